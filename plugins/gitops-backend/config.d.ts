@@ -1,0 +1,72 @@
+export interface Config {
+  /** Configuration of the GitOps backend (`@gitops-portal/plugin-gitops-backend`). */
+  gitops?: {
+    /**
+     * How often controllers are read, in seconds. Default 30.
+     */
+    pollIntervalSeconds?: number;
+    /**
+     * Time allowed to read one instance or cluster, in seconds. Default 60.
+     */
+    instanceTimeoutSeconds?: number;
+
+    /** Environments of applications and their promotion order. */
+    environments?: {
+      /** Promotion order, first to last. Default: dev, staging, prod. */
+      order?: string[];
+      /** Application label naming its environment. Default `environment`. */
+      label?: string;
+      /** Environment of applications that no label or rule places. Default `default`. */
+      default?: string;
+      /** First matching rule wins; every field given must match. */
+      rules?: Array<{
+        environment: string;
+        /** Argo CD instance or cluster name, as configured here. */
+        instance?: string;
+        /** Namespace of the Application or Flux object. */
+        namespace?: string;
+        /** Destination cluster URL (`spec.destination.server`). */
+        destinationServer?: string;
+        /** Destination cluster name (`spec.destination.name`). */
+        destinationName?: string;
+        /** Destination namespace (`spec.destination.namespace`). */
+        destinationNamespace?: string;
+      }>;
+    };
+
+    /** Argo CD instances, read over the Argo CD REST API. */
+    argocd?: {
+      instances?: Array<{
+        /** Unique name; matches the `argocd/instance-name` annotation. */
+        name: string;
+        /** Base URL of the Argo CD API server, e.g. https://argocd.example.com */
+        url: string;
+        /** URL of the Argo CD UI for links, if it differs from `url`. */
+        uiUrl?: string;
+        /**
+         * API token of an Argo CD account (read-only is enough without actions).
+         * @visibility secret
+         */
+        token?: string;
+        /** Username for a session login, when no token is given. */
+        username?: string;
+        /**
+         * Password for a session login.
+         * @visibility secret
+         */
+        password?: string;
+        /**
+         * PEM CA certificate(s) trusted for this instance only.
+         * @visibility secret
+         */
+        caData?: string;
+        /** Skip TLS verification for this instance only. Never process wide. */
+        skipTLSVerify?: boolean;
+        /** Only applications in these namespaces (apps-in-any-namespace). Default: all. */
+        appNamespaces?: string[];
+        /** Request timeout, in seconds. Default 20. */
+        timeoutSeconds?: number;
+      }>;
+    };
+  };
+}

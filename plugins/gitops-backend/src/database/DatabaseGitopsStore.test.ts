@@ -1,0 +1,172 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { DatabaseGitopsStore } from './DatabaseGitopsStore';
+import { makeApplication } from '../__fixtures__/applications';
+import { NewDeployment } from './GitopsStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({
+  ids: ['SQLITE_3', 'POSTGRES_15'],
+});
+
+function deployment(
+  applicationId: string,
+  i: number,
+  overrides: Partial<NewDeployment> = {},
+): NewDeployment {
+  const finishedAt = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+  return {
+    applicationId,
+    dedupeKey: `${applicationId}@${finishedAt}`,
+    environment: 'dev',
+    revisions: [String(i).padStart(40, '0')],
+    finishedAt,
+    result: 'Succeeded',
+    origin: 'controller-history',
+    ...overrides,
+  };
+}
+
+describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
+  async function createStore() {
+    const knex = await databases.init(id);
+    const store = await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    return { knex, store };
+  }
+
+  it('writes only applications whose state changed', async () => {
+    const { store } = await createStore();
+    const apps = [
+      makeApplication({ name: 'a', labels: { team: 'x' } }),
+      makeApplication({ name: 'b' }),
+    ];
+    expect(await store.upsertApplications(apps)).toBe(2);
+    // same state, later read time: no write
+    const reread = apps.map(a => ({ ...a, lastReadAt: '2026-11-02T00:00:00Z' }));
+    expect(await store.upsertApplications(reread)).toBe(0);
+    expect(
+      await store.upsertApplications([{ ...apps[0], healthStatus: 'Degraded' }]),
+    ).toBe(1);
+    const stored = await store.getApplication(apps[0].id);
+    expect(stored?.healthStatus).toBe('Degraded');
+    expect(stored?.labels).toEqual({ team: 'x' });
+  });
+
+  it('removes applications gone from an instance but keeps their history', async () => {
+    const { store } = await createStore();
+    const a = makeApplication({ name: 'a' });
+    const b = makeApplication({ name: 'b' });
+    const other = makeApplication({ name: 'a', instance: 'other' });
+    await store.syncInstance({ engine: 'argocd', instance: 'main', applications: [a, b] });
+    await store.syncInstance({ engine: 'argocd', instance: 'other', applications: [other] });
+    await store.addDeployments([deployment(b.id, 1)]);
+    const result = await store.syncInstance({
+      engine: 'argocd',
+      instance: 'main',
+      applications: [a],
+    });
+    expect(result).toEqual({ written: 0, removed: 1 });
+    expect(await store.getApplication(b.id)).toBeUndefined();
+    expect(await store.getApplication(other.id)).toBeDefined();
+    const history = await store.listDeployments({ applicationIds: [b.id], limit: 10 });
+    expect(history).toHaveLength(1);
+  });
+
+  it('marks an instance stale without losing its state', async () => {
+    const { store } = await createStore();
+    const a = makeApplication({ name: 'a' });
+    await store.upsertApplications([a]);
+    expect(await store.markInstanceStale({ engine: 'argocd', instance: 'main' })).toBe(1);
+    const stored = await store.getApplication(a.id);
+    expect(stored).toMatchObject({ stale: true, revisions: a.revisions });
+    expect(stored?.lastReadAt).toBe(a.lastReadAt);
+    // a later good read clears the flag
+    expect(await store.upsertApplications([a])).toBe(1);
+    expect((await store.getApplication(a.id))?.stale).toBe(false);
+  });
+
+  it('stores each deployment once', async () => {
+    const { store } = await createStore();
+    const deployments = [1, 2, 3].map(i => deployment('app', i));
+    expect(await store.addDeployments(deployments)).toBe(3);
+    expect(await store.addDeployments([...deployments, deployment('app', 4)])).toBe(1);
+    expect(await store.listDeployments({ applicationIds: ['app'], limit: 100 })).toHaveLength(4);
+  });
+
+  it('pages history newest first with filters', async () => {
+    const { store } = await createStore();
+    await store.addDeployments([
+      ...Array.from({ length: 25 }, (_, i) => deployment('app', i)),
+      ...Array.from({ length: 5 }, (_, i) =>
+        deployment('app', 100 + i, { environment: 'prod', dedupeKey: `p${i}` }),
+      ),
+    ]);
+    const first = await store.listDeployments({ applicationIds: ['app'], limit: 10 });
+    expect(first.map(d => d.environment).slice(0, 5)).toEqual(Array(5).fill('prod'));
+    const last = first[first.length - 1];
+    const second = await store.listDeployments({
+      applicationIds: ['app'],
+      limit: 100,
+      cursor: { finishedAt: last.finishedAt, id: last.id },
+    });
+    expect(second).toHaveLength(20);
+    expect(second[0].finishedAt < last.finishedAt).toBe(true);
+    const prod = await store.listDeployments({
+      applicationIds: ['app'],
+      environment: ['prod'],
+      limit: 100,
+    });
+    expect(prod).toHaveLength(5);
+    const ranged = await store.listDeployments({
+      applicationIds: ['app'],
+      from: new Date(Date.UTC(2026, 0, 1, 0, 10)).toISOString(),
+      to: new Date(Date.UTC(2026, 0, 1, 0, 20)).toISOString(),
+      limit: 100,
+    });
+    expect(ranged).toHaveLength(10);
+  });
+
+  it('finds applications by name, label selector, instance and namespace', async () => {
+    const { store } = await createStore();
+    await store.upsertApplications([
+      makeApplication({ name: 'web-dev', labels: { app: 'web', tier: 'fe' } }),
+      makeApplication({ name: 'web-prod', instance: 'prod', labels: { app: 'web' } }),
+      makeApplication({ name: 'api', namespace: 'team-a', labels: { app: 'api' } }),
+    ]);
+    const names = (apps: { name: string }[]) => apps.map(a => a.name).sort();
+    expect(names(await store.findApplications([{ labels: { app: 'web' } }]))).toEqual([
+      'web-dev',
+      'web-prod',
+    ]);
+    expect(
+      names(await store.findApplications([{ labels: { app: 'web', tier: 'fe' } }])),
+    ).toEqual(['web-dev']);
+    expect(
+      names(await store.findApplications([{ names: ['web-prod', 'api'], instance: 'main' }])),
+    ).toEqual(['api']);
+    expect(
+      names(await store.findApplications([{ names: ['api'], namespace: 'team-a' }])),
+    ).toEqual(['api']);
+    expect(await store.findApplications([])).toEqual([]);
+  });
+
+  it('lists the fleet failing first with filters', async () => {
+    const { store } = await createStore();
+    await store.upsertApplications([
+      makeApplication({ name: 'ok' }),
+      makeApplication({ name: 'broken', healthStatus: 'Degraded', environment: 'prod' }),
+      makeApplication({ name: 'drift', syncStatus: 'OutOfSync' }),
+    ]);
+    const all = await store.listFleet({ limit: 10, offset: 0 });
+    expect(all.totalCount).toBe(3);
+    expect(all.items.map(a => a.name)).toEqual(['broken', 'drift', 'ok']);
+    const prod = await store.listFleet({ environment: ['prod'], limit: 10, offset: 0 });
+    expect(prod.items.map(a => a.name)).toEqual(['broken']);
+    const text = await store.listFleet({ text: 'DRI', limit: 10, offset: 0 });
+    expect(text.items.map(a => a.name)).toEqual(['drift']);
+    const paged = await store.listFleet({ limit: 1, offset: 1 });
+    expect(paged).toMatchObject({ totalCount: 3, items: [{ name: 'drift' }] });
+  });
+});

@@ -1,0 +1,354 @@
+import {
+  DatabaseService,
+  resolvePackagePath,
+} from '@backstage/backend-plugin-api';
+import {
+  GitopsApplication,
+  GitopsDeployment,
+  GitopsEngine,
+  severityOf,
+} from '@gitops-portal/plugin-gitops-common';
+import { createHash } from 'node:crypto';
+import { Knex } from 'knex';
+import {
+  ApplicationQuery,
+  FleetFilter,
+  GitopsStore,
+  HistoryFilter,
+  InstanceSyncResult,
+  NewDeployment,
+} from './GitopsStore';
+
+const migrationsDir = resolvePackagePath(
+  '@gitops-portal/plugin-gitops-backend',
+  'migrations',
+);
+
+const APPS = 'gitops_applications';
+const LABELS = 'gitops_application_labels';
+const DEPLOYMENTS = 'gitops_deployments';
+
+/** Rows per statement, below SQLite's bound-parameter limit. */
+const CHUNK = 50;
+
+type AppRow = {
+  id: string;
+  data: string;
+  fingerprint: string;
+  stale: boolean | number;
+  last_read_at: string;
+};
+
+type DeploymentRow = {
+  id: string | number;
+  application_id: string;
+  environment: string;
+  revisions: string;
+  started_at: string | null;
+  finished_at: string;
+  result: GitopsDeployment['result'];
+  initiated_by: string | null;
+  origin: GitopsDeployment['origin'];
+  message: string | null;
+};
+
+/** Fingerprint of the state that matters, ignoring read times. */
+function fingerprintOf(app: GitopsApplication): string {
+  const { lastReadAt: _lastReadAt, stale: _stale, ...state } = app;
+  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
+}
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const result: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    result.push(items.slice(i, i + size));
+  }
+  return result;
+}
+
+function rowToApplication(row: AppRow): GitopsApplication {
+  const app = JSON.parse(row.data) as GitopsApplication;
+  return { ...app, stale: Boolean(row.stale), lastReadAt: row.last_read_at };
+}
+
+function rowToDeployment(row: DeploymentRow): GitopsDeployment {
+  return {
+    id: String(row.id),
+    applicationId: row.application_id,
+    environment: row.environment,
+    revisions: JSON.parse(row.revisions),
+    startedAt: row.started_at ?? undefined,
+    finishedAt: row.finished_at,
+    result: row.result,
+    initiatedBy: row.initiated_by ?? undefined,
+    origin: row.origin,
+    message: row.message ?? undefined,
+  };
+}
+
+/**
+ * Knex implementation of {@link GitopsStore}; runs on SQLite and PostgreSQL.
+ */
+export class DatabaseGitopsStore implements GitopsStore {
+  static async create(options: {
+    database: DatabaseService;
+    skipMigrations?: boolean;
+  }): Promise<DatabaseGitopsStore> {
+    const client = await options.database.getClient();
+    if (!options.database.migrations?.skip && !options.skipMigrations) {
+      await client.migrate.latest({ directory: migrationsDir });
+    }
+    return new DatabaseGitopsStore(client);
+  }
+
+  constructor(private readonly db: Knex) {}
+
+  async syncInstance(options: {
+    engine: GitopsEngine;
+    instance: string;
+    applications: GitopsApplication[];
+  }): Promise<InstanceSyncResult> {
+    const { engine, instance, applications } = options;
+    const written = await this.upsertApplications(applications);
+    const keep = new Set(applications.map(a => a.id));
+    const existing: { id: string }[] = await this.db(APPS)
+      .select('id')
+      .where({ engine, instance });
+    const gone = existing.map(r => r.id).filter(id => !keep.has(id));
+    for (const ids of chunks(gone)) {
+      await this.db(LABELS).whereIn('application_id', ids).delete();
+      await this.db(APPS).whereIn('id', ids).delete();
+    }
+    return { written, removed: gone.length };
+  }
+
+  async upsertApplications(applications: GitopsApplication[]): Promise<number> {
+    let written = 0;
+    for (const batch of chunks(applications)) {
+      const existing: Pick<AppRow, 'id' | 'fingerprint' | 'stale'>[] =
+        await this.db(APPS)
+          .select('id', 'fingerprint', 'stale')
+          .whereIn(
+            'id',
+            batch.map(a => a.id),
+          );
+      const known = new Map(existing.map(r => [r.id, r]));
+      const changed = batch
+        .map(app => ({ app, fingerprint: fingerprintOf(app) }))
+        .filter(({ app, fingerprint }) => {
+          const row = known.get(app.id);
+          return (
+            !row ||
+            row.fingerprint !== fingerprint ||
+            Boolean(row.stale) !== app.stale
+          );
+        });
+      if (changed.length === 0) continue;
+      const now = new Date().toISOString();
+      await this.db.transaction(async tx => {
+        await tx(APPS)
+          .insert(
+            changed.map(({ app, fingerprint }) => ({
+              id: app.id,
+              engine: app.engine,
+              instance: app.instance,
+              namespace: app.namespace,
+              name: app.name,
+              kind: app.kind,
+              project: app.project ?? null,
+              environment: app.environment,
+              sync_status: app.syncStatus,
+              health_status: app.healthStatus,
+              severity: severityOf(app),
+              data: JSON.stringify(app),
+              fingerprint,
+              stale: app.stale,
+              last_read_at: app.lastReadAt,
+              updated_at: now,
+            })),
+          )
+          .onConflict('id')
+          .merge();
+        const ids = changed.map(c => c.app.id);
+        await tx(LABELS).whereIn('application_id', ids).delete();
+        const labels = changed.flatMap(({ app }) =>
+          Object.entries(app.labels).map(([key, value]) => ({
+            application_id: app.id,
+            key,
+            value,
+          })),
+        );
+        for (const labelBatch of chunks(labels, 300)) {
+          await tx(LABELS).insert(labelBatch);
+        }
+      });
+      written += changed.length;
+    }
+    return written;
+  }
+
+  async markInstanceStale(options: {
+    engine: GitopsEngine;
+    instance: string;
+  }): Promise<number> {
+    const rows: AppRow[] = await this.db(APPS)
+      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .where({ engine: options.engine, instance: options.instance })
+      .andWhere('stale', false);
+    for (const batch of chunks(rows)) {
+      await this.db.transaction(async tx => {
+        for (const row of batch) {
+          const app = { ...rowToApplication(row), stale: true };
+          await tx(APPS)
+            .where({ id: row.id })
+            .update({
+              stale: true,
+              severity: severityOf(app),
+              updated_at: new Date().toISOString(),
+            });
+        }
+      });
+    }
+    return rows.length;
+  }
+
+  async addDeployments(deployments: NewDeployment[]): Promise<number> {
+    let added = 0;
+    for (const batch of chunks(deployments)) {
+      const result = await this.db(DEPLOYMENTS)
+        .insert(
+          batch.map(d => ({
+            application_id: d.applicationId,
+            dedupe_key: d.dedupeKey,
+            environment: d.environment,
+            revisions: JSON.stringify(d.revisions),
+            started_at: d.startedAt ?? null,
+            finished_at: d.finishedAt,
+            result: d.result,
+            initiated_by: d.initiatedBy ?? null,
+            origin: d.origin,
+            message: d.message ?? null,
+          })),
+        )
+        .onConflict('dedupe_key')
+        .ignore()
+        .returning('id');
+      added += Array.isArray(result) ? result.length : 0;
+    }
+    return added;
+  }
+
+  async getApplication(id: string): Promise<GitopsApplication | undefined> {
+    const row: AppRow | undefined = await this.db(APPS)
+      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .where({ id })
+      .first();
+    return row ? rowToApplication(row) : undefined;
+  }
+
+  async getApplications(ids: string[]): Promise<GitopsApplication[]> {
+    const result: GitopsApplication[] = [];
+    for (const batch of chunks(ids, 500)) {
+      const rows: AppRow[] = await this.db(APPS)
+        .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+        .whereIn('id', batch);
+      result.push(...rows.map(rowToApplication));
+    }
+    return result;
+  }
+
+  async findApplications(
+    queries: ApplicationQuery[],
+  ): Promise<GitopsApplication[]> {
+    if (queries.length === 0) return [];
+    const rows: AppRow[] = await this.db(APPS)
+      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .where(outer => {
+        for (const q of queries) {
+          outer.orWhere(inner => {
+            if (q.engine) inner.where('engine', q.engine);
+            if (q.names) inner.whereIn('name', q.names);
+            if (q.instance) inner.where('instance', q.instance);
+            if (q.namespace) inner.where('namespace', q.namespace);
+            if (q.project) inner.where('project', q.project);
+            for (const [key, value] of Object.entries(q.labels ?? {})) {
+              inner.whereExists(
+                this.db(LABELS)
+                  .select(this.db.raw('1'))
+                  .whereRaw('?? = ??', [
+                    `${LABELS}.application_id`,
+                    `${APPS}.id`,
+                  ])
+                  .andWhere({ key, value }),
+              );
+            }
+          });
+        }
+      })
+      .orderBy('id');
+    return rows.map(rowToApplication);
+  }
+
+  async listFleet(
+    filter: FleetFilter,
+  ): Promise<{ items: GitopsApplication[]; totalCount: number }> {
+    const base = this.db(APPS).where(q => {
+      if (filter.syncStatus?.length) q.whereIn('sync_status', filter.syncStatus);
+      if (filter.healthStatus?.length)
+        q.whereIn('health_status', filter.healthStatus);
+      if (filter.environment?.length)
+        q.whereIn('environment', filter.environment);
+      if (filter.engine?.length) q.whereIn('engine', filter.engine);
+      if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
+      if (filter.text) {
+        const like = `%${filter.text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+        q.where(t =>
+          t
+            .whereRaw(`LOWER(name) LIKE ? ESCAPE '\\'`, [like])
+            .orWhereRaw(`LOWER(namespace) LIKE ? ESCAPE '\\'`, [like])
+            .orWhereRaw(`LOWER(instance) LIKE ? ESCAPE '\\'`, [like]),
+        );
+      }
+    });
+    const [{ count }] = await base.clone().count({ count: '*' });
+    const rows: AppRow[] = await base
+      .clone()
+      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .orderBy([
+        { column: 'severity', order: 'desc' },
+        { column: 'name', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(filter.limit)
+      .offset(filter.offset);
+    return { items: rows.map(rowToApplication), totalCount: Number(count) };
+  }
+
+  async listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]> {
+    if (filter.applicationIds.length === 0) return [];
+    const query = this.db<DeploymentRow>(DEPLOYMENTS)
+      .whereIn('application_id', filter.applicationIds)
+      .orderBy([
+        { column: 'finished_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .limit(filter.limit);
+    if (filter.environment?.length) {
+      query.whereIn('environment', filter.environment);
+    }
+    if (filter.from) query.where('finished_at', '>=', filter.from);
+    if (filter.to) query.where('finished_at', '<', filter.to);
+    if (filter.cursor) {
+      const { finishedAt, id } = filter.cursor;
+      query.where(q =>
+        q
+          .where('finished_at', '<', finishedAt)
+          .orWhere(q2 =>
+            q2.where('finished_at', '=', finishedAt).andWhere('id', '<', id),
+          ),
+      );
+    }
+    const rows: DeploymentRow[] = await query.select();
+    return rows.map(rowToDeployment);
+  }
+}

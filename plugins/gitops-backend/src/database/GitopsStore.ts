@@ -1,0 +1,94 @@
+import {
+  DeploymentResult,
+  GitopsApplication,
+  GitopsDeployment,
+  GitopsEngine,
+  HealthStatus,
+  SyncStatus,
+} from '@gitops-portal/plugin-gitops-common';
+
+/**
+ * A deployment to record; `dedupeKey` identifies it so that the same
+ * deployment seen twice (in a later poll, or as a retried event) is stored once.
+ */
+export interface NewDeployment {
+  applicationId: string;
+  dedupeKey: string;
+  environment: string;
+  revisions: string[];
+  startedAt?: string;
+  finishedAt: string;
+  result: DeploymentResult;
+  initiatedBy?: string;
+  origin: GitopsDeployment['origin'];
+  message?: string;
+}
+
+/** How to find the applications of one catalog entity. */
+export interface ApplicationQuery {
+  engine?: GitopsEngine;
+  names?: string[];
+  labels?: Record<string, string>;
+  instance?: string;
+  namespace?: string;
+  project?: string;
+}
+
+export interface FleetFilter {
+  syncStatus?: SyncStatus[];
+  healthStatus?: HealthStatus[];
+  environment?: string[];
+  engine?: GitopsEngine[];
+  /** Restrict to these application ids (used for the owner filter). */
+  ids?: string[];
+  text?: string;
+  limit: number;
+  offset: number;
+}
+
+export interface HistoryFilter {
+  applicationIds: string[];
+  environment?: string[];
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: { finishedAt: string; id: string };
+}
+
+/** What a successful read of one instance wrote. */
+export interface InstanceSyncResult {
+  written: number;
+  removed: number;
+}
+
+/**
+ * Storage of current GitOps state and deployment history.
+ */
+export interface GitopsStore {
+  /**
+   * Replaces the state of one instance with what was just read from it:
+   * writes only applications whose state changed, removes applications that
+   * are gone (their history stays).
+   */
+  syncInstance(options: {
+    engine: GitopsEngine;
+    instance: string;
+    applications: GitopsApplication[];
+  }): Promise<InstanceSyncResult>;
+  /** Writes the given applications if they changed; touches nothing else. */
+  upsertApplications(applications: GitopsApplication[]): Promise<number>;
+  /** Marks every application of an instance stale, keeping its last good state. */
+  markInstanceStale(options: {
+    engine: GitopsEngine;
+    instance: string;
+  }): Promise<number>;
+  /** Inserts deployments, ignoring those already stored. Returns how many were new. */
+  addDeployments(deployments: NewDeployment[]): Promise<number>;
+  getApplication(id: string): Promise<GitopsApplication | undefined>;
+  getApplications(ids: string[]): Promise<GitopsApplication[]>;
+  findApplications(queries: ApplicationQuery[]): Promise<GitopsApplication[]>;
+  listFleet(
+    filter: FleetFilter,
+  ): Promise<{ items: GitopsApplication[]; totalCount: number }>;
+  listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
+}

@@ -1,0 +1,6 @@
+/**
+ * GitOps backend plugin for Backstage.
+ *
+ * @packageDocumentation
+ */
+export { gitopsPlugin as default } from './plugin';

@@ -1,0 +1,96 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { gitopsPermissions } from '@gitops-portal/plugin-gitops-common';
+import { DatabaseGitopsStore } from './database/DatabaseGitopsStore';
+import { createRouter } from './router';
+import { ActionsService } from './service/ActionsService';
+import { GitopsService } from './service/GitopsService';
+import { IngestionService } from './service/IngestionService';
+import { readEnvironmentConfig } from './service/environments';
+import { readGitopsConfig } from './config';
+import { createProviders } from './providers/createProviders';
+
+/**
+ * The GitOps backend plugin.
+ *
+ * @public
+ */
+export const gitopsPlugin = createBackendPlugin({
+  pluginId: 'gitops',
+  register(env) {
+    env.registerInit({
+      deps: {
+        config: coreServices.rootConfig,
+        logger: coreServices.logger,
+        database: coreServices.database,
+        scheduler: coreServices.scheduler,
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        auditor: coreServices.auditor,
+        catalog: catalogServiceRef,
+      },
+      async init(deps) {
+        const settings = readGitopsConfig(deps.config);
+        const environments = readEnvironmentConfig(deps.config);
+        const store = await DatabaseGitopsStore.create({
+          database: deps.database,
+        });
+        const providers = createProviders({
+          settings,
+          environments,
+          logger: deps.logger,
+        });
+        const service = new GitopsService({
+          store,
+          catalog: deps.catalog,
+          environments,
+          logger: deps.logger,
+        });
+        const actions = new ActionsService({
+          service,
+          providers: () => providers,
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+        });
+        const ingestion = new IngestionService({
+          store,
+          providers: () => providers,
+          logger: deps.logger,
+          instanceTimeoutMs: settings.instanceTimeoutSeconds * 1000,
+        });
+
+        deps.permissionsRegistry.addPermissions(gitopsPermissions);
+
+        if (providers.length > 0) {
+          await deps.scheduler.scheduleTask({
+            id: 'gitops-ingestion',
+            scope: 'global',
+            frequency: { seconds: settings.pollIntervalSeconds },
+            timeout: { seconds: settings.instanceTimeoutSeconds * 2 },
+            initialDelay: { seconds: 1 },
+            fn: async () => {
+              await ingestion.runOnce();
+            },
+          });
+        } else {
+          deps.logger.info(
+            'No GitOps instances configured (gitops.argocd.instances); nothing to ingest',
+          );
+        }
+
+        deps.httpRouter.use(
+          await createRouter({ httpAuth: deps.httpAuth, service, actions }),
+        );
+        deps.httpRouter.addAuthPolicy({
+          path: '/health',
+          allow: 'unauthenticated',
+        });
+      },
+    });
+  },
+});

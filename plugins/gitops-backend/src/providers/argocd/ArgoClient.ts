@@ -1,0 +1,220 @@
+import { ForwardedError, ResponseError } from '@backstage/errors';
+import { Agent } from 'undici';
+import { ArgoInstanceConfig } from '../../config';
+import { ArgoApplication, ArgoApplicationList } from './types';
+
+/** Fields the list call asks for, so Argo CD sends no resource trees. */
+export const LIST_FIELDS = [
+  'metadata.resourceVersion',
+  'items.metadata.name',
+  'items.metadata.namespace',
+  'items.metadata.labels',
+  'items.metadata.ownerReferences',
+  'items.spec.project',
+  'items.spec.source',
+  'items.spec.sources',
+  'items.spec.destination',
+  'items.status.sync',
+  'items.status.health',
+  'items.status.history',
+  'items.status.operationState',
+  'items.status.conditions',
+  'items.status.reconciledAt',
+].join(',');
+
+const RETRIES = 3;
+const BACKOFF_MS = 200;
+
+class RetryableError extends Error {}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
+  });
+}
+
+/**
+ * A client of one Argo CD instance's REST API: its own TLS settings, a
+ * session token obtained with username/password and renewed on 401, request
+ * timeouts, and retries with backoff for idempotent calls.
+ */
+export class ArgoClient {
+  private sessionToken?: Promise<string>;
+  private readonly dispatcher?: Agent;
+
+  constructor(private readonly config: ArgoInstanceConfig) {
+    if (config.caData || config.skipTLSVerify) {
+      this.dispatcher = new Agent({
+        connect: {
+          ca: config.caData,
+          rejectUnauthorized: !config.skipTLSVerify,
+        },
+      });
+    }
+  }
+
+  async listApplications(signal?: AbortSignal): Promise<ArgoApplication[]> {
+    const namespaces = this.config.appNamespaces ?? [undefined];
+    const result: ArgoApplication[] = [];
+    for (const ns of namespaces) {
+      const query = new URLSearchParams({ fields: LIST_FIELDS });
+      if (ns) query.set('appNamespace', ns);
+      const list = await this.request<ArgoApplicationList>({
+        method: 'GET',
+        path: `/api/v1/applications?${query}`,
+        signal,
+      });
+      result.push(...(list.items ?? []));
+    }
+    return result;
+  }
+
+  async refreshApplication(app: { name: string; namespace: string }) {
+    const query = new URLSearchParams({
+      refresh: 'normal',
+      appNamespace: app.namespace,
+    });
+    await this.request<ArgoApplication>({
+      method: 'GET',
+      path: `/api/v1/applications/${encodeURIComponent(app.name)}?${query}`,
+    });
+  }
+
+  async syncApplication(app: { name: string; namespace: string }) {
+    await this.request<ArgoApplication>({
+      method: 'POST',
+      path: `/api/v1/applications/${encodeURIComponent(app.name)}/sync`,
+      body: { name: app.name, appNamespace: app.namespace, prune: false },
+    });
+  }
+
+  private async token(renew = false): Promise<string> {
+    if (this.config.token) return this.config.token;
+    if (!this.sessionToken || renew) {
+      this.sessionToken = this.login().catch(e => {
+        this.sessionToken = undefined;
+        throw e;
+      });
+    }
+    return this.sessionToken;
+  }
+
+  private async login(): Promise<string> {
+    const res = await this.fetch('/api/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        username: this.config.username,
+        password: this.config.password,
+      }),
+    });
+    if (!res.ok) {
+      throw new ForwardedError(
+        `Argo CD '${this.config.name}' login failed`,
+        await ResponseError.fromResponse(res),
+      );
+    }
+    const body = (await res.json()) as { token?: string };
+    if (!body.token) {
+      throw new Error(`Argo CD '${this.config.name}' login returned no token`);
+    }
+    return body.token;
+  }
+
+  private async request<T>(options: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    signal?: AbortSignal;
+  }): Promise<T> {
+    const attempts = options.method === 'GET' ? RETRIES : 1;
+    let lastError: unknown;
+    for (let attempt = 0; attempt < attempts; attempt++) {
+      if (attempt > 0) {
+        await sleep(BACKOFF_MS * 2 ** (attempt - 1), options.signal);
+      }
+      try {
+        return await this.attempt<T>(options);
+      } catch (error) {
+        lastError = error;
+        if (!(error instanceof RetryableError) || options.signal?.aborted) {
+          throw error;
+        }
+      }
+    }
+    throw lastError;
+  }
+
+  private async attempt<T>(options: {
+    method: 'GET' | 'POST';
+    path: string;
+    body?: unknown;
+    signal?: AbortSignal;
+  }): Promise<T> {
+    const send = async (token: string) =>
+      this.fetch(options.path, {
+        method: options.method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(options.body ? { 'content-type': 'application/json' } : {}),
+        },
+        body: options.body ? JSON.stringify(options.body) : undefined,
+        signal: options.signal,
+      });
+    let res = await send(await this.token());
+    if (res.status === 401 && !this.config.token) {
+      res = await send(await this.token(true));
+    }
+    if (res.ok) {
+      return (await res.json()) as T;
+    }
+    const error = new ForwardedError(
+      `Argo CD '${this.config.name}' answered ${res.status} to ${options.method} ${
+        options.path.split('?')[0]
+      }`,
+      await ResponseError.fromResponse(res),
+    );
+    if (res.status >= 500 || res.status === 429) {
+      throw Object.assign(new RetryableError(error.message), {
+        cause: error.cause,
+      });
+    }
+    throw error;
+  }
+
+  private async fetch(path: string, init: RequestInit): Promise<Response> {
+    const signal = init.signal
+      ? AbortSignal.any([init.signal, AbortSignal.timeout(this.config.timeoutMs)])
+      : AbortSignal.timeout(this.config.timeoutMs);
+    try {
+      return await fetch(`${this.config.url}${path}`, {
+        ...init,
+        signal,
+        // Node's fetch accepts an undici dispatcher: TLS settings stay per instance.
+        ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+      } as RequestInit);
+    } catch (error) {
+      if ((error as Error).name === 'TimeoutError' && !init.signal?.aborted) {
+        throw new RetryableError(
+          `Argo CD '${this.config.name}' did not answer within ${this.config.timeoutMs} ms`,
+        );
+      }
+      if ((error as Error).name === 'AbortError' || init.signal?.aborted) {
+        throw error;
+      }
+      throw new RetryableError(
+        `Argo CD '${this.config.name}' is unreachable: ${(error as Error).message}${
+          (error as any).cause?.code ? ` (${(error as any).cause.code})` : ''
+        }`,
+      );
+    }
+  }
+}

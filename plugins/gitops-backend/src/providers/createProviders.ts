@@ -1,0 +1,23 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { GitopsSettings } from '../config';
+import { EnvironmentConfig } from '../service/environments';
+import { ArgoProvider } from './argocd/ArgoProvider';
+import { GitopsProvider } from './types';
+
+/** Builds one provider per configured Argo CD instance. */
+export function createProviders(options: {
+  settings: GitopsSettings;
+  environments: EnvironmentConfig;
+  logger: LoggerService;
+}): GitopsProvider[] {
+  const providers = options.settings.argocd.map(
+    instance =>
+      new ArgoProvider({ instance, environments: options.environments }),
+  );
+  options.logger.info(
+    `GitOps providers: ${
+      providers.map(p => `${p.engine}/${p.instance}`).join(', ') || 'none'
+    }`,
+  );
+  return providers;
+}

@@ -1,0 +1,23 @@
+import { GitopsApplication, GitopsEngine } from '@gitops-portal/plugin-gitops-common';
+import { NewDeployment } from '../database/GitopsStore';
+
+/** What one read of an instance or cluster returned. */
+export interface ProviderSnapshot {
+  applications: GitopsApplication[];
+  deployments: NewDeployment[];
+}
+
+/**
+ * One Argo CD instance or Kubernetes cluster that the backend reads in the
+ * background and asks to act on applications.
+ */
+export interface GitopsProvider {
+  readonly engine: GitopsEngine;
+  readonly instance: string;
+  /** Reads every application of the instance. Throws when the instance cannot be read. */
+  read(options: { signal?: AbortSignal }): Promise<ProviderSnapshot>;
+  /** Asks the controller to re-read Git and compare. */
+  refresh(app: GitopsApplication): Promise<void>;
+  /** Asks the controller to apply the desired state. */
+  sync(app: GitopsApplication): Promise<void>;
+}

@@ -1,0 +1,235 @@
+import {
+  BackstageCredentials,
+  LoggerService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { InputError, NotFoundError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  DeploymentHistoryPage,
+  EntityDeploymentsResponse,
+  FleetPage,
+  GitopsApplication,
+  GitopsEngine,
+  HealthStatus,
+  SyncStatus,
+  environmentOrder,
+  getEntityApplicationSelector,
+  rollUpHealth,
+  rollUpSync,
+  sortEnvironments,
+} from '@gitops-portal/plugin-gitops-common';
+import { ApplicationQuery, GitopsStore } from '../database/GitopsStore';
+import { EnvironmentConfig } from './environments';
+
+export interface HistoryRequest {
+  entityRef: string;
+  environment?: string[];
+  from?: string;
+  to?: string;
+  limit: number;
+  cursor?: string;
+}
+
+export interface FleetRequest {
+  syncStatus?: SyncStatus[];
+  healthStatus?: HealthStatus[];
+  environment?: string[];
+  engine?: GitopsEngine[];
+  owner?: string;
+  text?: string;
+  limit: number;
+  cursor?: string;
+}
+
+function encodeCursor(value: object): string {
+  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+}
+
+function decodeCursor<T>(cursor: string, check: (v: any) => boolean): T {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (check(value)) return value as T;
+  } catch {
+    // fall through
+  }
+  throw new InputError(`Invalid cursor '${cursor}'`);
+}
+
+/**
+ * Reads of the stored GitOps state for entities and for the fleet. Every page
+ * is served from the store: no request reaches a controller.
+ */
+export class GitopsService {
+  constructor(
+    private readonly options: {
+      store: GitopsStore;
+      catalog: CatalogService;
+      environments: EnvironmentConfig;
+      logger: LoggerService;
+    },
+  ) {}
+
+  /** The entity, or a NotFoundError naming it. */
+  async getEntity(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<Entity> {
+    const entity = await this.options.catalog.getEntityByRef(entityRef, {
+      credentials,
+    });
+    if (!entity) {
+      throw new NotFoundError(`Entity '${entityRef}' not found`);
+    }
+    return entity;
+  }
+
+  /** Store queries that select the applications of an entity. */
+  queriesForEntity(entity: Entity): ApplicationQuery[] {
+    let selector;
+    try {
+      selector = getEntityApplicationSelector(entity);
+    } catch (e) {
+      throw new InputError(
+        `Entity '${stringifyEntityRef(entity)}' has an invalid GitOps annotation: ${
+          (e as Error).message
+        }`,
+      );
+    }
+    if (!selector) return [];
+    const common = {
+      engine: 'argocd' as const,
+      instance: selector.argocdInstance,
+      namespace: selector.argocdNamespace,
+      project: selector.argocdProject,
+    };
+    const queries: ApplicationQuery[] = [];
+    if (selector.argocdAppNames) {
+      queries.push({ ...common, names: selector.argocdAppNames });
+    }
+    if (selector.argocdLabelSelector) {
+      queries.push({ ...common, labels: selector.argocdLabelSelector });
+    }
+    return queries;
+  }
+
+  async getApplicationsForEntity(entity: Entity): Promise<GitopsApplication[]> {
+    return this.options.store.findApplications(this.queriesForEntity(entity));
+  }
+
+  async getEntityDeployments(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityDeploymentsResponse> {
+    const entity = await this.getEntity(entityRef, credentials);
+    const apps = await this.getApplicationsForEntity(entity);
+    const { order } = this.options.environments;
+    const byEnv = new Map<string, GitopsApplication[]>();
+    for (const app of apps) {
+      byEnv.set(app.environment, [...(byEnv.get(app.environment) ?? []), app]);
+    }
+    return {
+      entityRef: stringifyEntityRef(entity),
+      environments: sortEnvironments([...byEnv.keys()], order).map(env => {
+        const envApps = byEnv.get(env)!;
+        return {
+          environment: env,
+          order: environmentOrder(env, order),
+          syncStatus: rollUpSync(envApps.map(a => a.syncStatus)),
+          healthStatus: rollUpHealth(envApps.map(a => a.healthStatus)),
+          applications: envApps,
+        };
+      }),
+    };
+  }
+
+  async getEntityHistory(
+    request: HistoryRequest,
+    credentials: BackstageCredentials,
+  ): Promise<DeploymentHistoryPage> {
+    const entity = await this.getEntity(request.entityRef, credentials);
+    const apps = await this.getApplicationsForEntity(entity);
+    const cursor = request.cursor
+      ? decodeCursor<{ finishedAt: string; id: string }>(
+          request.cursor,
+          v => typeof v?.finishedAt === 'string' && typeof v?.id === 'string',
+        )
+      : undefined;
+    const rows = await this.options.store.listDeployments({
+      applicationIds: apps.map(a => a.id),
+      environment: request.environment,
+      from: request.from,
+      to: request.to,
+      cursor,
+      limit: request.limit + 1,
+    });
+    const items = rows.slice(0, request.limit);
+    const last = items[items.length - 1];
+    return {
+      items,
+      nextCursor:
+        rows.length > request.limit && last
+          ? encodeCursor({ finishedAt: last.finishedAt, id: last.id })
+          : undefined,
+    };
+  }
+
+  async getFleet(
+    request: FleetRequest,
+    credentials: BackstageCredentials,
+  ): Promise<FleetPage> {
+    const offset = request.cursor
+      ? decodeCursor<{ offset: number }>(
+          request.cursor,
+          v => Number.isInteger(v?.offset) && v.offset >= 0,
+        ).offset
+      : 0;
+    let ids: string[] | undefined;
+    if (request.owner) {
+      ids = await this.applicationIdsOwnedBy(request.owner, credentials);
+    }
+    const { items, totalCount } = await this.options.store.listFleet({
+      syncStatus: request.syncStatus,
+      healthStatus: request.healthStatus,
+      environment: request.environment,
+      engine: request.engine,
+      text: request.text,
+      ids,
+      limit: request.limit,
+      offset,
+    });
+    const next = offset + items.length;
+    return {
+      items,
+      totalCount,
+      nextCursor: next < totalCount ? encodeCursor({ offset: next }) : undefined,
+    };
+  }
+
+  async getApplication(id: string): Promise<GitopsApplication> {
+    const app = await this.options.store.getApplication(id);
+    if (!app) {
+      throw new NotFoundError(`GitOps application '${id}' not found`);
+    }
+    return app;
+  }
+
+  private async applicationIdsOwnedBy(
+    owner: string,
+    credentials: BackstageCredentials,
+  ): Promise<string[]> {
+    const { items } = await this.options.catalog.getEntities(
+      { filter: { 'relations.ownedBy': owner.toLocaleLowerCase('en-US') } },
+      { credentials },
+    );
+    const queries = items.flatMap(e => {
+      try {
+        return this.queriesForEntity(e);
+      } catch {
+        return [];
+      }
+    });
+    const apps = await this.options.store.findApplications(queries);
+    return apps.map(a => a.id);
+  }
+}

@@ -1,0 +1,95 @@
+import { Entity } from '@backstage/catalog-model';
+
+/**
+ * Annotations read from catalog entities. The Argo CD ones are those of the
+ * Roadie and community Argo CD plugins, so existing entities work unchanged.
+ *
+ * @public
+ */
+export const GITOPS_ANNOTATIONS = {
+  ARGOCD_APP_NAME: 'argocd/app-name',
+  ARGOCD_APP_SELECTOR: 'argocd/app-selector',
+  ARGOCD_INSTANCE_NAME: 'argocd/instance-name',
+  ARGOCD_APP_NAMESPACE: 'argocd/app-namespace',
+  ARGOCD_PROJECT_NAME: 'argocd/project-name',
+  KUBERNETES_ID: 'backstage.io/kubernetes-id',
+  KUBERNETES_LABEL_SELECTOR: 'backstage.io/kubernetes-label-selector',
+} as const;
+
+/**
+ * How the applications of one entity are found.
+ *
+ * @public
+ */
+export interface EntityApplicationSelector {
+  /** Exact Argo CD application names (comma separated in the annotation). */
+  argocdAppNames?: string[];
+  /** Label selector (`key=value,key2=value2`) on Argo CD applications. */
+  argocdLabelSelector?: Record<string, string>;
+  argocdInstance?: string;
+  argocdNamespace?: string;
+  argocdProject?: string;
+}
+
+/**
+ * Parses a `key=value,key2=value2` label selector. Throws on malformed input.
+ *
+ * @public
+ */
+export function parseLabelSelector(selector: string): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const part of selector.split(',')) {
+    const trimmed = part.trim();
+    if (!trimmed) continue;
+    const match = /^([^=!\s]+)\s*==?\s*([^=\s]*)$/.exec(trimmed);
+    if (!match) {
+      throw new TypeError(
+        `Unsupported label selector term '${trimmed}', expected key=value`,
+      );
+    }
+    result[match[1]] = match[2];
+  }
+  if (Object.keys(result).length === 0) {
+    throw new TypeError(`Label selector '${selector}' is empty`);
+  }
+  return result;
+}
+
+/**
+ * Reads the GitOps annotations of an entity; undefined when it has none.
+ *
+ * @public
+ */
+export function getEntityApplicationSelector(
+  entity: Entity,
+): EntityApplicationSelector | undefined {
+  const a = entity.metadata.annotations ?? {};
+  const names = a[GITOPS_ANNOTATIONS.ARGOCD_APP_NAME]
+    ?.split(',')
+    .map(n => n.trim())
+    .filter(Boolean);
+  const selector = a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR];
+  if (!names?.length && !selector) {
+    return undefined;
+  }
+  return {
+    argocdAppNames: names?.length ? names : undefined,
+    argocdLabelSelector: selector ? parseLabelSelector(selector) : undefined,
+    argocdInstance: a[GITOPS_ANNOTATIONS.ARGOCD_INSTANCE_NAME],
+    argocdNamespace: a[GITOPS_ANNOTATIONS.ARGOCD_APP_NAMESPACE],
+    argocdProject: a[GITOPS_ANNOTATIONS.ARGOCD_PROJECT_NAME],
+  };
+}
+
+/**
+ * True when the entity carries any annotation the GitOps plugins understand.
+ *
+ * @public
+ */
+export function isGitopsAvailable(entity: Entity): boolean {
+  const a = entity.metadata.annotations ?? {};
+  return Boolean(
+    a[GITOPS_ANNOTATIONS.ARGOCD_APP_NAME] ||
+      a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR],
+  );
+}

@@ -1,0 +1,10 @@
+/**
+ * Types, permissions and pure helpers shared by the GitOps plugins.
+ *
+ * @packageDocumentation
+ */
+export * from './types';
+export * from './status';
+export * from './annotations';
+export * from './permissions';
+export * from './environments';

@@ -1,0 +1,93 @@
+import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
+import { ResponseError } from '@backstage/errors';
+import {
+  DeploymentHistoryPage,
+  EntityDeploymentsResponse,
+  FleetPage,
+} from '@gitops-portal/plugin-gitops-common';
+import {
+  EntityRefParts,
+  FleetOptions,
+  GitopsApi,
+  HistoryOptions,
+} from './GitopsApi';
+
+function entityPath(entity: EntityRefParts): string {
+  return [
+    'entities',
+    entity.kind.toLocaleLowerCase('en-US'),
+    entity.namespace ?? 'default',
+    entity.name,
+  ]
+    .map(encodeURIComponent)
+    .join('/');
+}
+
+function toQuery(options: object): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || value === '') continue;
+    if (Array.isArray(value)) {
+      if (value.length) params.set(key, value.join(','));
+    } else {
+      params.set(key, String(value));
+    }
+  }
+  const query = params.toString();
+  return query ? `?${query}` : '';
+}
+
+/**
+ * Default {@link GitopsApi}: calls the GitOps backend through the discovery
+ * and fetch APIs, so requests carry the user's Backstage token.
+ *
+ * @public
+ */
+export class GitopsClient implements GitopsApi {
+  constructor(
+    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+  ) {}
+
+  getEntityDeployments(
+    entity: EntityRefParts,
+  ): Promise<EntityDeploymentsResponse> {
+    return this.get(`/${entityPath(entity)}/deployments`);
+  }
+
+  getEntityHistory(
+    entity: EntityRefParts,
+    options: HistoryOptions = {},
+  ): Promise<DeploymentHistoryPage> {
+    return this.get(`/${entityPath(entity)}/history${toQuery(options)}`);
+  }
+
+  getFleet(options: FleetOptions = {}): Promise<FleetPage> {
+    return this.get(`/fleet${toQuery(options)}`);
+  }
+
+  async runAction(request: {
+    entity?: EntityRefParts;
+    applicationId: string;
+    action: 'refresh' | 'sync';
+  }): Promise<void> {
+    const app = `applications/${encodeURIComponent(request.applicationId)}/${
+      request.action
+    }`;
+    const path = request.entity ? `/${entityPath(request.entity)}/${app}` : `/${app}`;
+    await this.request(path, { method: 'POST' });
+  }
+
+  private async get<T>(path: string): Promise<T> {
+    const res = await this.request(path, { method: 'GET' });
+    return (await res.json()) as T;
+  }
+
+  private async request(path: string, init: RequestInit): Promise<Response> {
+    const baseUrl = await this.options.discoveryApi.getBaseUrl('gitops');
+    const res = await this.options.fetchApi.fetch(`${baseUrl}${path}`, init);
+    if (!res.ok) {
+      throw await ResponseError.fromResponse(res);
+    }
+    return res;
+  }
+}

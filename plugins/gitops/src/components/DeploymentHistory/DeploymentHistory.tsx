@@ -1,0 +1,148 @@
+import {
+  ResponseErrorPanel,
+  Table,
+  TableColumn,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { GitopsDeployment } from '@gitops-portal/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import MenuItem from '@material-ui/core/MenuItem';
+import TextField from '@material-ui/core/TextField';
+import { useCallback, useEffect, useState } from 'react';
+import { EntityRefParts, gitopsApiRef } from '../../api';
+import { relativeTime, shortRevision } from '../format';
+
+const PAGE_SIZE = 20;
+
+function duration(d: GitopsDeployment): string {
+  if (!d.startedAt) return '—';
+  const ms = Date.parse(d.finishedAt) - Date.parse(d.startedAt);
+  return ms >= 0 ? `${Math.round(ms / 1000)} s` : '—';
+}
+
+const columns: TableColumn<GitopsDeployment>[] = [
+  {
+    title: 'Time',
+    field: 'finishedAt',
+    render: d => (
+      <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>
+    ),
+  },
+  { title: 'Environment', field: 'environment' },
+  {
+    title: 'Revision',
+    render: d => d.revisions.map(shortRevision).join(', ') || '—',
+  },
+  { title: 'Result', field: 'result' },
+  { title: 'Duration', render: duration },
+  { title: 'Initiated by', render: d => d.initiatedBy ?? '—' },
+];
+
+/**
+ * Deployment history of an entity, fetched a page at a time from the backend.
+ *
+ * @public
+ */
+export function DeploymentHistory(props: {
+  entity: EntityRefParts;
+  environments: string[];
+}) {
+  const api = useApi(gitopsApiRef);
+  const [environment, setEnvironment] = useState('');
+  const [pages, setPages] = useState<GitopsDeployment[][]>([]);
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const [page, setPage] = useState(0);
+  const [error, setError] = useState<Error>();
+  const [loading, setLoading] = useState(false);
+  const { kind, namespace, name } = props.entity;
+
+  const load = useCallback(
+    async (index: number, cursor?: string) => {
+      setLoading(true);
+      try {
+        const result = await api.getEntityHistory(
+          { kind, namespace, name },
+          {
+            limit: PAGE_SIZE,
+            cursor,
+            environment: environment ? [environment] : undefined,
+          },
+        );
+        setPages(p => {
+          const next = p.slice(0, index);
+          next[index] = result.items;
+          return next;
+        });
+        setCursors(c => {
+          const next = c.slice(0, index + 1);
+          next[index + 1] = result.nextCursor;
+          return next;
+        });
+        setPage(index);
+        setError(undefined);
+      } catch (e) {
+        setError(e as Error);
+      } finally {
+        setLoading(false);
+      }
+    },
+    [api, kind, namespace, name, environment],
+  );
+
+  useEffect(() => {
+    load(0);
+  }, [load]);
+
+  if (error) return <ResponseErrorPanel error={error} />;
+  const rows = pages[page] ?? [];
+  return (
+    <div>
+      <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
+          <TextField
+            select
+            size="small"
+            label="Environment"
+            value={environment}
+            style={{ minWidth: 160, marginRight: 16 }}
+            onChange={e => setEnvironment(e.target.value)}
+          >
+            <MenuItem value="">All</MenuItem>
+            {props.environments.map(env => (
+              <MenuItem key={env} value={env}>
+                {env}
+              </MenuItem>
+            ))}
+          </TextField>
+          <Button
+            size="small"
+            disabled={page === 0 || loading}
+            onClick={() => load(page - 1, cursors[page - 1])}
+          >
+            Newer
+          </Button>
+          <span>Page {page + 1}</span>
+          <Button
+            size="small"
+            disabled={!cursors[page + 1] || loading}
+            onClick={() => load(page + 1, cursors[page + 1])}
+          >
+            Older
+          </Button>
+      </Box>
+      <Table<GitopsDeployment>
+        title="Deployment history"
+        isLoading={loading}
+        columns={columns}
+        data={rows}
+        options={{
+          paging: false,
+          search: false,
+          padding: 'dense',
+        }}
+        actions={[]}
+        emptyContent={<div style={{ padding: 16 }}>No deployments recorded.</div>}
+      />
+    </div>
+  );
+}

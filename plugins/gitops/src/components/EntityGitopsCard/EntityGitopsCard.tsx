@@ -1,0 +1,70 @@
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { isGitopsAvailable } from '@gitops-portal/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Typography from '@material-ui/core/Typography';
+import { gitopsApiRef } from '../../api';
+import { usePolling } from '../../hooks/usePolling';
+import { HealthChip, SyncChip } from '../StatusChips';
+import { relativeTime, shortRevision } from '../format';
+
+/**
+ * Overview card: one line per environment with its status and deployed revision.
+ *
+ * @public
+ */
+export function EntityGitopsCard() {
+  const { entity } = useEntity();
+  const api = useApi(gitopsApiRef);
+  const available = isGitopsAvailable(entity);
+  const { value, error } = usePolling(
+    async () =>
+      available
+        ? api.getEntityDeployments({
+            kind: entity.kind,
+            namespace: entity.metadata.namespace,
+            name: entity.metadata.name,
+          })
+        : undefined,
+    [api, available, entity],
+  );
+  let body;
+  if (!available) {
+    body = <Typography>No GitOps annotations on this entity.</Typography>;
+  } else if (error && !value) {
+    body = <ResponseErrorPanel error={error} />;
+  } else if (!value) {
+    body = <Progress />;
+  } else if (value.environments.length === 0) {
+    body = <Typography>No deployments found.</Typography>;
+  } else {
+    body = value.environments.map(env => {
+      const app = env.applications[0];
+      return (
+        <Box
+          key={env.environment}
+          display="flex"
+          alignItems="center"
+          style={{ gap: 8 }}
+          mb={1}
+        >
+          <Typography style={{ minWidth: 80 }}>
+            <b>{env.environment}</b>
+          </Typography>
+          <SyncChip status={env.syncStatus} />
+          <HealthChip status={env.healthStatus} />
+          <Typography variant="body2" color="textSecondary">
+            {app?.revisions.map(shortRevision).join(', ')} ·{' '}
+            {relativeTime(app?.lastSyncedAt)}
+          </Typography>
+        </Box>
+      );
+    });
+  }
+  return <InfoCard title="Deployments">{body}</InfoCard>;
+}

@@ -1,0 +1,93 @@
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  GitopsApplication,
+  gitopsApplicationRefreshPermission,
+  gitopsApplicationSyncPermission,
+} from '@gitops-portal/plugin-gitops-common';
+import Button from '@material-ui/core/Button';
+import Tooltip from '@material-ui/core/Tooltip';
+import { useState } from 'react';
+import { gitopsApiRef } from '../../api';
+
+function ActionButton(props: {
+  app: GitopsApplication;
+  action: 'refresh' | 'sync';
+  onDone: () => void;
+}) {
+  const { app, action, onDone } = props;
+  const { entity } = useEntity();
+  const api = useApi(gitopsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [busy, setBusy] = useState(false);
+  const entityRef = stringifyEntityRef(entity);
+  const { allowed, loading } = usePermission({
+    permission:
+      action === 'sync'
+        ? gitopsApplicationSyncPermission
+        : gitopsApplicationRefreshPermission,
+    resourceRef: entityRef,
+  });
+  const label = action === 'sync' ? 'Sync' : 'Refresh';
+  const button = (
+    <span>
+      <Button
+        size="small"
+        variant="outlined"
+        disabled={!allowed || loading || busy}
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await api.runAction({
+              entity: {
+                kind: entity.kind,
+                namespace: entity.metadata.namespace,
+                name: entity.metadata.name,
+              },
+              applicationId: app.id,
+              action,
+            });
+            alertApi.post({
+              message: `${label} of ${app.name} requested`,
+              severity: 'success',
+              display: 'transient',
+            });
+            onDone();
+          } catch (e) {
+            alertApi.post({
+              message: `${label} of ${app.name} failed: ${(e as Error).message}`,
+              severity: 'error',
+            });
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        {label}
+      </Button>
+    </span>
+  );
+  if (!loading && !allowed) {
+    return (
+      <Tooltip title={`You are not allowed to ${action} this application`}>
+        {button}
+      </Tooltip>
+    );
+  }
+  return button;
+}
+
+/** Refresh and sync buttons, disabled with a reason without permission. */
+export function ApplicationActions(props: {
+  app: GitopsApplication;
+  onDone: () => void;
+}) {
+  return (
+    <>
+      <ActionButton {...props} action="refresh" />{' '}
+      <ActionButton {...props} action="sync" />
+    </>
+  );
+}

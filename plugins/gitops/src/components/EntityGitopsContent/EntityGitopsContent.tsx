@@ -1,0 +1,75 @@
+import {
+  EmptyState,
+  MissingAnnotationEmptyState,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useApi } from '@backstage/core-plugin-api';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  GITOPS_ANNOTATIONS,
+  isGitopsAvailable,
+} from '@gitops-portal/plugin-gitops-common';
+import Grid from '@material-ui/core/Grid';
+import { gitopsApiRef } from '../../api';
+import { usePolling } from '../../hooks/usePolling';
+import { DeploymentHistory } from '../DeploymentHistory';
+import { EnvironmentCard } from './EnvironmentCard';
+
+/**
+ * The Deployments tab of an entity: each environment's applications, then
+ * the deployment history.
+ *
+ * @public
+ */
+export function EntityGitopsContent() {
+  const { entity } = useEntity();
+  const api = useApi(gitopsApiRef);
+  const available = isGitopsAvailable(entity);
+  const ref = {
+    kind: entity.kind,
+    namespace: entity.metadata.namespace,
+    name: entity.metadata.name,
+  };
+  const { value, error, retry } = usePolling(
+    async () => (available ? api.getEntityDeployments(ref) : undefined),
+    [api, available, ref.kind, ref.namespace, ref.name],
+  );
+
+  if (!available) {
+    return (
+      <MissingAnnotationEmptyState
+        annotation={[
+          GITOPS_ANNOTATIONS.ARGOCD_APP_NAME,
+          GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR,
+        ]}
+      />
+    );
+  }
+  if (error && !value) return <ResponseErrorPanel error={error} />;
+  if (!value) return <Progress />;
+  if (value.environments.length === 0) {
+    return (
+      <EmptyState
+        missing="data"
+        title="No deployments found"
+        description="No GitOps application matches this entity's annotations yet. Applications appear after the next ingestion cycle."
+      />
+    );
+  }
+  return (
+    <Grid container spacing={3}>
+      {value.environments.map(env => (
+        <Grid item xs={12} md={6} lg={4} key={env.environment}>
+          <EnvironmentCard environment={env} onChange={retry} />
+        </Grid>
+      ))}
+      <Grid item xs={12}>
+        <DeploymentHistory
+          entity={ref}
+          environments={value.environments.map(e => e.environment)}
+        />
+      </Grid>
+    </Grid>
+  );
+}

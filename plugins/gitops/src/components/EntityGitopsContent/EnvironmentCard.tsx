@@ -1,0 +1,91 @@
+import { InfoCard, Link } from '@backstage/core-components';
+import {
+  EnvironmentDeployments,
+  GitopsApplication,
+} from '@gitops-portal/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Chip from '@material-ui/core/Chip';
+import Typography from '@material-ui/core/Typography';
+import { HealthChip, SyncChip } from '../StatusChips';
+import { relativeTime, shortRevision } from '../format';
+import { ApplicationActions } from './ApplicationActions';
+
+const ENGINE_LABEL = { argocd: 'Argo CD', flux: 'Flux' };
+
+function ApplicationRow(props: { app: GitopsApplication; onChange: () => void }) {
+  const { app } = props;
+  return (
+    <Box mb={2} data-testid={`app-${app.id}`}>
+      <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
+        <Typography variant="subtitle1">
+          {app.controllerUrl ? (
+            <Link to={app.controllerUrl}>{app.name}</Link>
+          ) : (
+            app.name
+          )}
+        </Typography>
+        <Typography variant="body2" color="textSecondary">
+          {ENGINE_LABEL[app.engine]} · {app.instance} · {app.namespace}
+        </Typography>
+        <SyncChip status={app.syncStatus} />
+        <HealthChip status={app.healthStatus} />
+        {app.stale && (
+          <Chip
+            size="small"
+            variant="outlined"
+            label={`stale since ${relativeTime(app.lastReadAt)}`}
+          />
+        )}
+      </Box>
+      <Typography variant="body2">
+        Deployed:{' '}
+        {app.revisions.length
+          ? app.revisions.map(shortRevision).join(', ')
+          : 'unknown'}
+        {app.sources.some(s => s.chart) &&
+          ` (chart ${app.sources
+            .filter(s => s.chart)
+            .map(s => s.chart)
+            .join(', ')})`}{' '}
+        · last sync {relativeTime(app.lastSyncedAt)}
+      </Typography>
+      {app.attemptedRevisions && (
+        <Typography variant="body2" color="error">
+          Attempted {app.attemptedRevisions.map(shortRevision).join(', ')} (
+          {app.operationPhase ?? 'failed'})
+        </Typography>
+      )}
+      {app.message && app.healthStatus !== 'Healthy' && (
+        <Typography variant="body2" color="error">
+          {app.message}
+        </Typography>
+      )}
+      <Box mt={1}>
+        <ApplicationActions app={app} onDone={props.onChange} />
+      </Box>
+    </Box>
+  );
+}
+
+/** One environment: its applications, their status and deployed revisions. */
+export function EnvironmentCard(props: {
+  environment: EnvironmentDeployments;
+  onChange: () => void;
+}) {
+  const { environment } = props;
+  return (
+    <InfoCard
+      title={environment.environment}
+      subheader={
+        <Box display="flex" style={{ gap: 8 }}>
+          <SyncChip status={environment.syncStatus} />
+          <HealthChip status={environment.healthStatus} />
+        </Box>
+      }
+    >
+      {environment.applications.map(app => (
+        <ApplicationRow key={app.id} app={app} onChange={props.onChange} />
+      ))}
+    </InfoCard>
+  );
+}

@@ -1,0 +1,1 @@
+export { HealthChip, SyncChip } from './StatusChips';

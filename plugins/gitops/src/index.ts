@@ -1,0 +1,14 @@
+/**
+ * GitOps frontend plugin: Deployments tab, overview card and fleet page.
+ *
+ * @packageDocumentation
+ */
+export {
+  gitopsPlugin,
+  EntityGitOpsContent,
+  EntityGitOpsCard,
+  GitOpsPage,
+} from './plugin';
+export * from './api';
+export { isGitopsAvailable as isGitOpsAvailable } from '@gitops-portal/plugin-gitops-common';
+export { HealthChip, SyncChip } from './components/StatusChips';
