@@ -10,7 +10,7 @@ export interface ArgoApplicationSource {
 }
 
 export interface ArgoRevisionHistory {
-  id?: string;
+  id?: number;
   revision?: string;
   revisions?: string[];
   deployedAt?: string;
@@ -26,7 +26,12 @@ export interface ArgoApplication {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
-    ownerReferences?: Array<{ kind?: string; name?: string }>;
+    ownerReferences?: Array<{
+      apiVersion?: string;
+      kind?: string;
+      name?: string;
+      uid?: string;
+    }>;
   };
   spec?: {
     project?: string;

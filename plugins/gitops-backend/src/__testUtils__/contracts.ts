@@ -1,0 +1,63 @@
+import Ajv, { ValidateFunction } from 'ajv';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * The API contracts in `../shared/contracts` beside the repository (or
+ * GITOPS_CONTRACTS_DIR). Tests fail, not skip, when they are missing.
+ */
+export function contractsDir(): string {
+  const dir =
+    process.env.GITOPS_CONTRACTS_DIR ??
+    path.resolve(__dirname, '../../../../../shared/contracts');
+  if (!fs.existsSync(dir)) {
+    throw new Error(
+      `API contracts not found at ${dir}; set GITOPS_CONTRACTS_DIR to the shared/contracts folder`,
+    );
+  }
+  return dir;
+}
+
+/**
+ * Makes every object schema reject unknown properties, so that a fixture
+ * with a misspelled or invented field fails validation.
+ */
+function closeObjects(schema: unknown): void {
+  if (Array.isArray(schema)) {
+    schema.forEach(closeObjects);
+    return;
+  }
+  if (!schema || typeof schema !== 'object') return;
+  const s = schema as Record<string, unknown>;
+  if (s.properties && s.additionalProperties === undefined) {
+    s.additionalProperties = false;
+  }
+  Object.values(s).forEach(closeObjects);
+}
+
+let argoValidators: Map<string, ValidateFunction> | undefined;
+
+/**
+ * Validates a body against a definition of Argo CD's swagger.json, e.g.
+ * `v1alpha1ApplicationList`. Returns the list of errors (empty when valid).
+ */
+export function validateArgo(definition: string, body: unknown): string[] {
+  argoValidators ??= new Map();
+  let validate = argoValidators.get(definition);
+  if (!validate) {
+    const swagger = JSON.parse(
+      fs.readFileSync(path.join(contractsDir(), 'argocd/swagger.json'), 'utf8'),
+    );
+    closeObjects(swagger.definitions);
+    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    validate = ajv.compile({
+      $ref: `#/definitions/${definition}`,
+      definitions: swagger.definitions,
+    });
+    argoValidators.set(definition, validate);
+  }
+  if (validate(body)) return [];
+  return (validate.errors ?? []).map(
+    e => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+  );
+}

@@ -1,0 +1,211 @@
+import { registerMswTestHooks } from '@backstage/backend-test-utils';
+import { setupServer } from 'msw/node';
+import { ArgoInstanceConfig } from '../../config';
+import { argoApp, helmApp, multiSourceApp, SHA } from '../../__fixtures__/argo';
+import { argoHandlers, fakeArgo } from '../../__testUtils__/argoServer';
+import { validateArgo } from '../../__testUtils__/contracts';
+import { EnvironmentConfig } from '../../service/environments';
+import { LIST_FIELDS } from './ArgoClient';
+import { ArgoProvider } from './ArgoProvider';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const environments: EnvironmentConfig = {
+  order: ['dev', 'staging', 'prod'],
+  label: 'environment',
+  fallback: 'default',
+  rules: [
+    { instance: 'prod-argo', environment: 'prod' },
+    { destinationName: 'prod-cluster', environment: 'prod' },
+    { destinationNamespace: 'staging', environment: 'staging' },
+  ],
+};
+
+function instance(overrides: Partial<ArgoInstanceConfig> = {}): ArgoInstanceConfig {
+  return {
+    name: 'main',
+    url: 'https://argo.test',
+    uiUrl: 'https://argo.test',
+    token: 'argo-token',
+    skipTLSVerify: false,
+    timeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+describe('ArgoProvider', () => {
+  it('fixtures validate against the Argo CD contract', () => {
+    for (const app of [
+      argoApp({ name: 'a', historyCount: 12 }),
+      argoApp({ name: 'b', appSet: 'team-apps' }),
+      multiSourceApp('c'),
+      helmApp('d'),
+    ]) {
+      expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    }
+    // and the contract check is able to fail
+    expect(
+      validateArgo('v1alpha1Application', { metadata: { name: 1 } }),
+    ).not.toEqual([]);
+    expect(
+      validateArgo('v1alpha1Application', { spec: { sourcez: {} } }),
+    ).not.toEqual([]);
+  });
+
+  it('maps applications of every shape to the shared model', async () => {
+    const argo = fakeArgo('https://argo.test', {
+      apps: [
+        argoApp({ name: 'web', labels: { environment: 'dev' } }),
+        argoApp({
+          name: 'web',
+          namespace: 'team-a',
+          destinationNamespace: 'staging',
+          appSet: 'team-a-apps',
+        }),
+        multiSourceApp('shop'),
+        helmApp('monitoring'),
+      ],
+    });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({ instance: instance(), environments });
+    const { applications, deployments } = await provider.read({});
+
+    expect(argo.requests[0].search).toContain(
+      `fields=${encodeURIComponent(LIST_FIELDS)}`,
+    );
+    expect(argo.requests[0].auth).toBe('Bearer argo-token');
+
+    const byId = Object.fromEntries(applications.map(a => [a.id, a]));
+    expect(Object.keys(byId).sort()).toEqual([
+      'argocd:main:argocd:monitoring',
+      'argocd:main:argocd:shop',
+      'argocd:main:argocd:web',
+      'argocd:main:team-a:web',
+    ]);
+    expect(byId['argocd:main:argocd:web']).toMatchObject({
+      environment: 'dev',
+      syncStatus: 'Synced',
+      healthStatus: 'Healthy',
+      revisions: [SHA(2)],
+      lastSyncedAt: '2026-11-01T02:00:00Z',
+      controllerUrl: 'https://argo.test/applications/argocd/web',
+    });
+    expect(byId['argocd:main:team-a:web']).toMatchObject({
+      namespace: 'team-a',
+      environment: 'staging',
+      applicationSet: 'team-a-apps',
+      controllerUrl: 'https://argo.test/applications/team-a/web',
+    });
+    expect(byId['argocd:main:argocd:shop']).toMatchObject({
+      environment: 'prod',
+      revisions: [SHA(3), '1.2.3'],
+      sources: [
+        { repoUrl: 'https://github.com/acme/values.git', path: 'values/shop' },
+        { repoUrl: 'https://charts.acme.io', chart: 'shop', targetRevision: '1.2.*' },
+      ],
+    });
+    expect(byId['argocd:main:argocd:monitoring']).toMatchObject({
+      environment: 'default',
+      syncStatus: 'OutOfSync',
+      healthStatus: 'Progressing',
+      revisions: ['65.0.0'],
+      attemptedRevisions: ['65.1.0'],
+      operationPhase: 'Failed',
+      message: 'one or more objects failed to apply: admission webhook denied',
+    });
+
+    const monitoring = deployments.filter(
+      d => d.applicationId === 'argocd:main:argocd:monitoring',
+    );
+    expect(monitoring.map(d => [d.result, d.revisions, d.initiatedBy])).toEqual([
+      ['Succeeded', ['65.0.0'], 'admin'],
+      ['Failed', ['65.1.0'], 'bob'],
+    ]);
+    const web = deployments.filter(d => d.applicationId === 'argocd:main:argocd:web');
+    expect(web.map(d => d.initiatedBy)).toEqual(['automated', 'alice']);
+  });
+
+  it('places apps by instance rule, and tells instances with the same app name apart', async () => {
+    const main = fakeArgo('https://argo.test', { apps: [argoApp({ name: 'api' })] });
+    const prod = fakeArgo('https://prod.argo.test', { apps: [argoApp({ name: 'api' })] });
+    server.use(...argoHandlers(main), ...argoHandlers(prod));
+    const a = await new ArgoProvider({ instance: instance(), environments }).read({});
+    const b = await new ArgoProvider({
+      instance: instance({ name: 'prod-argo', url: 'https://prod.argo.test', uiUrl: 'https://prod.argo.test' }),
+      environments,
+    }).read({});
+    expect(a.applications[0]).toMatchObject({ id: 'argocd:main:argocd:api', environment: 'default' });
+    expect(b.applications[0]).toMatchObject({ id: 'argocd:prod-argo:argocd:api', environment: 'prod' });
+  });
+
+  it('reads only the configured application namespaces', async () => {
+    const argo = fakeArgo('https://argo.test', {
+      apps: [argoApp({ name: 'x' }), argoApp({ name: 'y', namespace: 'team-a' })],
+    });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({
+      instance: instance({ appNamespaces: ['team-a'] }),
+      environments,
+    });
+    const { applications } = await provider.read({});
+    expect(applications.map(a => a.id)).toEqual(['argocd:main:team-a:y']);
+  });
+
+  it('logs in with username and password and renews the session on 401', async () => {
+    const argo = fakeArgo('https://argo.test', {
+      apps: [argoApp({ name: 'x' })],
+      tokens: new Set(),
+      users: { backstage: 's3cret-pass' },
+    });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({
+      instance: instance({ token: undefined, username: 'backstage', password: 's3cret-pass' }),
+      environments,
+    });
+    await provider.read({});
+    await provider.read({});
+    expect(argo.logins).toBe(1);
+    argo.tokens.clear(); // session expired
+    const { applications } = await provider.read({});
+    expect(applications).toHaveLength(1);
+    expect(argo.logins).toBe(2);
+  });
+
+  it('fails with a clear message on a wrong password, without the password', async () => {
+    const argo = fakeArgo('https://argo.test', { users: { backstage: 'right' } });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({
+      instance: instance({ token: undefined, username: 'backstage', password: 'wrong-pass' }),
+      environments,
+    });
+    const error = await provider.read({}).catch(e => e);
+    expect(error.message).toContain("Argo CD 'main' login failed");
+    expect(JSON.stringify({ m: error.message, s: error.stack, c: String(error.cause) })).not.toContain(
+      'wrong-pass',
+    );
+  });
+
+  it('retries server errors with backoff, then gives up', async () => {
+    const argo = fakeArgo('https://argo.test', { failWith: 503 });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({ instance: instance(), environments });
+    await expect(provider.read({})).rejects.toThrow(/answered 503/);
+    expect(argo.requests).toHaveLength(3);
+  });
+
+  it('refreshes and syncs through the API', async () => {
+    const argo = fakeArgo('https://argo.test', {
+      apps: [argoApp({ name: 'web', namespace: 'team-a' })],
+    });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({ instance: instance(), environments });
+    const [app] = (await provider.read({})).applications;
+    await provider.refresh(app);
+    await provider.sync(app);
+    expect(argo.requests.slice(1).map(r => `${r.method} ${r.path}${r.search}`)).toEqual([
+      'GET /api/v1/applications/web?refresh=normal&appNamespace=team-a',
+      'POST /api/v1/applications/web/sync',
+    ]);
+  });
+});

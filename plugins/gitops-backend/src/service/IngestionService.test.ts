@@ -1,0 +1,143 @@
+import {
+  TestDatabases,
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
+import { setupServer } from 'msw/node';
+import { ArgoInstanceConfig } from '../config';
+import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { argoApp } from '../__fixtures__/argo';
+import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
+import { ArgoProvider } from '../providers/argocd/ArgoProvider';
+import { EnvironmentConfig } from './environments';
+import { IngestionService } from './IngestionService';
+
+jest.setTimeout(60_000);
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+const environments: EnvironmentConfig = {
+  order: ['dev', 'staging', 'prod'],
+  label: 'environment',
+  fallback: 'default',
+  rules: [],
+};
+
+function instance(name: string): ArgoInstanceConfig {
+  return {
+    name,
+    url: `https://${name}.argo.test`,
+    uiUrl: `https://${name}.argo.test`,
+    token: 'argo-token',
+    skipTLSVerify: false,
+    timeoutMs: 300,
+  };
+}
+
+describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
+  async function setup(names: string[]) {
+    const knex = await databases.init(id);
+    const store = await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const argos = Object.fromEntries(
+      names.map(n => [n, fakeArgo(`https://${n}.argo.test`)]),
+    );
+    server.use(...names.flatMap(n => argoHandlers(argos[n])));
+    const providers = names.map(
+      n => new ArgoProvider({ instance: instance(n), environments }),
+    );
+    const ingestion = new IngestionService({
+      store,
+      providers: () => providers,
+      logger: mockServices.logger.mock(),
+      instanceTimeoutMs: 2_000,
+    });
+    return { store, argos, ingestion };
+  }
+
+  it('keeps history past Argo CD retention of 10 entries', async () => {
+    const { store, argos, ingestion } = await setup(['a']);
+    argos.a.apps = [argoApp({ name: 'web', historyCount: 10 })];
+    await ingestion.runOnce();
+    // Argo CD rotated: entries 1-5 are gone from its history, 11-15 are new
+    argos.a.apps = [argoApp({ name: 'web', historyCount: 10, historyFrom: 6 })];
+    const [report] = await ingestion.runOnce();
+    expect(report).toMatchObject({ ok: true, deploymentsAdded: 5 });
+    const history = await store.listDeployments({
+      applicationIds: ['argocd:a:argocd:web'],
+      limit: 100,
+    });
+    expect(history).toHaveLength(15);
+    expect(history[0].revisions[0]).toBe((15).toString(16).padStart(40, 'a'));
+  });
+
+  it('writes nothing on an unchanged cycle', async () => {
+    const { argos, ingestion } = await setup(['a']);
+    argos.a.apps = [argoApp({ name: 'web' }), argoApp({ name: 'api' })];
+    const [first] = await ingestion.runOnce();
+    expect(first).toMatchObject({ written: 2, deploymentsAdded: 4 });
+    const [second] = await ingestion.runOnce();
+    expect(second).toMatchObject({ ok: true, written: 0, removed: 0, deploymentsAdded: 0 });
+  });
+
+  it('isolates an instance that fails or times out; its apps go stale, nothing is lost', async () => {
+    const { store, argos, ingestion } = await setup(['a', 'b', 'c']);
+    for (const n of ['a', 'b', 'c']) {
+      argos[n].apps = [argoApp({ name: `${n}-app`, historyCount: 3 })];
+    }
+    await ingestion.runOnce();
+
+    argos.a.failWith = 500;
+    argos.b.latencyMs = 5_000; // longer than the 300 ms request timeout
+    argos.c.apps = [argoApp({ name: 'c-app', historyCount: 4, health: 'Degraded' })];
+    const reports = await ingestion.runOnce();
+    const byInstance = Object.fromEntries(reports.map(r => [r.instance, r]));
+    expect(byInstance.a).toMatchObject({ ok: false, error: expect.stringMatching(/answered 500/) });
+    expect(byInstance.b).toMatchObject({ ok: false, error: expect.stringMatching(/did not answer within 300 ms/) });
+    expect(byInstance.c).toMatchObject({ ok: true, written: 1, deploymentsAdded: 1 });
+
+    const a = await store.getApplication('argocd:a:argocd:a-app');
+    const b = await store.getApplication('argocd:b:argocd:b-app');
+    const c = await store.getApplication('argocd:c:argocd:c-app');
+    expect(a).toMatchObject({ stale: true, healthStatus: 'Healthy' });
+    expect(b).toMatchObject({ stale: true });
+    expect(c).toMatchObject({ stale: false, healthStatus: 'Degraded' });
+    for (const appId of ['argocd:a:argocd:a-app', 'argocd:b:argocd:b-app']) {
+      expect(await store.listDeployments({ applicationIds: [appId], limit: 10 })).toHaveLength(3);
+    }
+
+    // the instance recovers: fresh again
+    argos.a.failWith = undefined;
+    await ingestion.runOnce();
+    expect((await store.getApplication('argocd:a:argocd:a-app'))?.stale).toBe(false);
+  });
+
+  it('records a deployment it observes even when the controller keeps no history', async () => {
+    const { store, argos, ingestion } = await setup(['a']);
+    const app = argoApp({ name: 'web', historyCount: 0 });
+    app.status!.sync!.revision = 'b'.repeat(40);
+    argos.a.apps = [app];
+    await ingestion.runOnce();
+    const next = argoApp({ name: 'web', historyCount: 0 });
+    next.status!.sync!.revision = 'c'.repeat(40);
+    next.status!.operationState = {
+      phase: 'Succeeded',
+      startedAt: '2026-11-05T10:00:00Z',
+      finishedAt: '2026-11-05T10:00:10Z',
+      syncResult: { revision: 'c'.repeat(40) },
+    };
+    argos.a.apps = [next];
+    await ingestion.runOnce();
+    const history = await store.listDeployments({
+      applicationIds: ['argocd:a:argocd:web'],
+      limit: 10,
+    });
+    expect(history).toEqual([
+      expect.objectContaining({ origin: 'observed', revisions: ['c'.repeat(40)] }),
+    ]);
+  });
+});
