@@ -1,0 +1,310 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { setupServer } from 'msw/node';
+import request from 'supertest';
+import { gitopsPlugin } from './plugin';
+import { argoApp, helmApp } from './__fixtures__/argo';
+import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
+import { capturingLogger } from './__testUtils__/capturingLogger';
+
+jest.setTimeout(60_000);
+
+const server = setupServer();
+beforeAll(() =>
+  server.listen({
+    // requests to the test backend itself pass; any other is an error
+    onUnhandledRequest(req, print) {
+      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname)) {
+        print.error();
+      }
+    },
+  }),
+);
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const ARGO_TOKEN = 'argo-token-SHOULD-NEVER-LEAK';
+const ARGO_PASSWORD = 'argo-password-SHOULD-NEVER-LEAK';
+
+const entities: Entity[] = [
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'checkout',
+      namespace: 'default',
+      annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=checkout' },
+    },
+    spec: { type: 'service', owner: 'group:default/team-a', lifecycle: 'production' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'payments',
+      namespace: 'default',
+      annotations: {
+        'argocd/app-name': 'payments',
+        'argocd/instance-name': 'main',
+      },
+    },
+    spec: { type: 'service', owner: 'group:default/team-b', lifecycle: 'production' },
+    relations: [{ type: 'ownedBy', targetRef: 'group:default/team-b' }],
+  },
+  {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'broken',
+      namespace: 'default',
+      annotations: { 'argocd/app-selector': 'no-equals-sign' },
+    },
+    spec: { type: 'service', owner: 'group:default/team-b', lifecycle: 'production' },
+  },
+];
+
+const checkout = (env: string, historyCount = 3) =>
+  argoApp({
+    name: `checkout-${env}`,
+    labels: { 'app.kubernetes.io/name': 'checkout', environment: env },
+    historyCount,
+  });
+
+async function startBackend(options: {
+  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+} = {}) {
+  const main = fakeArgo('https://main.argo.test', {
+    apps: [
+      checkout('dev', 30),
+      checkout('staging'),
+      checkout('prod'),
+      argoApp({ name: 'payments', labels: { environment: 'prod' } }),
+      helmApp('monitoring'),
+    ],
+    tokens: new Set([ARGO_TOKEN]),
+  });
+  const other = fakeArgo('https://other.argo.test', {
+    apps: [argoApp({ name: 'payments', health: 'Degraded', healthMessage: 'CrashLoopBackOff' })],
+    tokens: new Set(),
+    users: { backstage: ARGO_PASSWORD },
+  });
+  server.use(...argoHandlers(main), ...argoHandlers(other));
+  const logger = capturingLogger();
+  const { server: httpServer } = await startTestBackend({
+    features: [
+      gitopsPlugin,
+      logger.factory,
+      catalogServiceMock.factory({ entities }),
+      mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
+      mockServices.permissions.factory(
+        options.permission ? { result: options.permission } : undefined,
+      ),
+      mockServices.rootConfig.factory({
+        data: {
+          gitops: {
+            environments: { order: ['dev', 'staging', 'prod'] },
+            argocd: {
+              instances: [
+                { name: 'main', url: 'https://main.argo.test', token: ARGO_TOKEN },
+                {
+                  name: 'other',
+                  url: 'https://other.argo.test',
+                  username: 'backstage',
+                  password: ARGO_PASSWORD,
+                },
+              ],
+            },
+          },
+        },
+      }),
+    ],
+  });
+  return { app: request(httpServer), main, other, logs: logger.lines };
+}
+
+const auth = { Authorization: mockCredentials.user.header() };
+
+describe('gitops backend plugin', () => {
+  it('answers health without credentials', async () => {
+    const { app } = await startBackend();
+    const res = await app.get('/api/gitops/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('requires credentials for data', async () => {
+    const { app } = await startBackend();
+    const res = await app
+      .get('/api/gitops/fleet')
+      .set('Authorization', mockCredentials.user.invalidHeader());
+    expect(res.status).toBe(401);
+  });
+
+  it('serves an entity its deployments grouped by environment in promotion order', async () => {
+    const { app } = await startBackend();
+    const res = await app
+      .get('/api/gitops/entities/component/default/checkout/deployments')
+      .set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body.entityRef).toBe('component:default/checkout');
+    expect(res.body.environments.map((e: any) => e.environment)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
+    expect(res.body.environments[0].applications[0]).toMatchObject({
+      name: 'checkout-dev',
+      syncStatus: 'Synced',
+      healthStatus: 'Healthy',
+    });
+  });
+
+  it('restricts an entity to the instance its annotation names', async () => {
+    const { app } = await startBackend();
+    const res = await app
+      .get('/api/gitops/entities/component/default/payments/deployments')
+      .set(auth);
+    const apps = res.body.environments.flatMap((e: any) => e.applications);
+    expect(apps.map((a: any) => a.id)).toEqual(['argocd:main:argocd:payments']);
+  });
+
+  it('pages the history with a cursor and filters by environment', async () => {
+    const { app } = await startBackend();
+    const base = '/api/gitops/entities/component/default/checkout/history';
+    const first = await app.get(`${base}?limit=5`).set(auth);
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(5);
+    const second = await app
+      .get(`${base}?limit=5&cursor=${first.body.nextCursor}`)
+      .set(auth);
+    expect(second.body.items).toHaveLength(5);
+    expect(second.body.items[0].finishedAt <= first.body.items[4].finishedAt).toBe(true);
+    const staging = await app.get(`${base}?environment=staging&limit=100`).set(auth);
+    expect(staging.body.items).toHaveLength(3);
+    expect(staging.body.nextCursor).toBeUndefined();
+    // dev has 30 deployments in Argo's own history listing (of which it keeps 10)
+    const dev = await app.get(`${base}?environment=dev&limit=100`).set(auth);
+    expect(dev.body.items).toHaveLength(10);
+  });
+
+  it.each([
+    ['limit=0', /limit/],
+    ['limit=abc', /limit/],
+    ['cursor=not-a-cursor', /Invalid cursor/],
+    ['from=yesterday', /from: must be an ISO 8601 date-time/],
+    ['bogus=1', /Unrecognized key/],
+  ])('rejects bad history input %s with 400', async (query, message) => {
+    const { app } = await startBackend();
+    const res = await app
+      .get(`/api/gitops/entities/component/default/checkout/history?${query}`)
+      .set(auth);
+    expect(res.status).toBe(400);
+    expect(res.body.error.name).toBe('InputError');
+    expect(res.body.error.message).toMatch(message);
+  });
+
+  it('answers 404 for unknown entities and applications, 400 for bad annotations', async () => {
+    const { app } = await startBackend();
+    expect(
+      (await app.get('/api/gitops/entities/component/default/nope/deployments').set(auth)).status,
+    ).toBe(404);
+    expect((await app.get('/api/gitops/applications/argocd:main:argocd:nope').set(auth)).status).toBe(404);
+    const broken = await app
+      .get('/api/gitops/entities/component/default/broken/deployments')
+      .set(auth);
+    expect(broken.status).toBe(400);
+    expect(broken.body.error.message).toMatch(/invalid GitOps annotation/);
+  });
+
+  it('lists the fleet failing first with filters, across instances', async () => {
+    const { app } = await startBackend();
+    const all = await app.get('/api/gitops/fleet').set(auth);
+    expect(all.status).toBe(200);
+    expect(all.body.totalCount).toBe(6);
+    expect(all.body.items[0]).toMatchObject({
+      id: 'argocd:other:argocd:payments',
+      healthStatus: 'Degraded',
+      message: 'CrashLoopBackOff',
+    });
+    const outOfSync = await app.get('/api/gitops/fleet?syncStatus=OutOfSync').set(auth);
+    expect(outOfSync.body.items.map((a: any) => a.name)).toEqual(['monitoring']);
+    const owned = await app.get('/api/gitops/fleet?owner=group:default/team-a').set(auth);
+    expect(owned.body.items.map((a: any) => a.name).sort()).toEqual([
+      'checkout-dev',
+      'checkout-prod',
+      'checkout-staging',
+    ]);
+    const paged = await app.get('/api/gitops/fleet?limit=4').set(auth);
+    expect(paged.body.items).toHaveLength(4);
+    const rest = await app.get(`/api/gitops/fleet?limit=4&cursor=${paged.body.nextCursor}`).set(auth);
+    expect(rest.body.items).toHaveLength(2);
+    const bad = await app.get('/api/gitops/fleet?healthStatus=Sick').set(auth);
+    expect(bad.status).toBe(400);
+  });
+
+  it('refuses refresh and sync without permission and reaches no controller', async () => {
+    const { app, main } = await startBackend({ permission: AuthorizeResult.DENY });
+    const before = main.requests.length;
+    for (const action of ['refresh', 'sync']) {
+      const res = await app
+        .post(
+          `/api/gitops/entities/component/default/checkout/applications/argocd:main:argocd:checkout-dev/${action}`,
+        )
+        .set(auth);
+      expect(res.status).toBe(403);
+      const unowned = await app
+        .post(`/api/gitops/applications/argocd:main:argocd:monitoring/${action}`)
+        .set(auth);
+      expect(unowned.status).toBe(403);
+    }
+    expect(main.requests.length).toBe(before);
+  });
+
+  it('refreshes and syncs with permission, through the backend', async () => {
+    const { app, main, other } = await startBackend({ permission: AuthorizeResult.ALLOW });
+    const base =
+      '/api/gitops/entities/component/default/checkout/applications/argocd:main:argocd:checkout-dev';
+    expect((await app.post(`${base}/refresh`).set(auth)).status).toBe(202);
+    expect((await app.post(`${base}/sync`).set(auth)).status).toBe(202);
+    expect(main.requests.slice(-2).map(r => `${r.method} ${r.path}`)).toEqual([
+      'GET /api/v1/applications/checkout-dev',
+      'POST /api/v1/applications/checkout-dev/sync',
+    ]);
+    // an app that does not belong to the entity named in the path
+    const foreign = await app
+      .post(
+        '/api/gitops/entities/component/default/checkout/applications/argocd:other:argocd:payments/sync',
+      )
+      .set(auth);
+    expect(foreign.status).toBe(400);
+    const unowned = await app
+      .post('/api/gitops/applications/argocd:other:argocd:payments/refresh')
+      .set(auth);
+    expect(unowned.status).toBe(202);
+    expect(other.requests.at(-1)?.auth).toMatch(/^Bearer session-/);
+  });
+
+  it('never puts a token or password in responses or logs', async () => {
+    const { app, logs } = await startBackend({ permission: AuthorizeResult.ALLOW });
+    server.use(...argoHandlers(fakeArgo('https://main.argo.test', { failWith: 500 })));
+    const bodies = [
+      await app.get('/api/gitops/fleet').set(auth),
+      await app.get('/api/gitops/applications/argocd:main:argocd:checkout-dev').set(auth),
+      await app.get('/api/gitops/entities/component/default/checkout/deployments').set(auth),
+      await app.post('/api/gitops/applications/argocd:main:argocd:monitoring/sync').set(auth),
+    ].map(r => JSON.stringify(r.body));
+    expect(bodies[3]).toMatch(/answered 500/);
+    expect(logs.length).toBeGreaterThan(0);
+    for (const text of [...bodies, ...logs]) {
+      expect(text).not.toContain(ARGO_TOKEN);
+      expect(text).not.toContain(ARGO_PASSWORD);
+    }
+  });
+});
