@@ -69,5 +69,10 @@ export default createFrontendPlugin({
   pluginId: 'gitops',
   info: { packageJson: () => import('../package.json') },
   routes: { root: fleetRouteRef },
-  extensions: [gitopsApi, entityGitopsContent, entityGitopsCard, gitopsFleetPage],
+  extensions: [
+    gitopsApi,
+    entityGitopsContent,
+    entityGitopsCard,
+    gitopsFleetPage,
+  ],
 });

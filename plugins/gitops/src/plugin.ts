@@ -67,8 +67,7 @@ export const EntityGitOpsCard = gitopsPlugin.provide(
 export const GitOpsPage = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsPage',
-    component: () =>
-      import('./components/FleetPage').then(m => m.FleetPage),
+    component: () => import('./components/FleetPage').then(m => m.FleetPage),
     mountPoint: rootRouteRef,
   }),
 );

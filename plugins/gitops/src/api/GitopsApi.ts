@@ -42,7 +42,9 @@ export interface FleetOptions {
  * @public
  */
 export interface GitopsApi {
-  getEntityDeployments(entity: EntityRefParts): Promise<EntityDeploymentsResponse>;
+  getEntityDeployments(
+    entity: EntityRefParts,
+  ): Promise<EntityDeploymentsResponse>;
   getEntityHistory(
     entity: EntityRefParts,
     options?: HistoryOptions,

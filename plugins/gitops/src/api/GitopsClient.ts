@@ -45,7 +45,10 @@ function toQuery(options: object): string {
  */
 export class GitopsClient implements GitopsApi {
   constructor(
-    private readonly options: { discoveryApi: DiscoveryApi; fetchApi: FetchApi },
+    private readonly options: {
+      discoveryApi: DiscoveryApi;
+      fetchApi: FetchApi;
+    },
   ) {}
 
   getEntityDeployments(
@@ -73,7 +76,9 @@ export class GitopsClient implements GitopsApi {
     const app = `applications/${encodeURIComponent(request.applicationId)}/${
       request.action
     }`;
-    const path = request.entity ? `/${entityPath(request.entity)}/${app}` : `/${app}`;
+    const path = request.entity
+      ? `/${entityPath(request.entity)}/${app}`
+      : `/${app}`;
     await this.request(path, { method: 'POST' });
   }
 

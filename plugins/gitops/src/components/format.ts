@@ -6,7 +6,10 @@ const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
 ];
 
 /** "5 minutes ago" for an ISO time. */
-export function relativeTime(iso: string | undefined, now = Date.now()): string {
+export function relativeTime(
+  iso: string | undefined,
+  now = Date.now(),
+): string {
   if (!iso) return '—';
   const diff = Date.parse(iso) - now;
   const fmt = new Intl.RelativeTimeFormat('en', { numeric: 'auto' });

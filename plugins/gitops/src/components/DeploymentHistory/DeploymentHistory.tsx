@@ -25,9 +25,7 @@ const columns: TableColumn<GitopsDeployment>[] = [
   {
     title: 'Time',
     field: 'finishedAt',
-    render: d => (
-      <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>
-    ),
+    render: d => <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>,
   },
   { title: 'Environment', field: 'environment' },
   {
@@ -99,36 +97,36 @@ export function DeploymentHistory(props: {
   return (
     <div>
       <Box display="flex" alignItems="center" mb={1} style={{ gap: 8 }}>
-          <TextField
-            select
-            size="small"
-            label="Environment"
-            value={environment}
-            style={{ minWidth: 160, marginRight: 16 }}
-            onChange={e => setEnvironment(e.target.value)}
-          >
-            <MenuItem value="">All</MenuItem>
-            {props.environments.map(env => (
-              <MenuItem key={env} value={env}>
-                {env}
-              </MenuItem>
-            ))}
-          </TextField>
-          <Button
-            size="small"
-            disabled={page === 0 || loading}
-            onClick={() => load(page - 1, cursors[page - 1])}
-          >
-            Newer
-          </Button>
-          <span>Page {page + 1}</span>
-          <Button
-            size="small"
-            disabled={!cursors[page + 1] || loading}
-            onClick={() => load(page + 1, cursors[page + 1])}
-          >
-            Older
-          </Button>
+        <TextField
+          select
+          size="small"
+          label="Environment"
+          value={environment}
+          style={{ minWidth: 160, marginRight: 16 }}
+          onChange={e => setEnvironment(e.target.value)}
+        >
+          <MenuItem value="">All</MenuItem>
+          {props.environments.map(env => (
+            <MenuItem key={env} value={env}>
+              {env}
+            </MenuItem>
+          ))}
+        </TextField>
+        <Button
+          size="small"
+          disabled={page === 0 || loading}
+          onClick={() => load(page - 1, cursors[page - 1])}
+        >
+          Newer
+        </Button>
+        <span>Page {page + 1}</span>
+        <Button
+          size="small"
+          disabled={!cursors[page + 1] || loading}
+          onClick={() => load(page + 1, cursors[page + 1])}
+        >
+          Older
+        </Button>
       </Box>
       <Table<GitopsDeployment>
         title="Deployment history"
@@ -141,7 +139,9 @@ export function DeploymentHistory(props: {
           padding: 'dense',
         }}
         actions={[]}
-        emptyContent={<div style={{ padding: 16 }}>No deployments recorded.</div>}
+        emptyContent={
+          <div style={{ padding: 16 }}>No deployments recorded.</div>
+        }
       />
     </div>
   );

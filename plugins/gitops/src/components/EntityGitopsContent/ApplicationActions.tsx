@@ -57,7 +57,9 @@ function ActionButton(props: {
             onDone();
           } catch (e) {
             alertApi.post({
-              message: `${label} of ${app.name} failed: ${(e as Error).message}`,
+              message: `${label} of ${app.name} failed: ${
+                (e as Error).message
+              }`,
               severity: 'error',
             });
           } finally {

@@ -12,11 +12,19 @@ import { ApplicationActions } from './ApplicationActions';
 
 const ENGINE_LABEL = { argocd: 'Argo CD', flux: 'Flux' };
 
-function ApplicationRow(props: { app: GitopsApplication; onChange: () => void }) {
+function ApplicationRow(props: {
+  app: GitopsApplication;
+  onChange: () => void;
+}) {
   const { app } = props;
   return (
     <Box mb={2} data-testid={`app-${app.id}`}>
-      <Box display="flex" alignItems="center" flexWrap="wrap" style={{ gap: 8 }}>
+      <Box
+        display="flex"
+        alignItems="center"
+        flexWrap="wrap"
+        style={{ gap: 8 }}
+      >
         <Typography variant="subtitle1">
           {app.controllerUrl ? (
             <Link to={app.controllerUrl}>{app.name}</Link>
@@ -74,18 +82,20 @@ export function EnvironmentCard(props: {
 }) {
   const { environment } = props;
   return (
-    <InfoCard
-      title={environment.environment}
-      subheader={
-        <Box display="flex" style={{ gap: 8 }}>
-          <SyncChip status={environment.syncStatus} />
-          <HealthChip status={environment.healthStatus} />
-        </Box>
-      }
-    >
-      {environment.applications.map(app => (
-        <ApplicationRow key={app.id} app={app} onChange={props.onChange} />
-      ))}
-    </InfoCard>
+    <section aria-label={`environment ${environment.environment}`}>
+      <InfoCard
+        title={environment.environment}
+        subheader={
+          <Box display="flex" style={{ gap: 8 }}>
+            <SyncChip status={environment.syncStatus} />
+            <HealthChip status={environment.healthStatus} />
+          </Box>
+        }
+      >
+        {environment.applications.map(app => (
+          <ApplicationRow key={app.id} app={app} onChange={props.onChange} />
+        ))}
+      </InfoCard>
+    </section>
   );
 }

@@ -56,6 +56,7 @@ function Select<T extends string>(props: {
   return (
     <TextField
       select
+      id={`gitops-fleet-${props.label.toLocaleLowerCase('en-US')}`}
       size="small"
       label={props.label}
       value={props.value}
@@ -100,10 +101,18 @@ export function FleetPage() {
   );
   return (
     <Page themeId="tool">
-      <Header title="GitOps fleet" subtitle="Every application, failing first" />
+      <Header
+        title="GitOps fleet"
+        subtitle="Every application, failing first"
+      />
       <Content>
         <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
-          <Select label="Sync" value={sync} options={SYNC_STATUSES} onChange={setSync} />
+          <Select
+            label="Sync"
+            value={sync}
+            options={SYNC_STATUSES}
+            onChange={setSync}
+          />
           <Select
             label="Health"
             value={health}
@@ -118,12 +127,14 @@ export function FleetPage() {
           />
           <TextField
             size="small"
+            id="gitops-fleet-environment-input"
             label="Environment"
             value={environment}
             onChange={e => setEnvironment(e.target.value)}
           />
           <TextField
             size="small"
+            id="gitops-fleet-owner-input"
             label="Owner"
             placeholder="group:default/team-a"
             value={owner}
@@ -131,6 +142,7 @@ export function FleetPage() {
           />
           <TextField
             size="small"
+            id="gitops-fleet-search-input"
             label="Search"
             value={text}
             onChange={e => setText(e.target.value)}

@@ -10,7 +10,10 @@ const useStyles = makeStyles(theme => ({
   unknown: {},
 }));
 
-const HEALTH_TONE: Record<HealthStatus, 'good' | 'warn' | 'bad' | 'info' | 'unknown'> = {
+const HEALTH_TONE: Record<
+  HealthStatus,
+  'good' | 'warn' | 'bad' | 'info' | 'unknown'
+> = {
   Healthy: 'good',
   Progressing: 'info',
   Degraded: 'bad',

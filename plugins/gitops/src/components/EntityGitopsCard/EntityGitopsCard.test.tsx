@@ -1,0 +1,36 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { app, deployments, entity } from '../../__fixtures__/data';
+import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { EntityGitopsCard } from './EntityGitopsCard';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+describe('EntityGitopsCard', () => {
+  it('shows one line per environment with status and deployed revision', async () => {
+    server.use(
+      http.get(
+        `${BASE_URL}/entities/component/default/checkout/deployments`,
+        () =>
+          HttpResponse.json(
+            deployments([
+              app({ name: 'checkout-dev' }),
+              app({
+                name: 'checkout-prod',
+                environment: 'prod',
+                healthStatus: 'Degraded',
+              }),
+            ]),
+          ),
+      ),
+    );
+    await renderWithApis(<EntityGitopsCard />, { entity });
+    expect(await screen.findByText('dev')).toBeInTheDocument();
+    expect(screen.getByText('prod')).toBeInTheDocument();
+    expect(screen.getByLabelText('health Degraded')).toBeInTheDocument();
+    expect(screen.getAllByText(/0123456 · 5 minutes ago/)).toHaveLength(2);
+  });
+});

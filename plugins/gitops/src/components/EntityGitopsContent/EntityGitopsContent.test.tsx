@@ -1,0 +1,215 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import {
+  app,
+  bareEntity,
+  deployments,
+  entity,
+  historyRows,
+} from '../../__fixtures__/data';
+import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { EntityGitopsContent } from './EntityGitopsContent';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const ENTITY = `${BASE_URL}/entities/component/default/checkout`;
+
+function serve(
+  apps: ReturnType<typeof app>[],
+  history = historyRows(3),
+  entityPath = ENTITY,
+) {
+  const requests: string[] = [];
+  server.use(
+    http.get(`${entityPath}/deployments`, () =>
+      HttpResponse.json(deployments(apps)),
+    ),
+    http.get(`${entityPath}/history`, ({ request }) => {
+      requests.push(request.url);
+      const url = new URL(request.url);
+      const limit = Number(url.searchParams.get('limit'));
+      const offset = Number(url.searchParams.get('cursor') ?? 0);
+      const env = url.searchParams.get('environment');
+      const rows = history.filter(h => !env || h.environment === env);
+      const items = rows.slice(offset, offset + limit);
+      return HttpResponse.json({
+        items,
+        nextCursor:
+          offset + limit < rows.length ? String(offset + limit) : undefined,
+      });
+    }),
+  );
+  return requests;
+}
+
+describe('EntityGitopsContent', () => {
+  it('shows each environment with status chips and the deployed commit', async () => {
+    serve([
+      app({ name: 'checkout-dev' }),
+      app({ name: 'checkout-prod', environment: 'prod' }),
+    ]);
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    expect(await screen.findByText('checkout-dev')).toBeInTheDocument();
+    const dev = screen.getByRole('region', { name: 'environment dev' });
+    const prod = screen.getByRole('region', { name: 'environment prod' });
+    expect(within(dev).getByText('checkout-dev')).toBeInTheDocument();
+    expect(within(prod).getByText('checkout-prod')).toBeInTheDocument();
+    expect(screen.getAllByLabelText('health Healthy').length).toBeGreaterThan(
+      0,
+    );
+    expect(screen.getAllByText(/Deployed: 0123456/)).toHaveLength(2);
+    expect(screen.getByText('checkout-dev').closest('a')).toHaveAttribute(
+      'href',
+      'https://argo.example.com/applications/argocd/checkout-dev',
+    );
+  });
+
+  it('shows out of sync, degraded with the message, progressing and stale', async () => {
+    serve([
+      app({ name: 'a', syncStatus: 'OutOfSync' }),
+      app({
+        name: 'b',
+        environment: 'staging',
+        healthStatus: 'Degraded',
+        message: 'Back-off restarting failed container',
+      }),
+      app({
+        name: 'c',
+        environment: 'prod',
+        healthStatus: 'Progressing',
+        stale: true,
+      }),
+    ]);
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    expect(
+      await screen.findByText('Back-off restarting failed container'),
+    ).toBeInTheDocument();
+    expect(screen.getAllByLabelText('sync OutOfSync').length).toBeGreaterThan(
+      0,
+    );
+    expect(
+      screen.getAllByLabelText('health Progressing').length,
+    ).toBeGreaterThan(0);
+    expect(screen.getByText(/^stale since/)).toBeInTheDocument();
+  });
+
+  it('shows the attempted revision of a failed rollout and a Helm chart', async () => {
+    serve([
+      app({
+        name: 'monitoring',
+        revisions: ['65.0.0'],
+        attemptedRevisions: ['65.1.0'],
+        operationPhase: 'Failed',
+        sources: [
+          {
+            repoUrl: 'https://charts.example.com',
+            chart: 'kube-prometheus-stack',
+          },
+        ],
+      }),
+    ]);
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    expect(await screen.findByText(/Attempted 65.1.0/)).toBeInTheDocument();
+    expect(
+      screen.getByText(/Deployed: 65.0.0 \(chart kube-prometheus-stack\)/),
+    ).toBeInTheDocument();
+  });
+
+  it('tells which annotations to add when the entity has none', async () => {
+    await renderWithApis(<EntityGitopsContent />, { entity: bareEntity });
+    expect(screen.getByText(/Missing Annotation/i)).toBeInTheDocument();
+    expect(screen.getAllByText(/argocd\/app-name/).length).toBeGreaterThan(0);
+  });
+
+  it('shows the API error', async () => {
+    server.use(
+      http.get(`${ENTITY}/deployments`, () =>
+        HttpResponse.json(
+          {
+            error: { name: 'NotFoundError', message: 'Entity not found' },
+            response: { statusCode: 404 },
+          },
+          { status: 404 },
+        ),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    expect(
+      (await screen.findAllByText(/Entity not found/)).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('disables actions with an explanation without permission', async () => {
+    // another entity, so no permission decision cached by an earlier test applies
+    const locked = {
+      ...entity,
+      metadata: { ...entity.metadata, name: 'locked' },
+    };
+    serve(
+      [app({ name: 'checkout-dev' })],
+      historyRows(3),
+      `${BASE_URL}/entities/component/default/locked`,
+    );
+    await renderWithApis(<EntityGitopsContent />, {
+      entity: locked,
+      permission: AuthorizeResult.DENY,
+    });
+    await screen.findByText('checkout-dev');
+    await waitFor(() =>
+      expect(screen.getByRole('button', { name: 'Sync' })).toBeDisabled(),
+    );
+    expect(screen.getByRole('button', { name: 'Refresh' })).toBeDisabled();
+    expect(
+      screen.getByTitle('You are not allowed to sync this application'),
+    ).toBeInTheDocument();
+  });
+
+  it('syncs through the backend and reports the result', async () => {
+    serve([app({ name: 'checkout-dev' })]);
+    const posted: string[] = [];
+    server.use(
+      http.post(`${ENTITY}/applications/:id/:action`, ({ params }) => {
+        posted.push(`${params.id} ${params.action}`);
+        return HttpResponse.json({ status: 'accepted' }, { status: 202 });
+      }),
+    );
+    const { alertApi } = await renderWithApis(<EntityGitopsContent />, {
+      entity,
+    });
+    await screen.findByText('checkout-dev');
+    const sync = screen.getByRole('button', { name: 'Sync' });
+    await waitFor(() => expect(sync).toBeEnabled());
+    await userEvent.click(sync);
+    await waitFor(() =>
+      expect(posted).toEqual(['argocd:main:argocd:checkout-dev sync']),
+    );
+    expect(alertApi.post).toHaveBeenCalledWith(
+      expect.objectContaining({ severity: 'success' }),
+    );
+  });
+
+  it('pages 500 history rows from the server, rendering one page at a time', async () => {
+    const requests = serve([app({ name: 'checkout-dev' })], historyRows(500));
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const table = await screen.findByText('Deployment history');
+    await waitFor(() => expect(screen.getByText('Page 1')).toBeInTheDocument());
+    // one page of 20 rows is rendered, not 500
+    expect(await screen.findByText('0aaaaaa')).toBeInTheDocument();
+    expect(screen.getByText('13aaaaa')).toBeInTheDocument();
+    expect(screen.queryByText('14aaaaa')).not.toBeInTheDocument();
+    expect(table).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Older' }));
+    await waitFor(() => expect(screen.getByText('Page 2')).toBeInTheDocument());
+    expect(await screen.findByText('14aaaaa')).toBeInTheDocument();
+    expect(screen.queryByText('0aaaaaa')).not.toBeInTheDocument();
+    expect(requests.map(r => new URL(r).searchParams.get('cursor'))).toEqual([
+      null,
+      '20',
+    ]);
+  });
+});

@@ -1,0 +1,57 @@
+import { EntityProvider } from '@backstage/plugin-catalog-react';
+import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import { screen } from '@testing-library/react';
+import { Route, Routes } from 'react-router-dom';
+import { bareEntity, entity } from './__fixtures__/data';
+import { gitopsApiRef } from './api';
+import {
+  EntityGitOpsCard,
+  EntityGitOpsContent,
+  GitOpsPage,
+  gitopsPlugin,
+  isGitOpsAvailable,
+} from './index';
+
+const api = {
+  getEntityDeployments: jest.fn(async () => ({
+    entityRef: 'x',
+    environments: [],
+  })),
+  getEntityHistory: jest.fn(),
+  getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
+  runAction: jest.fn(),
+};
+
+describe('legacy frontend exports', () => {
+  it('declares the plugin', () => {
+    expect(gitopsPlugin.getId()).toBe('gitops');
+  });
+
+  it('tells whether an entity has GitOps annotations', () => {
+    expect(isGitOpsAvailable(entity)).toBe(true);
+    expect(isGitOpsAvailable(bareEntity)).toBe(false);
+  });
+
+  it('renders the tab, the card and the page', async () => {
+    await renderInTestApp(
+      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+        <EntityProvider entity={entity}>
+          <EntityGitOpsContent />
+          <EntityGitOpsCard />
+        </EntityProvider>
+        <Routes>
+          <Route path="/gitops" element={<GitOpsPage />} />
+        </Routes>
+      </TestApiProvider>,
+      {
+        mountedRoutes: { '/gitops': gitopsPlugin.routes.root },
+        routeEntries: ['/gitops'],
+      },
+    );
+    expect(await screen.findByText('No deployments found')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No deployments found.'),
+    ).toBeInTheDocument();
+    expect(await screen.findByText('GitOps fleet')).toBeInTheDocument();
+  });
+});
