@@ -25,9 +25,7 @@ if (!env[PG_VAR] && existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   console.log(`[gitops] started PostgreSQL 15 for store tests: ${env[PG_VAR]}`);
 }
 if (!env[PG_VAR]) {
-  console.log(
-    `[gitops] ${PG_VAR} is not set: store tests run on SQLite only`,
-  );
+  console.log(`[gitops] ${PG_VAR} is not set: store tests run on SQLite only`);
 }
 
 const resultsDir = join(root, 'test-results');
@@ -48,7 +46,10 @@ const run = spawnSync(
 );
 
 if (pgDir) {
-  spawnSync('bash', ['-c', `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || /usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop >/dev/null 2>&1`]);
+  spawnSync('bash', [
+    '-c',
+    `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || /usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop >/dev/null 2>&1`,
+  ]);
 }
 
 let passed = 0;

@@ -41,7 +41,11 @@ const entities: Entity[] = [
       namespace: 'default',
       annotations: { 'argocd/app-selector': 'app.kubernetes.io/name=checkout' },
     },
-    spec: { type: 'service', owner: 'group:default/team-a', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team-a',
+      lifecycle: 'production',
+    },
     relations: [{ type: 'ownedBy', targetRef: 'group:default/team-a' }],
   },
   {
@@ -55,7 +59,11 @@ const entities: Entity[] = [
         'argocd/instance-name': 'main',
       },
     },
-    spec: { type: 'service', owner: 'group:default/team-b', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team-b',
+      lifecycle: 'production',
+    },
     relations: [{ type: 'ownedBy', targetRef: 'group:default/team-b' }],
   },
   {
@@ -66,7 +74,11 @@ const entities: Entity[] = [
       namespace: 'default',
       annotations: { 'argocd/app-selector': 'no-equals-sign' },
     },
-    spec: { type: 'service', owner: 'group:default/team-b', lifecycle: 'production' },
+    spec: {
+      type: 'service',
+      owner: 'group:default/team-b',
+      lifecycle: 'production',
+    },
   },
 ];
 
@@ -77,9 +89,11 @@ const checkout = (env: string, historyCount = 3) =>
     historyCount,
   });
 
-async function startBackend(options: {
-  permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
-} = {}) {
+async function startBackend(
+  options: {
+    permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+  } = {},
+) {
   const main = fakeArgo('https://main.argo.test', {
     apps: [
       checkout('dev', 30),
@@ -91,7 +105,13 @@ async function startBackend(options: {
     tokens: new Set([ARGO_TOKEN]),
   });
   const other = fakeArgo('https://other.argo.test', {
-    apps: [argoApp({ name: 'payments', health: 'Degraded', healthMessage: 'CrashLoopBackOff' })],
+    apps: [
+      argoApp({
+        name: 'payments',
+        health: 'Degraded',
+        healthMessage: 'CrashLoopBackOff',
+      }),
+    ],
     tokens: new Set(),
     users: { backstage: ARGO_PASSWORD },
   });
@@ -102,7 +122,9 @@ async function startBackend(options: {
       gitopsPlugin,
       logger.factory,
       catalogServiceMock.factory({ entities }),
-      mockServices.scheduler.factory({ includeInitialDelayedTasksOnStartup: true }),
+      mockServices.scheduler.factory({
+        includeInitialDelayedTasksOnStartup: true,
+      }),
       mockServices.permissions.factory(
         options.permission ? { result: options.permission } : undefined,
       ),
@@ -112,7 +134,11 @@ async function startBackend(options: {
             environments: { order: ['dev', 'staging', 'prod'] },
             argocd: {
               instances: [
-                { name: 'main', url: 'https://main.argo.test', token: ARGO_TOKEN },
+                {
+                  name: 'main',
+                  url: 'https://main.argo.test',
+                  token: ARGO_TOKEN,
+                },
                 {
                   name: 'other',
                   url: 'https://other.argo.test',
@@ -185,8 +211,12 @@ describe('gitops backend plugin', () => {
       .get(`${base}?limit=5&cursor=${first.body.nextCursor}`)
       .set(auth);
     expect(second.body.items).toHaveLength(5);
-    expect(second.body.items[0].finishedAt <= first.body.items[4].finishedAt).toBe(true);
-    const staging = await app.get(`${base}?environment=staging&limit=100`).set(auth);
+    expect(
+      second.body.items[0].finishedAt <= first.body.items[4].finishedAt,
+    ).toBe(true);
+    const staging = await app
+      .get(`${base}?environment=staging&limit=100`)
+      .set(auth);
     expect(staging.body.items).toHaveLength(3);
     expect(staging.body.nextCursor).toBeUndefined();
     // dev has 30 deployments in Argo's own history listing (of which it keeps 10)
@@ -213,9 +243,19 @@ describe('gitops backend plugin', () => {
   it('answers 404 for unknown entities and applications, 400 for bad annotations', async () => {
     const { app } = await startBackend();
     expect(
-      (await app.get('/api/gitops/entities/component/default/nope/deployments').set(auth)).status,
+      (
+        await app
+          .get('/api/gitops/entities/component/default/nope/deployments')
+          .set(auth)
+      ).status,
     ).toBe(404);
-    expect((await app.get('/api/gitops/applications/argocd:main:argocd:nope').set(auth)).status).toBe(404);
+    expect(
+      (
+        await app
+          .get('/api/gitops/applications/argocd:main:argocd:nope')
+          .set(auth)
+      ).status,
+    ).toBe(404);
     const broken = await app
       .get('/api/gitops/entities/component/default/broken/deployments')
       .set(auth);
@@ -233,9 +273,15 @@ describe('gitops backend plugin', () => {
       healthStatus: 'Degraded',
       message: 'CrashLoopBackOff',
     });
-    const outOfSync = await app.get('/api/gitops/fleet?syncStatus=OutOfSync').set(auth);
-    expect(outOfSync.body.items.map((a: any) => a.name)).toEqual(['monitoring']);
-    const owned = await app.get('/api/gitops/fleet?owner=group:default/team-a').set(auth);
+    const outOfSync = await app
+      .get('/api/gitops/fleet?syncStatus=OutOfSync')
+      .set(auth);
+    expect(outOfSync.body.items.map((a: any) => a.name)).toEqual([
+      'monitoring',
+    ]);
+    const owned = await app
+      .get('/api/gitops/fleet?owner=group:default/team-a')
+      .set(auth);
     expect(owned.body.items.map((a: any) => a.name).sort()).toEqual([
       'checkout-dev',
       'checkout-prod',
@@ -243,14 +289,18 @@ describe('gitops backend plugin', () => {
     ]);
     const paged = await app.get('/api/gitops/fleet?limit=4').set(auth);
     expect(paged.body.items).toHaveLength(4);
-    const rest = await app.get(`/api/gitops/fleet?limit=4&cursor=${paged.body.nextCursor}`).set(auth);
+    const rest = await app
+      .get(`/api/gitops/fleet?limit=4&cursor=${paged.body.nextCursor}`)
+      .set(auth);
     expect(rest.body.items).toHaveLength(2);
     const bad = await app.get('/api/gitops/fleet?healthStatus=Sick').set(auth);
     expect(bad.status).toBe(400);
   });
 
   it('refuses refresh and sync without permission and reaches no controller', async () => {
-    const { app, main } = await startBackend({ permission: AuthorizeResult.DENY });
+    const { app, main } = await startBackend({
+      permission: AuthorizeResult.DENY,
+    });
     const before = main.requests.length;
     for (const action of ['refresh', 'sync']) {
       const res = await app
@@ -260,7 +310,9 @@ describe('gitops backend plugin', () => {
         .set(auth);
       expect(res.status).toBe(403);
       const unowned = await app
-        .post(`/api/gitops/applications/argocd:main:argocd:monitoring/${action}`)
+        .post(
+          `/api/gitops/applications/argocd:main:argocd:monitoring/${action}`,
+        )
         .set(auth);
       expect(unowned.status).toBe(403);
     }
@@ -268,7 +320,9 @@ describe('gitops backend plugin', () => {
   });
 
   it('refreshes and syncs with permission, through the backend', async () => {
-    const { app, main, other } = await startBackend({ permission: AuthorizeResult.ALLOW });
+    const { app, main, other } = await startBackend({
+      permission: AuthorizeResult.ALLOW,
+    });
     const base =
       '/api/gitops/entities/component/default/checkout/applications/argocd:main:argocd:checkout-dev';
     expect((await app.post(`${base}/refresh`).set(auth)).status).toBe(202);
@@ -292,13 +346,23 @@ describe('gitops backend plugin', () => {
   });
 
   it('never puts a token or password in responses or logs', async () => {
-    const { app, logs } = await startBackend({ permission: AuthorizeResult.ALLOW });
-    server.use(...argoHandlers(fakeArgo('https://main.argo.test', { failWith: 500 })));
+    const { app, logs } = await startBackend({
+      permission: AuthorizeResult.ALLOW,
+    });
+    server.use(
+      ...argoHandlers(fakeArgo('https://main.argo.test', { failWith: 500 })),
+    );
     const bodies = [
       await app.get('/api/gitops/fleet').set(auth),
-      await app.get('/api/gitops/applications/argocd:main:argocd:checkout-dev').set(auth),
-      await app.get('/api/gitops/entities/component/default/checkout/deployments').set(auth),
-      await app.post('/api/gitops/applications/argocd:main:argocd:monitoring/sync').set(auth),
+      await app
+        .get('/api/gitops/applications/argocd:main:argocd:checkout-dev')
+        .set(auth),
+      await app
+        .get('/api/gitops/entities/component/default/checkout/deployments')
+        .set(auth),
+      await app
+        .post('/api/gitops/applications/argocd:main:argocd:monitoring/sync')
+        .set(auth),
     ].map(r => JSON.stringify(r.body));
     expect(bodies[3]).toMatch(/answered 500/);
     expect(logs.length).toBeGreaterThan(0);

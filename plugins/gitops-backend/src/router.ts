@@ -82,12 +82,18 @@ export async function createRouter(options: {
     res.json({ status: 'ok' });
   });
 
-  router.get('/entities/:kind/:namespace/:name/deployments', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    res.json(
-      await service.getEntityDeployments(entityRefOf(req.params), credentials),
-    );
-  });
+  router.get(
+    '/entities/:kind/:namespace/:name/deployments',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req);
+      res.json(
+        await service.getEntityDeployments(
+          entityRefOf(req.params),
+          credentials,
+        ),
+      );
+    },
+  );
 
   router.get('/entities/:kind/:namespace/:name/history', async (req, res) => {
     const query = parse(historyQuery, req.query);

@@ -13,7 +13,10 @@ export function makeApplication(
     namespace,
     kind: 'Application',
     project: 'default',
-    destination: { server: 'https://kubernetes.default.svc', namespace: 'apps' },
+    destination: {
+      server: 'https://kubernetes.default.svc',
+      namespace: 'apps',
+    },
     environment: 'dev',
     sources: [{ repoUrl: 'https://github.com/acme/app.git', path: 'deploy' }],
     syncStatus: 'Synced',

@@ -1,4 +1,7 @@
-import { ArgoApplication, ArgoRevisionHistory } from '../providers/argocd/types';
+import {
+  ArgoApplication,
+  ArgoRevisionHistory,
+} from '../providers/argocd/types';
 
 export const SHA = (n: number) => n.toString(16).padStart(40, 'a');
 
@@ -10,12 +13,16 @@ export function history(
   const from = options.from ?? 1;
   return Array.from({ length: count }, (_, i) => {
     const n = from + i;
-    const deployedAt = new Date(Date.UTC(2026, 10, 1, n)).toISOString().replace('.000', '');
-    const started = new Date(Date.UTC(2026, 10, 1, n) - 30_000).toISOString().replace('.000', '');
+    const deployedAt = new Date(Date.UTC(2026, 10, 1, n))
+      .toISOString()
+      .replace('.000', '');
+    const started = new Date(Date.UTC(2026, 10, 1, n) - 30_000)
+      .toISOString()
+      .replace('.000', '');
     return {
       id: n,
       ...(options.multiSource
-        ? { revisions: [SHA(n), '1.2.' + n] }
+        ? { revisions: [SHA(n), `1.2.${n}`] }
         : { revision: SHA(n) }),
       deployedAt,
       deployStartedAt: started,
@@ -37,7 +44,9 @@ export function argoApp(options: {
   destinationNamespace?: string;
   appSet?: string;
 }): ArgoApplication {
-  const hist = history(options.historyCount ?? 2, { from: options.historyFrom });
+  const hist = history(options.historyCount ?? 2, {
+    from: options.historyFrom,
+  });
   const last = hist[hist.length - 1];
   return {
     metadata: {
@@ -97,7 +106,11 @@ export function multiSourceApp(name: string): ArgoApplication {
   const hist = history(3, { multiSource: true });
   const last = hist[hist.length - 1];
   return {
-    metadata: { name, namespace: 'argocd', labels: { 'app.kubernetes.io/name': name } },
+    metadata: {
+      name,
+      namespace: 'argocd',
+      labels: { 'app.kubernetes.io/name': name },
+    },
     spec: {
       project: 'platform',
       sources: [
@@ -133,7 +146,10 @@ export function helmApp(name: string): ArgoApplication {
         chart: 'kube-prometheus-stack',
         targetRevision: '65.1.0',
       },
-      destination: { server: 'https://kubernetes.default.svc', namespace: 'monitoring' },
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: 'monitoring',
+      },
     },
     status: {
       sync: { status: 'OutOfSync', revision: '65.1.0' },
@@ -149,7 +165,8 @@ export function helmApp(name: string): ArgoApplication {
       ],
       operationState: {
         phase: 'Failed',
-        message: 'one or more objects failed to apply: admission webhook denied',
+        message:
+          'one or more objects failed to apply: admission webhook denied',
         startedAt: '2026-11-02T08:00:00Z',
         finishedAt: '2026-11-02T08:01:00Z',
         syncResult: { revision: '65.1.0' },

@@ -6,7 +6,9 @@ function checked(definition: string, body: unknown) {
   const errors = validateArgo(definition, body);
   if (errors.length) {
     throw new Error(
-      `Mock Argo CD response does not match ${definition}:\n${errors.join('\n')}`,
+      `Mock Argo CD response does not match ${definition}:\n${errors.join(
+        '\n',
+      )}`,
     );
   }
   return HttpResponse.json(body as any);
@@ -55,14 +57,22 @@ export function argoHandlers(argo: FakeArgo) {
     });
     if (argo.latencyMs) await delay(argo.latencyMs);
     if (argo.failWith) {
-      const body = { code: 13, error: 'internal error', message: 'internal error' };
+      const body = {
+        code: 13,
+        error: 'internal error',
+        message: 'internal error',
+      };
       checked('runtimeError', body);
       return HttpResponse.json(body, { status: argo.failWith });
     }
     const auth = request.headers.get('authorization') ?? '';
     if (!argo.tokens.has(auth.replace(/^Bearer /, ''))) {
       return HttpResponse.json(
-        { code: 16, error: 'invalid session', message: 'invalid session: token is expired' },
+        {
+          code: 16,
+          error: 'invalid session',
+          message: 'invalid session: token is expired',
+        },
         { status: 401 },
       );
     }
@@ -76,10 +86,17 @@ export function argoHandlers(argo: FakeArgo) {
   };
   return [
     http.post(`${argo.url}/api/v1/session`, async ({ request }) => {
-      const body = (await request.json()) as { username?: string; password?: string };
+      const body = (await request.json()) as {
+        username?: string;
+        password?: string;
+      };
       if (!argo.users || argo.users[body.username ?? ''] !== body.password) {
         return HttpResponse.json(
-          { code: 16, error: 'Invalid username or password', message: 'Invalid username or password' },
+          {
+            code: 16,
+            error: 'Invalid username or password',
+            message: 'Invalid username or password',
+          },
           { status: 401 },
         );
       }
@@ -97,29 +114,43 @@ export function argoHandlers(argo: FakeArgo) {
         items: argo.apps.filter(a => !ns || a.metadata?.namespace === ns),
       });
     }),
-    http.get(`${argo.url}/api/v1/applications/:name`, async ({ request, params }) => {
-      const denied = await guard(request);
-      if (denied) return denied;
-      const app = find(request, params.name as string);
-      if (!app) {
-        return HttpResponse.json(
-          { code: 5, error: 'not found', message: `applications.argoproj.io "${params.name}" not found` },
-          { status: 404 },
-        );
-      }
-      return checked('v1alpha1Application', app);
-    }),
-    http.post(`${argo.url}/api/v1/applications/:name/sync`, async ({ request, params }) => {
-      const denied = await guard(request);
-      if (denied) return denied;
-      const body = await request.json();
-      const errors = validateArgo('applicationApplicationSyncRequest', body);
-      if (errors.length) throw new Error(`Bad sync request: ${errors.join(', ')}`);
-      const app = find(request, params.name as string);
-      if (!app) {
-        return HttpResponse.json({ code: 5, error: 'not found', message: 'not found' }, { status: 404 });
-      }
-      return checked('v1alpha1Application', app);
-    }),
+    http.get(
+      `${argo.url}/api/v1/applications/:name`,
+      async ({ request, params }) => {
+        const denied = await guard(request);
+        if (denied) return denied;
+        const app = find(request, params.name as string);
+        if (!app) {
+          return HttpResponse.json(
+            {
+              code: 5,
+              error: 'not found',
+              message: `applications.argoproj.io "${params.name}" not found`,
+            },
+            { status: 404 },
+          );
+        }
+        return checked('v1alpha1Application', app);
+      },
+    ),
+    http.post(
+      `${argo.url}/api/v1/applications/:name/sync`,
+      async ({ request, params }) => {
+        const denied = await guard(request);
+        if (denied) return denied;
+        const body = await request.json();
+        const errors = validateArgo('applicationApplicationSyncRequest', body);
+        if (errors.length)
+          throw new Error(`Bad sync request: ${errors.join(', ')}`);
+        const app = find(request, params.name as string);
+        if (!app) {
+          return HttpResponse.json(
+            { code: 5, error: 'not found', message: 'not found' },
+            { status: 404 },
+          );
+        }
+        return checked('v1alpha1Application', app);
+      },
+    ),
   ];
 }

@@ -49,7 +49,11 @@ export function validateArgo(definition: string, body: unknown): string[] {
       fs.readFileSync(path.join(contractsDir(), 'argocd/swagger.json'), 'utf8'),
     );
     closeObjects(swagger.definitions);
-    const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+    });
     validate = ajv.compile({
       $ref: `#/definitions/${definition}`,
       definitions: swagger.definitions,

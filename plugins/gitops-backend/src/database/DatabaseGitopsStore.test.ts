@@ -44,10 +44,15 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     ];
     expect(await store.upsertApplications(apps)).toBe(2);
     // same state, later read time: no write
-    const reread = apps.map(a => ({ ...a, lastReadAt: '2026-11-02T00:00:00Z' }));
+    const reread = apps.map(a => ({
+      ...a,
+      lastReadAt: '2026-11-02T00:00:00Z',
+    }));
     expect(await store.upsertApplications(reread)).toBe(0);
     expect(
-      await store.upsertApplications([{ ...apps[0], healthStatus: 'Degraded' }]),
+      await store.upsertApplications([
+        { ...apps[0], healthStatus: 'Degraded' },
+      ]),
     ).toBe(1);
     const stored = await store.getApplication(apps[0].id);
     expect(stored?.healthStatus).toBe('Degraded');
@@ -59,8 +64,16 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const a = makeApplication({ name: 'a' });
     const b = makeApplication({ name: 'b' });
     const other = makeApplication({ name: 'a', instance: 'other' });
-    await store.syncInstance({ engine: 'argocd', instance: 'main', applications: [a, b] });
-    await store.syncInstance({ engine: 'argocd', instance: 'other', applications: [other] });
+    await store.syncInstance({
+      engine: 'argocd',
+      instance: 'main',
+      applications: [a, b],
+    });
+    await store.syncInstance({
+      engine: 'argocd',
+      instance: 'other',
+      applications: [other],
+    });
     await store.addDeployments([deployment(b.id, 1)]);
     const result = await store.syncInstance({
       engine: 'argocd',
@@ -70,7 +83,10 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     expect(result).toEqual({ written: 0, removed: 1 });
     expect(await store.getApplication(b.id)).toBeUndefined();
     expect(await store.getApplication(other.id)).toBeDefined();
-    const history = await store.listDeployments({ applicationIds: [b.id], limit: 10 });
+    const history = await store.listDeployments({
+      applicationIds: [b.id],
+      limit: 10,
+    });
     expect(history).toHaveLength(1);
   });
 
@@ -78,7 +94,9 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const { store } = await createStore();
     const a = makeApplication({ name: 'a' });
     await store.upsertApplications([a]);
-    expect(await store.markInstanceStale({ engine: 'argocd', instance: 'main' })).toBe(1);
+    expect(
+      await store.markInstanceStale({ engine: 'argocd', instance: 'main' }),
+    ).toBe(1);
     const stored = await store.getApplication(a.id);
     expect(stored).toMatchObject({ stale: true, revisions: a.revisions });
     expect(stored?.lastReadAt).toBe(a.lastReadAt);
@@ -91,8 +109,12 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const { store } = await createStore();
     const deployments = [1, 2, 3].map(i => deployment('app', i));
     expect(await store.addDeployments(deployments)).toBe(3);
-    expect(await store.addDeployments([...deployments, deployment('app', 4)])).toBe(1);
-    expect(await store.listDeployments({ applicationIds: ['app'], limit: 100 })).toHaveLength(4);
+    expect(
+      await store.addDeployments([...deployments, deployment('app', 4)]),
+    ).toBe(1);
+    expect(
+      await store.listDeployments({ applicationIds: ['app'], limit: 100 }),
+    ).toHaveLength(4);
   });
 
   it('pages history newest first with filters', async () => {
@@ -103,8 +125,13 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
         deployment('app', 100 + i, { environment: 'prod', dedupeKey: `p${i}` }),
       ),
     ]);
-    const first = await store.listDeployments({ applicationIds: ['app'], limit: 10 });
-    expect(first.map(d => d.environment).slice(0, 5)).toEqual(Array(5).fill('prod'));
+    const first = await store.listDeployments({
+      applicationIds: ['app'],
+      limit: 10,
+    });
+    expect(first.map(d => d.environment).slice(0, 5)).toEqual(
+      Array(5).fill('prod'),
+    );
     const last = first[first.length - 1];
     const second = await store.listDeployments({
       applicationIds: ['app'],
@@ -132,22 +159,37 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const { store } = await createStore();
     await store.upsertApplications([
       makeApplication({ name: 'web-dev', labels: { app: 'web', tier: 'fe' } }),
-      makeApplication({ name: 'web-prod', instance: 'prod', labels: { app: 'web' } }),
-      makeApplication({ name: 'api', namespace: 'team-a', labels: { app: 'api' } }),
+      makeApplication({
+        name: 'web-prod',
+        instance: 'prod',
+        labels: { app: 'web' },
+      }),
+      makeApplication({
+        name: 'api',
+        namespace: 'team-a',
+        labels: { app: 'api' },
+      }),
     ]);
     const names = (apps: { name: string }[]) => apps.map(a => a.name).sort();
-    expect(names(await store.findApplications([{ labels: { app: 'web' } }]))).toEqual([
-      'web-dev',
-      'web-prod',
-    ]);
     expect(
-      names(await store.findApplications([{ labels: { app: 'web', tier: 'fe' } }])),
+      names(await store.findApplications([{ labels: { app: 'web' } }])),
+    ).toEqual(['web-dev', 'web-prod']);
+    expect(
+      names(
+        await store.findApplications([{ labels: { app: 'web', tier: 'fe' } }]),
+      ),
     ).toEqual(['web-dev']);
     expect(
-      names(await store.findApplications([{ names: ['web-prod', 'api'], instance: 'main' }])),
+      names(
+        await store.findApplications([
+          { names: ['web-prod', 'api'], instance: 'main' },
+        ]),
+      ),
     ).toEqual(['api']);
     expect(
-      names(await store.findApplications([{ names: ['api'], namespace: 'team-a' }])),
+      names(
+        await store.findApplications([{ names: ['api'], namespace: 'team-a' }]),
+      ),
     ).toEqual(['api']);
     expect(await store.findApplications([])).toEqual([]);
   });
@@ -156,13 +198,21 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const { store } = await createStore();
     await store.upsertApplications([
       makeApplication({ name: 'ok' }),
-      makeApplication({ name: 'broken', healthStatus: 'Degraded', environment: 'prod' }),
+      makeApplication({
+        name: 'broken',
+        healthStatus: 'Degraded',
+        environment: 'prod',
+      }),
       makeApplication({ name: 'drift', syncStatus: 'OutOfSync' }),
     ]);
     const all = await store.listFleet({ limit: 10, offset: 0 });
     expect(all.totalCount).toBe(3);
     expect(all.items.map(a => a.name)).toEqual(['broken', 'drift', 'ok']);
-    const prod = await store.listFleet({ environment: ['prod'], limit: 10, offset: 0 });
+    const prod = await store.listFleet({
+      environment: ['prod'],
+      limit: 10,
+      offset: 0,
+    });
     expect(prod.items.map(a => a.name)).toEqual(['broken']);
     const text = await store.listFleet({ text: 'DRI', limit: 10, offset: 0 });
     expect(text.items.map(a => a.name)).toEqual(['drift']);

@@ -293,7 +293,8 @@ export class DatabaseGitopsStore implements GitopsStore {
     filter: FleetFilter,
   ): Promise<{ items: GitopsApplication[]; totalCount: number }> {
     const base = this.db(APPS).where(q => {
-      if (filter.syncStatus?.length) q.whereIn('sync_status', filter.syncStatus);
+      if (filter.syncStatus?.length)
+        q.whereIn('sync_status', filter.syncStatus);
       if (filter.healthStatus?.length)
         q.whereIn('health_status', filter.healthStatus);
       if (filter.environment?.length)
@@ -301,7 +302,9 @@ export class DatabaseGitopsStore implements GitopsStore {
       if (filter.engine?.length) q.whereIn('engine', filter.engine);
       if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
       if (filter.text) {
-        const like = `%${filter.text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+        const like = `%${filter.text
+          .toLowerCase()
+          .replace(/[%_\\]/g, '\\$&')}%`;
         q.where(t =>
           t
             .whereRaw(`LOWER(name) LIKE ? ESCAPE '\\'`, [like])

@@ -1,4 +1,7 @@
-import { GitopsApplication, GitopsEngine } from '@gitops-portal/plugin-gitops-common';
+import {
+  GitopsApplication,
+  GitopsEngine,
+} from '@gitops-portal/plugin-gitops-common';
 import { NewDeployment } from '../database/GitopsStore';
 
 /** What one read of an instance or cluster returned. */

@@ -75,7 +75,10 @@ export class ActionsService {
     const { app, action, entityRef, credentials } = options;
     let decision;
     if (entityRef) {
-      const entity = await this.options.service.getEntity(entityRef, credentials);
+      const entity = await this.options.service.getEntity(
+        entityRef,
+        credentials,
+      );
       const owned = await this.options.service.getApplicationsForEntity(entity);
       if (!owned.some(a => a.id === app.id)) {
         throw new InputError(

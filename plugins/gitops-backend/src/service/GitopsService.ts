@@ -91,9 +91,9 @@ export class GitopsService {
       selector = getEntityApplicationSelector(entity);
     } catch (e) {
       throw new InputError(
-        `Entity '${stringifyEntityRef(entity)}' has an invalid GitOps annotation: ${
-          (e as Error).message
-        }`,
+        `Entity '${stringifyEntityRef(
+          entity,
+        )}' has an invalid GitOps annotation: ${(e as Error).message}`,
       );
     }
     if (!selector) return [];
@@ -202,7 +202,8 @@ export class GitopsService {
     return {
       items,
       totalCount,
-      nextCursor: next < totalCount ? encodeCursor({ offset: next }) : undefined,
+      nextCursor:
+        next < totalCount ? encodeCursor({ offset: next }) : undefined,
     };
   }
 

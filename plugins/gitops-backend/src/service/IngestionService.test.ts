@@ -81,7 +81,12 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     const [first] = await ingestion.runOnce();
     expect(first).toMatchObject({ written: 2, deploymentsAdded: 4 });
     const [second] = await ingestion.runOnce();
-    expect(second).toMatchObject({ ok: true, written: 0, removed: 0, deploymentsAdded: 0 });
+    expect(second).toMatchObject({
+      ok: true,
+      written: 0,
+      removed: 0,
+      deploymentsAdded: 0,
+    });
   });
 
   it('isolates an instance that fails or times out; its apps go stale, nothing is lost', async () => {
@@ -93,12 +98,24 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
 
     argos.a.failWith = 500;
     argos.b.latencyMs = 5_000; // longer than the 300 ms request timeout
-    argos.c.apps = [argoApp({ name: 'c-app', historyCount: 4, health: 'Degraded' })];
+    argos.c.apps = [
+      argoApp({ name: 'c-app', historyCount: 4, health: 'Degraded' }),
+    ];
     const reports = await ingestion.runOnce();
     const byInstance = Object.fromEntries(reports.map(r => [r.instance, r]));
-    expect(byInstance.a).toMatchObject({ ok: false, error: expect.stringMatching(/answered 500/) });
-    expect(byInstance.b).toMatchObject({ ok: false, error: expect.stringMatching(/did not answer within 300 ms/) });
-    expect(byInstance.c).toMatchObject({ ok: true, written: 1, deploymentsAdded: 1 });
+    expect(byInstance.a).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/answered 500/),
+    });
+    expect(byInstance.b).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/did not answer within 300 ms/),
+    });
+    expect(byInstance.c).toMatchObject({
+      ok: true,
+      written: 1,
+      deploymentsAdded: 1,
+    });
 
     const a = await store.getApplication('argocd:a:argocd:a-app');
     const b = await store.getApplication('argocd:b:argocd:b-app');
@@ -107,13 +124,17 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     expect(b).toMatchObject({ stale: true });
     expect(c).toMatchObject({ stale: false, healthStatus: 'Degraded' });
     for (const appId of ['argocd:a:argocd:a-app', 'argocd:b:argocd:b-app']) {
-      expect(await store.listDeployments({ applicationIds: [appId], limit: 10 })).toHaveLength(3);
+      expect(
+        await store.listDeployments({ applicationIds: [appId], limit: 10 }),
+      ).toHaveLength(3);
     }
 
     // the instance recovers: fresh again
     argos.a.failWith = undefined;
     await ingestion.runOnce();
-    expect((await store.getApplication('argocd:a:argocd:a-app'))?.stale).toBe(false);
+    expect((await store.getApplication('argocd:a:argocd:a-app'))?.stale).toBe(
+      false,
+    );
   });
 
   it('records a deployment it observes even when the controller keeps no history', async () => {
@@ -137,7 +158,10 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
       limit: 10,
     });
     expect(history).toEqual([
-      expect.objectContaining({ origin: 'observed', revisions: ['c'.repeat(40)] }),
+      expect.objectContaining({
+        origin: 'observed',
+        revisions: ['c'.repeat(40)],
+      }),
     ]);
   });
 });

@@ -8,7 +8,7 @@ export function deploymentKey(
   finishedAt: string,
   revisions: string[],
 ): string {
-  return `${applicationId}@${new Date(finishedAt).toISOString()}#${revisions.join(
-    ',',
-  )}`;
+  return `${applicationId}@${new Date(
+    finishedAt,
+  ).toISOString()}#${revisions.join(',')}`;
 }

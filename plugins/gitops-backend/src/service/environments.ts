@@ -23,11 +23,7 @@ export interface EnvironmentConfig {
 export function readEnvironmentConfig(config: Config): EnvironmentConfig {
   const env = config.getOptionalConfig('gitops.environments');
   return {
-    order: env?.getOptionalStringArray('order') ?? [
-      'dev',
-      'staging',
-      'prod',
-    ],
+    order: env?.getOptionalStringArray('order') ?? ['dev', 'staging', 'prod'],
     label: env?.getOptionalString('label') ?? 'environment',
     fallback: env?.getOptionalString('default') ?? 'default',
     rules: (env?.getOptionalConfigArray('rules') ?? []).map(r => ({
@@ -57,7 +53,8 @@ export function resolveEnvironment(
     r =>
       (!r.instance || r.instance === app.instance) &&
       (!r.namespace || r.namespace === app.namespace) &&
-      (!r.destinationServer || r.destinationServer === app.destination.server) &&
+      (!r.destinationServer ||
+        r.destinationServer === app.destination.server) &&
       (!r.destinationName || r.destinationName === app.destination.name) &&
       (!r.destinationNamespace ||
         r.destinationNamespace === app.destination.namespace),

@@ -9,6 +9,7 @@ import {
   mockApis,
   renderInTestApp,
 } from '@backstage/test-utils';
+import { RenderResult } from '@testing-library/react';
 import { ReactElement } from 'react';
 import { GitopsClient, gitopsApiRef } from '../api';
 
@@ -21,7 +22,7 @@ export async function renderWithApis(
     entity?: Entity;
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   } = {},
-) {
+): Promise<RenderResult & { alertApi: { post: jest.Mock } }> {
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
   const client = new GitopsClient({
     discoveryApi: mockApis.discovery({ baseUrl: 'http://backstage.test' }),

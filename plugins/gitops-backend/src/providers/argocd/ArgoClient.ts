@@ -177,9 +177,9 @@ export class ArgoClient {
       return (await res.json()) as T;
     }
     const error = new ForwardedError(
-      `Argo CD '${this.config.name}' answered ${res.status} to ${options.method} ${
-        options.path.split('?')[0]
-      }`,
+      `Argo CD '${this.config.name}' answered ${res.status} to ${
+        options.method
+      } ${options.path.split('?')[0]}`,
       await ResponseError.fromResponse(res),
     );
     if (res.status >= 500 || res.status === 429) {
@@ -192,7 +192,10 @@ export class ArgoClient {
 
   private async fetch(path: string, init: RequestInit): Promise<Response> {
     const signal = init.signal
-      ? AbortSignal.any([init.signal, AbortSignal.timeout(this.config.timeoutMs)])
+      ? AbortSignal.any([
+          init.signal,
+          AbortSignal.timeout(this.config.timeoutMs),
+        ])
       : AbortSignal.timeout(this.config.timeoutMs);
     try {
       return await fetch(`${this.config.url}${path}`, {
@@ -211,7 +214,9 @@ export class ArgoClient {
         throw error;
       }
       throw new RetryableError(
-        `Argo CD '${this.config.name}' is unreachable: ${(error as Error).message}${
+        `Argo CD '${this.config.name}' is unreachable: ${
+          (error as Error).message
+        }${
           (error as any).cause?.code ? ` (${(error as any).cause.code})` : ''
         }`,
       );

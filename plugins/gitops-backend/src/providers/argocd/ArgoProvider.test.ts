@@ -22,7 +22,9 @@ const environments: EnvironmentConfig = {
   ],
 };
 
-function instance(overrides: Partial<ArgoInstanceConfig> = {}): ArgoInstanceConfig {
+function instance(
+  overrides: Partial<ArgoInstanceConfig> = {},
+): ArgoInstanceConfig {
   return {
     name: 'main',
     url: 'https://argo.test',
@@ -102,7 +104,11 @@ describe('ArgoProvider', () => {
       revisions: [SHA(3), '1.2.3'],
       sources: [
         { repoUrl: 'https://github.com/acme/values.git', path: 'values/shop' },
-        { repoUrl: 'https://charts.acme.io', chart: 'shop', targetRevision: '1.2.*' },
+        {
+          repoUrl: 'https://charts.acme.io',
+          chart: 'shop',
+          targetRevision: '1.2.*',
+        },
       ],
     });
     expect(byId['argocd:main:argocd:monitoring']).toMatchObject({
@@ -118,30 +124,54 @@ describe('ArgoProvider', () => {
     const monitoring = deployments.filter(
       d => d.applicationId === 'argocd:main:argocd:monitoring',
     );
-    expect(monitoring.map(d => [d.result, d.revisions, d.initiatedBy])).toEqual([
-      ['Succeeded', ['65.0.0'], 'admin'],
-      ['Failed', ['65.1.0'], 'bob'],
-    ]);
-    const web = deployments.filter(d => d.applicationId === 'argocd:main:argocd:web');
+    expect(monitoring.map(d => [d.result, d.revisions, d.initiatedBy])).toEqual(
+      [
+        ['Succeeded', ['65.0.0'], 'admin'],
+        ['Failed', ['65.1.0'], 'bob'],
+      ],
+    );
+    const web = deployments.filter(
+      d => d.applicationId === 'argocd:main:argocd:web',
+    );
     expect(web.map(d => d.initiatedBy)).toEqual(['automated', 'alice']);
   });
 
   it('places apps by instance rule, and tells instances with the same app name apart', async () => {
-    const main = fakeArgo('https://argo.test', { apps: [argoApp({ name: 'api' })] });
-    const prod = fakeArgo('https://prod.argo.test', { apps: [argoApp({ name: 'api' })] });
+    const main = fakeArgo('https://argo.test', {
+      apps: [argoApp({ name: 'api' })],
+    });
+    const prod = fakeArgo('https://prod.argo.test', {
+      apps: [argoApp({ name: 'api' })],
+    });
     server.use(...argoHandlers(main), ...argoHandlers(prod));
-    const a = await new ArgoProvider({ instance: instance(), environments }).read({});
-    const b = await new ArgoProvider({
-      instance: instance({ name: 'prod-argo', url: 'https://prod.argo.test', uiUrl: 'https://prod.argo.test' }),
+    const a = await new ArgoProvider({
+      instance: instance(),
       environments,
     }).read({});
-    expect(a.applications[0]).toMatchObject({ id: 'argocd:main:argocd:api', environment: 'default' });
-    expect(b.applications[0]).toMatchObject({ id: 'argocd:prod-argo:argocd:api', environment: 'prod' });
+    const b = await new ArgoProvider({
+      instance: instance({
+        name: 'prod-argo',
+        url: 'https://prod.argo.test',
+        uiUrl: 'https://prod.argo.test',
+      }),
+      environments,
+    }).read({});
+    expect(a.applications[0]).toMatchObject({
+      id: 'argocd:main:argocd:api',
+      environment: 'default',
+    });
+    expect(b.applications[0]).toMatchObject({
+      id: 'argocd:prod-argo:argocd:api',
+      environment: 'prod',
+    });
   });
 
   it('reads only the configured application namespaces', async () => {
     const argo = fakeArgo('https://argo.test', {
-      apps: [argoApp({ name: 'x' }), argoApp({ name: 'y', namespace: 'team-a' })],
+      apps: [
+        argoApp({ name: 'x' }),
+        argoApp({ name: 'y', namespace: 'team-a' }),
+      ],
     });
     server.use(...argoHandlers(argo));
     const provider = new ArgoProvider({
@@ -160,7 +190,11 @@ describe('ArgoProvider', () => {
     });
     server.use(...argoHandlers(argo));
     const provider = new ArgoProvider({
-      instance: instance({ token: undefined, username: 'backstage', password: 's3cret-pass' }),
+      instance: instance({
+        token: undefined,
+        username: 'backstage',
+        password: 's3cret-pass',
+      }),
       environments,
     });
     await provider.read({});
@@ -173,17 +207,27 @@ describe('ArgoProvider', () => {
   });
 
   it('fails with a clear message on a wrong password, without the password', async () => {
-    const argo = fakeArgo('https://argo.test', { users: { backstage: 'right' } });
+    const argo = fakeArgo('https://argo.test', {
+      users: { backstage: 'right' },
+    });
     server.use(...argoHandlers(argo));
     const provider = new ArgoProvider({
-      instance: instance({ token: undefined, username: 'backstage', password: 'wrong-pass' }),
+      instance: instance({
+        token: undefined,
+        username: 'backstage',
+        password: 'wrong-pass',
+      }),
       environments,
     });
     const error = await provider.read({}).catch(e => e);
     expect(error.message).toContain("Argo CD 'main' login failed");
-    expect(JSON.stringify({ m: error.message, s: error.stack, c: String(error.cause) })).not.toContain(
-      'wrong-pass',
-    );
+    expect(
+      JSON.stringify({
+        m: error.message,
+        s: error.stack,
+        c: String(error.cause),
+      }),
+    ).not.toContain('wrong-pass');
   });
 
   it('retries server errors with backoff, then gives up', async () => {
@@ -203,7 +247,9 @@ describe('ArgoProvider', () => {
     const [app] = (await provider.read({})).applications;
     await provider.refresh(app);
     await provider.sync(app);
-    expect(argo.requests.slice(1).map(r => `${r.method} ${r.path}${r.search}`)).toEqual([
+    expect(
+      argo.requests.slice(1).map(r => `${r.method} ${r.path}${r.search}`),
+    ).toEqual([
       'GET /api/v1/applications/web?refresh=normal&appNamespace=team-a',
       'POST /api/v1/applications/web/sync',
     ]);

@@ -6,15 +6,22 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { ArgoInstanceConfig } from '../../config';
 import { NewDeployment } from '../../database/GitopsStore';
-import { EnvironmentConfig, resolveEnvironment } from '../../service/environments';
+import {
+  EnvironmentConfig,
+  resolveEnvironment,
+} from '../../service/environments';
 import { deploymentKey } from '../../service/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../types';
 import { ArgoClient } from './ArgoClient';
-import { ArgoApplication, ArgoRevisionHistory } from './types';
+import { ArgoApplication } from './types';
 
-function historyRevisions(entry: ArgoRevisionHistory): string[] {
-  if (entry.revisions?.length) return entry.revisions;
-  return entry.revision ? [entry.revision] : [];
+/** `revisions` of a multi-source result, else the single `revision`. */
+function revisionsOf(value?: {
+  revision?: string;
+  revisions?: string[];
+}): string[] {
+  if (value?.revisions?.length) return value.revisions;
+  return value?.revision ? [value.revision] : [];
 }
 
 function initiator(by?: { username?: string; automated?: boolean }) {
@@ -34,17 +41,17 @@ export function mapArgoApplication(
     environments: EnvironmentConfig;
     readAt: string;
   },
-): { application: GitopsApplication; deployments: NewDeployment[] } | undefined {
+):
+  | { application: GitopsApplication; deployments: NewDeployment[] }
+  | undefined {
   const name = item.metadata?.name;
   const namespace = item.metadata?.namespace ?? 'argocd';
   if (!name) return undefined;
   const { instance } = options;
   const status = item.status ?? {};
-  const specSources = item.spec?.sources?.length
-    ? item.spec.sources
-    : item.spec?.source
-    ? [item.spec.source]
-    : [];
+  let specSources = item.spec?.sources ?? [];
+  if (!specSources.length && item.spec?.source)
+    specSources = [item.spec.source];
   const sources = specSources.map(s => ({
     repoUrl: s.repoURL ?? '',
     path: s.path || undefined,
@@ -56,21 +63,12 @@ export function mapArgoApplication(
   );
   const lastDeployed = history[history.length - 1];
   const op = status.operationState;
-  const opRevisions = op?.syncResult?.revisions?.length
-    ? op.syncResult.revisions
-    : op?.syncResult?.revision
-    ? [op.syncResult.revision]
-    : [];
-  const syncRevisions = status.sync?.revisions?.length
-    ? status.sync.revisions
-    : status.sync?.revision
-    ? [status.sync.revision]
-    : [];
-  const revisions = lastDeployed
-    ? historyRevisions(lastDeployed)
-    : op?.phase === 'Succeeded' && opRevisions.length
-    ? opRevisions
-    : syncRevisions;
+  const opRevisions = revisionsOf(op?.syncResult);
+  // deployed: the last history entry, else a succeeded operation, else what sync compared
+  let revisions = revisionsOf(status.sync);
+  if (lastDeployed) revisions = revisionsOf(lastDeployed);
+  else if (op?.phase === 'Succeeded' && opRevisions.length)
+    revisions = opRevisions;
   const failed = op?.phase === 'Failed' || op?.phase === 'Error';
   const attempted =
     failed && opRevisions.length && opRevisions.join() !== revisions.join()
@@ -134,9 +132,9 @@ export function mapArgoApplication(
     .filter(h => h.deployedAt)
     .map(h => ({
       applicationId: id,
-      dedupeKey: deploymentKey(id, h.deployedAt!, historyRevisions(h)),
+      dedupeKey: deploymentKey(id, h.deployedAt!, revisionsOf(h)),
       environment,
-      revisions: historyRevisions(h),
+      revisions: revisionsOf(h),
       startedAt: h.deployStartedAt,
       finishedAt: h.deployedAt!,
       result: 'Succeeded' as const,
