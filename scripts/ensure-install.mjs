@@ -14,7 +14,8 @@ const stale =
   (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 
 if (stale) {
-  const cmd = existsSync(lock) ? 'npm ci' : 'npm install';
-  console.log(`[gitops] dependencies missing or outdated, running ${cmd} ...`);
-  execSync(cmd, { cwd: root, stdio: 'inherit' });
+  // `npm install`, not `npm ci`: the lockfile lacks other platforms' optional
+  // binaries that the registry does not have, which `npm ci` refuses.
+  console.log('[gitops] dependencies missing or outdated, running npm install ...');
+  execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }
