@@ -12,6 +12,7 @@ import { gitopsPlugin } from './plugin';
 import { argoApp, helmApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { capturingLogger } from './__testUtils__/capturingLogger';
+import { validateResponse } from './__testUtils__/openapi';
 
 jest.setTimeout(60_000);
 
@@ -152,10 +153,39 @@ async function startBackend(
       }),
     ],
   });
-  return { app: request(httpServer), main, other, logs: logger.lines };
+  return {
+    app: checkedAgent(request(httpServer)),
+    main,
+    other,
+    logs: logger.lines,
+  };
 }
 
 const auth = { Authorization: mockCredentials.user.header() };
+
+/** Every response of the agent must match the OpenAPI schema. */
+function checkedAgent(agent: ReturnType<typeof request>) {
+  const wrap = (method: 'get' | 'post') => (url: string) => {
+    const test = agent[method](url);
+    const then = test.then.bind(test);
+    (test as any).then = (resolve: any, reject: any) =>
+      then((res: request.Response) => {
+        const errors = validateResponse({
+          status: res.status,
+          body: res.body,
+          req: { method: method.toUpperCase(), path: url },
+        });
+        if (errors.length) {
+          throw new Error(
+            `Response does not match openapi.yaml:\n${errors.join('\n')}`,
+          );
+        }
+        return res;
+      }).then(resolve, reject);
+    return test;
+  };
+  return { get: wrap('get'), post: wrap('post') };
+}
 
 describe('gitops backend plugin', () => {
   it('answers health without credentials', async () => {
@@ -364,7 +394,10 @@ describe('gitops backend plugin', () => {
         .post('/api/gitops/applications/argocd:main:argocd:monitoring/sync')
         .set(auth),
     ].map(r => JSON.stringify(r.body));
-    expect(bodies[3]).toMatch(/answered 500/);
+    // a controller failure is a 503 naming the instance, not a 500
+    expect(bodies[3]).toMatch(
+      /Could not sync 'monitoring' on argocd instance 'main'.*answered 500/,
+    );
     expect(logs.length).toBeGreaterThan(0);
     for (const text of [...bodies, ...logs]) {
       expect(text).not.toContain(ARGO_TOKEN);

@@ -3,7 +3,12 @@ import {
   BackstageCredentials,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import {
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   GitopsApplication,
@@ -58,7 +63,15 @@ export class ActionsService {
           `No configured ${app.engine} instance '${app.instance}' for application '${id}'`,
         );
       }
-      await (action === 'sync' ? provider.sync(app) : provider.refresh(app));
+      try {
+        await (action === 'sync' ? provider.sync(app) : provider.refresh(app));
+      } catch (error) {
+        throw new ServiceUnavailableError(
+          `Could not ${action} '${app.name}' on ${app.engine} instance '${
+            app.instance
+          }': ${(error as Error).message}`,
+        );
+      }
       await event.success();
     } catch (error) {
       await event.fail({ error: error as Error });

@@ -1,0 +1,92 @@
+import { ConfigReader } from '@backstage/config';
+import { loadConfigSchema } from '@backstage/config-loader';
+import path from 'node:path';
+import { readGitopsConfig } from './config';
+
+const instance = (extra: object) => ({
+  gitops: {
+    argocd: { instances: [{ name: 'main', url: 'https://argo', ...extra }] },
+  },
+});
+
+describe('readGitopsConfig', () => {
+  it('reads instances with defaults', () => {
+    const settings = readGitopsConfig(
+      new ConfigReader(instance({ token: 't' })),
+    );
+    expect(settings).toMatchObject({
+      pollIntervalSeconds: 30,
+      argocd: [
+        {
+          name: 'main',
+          url: 'https://argo',
+          uiUrl: 'https://argo',
+          timeoutMs: 20000,
+          skipTLSVerify: false,
+        },
+      ],
+    });
+  });
+
+  it.each([
+    [{}, /set either token, or username and password/],
+    [{ token: 't', username: 'u', password: 'p' }, /not both/],
+    [{ token: 't', url: 'not a url' }, /is not a valid URL/],
+  ])('fails early on %j', (extra, message) => {
+    expect(() => readGitopsConfig(new ConfigReader(instance(extra)))).toThrow(
+      message,
+    );
+  });
+
+  it('rejects two instances with one name', () => {
+    const config = new ConfigReader({
+      gitops: {
+        argocd: {
+          instances: [
+            { name: 'a', url: 'https://a', token: 't' },
+            { name: 'a', url: 'https://b', token: 't' },
+          ],
+        },
+      },
+    });
+    expect(() => readGitopsConfig(config)).toThrow(/used twice/);
+  });
+
+  it('keeps tokens, passwords and CA data out of the frontend config', async () => {
+    const schema = await loadConfigSchema({
+      dependencies: ['@gitops-portal/plugin-gitops-backend'],
+      packagePaths: [path.resolve(__dirname, '../package.json')],
+    });
+    const data = {
+      gitops: {
+        argocd: {
+          instances: [
+            {
+              name: 'main',
+              url: 'https://argo',
+              token: 'SECRET-TOKEN',
+              username: 'u',
+              password: 'SECRET-PASSWORD',
+              caData: 'SECRET-CA',
+            },
+          ],
+        },
+      },
+    };
+    const secret = schema.process([{ data, context: 'test' }], {
+      visibility: ['secret'],
+      ignoreSchemaErrors: true,
+      valueTransform: (value, { visibility }) =>
+        visibility === 'secret' ? `<${value}>` : value,
+    });
+    const text = JSON.stringify(secret);
+    expect(text).toContain('<SECRET-TOKEN>');
+    expect(text).toContain('<SECRET-PASSWORD>');
+    expect(text).toContain('<SECRET-CA>');
+    const frontend = schema.process([{ data, context: 'test' }], {
+      visibility: ['frontend'],
+      ignoreSchemaErrors: true,
+    });
+    expect(JSON.stringify(frontend)).not.toMatch(/SECRET/);
+  });
+});

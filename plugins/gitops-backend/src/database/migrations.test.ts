@@ -1,0 +1,48 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { resolvePackagePath } from '@backstage/backend-plugin-api';
+
+jest.setTimeout(60_000);
+
+const migrationsDir = resolvePackagePath(
+  '@gitops-portal/plugin-gitops-backend',
+  'migrations',
+);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+describe.each(databases.eachSupportedId())('migrations (%s)', id => {
+  it('migrates up and down cleanly, and up again', async () => {
+    const knex = await databases.init(id);
+    await knex.migrate.latest({ directory: migrationsDir });
+    expect(await knex.schema.hasTable('gitops_applications')).toBe(true);
+    expect(await knex.schema.hasTable('gitops_application_labels')).toBe(true);
+    expect(await knex.schema.hasTable('gitops_deployments')).toBe(true);
+
+    await knex('gitops_deployments').insert({
+      application_id: 'a',
+      dedupe_key: 'k',
+      environment: 'dev',
+      revisions: '[]',
+      finished_at: '2026-01-01T00:00:00.000Z',
+      result: 'Succeeded',
+      origin: 'observed',
+    });
+    await expect(
+      knex('gitops_deployments').insert({
+        application_id: 'a',
+        dedupe_key: 'k',
+        environment: 'dev',
+        revisions: '[]',
+        finished_at: '2026-01-01T00:00:00.000Z',
+        result: 'Succeeded',
+        origin: 'observed',
+      }),
+    ).rejects.toThrow();
+
+    await knex.migrate.rollback({ directory: migrationsDir }, true);
+    expect(await knex.schema.hasTable('gitops_applications')).toBe(false);
+    expect(await knex.schema.hasTable('gitops_deployments')).toBe(false);
+    await knex.migrate.latest({ directory: migrationsDir });
+    expect(await knex.schema.hasTable('gitops_deployments')).toBe(true);
+  });
+});
