@@ -328,7 +328,7 @@ describe('gitops backend plugin', () => {
   });
 
   it('refuses refresh and sync without permission and reaches no controller', async () => {
-    const { app, main } = await startBackend({
+    const { app, main, logs } = await startBackend({
       permission: AuthorizeResult.DENY,
     });
     const before = main.requests.length;
@@ -347,10 +347,12 @@ describe('gitops backend plugin', () => {
       expect(unowned.status).toBe(403);
     }
     expect(main.requests.length).toBe(before);
+    const audit = logs.filter(l => l.includes('application-sync'));
+    expect(audit.some(l => l.includes('"status":"failed"'))).toBe(true);
   });
 
   it('refreshes and syncs with permission, through the backend', async () => {
-    const { app, main, other } = await startBackend({
+    const { app, main, other, logs } = await startBackend({
       permission: AuthorizeResult.ALLOW,
     });
     const base =
@@ -373,6 +375,10 @@ describe('gitops backend plugin', () => {
       .set(auth);
     expect(unowned.status).toBe(202);
     expect(other.requests.at(-1)?.auth).toMatch(/^Bearer session-/);
+    // recorded with the auditor service
+    const audit = logs.filter(l => l.includes('application-sync'));
+    expect(audit.some(l => l.includes('"status":"succeeded"'))).toBe(true);
+    expect(audit.join('\n')).toContain('argocd:main:argocd:checkout-dev');
   });
 
   it('never puts a token or password in responses or logs', async () => {

@@ -9,6 +9,8 @@ import { bareEntity } from './__fixtures__/data';
 import plugin, { entityGitopsContent, gitopsFleetPage } from './alpha';
 import { gitopsApiRef } from './api';
 
+jest.setTimeout(30_000);
+
 const api = {
   getEntityDeployments: jest.fn(),
   getEntityHistory: jest.fn(),
@@ -28,7 +30,9 @@ describe('new frontend system', () => {
         {tester.reactElement()}
       </TestApiProvider>,
     );
-    expect(await screen.findByText('GitOps fleet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('GitOps fleet', undefined, { timeout: 15_000 }),
+    ).toBeInTheDocument();
   });
 
   it('renders the entity content extension', async () => {
@@ -40,6 +44,10 @@ describe('new frontend system', () => {
         </EntityProvider>
       </TestApiProvider>,
     );
-    expect(await screen.findByText(/Missing Annotation/i)).toBeInTheDocument();
+    expect(
+      await screen.findByText(/Missing Annotation/i, undefined, {
+        timeout: 15_000,
+      }),
+    ).toBeInTheDocument();
   });
 });

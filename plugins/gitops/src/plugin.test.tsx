@@ -12,6 +12,8 @@ import {
   isGitOpsAvailable,
 } from './index';
 
+jest.setTimeout(30_000);
+
 const api = {
   getEntityDeployments: jest.fn(async () => ({
     entityRef: 'x',
@@ -48,10 +50,16 @@ describe('legacy frontend exports', () => {
         routeEntries: ['/gitops'],
       },
     );
-    expect(await screen.findByText('No deployments found')).toBeInTheDocument();
+    expect(
+      await screen.findByText('No deployments found', undefined, {
+        timeout: 15_000,
+      }),
+    ).toBeInTheDocument();
     expect(
       await screen.findByText('No deployments found.'),
     ).toBeInTheDocument();
-    expect(await screen.findByText('GitOps fleet')).toBeInTheDocument();
+    expect(
+      await screen.findByText('GitOps fleet', undefined, { timeout: 15_000 }),
+    ).toBeInTheDocument();
   });
 });
