@@ -1,6 +1,7 @@
 // End-to-end check in real Chromium (Debian's /usr/bin/chromium, driven by
 // playwright-core): starts the portal unless GITOPS_E2E_URL points at one,
-// signs in as guest, opens a service's Deployments tab and the fleet page,
+// signs in as guest, opens a service's Deployments tab and the fleet page with
+// live data from the sandbox fleet,
 // and saves screenshots under e2e/screenshots/. Prints `N passed, N failed`.
 import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -31,7 +32,8 @@ async function waitFor(url, timeoutMs) {
 
 let portal;
 if (!process.env.GITOPS_E2E_URL) {
-  portal = spawn('node_modules/.bin/backstage-cli', ['repo', 'start'], {
+  // `npm start` without the install check: sandbox fleet + backend + app
+  portal = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
     env: { ...process.env, BROWSER: 'none' },
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -69,13 +71,17 @@ try {
       '--no-first-run',
     ],
   });
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await browser.newPage({
+    viewport: { width: 1400, height: 1000 },
+  });
   page.setDefaultTimeout(60_000);
 
   await check('signs in as guest', async () => {
     await page.goto(appUrl);
     // the first load waits for the dev bundle to compile
-    await page.getByRole('button', { name: 'Enter' }).click({ timeout: 180_000 });
+    await page
+      .getByRole('button', { name: 'Enter' })
+      .click({ timeout: 180_000 });
     await page
       .getByRole('navigation', { name: 'sidebar nav' })
       .getByRole('link', { name: 'GitOps' })
@@ -86,19 +92,28 @@ try {
     await page.goto(`${appUrl}/catalog/default/component/checkout`);
     await page.getByRole('link', { name: 'Deployments', exact: true }).click();
     await page.waitForURL(/\/deployments$/);
-    await page
-      .getByText(/No deployments found|environment|Deployment history/)
-      .first()
-      .waitFor();
-    await page.waitForTimeout(1000);
-    await page.screenshot({ path: join(shots, 'deployments-tab.png'), fullPage: true });
+    // live data ingested from the sandbox fleet: every environment, then history
+    for (const env of ['dev', 'staging', 'prod']) {
+      await page.getByRole('region', { name: `environment ${env}` }).waitFor();
+    }
+    await page.getByRole('link', { name: /^checkout-prod/ }).waitFor();
+    await page.getByText('Deployment history').waitFor();
+    await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+    await page.screenshot({
+      path: join(shots, 'deployments-tab.png'),
+      fullPage: true,
+    });
   });
 
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
     await page.getByText('GitOps fleet').waitFor();
-    await page.getByText(/Applications \(\d+\)/).waitFor();
-    await page.screenshot({ path: join(shots, 'fleet-page.png'), fullPage: true });
+    await page.getByText(/Applications \([1-9]\d*\)/).waitFor();
+    await page.getByRole('link', { name: /^cert-manager/ }).waitFor();
+    await page.screenshot({
+      path: join(shots, 'fleet-page.png'),
+      fullPage: true,
+    });
   });
 } catch (error) {
   console.log(`  ✕ e2e setup: ${error.message}`);

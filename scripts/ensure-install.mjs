@@ -16,6 +16,8 @@ const stale =
 if (stale) {
   // `npm install`, not `npm ci`: the lockfile lacks other platforms' optional
   // binaries that the registry does not have, which `npm ci` refuses.
-  console.log('[gitops] dependencies missing or outdated, running npm install ...');
+  console.log(
+    '[gitops] dependencies missing or outdated, running npm install ...',
+  );
   execSync('npm install --no-audit --no-fund', { cwd: root, stdio: 'inherit' });
 }

@@ -8,8 +8,10 @@ import path from 'node:path';
  */
 export function contractsDir(): string {
   const dir =
-    process.env.GITOPS_CONTRACTS_DIR ??
-    path.resolve(__dirname, '../../../../../shared/contracts');
+    process.env.GITOPS_CONTRACTS_DIR ||
+    // test tooling run from source, never bundled: the repo sits beside shared/
+    // eslint-disable-next-line no-restricted-syntax
+    path.resolve(__dirname, '../../../../shared/contracts');
   if (!fs.existsSync(dir)) {
     throw new Error(
       `API contracts not found at ${dir}; set GITOPS_CONTRACTS_DIR to the shared/contracts folder`,

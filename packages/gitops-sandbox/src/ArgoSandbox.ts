@@ -1,0 +1,328 @@
+import { SandboxAppSpec, sha } from './fleet';
+
+type Initiator = { username?: string; automated?: boolean };
+
+interface HistoryEntry {
+  id: number;
+  revision?: string;
+  deployedAt: string;
+  deployStartedAt: string;
+  initiatedBy: Initiator;
+  source: {
+    repoURL: string;
+    path?: string;
+    chart?: string;
+    targetRevision: string;
+  };
+}
+
+type Stage = 'idle' | 'outOfSync' | 'syncing';
+
+interface AppState {
+  spec: SandboxAppSpec;
+  history: HistoryEntry[];
+  nextId: number;
+  head: string;
+  stage: Stage;
+  stageSince: number;
+  operation?: {
+    phase: 'Running' | 'Succeeded' | 'Failed';
+    message: string;
+    startedAt: string;
+    finishedAt?: string;
+    revision: string;
+    initiatedBy: Initiator;
+  };
+  reconciledAt: string;
+  commits: number;
+}
+
+const iso = (ms: number) =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * The state of a fleet of Argo CD applications that keeps changing: new
+ * commits arrive, applications go out of sync, sync, and end healthy or
+ * degraded; history is rotated at 10 entries like Argo CD does.
+ */
+export class ArgoSandbox {
+  private readonly apps: AppState[];
+  private readonly historyLimit = 10;
+
+  constructor(
+    specs: SandboxAppSpec[],
+    private readonly options: { now?: () => number; syncSeconds?: number } = {},
+  ) {
+    const now = this.now();
+    this.apps = specs.map(spec => {
+      const history: HistoryEntry[] = [];
+      for (let i = 1; i <= spec.initialDeployments; i++) {
+        const deployedAt = now - (spec.initialDeployments - i + 1) * 3_600_000;
+        history.push(
+          this.entry(
+            spec,
+            i,
+            this.revisionOf(spec, i),
+            deployedAt,
+            i % 3 ? { automated: true } : { username: 'alice' },
+          ),
+        );
+      }
+      const head = history.length
+        ? history[history.length - 1].revision ?? ''
+        : this.revisionOf(spec, 0);
+      return {
+        spec,
+        history: history.slice(-this.historyLimit),
+        nextId: spec.initialDeployments + 1,
+        head,
+        stage: 'idle' as Stage,
+        stageSince: now,
+        reconciledAt: iso(now),
+        commits: spec.initialDeployments,
+      };
+    });
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  private revisionOf(spec: SandboxAppSpec, n: number): string {
+    if (spec.chart) {
+      const [major, minor, patch] = spec.targetRevision
+        .replace(/^v/, '')
+        .split('.')
+        .map(Number);
+      return `${
+        spec.targetRevision.startsWith('v') ? 'v' : ''
+      }${major}.${minor}.${Math.max(0, patch - 5 + n)}`;
+    }
+    return sha(`${spec.repoURL}#${n}`);
+  }
+
+  private entry(
+    spec: SandboxAppSpec,
+    id: number,
+    revision: string,
+    deployedAt: number,
+    initiatedBy: Initiator,
+  ): HistoryEntry {
+    return {
+      id,
+      revision,
+      deployedAt: iso(deployedAt),
+      deployStartedAt: iso(deployedAt - 15_000),
+      initiatedBy,
+      source: {
+        repoURL: spec.repoURL,
+        path: spec.path,
+        chart: spec.chart,
+        targetRevision: spec.targetRevision,
+      },
+    };
+  }
+
+  instances(): string[] {
+    return [...new Set(this.apps.map(a => a.spec.instance))];
+  }
+
+  /** A new commit on the tracked branch of an app (by name, or a random Git app). */
+  push(
+    options: { instance?: string; name?: string; revision?: string } = {},
+  ): { instance: string; name: string; revision: string } | undefined {
+    const candidates = this.apps.filter(
+      a =>
+        !a.spec.chart &&
+        a.stage === 'idle' &&
+        (!options.name || a.spec.name === options.name) &&
+        (!options.instance || a.spec.instance === options.instance),
+    );
+    const app = candidates[Math.floor(Math.random() * candidates.length)];
+    if (!app) return undefined;
+    app.commits += 1;
+    app.head = options.revision ?? this.revisionOf(app.spec, app.commits);
+    app.stage = 'outOfSync';
+    app.stageSince = this.now();
+    return {
+      instance: app.spec.instance,
+      name: app.spec.name,
+      revision: app.head,
+    };
+  }
+
+  /** Starts a sync now (the API's sync call). */
+  sync(
+    instance: string,
+    name: string,
+    namespace?: string,
+    username = 'admin',
+  ): boolean {
+    const app = this.find(instance, name, namespace);
+    if (!app) return false;
+    this.startSync(app, { username });
+    return true;
+  }
+
+  private startSync(app: AppState, initiatedBy: Initiator) {
+    app.stage = 'syncing';
+    app.stageSince = this.now();
+    app.operation = {
+      phase: 'Running',
+      message: 'waiting for healthy state of apps/Deployment',
+      startedAt: iso(this.now()),
+      revision: app.head,
+      initiatedBy,
+    };
+  }
+
+  /** Advances every application: out-of-sync apps start syncing, syncing ones finish. */
+  tick() {
+    const now = this.now();
+    const syncMs = (this.options.syncSeconds ?? 6) * 1000;
+    for (const app of this.apps) {
+      app.reconciledAt = iso(now);
+      if (app.stage === 'outOfSync' && now - app.stageSince >= syncMs / 2) {
+        this.startSync(app, { automated: true });
+      } else if (
+        app.stage === 'syncing' &&
+        now - app.stageSince >= syncMs &&
+        app.operation
+      ) {
+        app.operation = {
+          ...app.operation,
+          phase: 'Succeeded',
+          message: 'successfully synced (all tasks run)',
+          finishedAt: iso(now),
+        };
+        app.history.push(
+          this.entry(
+            app.spec,
+            app.nextId++,
+            app.head,
+            now,
+            app.operation.initiatedBy,
+          ),
+        );
+        app.history = app.history.slice(-this.historyLimit);
+        app.stage = 'idle';
+        app.stageSince = now;
+      }
+    }
+  }
+
+  private find(instance: string, name: string, namespace?: string) {
+    return this.apps.find(
+      a =>
+        a.spec.instance === instance &&
+        a.spec.name === name &&
+        (!namespace || a.spec.namespace === namespace),
+    );
+  }
+
+  /** `v1alpha1Application` as Argo CD's REST API returns it. */
+  application(instance: string, name: string, namespace?: string) {
+    const app = this.find(instance, name, namespace);
+    return app && this.render(app);
+  }
+
+  /** `v1alpha1ApplicationList` of one instance. */
+  list(instance: string, appNamespace?: string) {
+    return {
+      metadata: { resourceVersion: String(Math.floor(this.now() / 1000)) },
+      items: this.apps
+        .filter(
+          a =>
+            a.spec.instance === instance &&
+            (!appNamespace || a.spec.namespace === appNamespace),
+        )
+        .map(a => this.render(a)),
+    };
+  }
+
+  /** The running or last operation, as `status.operationState`. */
+  private operationStateOf(app: AppState) {
+    const last = app.history[app.history.length - 1];
+    const op =
+      app.operation ??
+      (last && {
+        phase: 'Succeeded',
+        message: 'successfully synced (all tasks run)',
+        startedAt: last.deployStartedAt,
+        finishedAt: last.deployedAt,
+        revision: last.revision ?? '',
+        initiatedBy: last.initiatedBy,
+      });
+    if (!op) return {};
+    return {
+      operationState: {
+        phase: op.phase,
+        message: op.message,
+        startedAt: op.startedAt,
+        ...(op.finishedAt ? { finishedAt: op.finishedAt } : {}),
+        operation: {
+          sync: { revision: op.revision },
+          initiatedBy: op.initiatedBy,
+        },
+        syncResult: { revision: op.revision },
+      },
+    };
+  }
+
+  private render(app: AppState) {
+    const { spec } = app;
+    const synced = app.stage === 'idle';
+    let health: { status: string; message?: string } = { status: 'Healthy' };
+    if (app.stage === 'syncing')
+      health = {
+        status: 'Progressing',
+        message:
+          'Waiting for rollout to finish: 1 old replicas are pending termination...',
+      };
+    else if (spec.failsWith)
+      health = { status: 'Degraded', message: spec.failsWith };
+    return {
+      metadata: {
+        name: spec.name,
+        namespace: spec.namespace,
+        labels: spec.labels,
+        uid: sha(`${spec.instance}/${spec.namespace}/${spec.name}`).slice(
+          0,
+          32,
+        ),
+        creationTimestamp: '2026-01-01T00:00:00Z',
+      },
+      spec: {
+        project: spec.project,
+        source: {
+          repoURL: spec.repoURL,
+          path: spec.path,
+          chart: spec.chart,
+          targetRevision: spec.targetRevision,
+        },
+        destination: spec.destination,
+        syncPolicy: { automated: { prune: true, selfHeal: true } },
+      },
+      status: {
+        sync: {
+          status: synced ? 'Synced' : 'OutOfSync',
+          revision: app.head,
+          comparedTo: {
+            source: {
+              repoURL: spec.repoURL,
+              path: spec.path,
+              chart: spec.chart,
+              targetRevision: spec.targetRevision,
+            },
+            destination: spec.destination,
+          },
+        },
+        health,
+        history: app.history,
+        ...this.operationStateOf(app),
+        reconciledAt: app.reconciledAt,
+        sourceType: spec.chart ? 'Helm' : 'Kustomize',
+      },
+    };
+  }
+}

@@ -1,0 +1,122 @@
+import { createHash } from 'node:crypto';
+
+/** One application of the sandbox fleet. */
+export interface SandboxAppSpec {
+  instance: string;
+  name: string;
+  namespace: string;
+  project: string;
+  labels: Record<string, string>;
+  repoURL: string;
+  path?: string;
+  chart?: string;
+  targetRevision: string;
+  destination: { server?: string; name?: string; namespace: string };
+  /** Every rollout of this app ends Degraded with this message. */
+  failsWith?: string;
+  /** Initial number of deployments in history (Argo keeps 10). */
+  initialDeployments: number;
+}
+
+/** A fake but stable 40-hex commit SHA. */
+export function sha(seed: string): string {
+  return createHash('sha1').update(seed).digest('hex');
+}
+
+const SERVICES = [
+  { name: 'checkout', selector: true },
+  { name: 'payments', selector: false },
+  { name: 'catalog-api', selector: true },
+];
+
+/**
+ * The demo fleet: three services across dev, staging (instance `main`) and
+ * prod (instance `prod`), plus platform add-ons that belong to no service,
+ * and `extraApps` generated ones for load.
+ */
+export function demoFleet(
+  options: { extraApps?: number; instances?: number } = {},
+): SandboxAppSpec[] {
+  const apps: SandboxAppSpec[] = [];
+  for (const [i, svc] of SERVICES.entries()) {
+    for (const env of ['dev', 'staging', 'prod']) {
+      apps.push({
+        instance: env === 'prod' ? 'prod' : 'main',
+        name: `${svc.name}-${env}`,
+        namespace: 'argocd',
+        project: 'shop',
+        labels: {
+          ...(svc.selector ? { 'app.kubernetes.io/name': svc.name } : {}),
+          environment: env,
+        },
+        repoURL: `http://localhost:7008/git/${svc.name}.git`,
+        path: `deploy/overlays/${env}`,
+        targetRevision: 'main',
+        destination: {
+          server:
+            env === 'prod'
+              ? 'https://prod.k8s.sandbox'
+              : 'https://kubernetes.default.svc',
+          namespace: `${svc.name}-${env}`,
+        },
+        failsWith:
+          svc.name === 'catalog-api' && env === 'staging'
+            ? 'Deployment catalog-api: Back-off restarting failed container api (CrashLoopBackOff)'
+            : undefined,
+        initialDeployments: 4 + ((i * 3 + env.length) % 12),
+      });
+    }
+  }
+  apps.push(
+    {
+      instance: 'main',
+      name: 'ingress-nginx',
+      namespace: 'argocd',
+      project: 'platform',
+      labels: {},
+      repoURL: 'https://kubernetes.github.io/ingress-nginx',
+      chart: 'ingress-nginx',
+      targetRevision: '4.11.3',
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: 'ingress-nginx',
+      },
+      initialDeployments: 3,
+    },
+    {
+      instance: 'prod',
+      name: 'cert-manager',
+      namespace: 'platform',
+      project: 'platform',
+      labels: {},
+      repoURL: 'https://charts.jetstack.io',
+      chart: 'cert-manager',
+      targetRevision: 'v1.16.1',
+      destination: { name: 'prod-cluster', namespace: 'cert-manager' },
+      initialDeployments: 2,
+    },
+  );
+  const instances = Math.max(1, options.instances ?? 2);
+  for (let i = 0; i < (options.extraApps ?? 0); i++) {
+    apps.push({
+      instance:
+        instances <= 2 ? ['main', 'prod'][i % 2] : `argo-${i % instances}`,
+      name: `load-${i}`,
+      namespace: 'argocd',
+      project: 'load',
+      labels: {
+        'app.kubernetes.io/name': `load-${i % 500}`,
+        environment: ['dev', 'staging', 'prod'][i % 3],
+      },
+      repoURL: `http://localhost:7008/git/load-${i % 50}.git`,
+      path: 'deploy',
+      targetRevision: 'main',
+      destination: {
+        server: 'https://kubernetes.default.svc',
+        namespace: `load-${i}`,
+      },
+      initialDeployments: 1 + (i % 12),
+    });
+  }
+  return apps;
+}

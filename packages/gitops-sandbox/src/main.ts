@@ -1,0 +1,23 @@
+import { startSandbox } from './server';
+
+const num = (name: string) =>
+  process.env[name] !== undefined ? Number(process.env[name]) : undefined;
+
+startSandbox({
+  port: num('SANDBOX_PORT') ?? 7008,
+  extraApps: num('SANDBOX_EXTRA_APPS'),
+  latencyMs: num('SANDBOX_LATENCY_MS'),
+  failureRate: num('SANDBOX_FAILURE_RATE'),
+  downInstances: process.env.SANDBOX_DOWN_INSTANCES?.split(',').filter(Boolean),
+  commitEverySeconds: num('SANDBOX_COMMIT_EVERY_SECONDS'),
+  syncSeconds: num('SANDBOX_SYNC_SECONDS'),
+}).then(({ url, sandbox }) => {
+  // eslint-disable-next-line no-console
+  console.log(
+    `[sandbox] Argo CD API for instances ${sandbox
+      .instances()
+      .join(
+        ', ',
+      )} at ${url}/argocd/<instance>; push a commit: curl -XPOST ${url}/sandbox/push`,
+  );
+});

@@ -1,0 +1,104 @@
+import { startSandbox, SANDBOX_TOKEN } from './server';
+import { validateArgo } from './contracts';
+
+jest.setTimeout(30_000);
+
+describe('sandbox Argo CD API', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 2 });
+  });
+  afterAll(() => sb.stop());
+
+  const get = (path: string, token = SANDBOX_TOKEN) =>
+    fetch(`${sb.url}${path}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+
+  it('lists applications that validate against the Argo CD contract', async () => {
+    for (const instance of ['main', 'prod']) {
+      const res = await get(`/argocd/${instance}/api/v1/applications`);
+      expect(res.status).toBe(200);
+      const body = await res.json();
+      expect(validateArgo('v1alpha1ApplicationList', body)).toEqual([]);
+      expect(body.items.length).toBeGreaterThan(3);
+    }
+  });
+
+  it('logs in with a session and refuses bad credentials', async () => {
+    const bad = await fetch(`${sb.url}/argocd/main/api/v1/session`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: 'nope' }),
+    });
+    expect(bad.status).toBe(401);
+    const ok = await fetch(`${sb.url}/argocd/main/api/v1/session`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'admin', password: 'sandbox' }),
+    });
+    const session = await ok.json();
+    expect(validateArgo('sessionSessionResponse', session)).toEqual([]);
+    expect(
+      (await get('/argocd/main/api/v1/applications', session.token)).status,
+    ).toBe(200);
+    const denied = await get('/argocd/main/api/v1/applications', 'wrong');
+    expect(denied.status).toBe(401);
+    expect(validateArgo('runtimeError', await denied.json())).toEqual([]);
+  });
+
+  it('rolls a pushed commit out: out of sync, progressing, then synced with history rotated at 10', async () => {
+    const pushed = sb.sandbox.push({ name: 'checkout-dev' });
+    expect(pushed).toBeDefined();
+    const read = async () =>
+      (await get('/argocd/main/api/v1/applications/checkout-dev')).json();
+    let app = await read();
+    expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    expect(app.status.sync).toMatchObject({
+      status: 'OutOfSync',
+      revision: pushed!.revision,
+    });
+    await new Promise(r => setTimeout(r, 1500));
+    sb.sandbox.tick();
+    app = await read();
+    expect(app.status.health.status).toBe('Progressing');
+    expect(app.status.operationState.phase).toBe('Running');
+    await new Promise(r => setTimeout(r, 2100));
+    sb.sandbox.tick();
+    app = await read();
+    expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    expect(app.status.sync.status).toBe('Synced');
+    expect(app.status.history.at(-1).revision).toBe(pushed!.revision);
+    expect(app.status.history.length).toBeLessThanOrEqual(10);
+  });
+
+  it('syncs on request and answers 404 for unknown apps', async () => {
+    const res = await fetch(
+      `${sb.url}/argocd/prod/api/v1/applications/payments-prod/sync`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${SANDBOX_TOKEN}` },
+        body: JSON.stringify({ name: 'payments-prod', appNamespace: 'argocd' }),
+      },
+    );
+    expect(res.status).toBe(200);
+    expect((await res.json()).status.operationState.phase).toBe('Running');
+    const missing = await get('/argocd/prod/api/v1/applications/nope');
+    expect(missing.status).toBe(404);
+    expect(validateArgo('runtimeError', await missing.json())).toEqual([]);
+  });
+
+  it('simulates an instance that is down', async () => {
+    const down = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      downInstances: ['prod'],
+    });
+    try {
+      const res = await fetch(`${down.url}/argocd/prod/api/v1/applications`, {
+        headers: { authorization: `Bearer ${SANDBOX_TOKEN}` },
+      });
+      expect(res.status).toBe(503);
+    } finally {
+      await down.stop();
+    }
+  });
+});

@@ -1,0 +1,180 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { ArgoSandbox } from './ArgoSandbox';
+import { demoFleet } from './fleet';
+
+/** Knobs of the sandbox. */
+export interface SandboxOptions {
+  port?: number;
+  host?: string;
+  /** Extra generated applications, for load. */
+  extraApps?: number;
+  /** Number of Argo CD instances the extra apps spread over. */
+  instances?: number;
+  /** Added to every API response, in ms. */
+  latencyMs?: number;
+  /** Share (0..1) of API calls answered with 500. */
+  failureRate?: number;
+  /** Instances that answer 503 to everything. */
+  downInstances?: string[];
+  /** A new commit lands on a random application this often; 0 = never. */
+  commitEverySeconds?: number;
+  /** How long a sync takes. */
+  syncSeconds?: number;
+}
+
+/** The token the demo backend uses; sessions are also available (admin / sandbox). */
+export const SANDBOX_TOKEN = 'sandbox-token';
+
+function send(res: http.ServerResponse, status: number, body: unknown) {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(JSON.stringify(body));
+}
+
+function argoError(
+  res: http.ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+) {
+  send(res, status, { code, error: message, message });
+}
+
+async function readJson(req: http.IncomingMessage): Promise<any> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text ? JSON.parse(text) : {};
+}
+
+/**
+ * Starts the sandbox: the Argo CD REST API of each instance under
+ * `/argocd/<instance>`, and `/sandbox/*` controls.
+ */
+export async function startSandbox(options: SandboxOptions = {}) {
+  const sandbox = new ArgoSandbox(
+    demoFleet({ extraApps: options.extraApps, instances: options.instances }),
+    { syncSeconds: options.syncSeconds },
+  );
+  const sessions = new Set<string>([SANDBOX_TOKEN]);
+  const down = new Set(options.downInstances ?? []);
+
+  const server = http.createServer(async (req, res) => {
+    try {
+      const url = new URL(req.url ?? '/', 'http://sandbox');
+      if (url.pathname === '/health') {
+        send(res, 200, { status: 'ok', instances: sandbox.instances() });
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/push') {
+        const body = await readJson(req);
+        const pushed = sandbox.push(body);
+        send(
+          res,
+          pushed ? 200 : 409,
+          pushed ?? { error: 'no idle Git application matches' },
+        );
+        return;
+      }
+      const match = /^\/argocd\/([^/]+)(\/api\/v1\/.*)$/.exec(url.pathname);
+      if (!match || !sandbox.instances().includes(match[1])) {
+        argoError(res, 404, 5, `no such path ${url.pathname}`);
+        return;
+      }
+      const [, instance, path] = match;
+      if (options.latencyMs)
+        await new Promise(r => setTimeout(r, options.latencyMs));
+      if (down.has(instance)) {
+        argoError(
+          res,
+          503,
+          14,
+          'upstream connect error or disconnect/reset before headers',
+        );
+        return;
+      }
+      if (options.failureRate && Math.random() < options.failureRate) {
+        argoError(res, 500, 13, 'rpc error: code = Internal');
+        return;
+      }
+      if (req.method === 'POST' && path === '/api/v1/session') {
+        const body = await readJson(req);
+        if (body.username !== 'admin' || body.password !== 'sandbox') {
+          argoError(res, 401, 16, 'Invalid username or password');
+          return;
+        }
+        const token = `session-${instance}-${sessions.size}`;
+        sessions.add(token);
+        send(res, 200, { token });
+        return;
+      }
+      const auth = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!sessions.has(auth)) {
+        argoError(res, 401, 16, 'invalid session: token signature is invalid');
+        return;
+      }
+      const appNamespace = url.searchParams.get('appNamespace') ?? undefined;
+      if (req.method === 'GET' && path === '/api/v1/applications') {
+        send(res, 200, sandbox.list(instance, appNamespace));
+        return;
+      }
+      const app = /^\/api\/v1\/applications\/([^/]+)(\/sync)?$/.exec(path);
+      if (app) {
+        const name = decodeURIComponent(app[1]);
+        if (req.method === 'POST' && app[2]) {
+          const body = await readJson(req);
+          if (
+            !sandbox.sync(instance, name, body.appNamespace ?? appNamespace)
+          ) {
+            argoError(
+              res,
+              404,
+              5,
+              `applications.argoproj.io "${name}" not found`,
+            );
+            return;
+          }
+        } else if (req.method !== 'GET' || app[2]) {
+          argoError(res, 405, 12, 'method not allowed');
+          return;
+        }
+        const found = sandbox.application(instance, name, appNamespace);
+        if (!found) {
+          argoError(
+            res,
+            404,
+            5,
+            `applications.argoproj.io "${name}" not found`,
+          );
+          return;
+        }
+        send(res, 200, found);
+        return;
+      }
+      argoError(res, 404, 5, `no such path ${path}`);
+    } catch (error) {
+      argoError(res, 400, 3, `bad request: ${(error as Error).message}`);
+    }
+  });
+
+  await new Promise<void>(resolve =>
+    server.listen(options.port ?? 7008, options.host ?? '127.0.0.1', resolve),
+  );
+  const ticker = setInterval(() => sandbox.tick(), 1000);
+  const commitEvery = options.commitEverySeconds ?? 15;
+  const committer =
+    commitEvery > 0
+      ? setInterval(() => sandbox.push(), commitEvery * 1000)
+      : undefined;
+  const { port } = server.address() as AddressInfo;
+  return {
+    sandbox,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      clearInterval(ticker);
+      if (committer) clearInterval(committer);
+      await new Promise(resolve => server.close(resolve));
+    },
+  };
+}
