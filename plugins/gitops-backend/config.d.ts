@@ -68,5 +68,50 @@ export interface Config {
         timeoutSeconds?: number;
       }>;
     };
+
+    /** Kubernetes clusters running Flux, read over the Kubernetes API. */
+    flux?: {
+      /**
+       * Also read the clusters of `kubernetes.clusterLocatorMethods` (type
+       * `config`, service-account auth) so clusters are declared once.
+       */
+      useKubernetesConfig?: boolean;
+      clusters?: Array<{
+        /** Unique name; the `instance` of its applications. */
+        name: string;
+        /** URL of the Kubernetes API server. */
+        url: string;
+        /**
+         * Service-account token with get/list/watch on Flux objects (and patch for actions).
+         * @visibility secret
+         */
+        serviceAccountToken?: string;
+        /**
+         * Base64 PEM CA data of the API server.
+         * @visibility secret
+         */
+        caData?: string;
+        /** Skip TLS verification for this cluster only. */
+        skipTLSVerify?: boolean;
+        /** Only these namespaces. Default: all. */
+        namespaces?: string[];
+      }>;
+    };
+
+    /** Push ingestion from controllers' notifications. */
+    webhooks?: {
+      /**
+       * HMAC key of the Flux notification-controller `generic-hmac` provider.
+       * @visibility secret
+       */
+      fluxHmacKey?: string;
+      /**
+       * Shared secret Argo CD notifications send in the `X-Gitops-Token` header.
+       * @visibility secret
+       */
+      argocdToken?: string;
+      /** Largest accepted body, in bytes. Default 262144. */
+      maxBodyBytes?: number;
+    };
   };
 }

@@ -1,6 +1,7 @@
 import Ajv, { ValidateFunction } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
+import yaml from 'js-yaml';
 
 /**
  * The API contracts in `../shared/contracts` beside the repository (or
@@ -31,7 +32,11 @@ function closeObjects(schema: unknown): void {
   }
   if (!schema || typeof schema !== 'object') return;
   const s = schema as Record<string, unknown>;
-  if (s.properties && s.additionalProperties === undefined) {
+  if (
+    s.properties &&
+    s.additionalProperties === undefined &&
+    !s['x-kubernetes-preserve-unknown-fields']
+  ) {
     s.additionalProperties = false;
   }
   Object.values(s).forEach(closeObjects);
@@ -65,5 +70,63 @@ export function validateArgo(definition: string, body: unknown): string[] {
   if (validate(body)) return [];
   return (validate.errors ?? []).map(
     e => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`,
+  );
+}
+
+const CRD_FILES: Record<string, string> = {
+  'kustomize.toolkit.fluxcd.io/Kustomization':
+    'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
+  'helm.toolkit.fluxcd.io/HelmRelease':
+    'helm.toolkit.fluxcd.io_helmreleases.yaml',
+  'source.toolkit.fluxcd.io/GitRepository':
+    'source.toolkit.fluxcd.io_gitrepositories.yaml',
+  'source.toolkit.fluxcd.io/OCIRepository':
+    'source.toolkit.fluxcd.io_ocirepositories.yaml',
+  'source.toolkit.fluxcd.io/HelmRepository':
+    'source.toolkit.fluxcd.io_helmrepositories.yaml',
+  'source.toolkit.fluxcd.io/Bucket': 'source.toolkit.fluxcd.io_buckets.yaml',
+};
+
+const fluxValidators = new Map<string, ValidateFunction>();
+
+/**
+ * Validates a Flux object (with apiVersion and kind) against the CRD in
+ * `shared/contracts/flux/crds` for its version. Returns the errors.
+ */
+export function validateFlux(obj: {
+  apiVersion?: string;
+  kind?: string;
+}): string[] {
+  const [group, version] = (obj.apiVersion ?? '').split('/');
+  const file = CRD_FILES[`${group}/${obj.kind}`];
+  if (!file || !version) return [`no CRD for ${obj.apiVersion} ${obj.kind}`];
+  const key = `${obj.apiVersion}/${obj.kind}`;
+  let validate = fluxValidators.get(key);
+  if (!validate) {
+    const crd = yaml.load(
+      fs.readFileSync(path.join(contractsDir(), 'flux/crds', file), 'utf8'),
+    ) as {
+      spec: {
+        versions: { name: string; schema: { openAPIV3Schema: object } }[];
+      };
+    };
+    const schema = crd.spec.versions.find(v => v.name === version)?.schema
+      .openAPIV3Schema;
+    if (!schema) return [`CRD ${file} has no version ${version}`];
+    closeObjects(schema);
+    const ajv = new Ajv({
+      strict: false,
+      allErrors: true,
+      validateFormats: false,
+    });
+    validate = ajv.compile(schema);
+    fluxValidators.set(key, validate);
+  }
+  if (validate(obj)) return [];
+  return (validate.errors ?? []).map(
+    e =>
+      `${key} ${e.instancePath || '/'} ${e.message} ${JSON.stringify(
+        e.params,
+      )}`,
   );
 }

@@ -1,6 +1,7 @@
-export { startSandbox, SANDBOX_TOKEN } from './server';
+export { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
+export { FluxSandbox } from './FluxSandbox';
 export type { SandboxOptions } from './server';
 export { ArgoSandbox } from './ArgoSandbox';
 export { demoFleet, sha } from './fleet';
 export type { SandboxAppSpec } from './fleet';
-export { contractsDir, validateArgo } from './contracts';
+export { contractsDir, validateArgo, validateFlux } from './contracts';

@@ -1,5 +1,5 @@
-import { startSandbox, SANDBOX_TOKEN } from './server';
-import { validateArgo } from './contracts';
+import { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
+import { validateArgo, validateFlux } from './contracts';
 
 jest.setTimeout(30_000);
 
@@ -100,5 +100,82 @@ describe('sandbox Argo CD API', () => {
     } finally {
       await down.stop();
     }
+  });
+});
+
+describe('sandbox Kubernetes API for Flux', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 1 });
+  });
+  afterAll(() => sb.stop());
+
+  const k8s = (path: string, init: RequestInit = {}) =>
+    fetch(`${sb.url}/k8s${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${SANDBOX_K8S_TOKEN}`,
+        ...init.headers,
+      },
+    });
+
+  it('serves Flux objects that validate against the Flux CRDs', async () => {
+    let count = 0;
+    for (const cluster of ['flux-dev', 'flux-prod']) {
+      for (const path of [
+        'kustomize.toolkit.fluxcd.io/v1/kustomizations',
+        'helm.toolkit.fluxcd.io/v2/helmreleases',
+        'source.toolkit.fluxcd.io/v1/gitrepositories',
+        'source.toolkit.fluxcd.io/v1/helmrepositories',
+      ]) {
+        const res = await k8s(`/${cluster}/apis/${path}`);
+        expect(res.status).toBe(200);
+        const list = await res.json();
+        for (const item of list.items) {
+          expect(validateFlux(item)).toEqual([]);
+          count += 1;
+        }
+      }
+    }
+    expect(count).toBeGreaterThan(8);
+    // and the CRD check can fail
+    expect(
+      validateFlux({
+        apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+        kind: 'Kustomization',
+        spec: { interval: '1m', prune: true },
+      } as any),
+    ).not.toEqual([]);
+  });
+
+  it('rolls a pushed commit out and takes merge patches', async () => {
+    const [pushed] = sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
+    expect(pushed.revision).toMatch(/^main@sha1:[0-9a-f]{40}$/);
+    await new Promise(r => setTimeout(r, 1100));
+    sb.flux.tick();
+    const k = await (
+      await k8s(
+        '/flux-dev/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/inventory-dev',
+      )
+    ).json();
+    expect(validateFlux(k)).toEqual([]);
+    expect(k.status.lastAppliedRevision).toBe(pushed.revision);
+    const patched = await k8s(
+      '/flux-dev/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations/inventory-dev',
+      {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ spec: { suspend: true } }),
+      },
+    );
+    expect((await patched.json()).spec.suspend).toBe(true);
+    expect(
+      (
+        await k8s(
+          '/flux-dev/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations',
+          { headers: { authorization: 'Bearer nope' } },
+        )
+      ).status,
+    ).toBe(401);
   });
 });

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ArgoSandbox } from './ArgoSandbox';
+import { FluxSandbox } from './FluxSandbox';
 import { demoFleet } from './fleet';
 
 /** Knobs of the sandbox. */
@@ -25,6 +26,34 @@ export interface SandboxOptions {
 
 /** The token the demo backend uses; sessions are also available (admin / sandbox). */
 export const SANDBOX_TOKEN = 'sandbox-token';
+/** The service-account token of the sandbox Kubernetes clusters. */
+export const SANDBOX_K8S_TOKEN = 'sandbox-k8s-token';
+
+const FLUX_PLURALS: Record<string, string> = {
+  kustomizations: 'Kustomization',
+  helmreleases: 'HelmRelease',
+  gitrepositories: 'GitRepository',
+  ocirepositories: 'OCIRepository',
+  helmrepositories: 'HelmRepository',
+  buckets: 'Bucket',
+};
+
+function k8sStatus(
+  res: http.ServerResponse,
+  code: number,
+  reason: string,
+  message: string,
+) {
+  send(res, code, {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
+}
 
 function send(res: http.ServerResponse, status: number, body: unknown) {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -56,8 +85,57 @@ export async function startSandbox(options: SandboxOptions = {}) {
     demoFleet({ extraApps: options.extraApps, instances: options.instances }),
     { syncSeconds: options.syncSeconds },
   );
+  const flux = new FluxSandbox({ syncSeconds: options.syncSeconds });
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
+
+  const serveKubernetes = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    [, cluster, group, version, namespace, plural, name]: RegExpExecArray,
+  ) => {
+    const kind = FLUX_PLURALS[plural];
+    if (options.latencyMs)
+      await new Promise(r => setTimeout(r, options.latencyMs));
+    if (!flux.clusters().includes(cluster) || down.has(cluster)) {
+      // a cluster that is down refuses the connection
+      req.socket.destroy();
+      return;
+    }
+    if ((req.headers.authorization ?? '') !== `Bearer ${SANDBOX_K8S_TOKEN}`) {
+      k8sStatus(res, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    if (!kind || !group.endsWith('.toolkit.fluxcd.io')) {
+      k8sStatus(
+        res,
+        404,
+        'NotFound',
+        'the server could not find the requested resource',
+      );
+      return;
+    }
+    if (!name && req.method === 'GET') {
+      send(res, 200, {
+        apiVersion: `${group}/${version}`,
+        kind: `${kind}List`,
+        metadata: { resourceVersion: String(Date.now()) },
+        items: flux.list(cluster, kind, namespace),
+      });
+      return;
+    }
+    let found;
+    if (name && namespace && req.method === 'PATCH') {
+      found = flux.patch(cluster, kind, namespace, name, await readJson(req));
+    } else if (name && namespace && req.method === 'GET') {
+      found = flux.get(cluster, kind, namespace, name);
+    }
+    if (!found) {
+      k8sStatus(res, 404, 'NotFound', `${plural}.${group} "${name}" not found`);
+      return;
+    }
+    send(res, 200, found);
+  };
 
   const server = http.createServer(async (req, res) => {
     try {
@@ -74,6 +152,19 @@ export async function startSandbox(options: SandboxOptions = {}) {
           pushed ? 200 : 409,
           pushed ?? { error: 'no idle Git application matches' },
         );
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/flux/push') {
+        const body = await readJson(req);
+        send(res, 200, flux.push(body));
+        return;
+      }
+      const k8s =
+        /^\/k8s\/([^/]+)\/apis\/([^/]+)\/([^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/.exec(
+          url.pathname,
+        );
+      if (k8s) {
+        await serveKubernetes(req, res, k8s);
         return;
       }
       const match = /^\/argocd\/([^/]+)(\/api\/v1\/.*)$/.exec(url.pathname);
@@ -169,6 +260,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
   const { port } = server.address() as AddressInfo;
   return {
     sandbox,
+    flux,
     port,
     url: `http://127.0.0.1:${port}`,
     async stop() {

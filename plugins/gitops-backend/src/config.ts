@@ -15,10 +15,66 @@ export interface ArgoInstanceConfig {
   timeoutMs: number;
 }
 
+/** Connection settings of one Kubernetes cluster running Flux. */
+export interface FluxClusterConfig {
+  name: string;
+  url: string;
+  token?: string;
+  caData?: string;
+  skipTLSVerify: boolean;
+  namespaces?: string[];
+}
+
 export interface GitopsSettings {
   pollIntervalSeconds: number;
   instanceTimeoutSeconds: number;
   argocd: ArgoInstanceConfig[];
+  flux: FluxClusterConfig[];
+}
+
+function readFluxCluster(c: Config, where: string): FluxClusterConfig {
+  const name = c.getString('name');
+  const url = c.getString('url').replace(/\/+$/, '');
+  try {
+    // eslint-disable-next-line no-new
+    new URL(url);
+  } catch {
+    throw new InputError(`${where} '${name}': url '${url}' is not a valid URL`);
+  }
+  return {
+    name,
+    url,
+    token:
+      c.getOptionalString('serviceAccountToken') ??
+      c.getOptionalString('token'),
+    caData: c.getOptionalString('caData'),
+    skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
+    namespaces: c.getOptionalStringArray('namespaces'),
+  };
+}
+
+/**
+ * Flux clusters: `gitops.flux.clusters`, plus the clusters of the Kubernetes
+ * plugin's `kubernetes.clusterLocatorMethods` (type `config`) when
+ * `gitops.flux.useKubernetesConfig` is set, so clusters are declared once.
+ */
+function readFluxClusters(config: Config): FluxClusterConfig[] {
+  const own = (config.getOptionalConfigArray('gitops.flux.clusters') ?? []).map(
+    c => readFluxCluster(c, 'gitops.flux.clusters'),
+  );
+  if (!config.getOptionalBoolean('gitops.flux.useKubernetesConfig')) return own;
+  const shared = (
+    config.getOptionalConfigArray('kubernetes.clusterLocatorMethods') ?? []
+  )
+    .filter(m => m.getOptionalString('type') === 'config')
+    .flatMap(m => m.getOptionalConfigArray('clusters') ?? [])
+    .filter(
+      c =>
+        (c.getOptionalString('authProvider') ?? 'serviceAccount') ===
+        'serviceAccount',
+    )
+    .map(c => readFluxCluster(c, 'kubernetes.clusterLocatorMethods.clusters'));
+  return [...own, ...shared.filter(s => !own.some(o => o.name === s.name))];
 }
 
 function readArgoInstance(c: Config): ArgoInstanceConfig {
@@ -64,6 +120,7 @@ export function readGitopsConfig(config: Config): GitopsSettings {
   const argocd = (
     config.getOptionalConfigArray('gitops.argocd.instances') ?? []
   ).map(readArgoInstance);
+  const flux = readFluxClusters(config);
   const names = new Set<string>();
   for (const i of argocd) {
     if (names.has(i.name)) {
@@ -73,11 +130,21 @@ export function readGitopsConfig(config: Config): GitopsSettings {
     }
     names.add(i.name);
   }
+  const clusters = new Set<string>();
+  for (const c of flux) {
+    if (clusters.has(c.name)) {
+      throw new InputError(
+        `gitops.flux.clusters: cluster name '${c.name}' is used twice`,
+      );
+    }
+    clusters.add(c.name);
+  }
   return {
     pollIntervalSeconds:
       config.getOptionalNumber('gitops.pollIntervalSeconds') ?? 30,
     instanceTimeoutSeconds:
       config.getOptionalNumber('gitops.instanceTimeoutSeconds') ?? 60,
     argocd,
+    flux,
   };
 }

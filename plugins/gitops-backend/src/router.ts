@@ -118,7 +118,7 @@ export async function createRouter(options: {
   });
 
   router.post(
-    '/entities/:kind/:namespace/:name/applications/:id/:action(refresh|sync)',
+    '/entities/:kind/:namespace/:name/applications/:id/:action(refresh|sync|suspend|resume)',
     async (req, res) => {
       const credentials = await httpAuth.credentials(req);
       const action = req.params.action as GitopsAction;
@@ -133,12 +133,20 @@ export async function createRouter(options: {
     },
   );
 
-  router.post('/applications/:id/:action(refresh|sync)', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    const action = req.params.action as GitopsAction;
-    await actions.run({ id: req.params.id, action, credentials, request: req });
-    res.status(202).json({ status: 'accepted', action });
-  });
+  router.post(
+    '/applications/:id/:action(refresh|sync|suspend|resume)',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req);
+      const action = req.params.action as GitopsAction;
+      await actions.run({
+        id: req.params.id,
+        action,
+        credentials,
+        request: req,
+      });
+      res.status(202).json({ status: 'accepted', action });
+    },
+  );
 
   return router;
 }

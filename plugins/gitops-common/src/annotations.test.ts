@@ -38,6 +38,44 @@ describe('annotations', () => {
     expect(isGitopsAvailable(entity({}))).toBe(false);
   });
 
+  it('reads the Kubernetes plugin conventions and explicit Flux objects', () => {
+    expect(
+      getEntityApplicationSelector(
+        entity({
+          'backstage.io/kubernetes-id': 'inventory',
+          'backstage.io/kubernetes-label-selector': 'app=inventory',
+          'gitops-portal.io/flux-objects':
+            'prod/apps/Kustomization/inventory, apps/HelmRelease/redis',
+        }),
+      ),
+    ).toMatchObject({
+      kubernetesId: 'inventory',
+      kubernetesLabelSelector: { app: 'inventory' },
+      fluxObjects: [
+        {
+          cluster: 'prod',
+          namespace: 'apps',
+          kind: 'Kustomization',
+          name: 'inventory',
+        },
+        {
+          cluster: undefined,
+          namespace: 'apps',
+          kind: 'HelmRelease',
+          name: 'redis',
+        },
+      ],
+    });
+    expect(
+      isGitopsAvailable(entity({ 'backstage.io/kubernetes-id': 'x' })),
+    ).toBe(true);
+    expect(() =>
+      getEntityApplicationSelector(
+        entity({ 'gitops-portal.io/flux-objects': 'apps/Deployment/x' }),
+      ),
+    ).toThrow(/kind must be Kustomization or HelmRelease/);
+  });
+
   it('rejects selectors it cannot evaluate', () => {
     expect(() => parseLabelSelector('app in (a,b)')).toThrow(
       /Unsupported label selector/,

@@ -14,6 +14,8 @@ export const GITOPS_ANNOTATIONS = {
   ARGOCD_PROJECT_NAME: 'argocd/project-name',
   KUBERNETES_ID: 'backstage.io/kubernetes-id',
   KUBERNETES_LABEL_SELECTOR: 'backstage.io/kubernetes-label-selector',
+  /** Flux objects of an entity that cannot be labelled: `[cluster/]namespace/Kind/name`, comma separated. */
+  FLUX_OBJECTS: 'gitops-portal.io/flux-objects',
 } as const;
 
 /**
@@ -29,6 +31,47 @@ export interface EntityApplicationSelector {
   argocdInstance?: string;
   argocdNamespace?: string;
   argocdProject?: string;
+  /** Flux objects labelled `backstage.io/kubernetes-id` with this value. */
+  kubernetesId?: string;
+  /** Label selector on Flux objects. */
+  kubernetesLabelSelector?: Record<string, string>;
+  /** Flux objects named explicitly. */
+  fluxObjects?: Array<{
+    cluster?: string;
+    namespace: string;
+    kind: string;
+    name: string;
+  }>;
+}
+
+/**
+ * Parses the `gitops-portal.io/flux-objects` annotation.
+ *
+ * @public
+ */
+export function parseFluxObjects(
+  value: string,
+): Array<{ cluster?: string; namespace: string; kind: string; name: string }> {
+  return value
+    .split(',')
+    .map(s => s.trim())
+    .filter(Boolean)
+    .map(ref => {
+      const parts = ref.split('/');
+      if (parts.length < 3 || parts.length > 4 || parts.some(p => !p)) {
+        throw new TypeError(
+          `Flux object '${ref}' must be [cluster/]namespace/Kind/name`,
+        );
+      }
+      const [cluster, namespace, kind, name] =
+        parts.length === 4 ? parts : [undefined, ...parts];
+      if (kind !== 'Kustomization' && kind !== 'HelmRelease') {
+        throw new TypeError(
+          `Flux object '${ref}': kind must be Kustomization or HelmRelease`,
+        );
+      }
+      return { cluster, namespace: namespace!, kind, name: name! };
+    });
 }
 
 /**
@@ -69,10 +112,24 @@ export function getEntityApplicationSelector(
     .map(n => n.trim())
     .filter(Boolean);
   const selector = a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR];
-  if (!names?.length && !selector) {
+  const kubernetesId = a[GITOPS_ANNOTATIONS.KUBERNETES_ID];
+  const kubernetesSelector = a[GITOPS_ANNOTATIONS.KUBERNETES_LABEL_SELECTOR];
+  const fluxObjects = a[GITOPS_ANNOTATIONS.FLUX_OBJECTS];
+  if (
+    !names?.length &&
+    !selector &&
+    !kubernetesId &&
+    !kubernetesSelector &&
+    !fluxObjects
+  ) {
     return undefined;
   }
   return {
+    kubernetesId: kubernetesId || undefined,
+    kubernetesLabelSelector: kubernetesSelector
+      ? parseLabelSelector(kubernetesSelector)
+      : undefined,
+    fluxObjects: fluxObjects ? parseFluxObjects(fluxObjects) : undefined,
     argocdAppNames: names?.length ? names : undefined,
     argocdLabelSelector: selector ? parseLabelSelector(selector) : undefined,
     argocdInstance: a[GITOPS_ANNOTATIONS.ARGOCD_INSTANCE_NAME],
@@ -90,6 +147,9 @@ export function isGitopsAvailable(entity: Entity): boolean {
   const a = entity.metadata.annotations ?? {};
   return Boolean(
     a[GITOPS_ANNOTATIONS.ARGOCD_APP_NAME] ||
-      a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR],
+      a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR] ||
+      a[GITOPS_ANNOTATIONS.KUBERNETES_ID] ||
+      a[GITOPS_ANNOTATIONS.KUBERNETES_LABEL_SELECTOR] ||
+      a[GITOPS_ANNOTATIONS.FLUX_OBJECTS],
   );
 }

@@ -8,3 +8,4 @@ export * from './status';
 export * from './annotations';
 export * from './permissions';
 export * from './environments';
+export * from './revisions';

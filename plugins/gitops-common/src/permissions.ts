@@ -23,6 +23,17 @@ export const gitopsApplicationSyncPermission = createPermission({
 });
 
 /**
+ * Suspend or resume reconciliation of a Flux object of an entity.
+ *
+ * @public
+ */
+export const gitopsApplicationSuspendPermission = createPermission({
+  name: 'gitops.application.suspend',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Refresh or sync applications that belong to no catalog entity (platform add-ons).
  *
  * @public
@@ -40,5 +51,6 @@ export const gitopsUnownedApplicationManagePermission = createPermission({
 export const gitopsPermissions = [
   gitopsApplicationRefreshPermission,
   gitopsApplicationSyncPermission,
+  gitopsApplicationSuspendPermission,
   gitopsUnownedApplicationManagePermission,
 ];

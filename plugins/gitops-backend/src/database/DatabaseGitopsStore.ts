@@ -267,6 +267,7 @@ export class DatabaseGitopsStore implements GitopsStore {
         for (const q of queries) {
           outer.orWhere(inner => {
             if (q.engine) inner.where('engine', q.engine);
+            if (q.kind) inner.where('kind', q.kind);
             if (q.names) inner.whereIn('name', q.names);
             if (q.instance) inner.where('instance', q.instance);
             if (q.namespace) inner.where('namespace', q.namespace);

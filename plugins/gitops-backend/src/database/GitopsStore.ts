@@ -27,6 +27,7 @@ export interface NewDeployment {
 /** How to find the applications of one catalog entity. */
 export interface ApplicationQuery {
   engine?: GitopsEngine;
+  kind?: string;
   names?: string[];
   labels?: Record<string, string>;
   instance?: string;

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { GitopsSettings } from '../config';
 import { EnvironmentConfig } from '../service/environments';
 import { ArgoProvider } from './argocd/ArgoProvider';
+import { FluxProvider } from './flux/FluxProvider';
 import { GitopsProvider } from './types';
 
 /** Builds one provider per configured Argo CD instance. */
@@ -10,10 +11,16 @@ export function createProviders(options: {
   environments: EnvironmentConfig;
   logger: LoggerService;
 }): GitopsProvider[] {
-  const providers = options.settings.argocd.map(
-    instance =>
-      new ArgoProvider({ instance, environments: options.environments }),
-  );
+  const providers: GitopsProvider[] = [
+    ...options.settings.argocd.map(
+      instance =>
+        new ArgoProvider({ instance, environments: options.environments }),
+    ),
+    ...options.settings.flux.map(
+      cluster =>
+        new FluxProvider({ cluster, environments: options.environments }),
+    ),
+  ];
   options.logger.info(
     `GitOps providers: ${
       providers.map(p => `${p.engine}/${p.instance}`).join(', ') || 'none'

@@ -23,4 +23,8 @@ export interface GitopsProvider {
   refresh(app: GitopsApplication): Promise<void>;
   /** Asks the controller to apply the desired state. */
   sync(app: GitopsApplication): Promise<void>;
+  /** Stops reconciling the application (Flux). */
+  suspend?(app: GitopsApplication): Promise<void>;
+  /** Resumes reconciling the application (Flux). */
+  resume?(app: GitopsApplication): Promise<void>;
 }

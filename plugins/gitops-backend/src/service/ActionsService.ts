@@ -13,6 +13,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   GitopsApplication,
   gitopsApplicationRefreshPermission,
+  gitopsApplicationSuspendPermission,
   gitopsApplicationSyncPermission,
   gitopsUnownedApplicationManagePermission,
 } from '@gitops-portal/plugin-gitops-common';
@@ -20,7 +21,14 @@ import { Request } from 'express';
 import { GitopsProvider } from '../providers/types';
 import { GitopsService } from './GitopsService';
 
-export type GitopsAction = 'refresh' | 'sync';
+export type GitopsAction = 'refresh' | 'sync' | 'suspend' | 'resume';
+
+export const GITOPS_ACTIONS: GitopsAction[] = [
+  'refresh',
+  'sync',
+  'suspend',
+  'resume',
+];
 
 /**
  * Refresh and sync of applications: checked against permissions, recorded
@@ -63,8 +71,14 @@ export class ActionsService {
           `No configured ${app.engine} instance '${app.instance}' for application '${id}'`,
         );
       }
+      const run = provider[action]?.bind(provider);
+      if (!run) {
+        throw new InputError(
+          `${action} is not supported for ${app.engine} applications`,
+        );
+      }
       try {
-        await (action === 'sync' ? provider.sync(app) : provider.refresh(app));
+        await run(app);
       } catch (error) {
         throw new ServiceUnavailableError(
           `Could not ${action} '${app.name}' on ${app.engine} instance '${
@@ -98,10 +112,12 @@ export class ActionsService {
           `Application '${app.id}' does not belong to '${entityRef}'`,
         );
       }
-      const permission =
-        action === 'sync'
-          ? gitopsApplicationSyncPermission
-          : gitopsApplicationRefreshPermission;
+      const permission = {
+        refresh: gitopsApplicationRefreshPermission,
+        sync: gitopsApplicationSyncPermission,
+        suspend: gitopsApplicationSuspendPermission,
+        resume: gitopsApplicationSuspendPermission,
+      }[action];
       [decision] = await this.options.permissions.authorize(
         [{ permission, resourceRef: entityRef }],
         { credentials },

@@ -13,6 +13,7 @@ import {
   GitopsEngine,
   HealthStatus,
   SyncStatus,
+  GITOPS_ANNOTATIONS,
   environmentOrder,
   getEntityApplicationSelector,
   rollUpHealth,
@@ -109,6 +110,27 @@ export class GitopsService {
     }
     if (selector.argocdLabelSelector) {
       queries.push({ ...common, labels: selector.argocdLabelSelector });
+    }
+    if (selector.kubernetesId) {
+      queries.push({
+        engine: 'flux',
+        labels: { [GITOPS_ANNOTATIONS.KUBERNETES_ID]: selector.kubernetesId },
+      });
+    }
+    if (selector.kubernetesLabelSelector) {
+      queries.push({
+        engine: 'flux',
+        labels: selector.kubernetesLabelSelector,
+      });
+    }
+    for (const o of selector.fluxObjects ?? []) {
+      queries.push({
+        engine: 'flux',
+        instance: o.cluster,
+        namespace: o.namespace,
+        kind: o.kind,
+        names: [o.name],
+      });
     }
     return queries;
   }

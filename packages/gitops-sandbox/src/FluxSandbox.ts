@@ -1,0 +1,481 @@
+import { createHash } from 'node:crypto';
+import { sha } from './fleet';
+
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    generation: number;
+    resourceVersion: string;
+    uid: string;
+    creationTimestamp: string;
+  };
+  spec: Record<string, any>;
+  status: Record<string, any>;
+};
+
+interface Rollout {
+  cluster: string;
+  kustomization: Obj;
+  source: Obj;
+  revision: string;
+  startedAt: number;
+}
+
+const iso = (ms: number) =>
+  new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+const digest = (s: string) =>
+  `sha256:${createHash('sha256').update(s).digest('hex')}`;
+
+function meta(
+  name: string,
+  namespace: string,
+  labels?: Record<string, string>,
+) {
+  return {
+    name,
+    namespace,
+    ...(labels ? { labels } : {}),
+    generation: 1,
+    resourceVersion: '1',
+    uid: sha(`${namespace}/${name}`).slice(0, 32),
+    creationTimestamp: '2026-01-01T00:00:00Z',
+  };
+}
+
+function ready(
+  status: 'True' | 'False' | 'Unknown',
+  reason: string,
+  message: string,
+  at: number,
+) {
+  return {
+    type: 'Ready',
+    status,
+    reason,
+    message,
+    lastTransitionTime: iso(at),
+    observedGeneration: 1,
+  };
+}
+
+const FAILING = 'inventory-staging';
+
+/**
+ * Flux objects of two clusters (`flux-dev`, `flux-prod`) as the Kubernetes API
+ * serves them: GitRepositories, Kustomizations, a HelmRepository and a
+ * HelmRelease with history, one failing and one suspended Kustomization.
+ */
+export class FluxSandbox {
+  private readonly objects = new Map<string, Obj[]>();
+  private rollouts: Rollout[] = [];
+  private commits = 0;
+
+  constructor(
+    private readonly options: { now?: () => number; syncSeconds?: number } = {},
+  ) {
+    const now = this.now();
+    const gitRepo = (name: string) => this.source(name, now);
+    const devRepo = gitRepo('inventory');
+    const prodRepo = gitRepo('inventory');
+    const configRepo = gitRepo('checkout-config');
+    this.objects.set('flux-dev', [
+      devRepo,
+      configRepo,
+      this.kustomization('inventory-dev', 'inventory', 'dev', devRepo, now, 6),
+      this.kustomization(FAILING, 'inventory', 'staging', devRepo, now, 4),
+      this.kustomization(
+        'checkout-config',
+        'checkout',
+        'dev',
+        configRepo,
+        now,
+        3,
+      ),
+    ]);
+    const helmRepo: Obj = {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'HelmRepository',
+      metadata: meta('podinfo', 'flux-system'),
+      spec: { interval: '1h', url: 'https://stefanprodan.github.io/podinfo' },
+      status: {
+        conditions: [
+          ready(
+            'True',
+            'Succeeded',
+            'stored artifact: revision sha256:9f2b',
+            now,
+          ),
+        ],
+        observedGeneration: 1,
+      },
+    };
+    const suspended = this.kustomization(
+      'legacy-batch',
+      'legacy-batch',
+      'prod',
+      prodRepo,
+      now,
+      2,
+    );
+    suspended.spec.suspend = true;
+    this.objects.set('flux-prod', [
+      prodRepo,
+      helmRepo,
+      this.kustomization(
+        'inventory-prod',
+        'inventory',
+        'prod',
+        prodRepo,
+        now,
+        5,
+      ),
+      suspended,
+      this.helmRelease(now),
+    ]);
+  }
+
+  private now() {
+    return this.options.now?.() ?? Date.now();
+  }
+
+  clusters(): string[] {
+    return [...this.objects.keys()];
+  }
+
+  private revision(repo: string, n: number) {
+    return `main@sha1:${sha(`http://localhost:7008/git/${repo}.git#${n}`)}`;
+  }
+
+  private source(name: string, now: number): Obj {
+    const revision = this.revision(name, 10);
+    return {
+      apiVersion: 'source.toolkit.fluxcd.io/v1',
+      kind: 'GitRepository',
+      metadata: meta(name, 'flux-system'),
+      spec: {
+        interval: '1m',
+        url: `http://localhost:7008/git/${name}.git`,
+        ref: { branch: 'main' },
+      },
+      status: {
+        artifact: {
+          revision,
+          digest: digest(revision),
+          lastUpdateTime: iso(now - 3_600_000),
+          path: `gitrepository/flux-system/${name}/${revision.slice(
+            10,
+            50,
+          )}.tar.gz`,
+          url: `http://source-controller.flux-system.svc.cluster.local./gitrepository/flux-system/${name}/latest.tar.gz`,
+        },
+        conditions: [
+          ready(
+            'True',
+            'Succeeded',
+            `stored artifact for revision '${revision}'`,
+            now - 3_600_000,
+          ),
+        ],
+        observedGeneration: 1,
+      },
+    };
+  }
+
+  private kustomization(
+    name: string,
+    id: string,
+    env: string,
+    source: Obj,
+    now: number,
+    deployments: number,
+  ): Obj {
+    const repo = source.metadata.name;
+    const history = Array.from({ length: deployments }, (_, i) => {
+      const n = 10 - deployments + i + 1;
+      const at = now - (deployments - i) * 3_600_000;
+      const revision = this.revision(repo, n);
+      return {
+        digest: digest(`${name}#${revision}`),
+        firstReconciled: iso(at),
+        lastReconciled: iso(at + 600_000),
+        lastReconciledDuration: '1.2s',
+        lastReconciledStatus: 'success',
+        metadata: { revision },
+        totalReconciliations: 10,
+      };
+    }).reverse(); // newest first, as kustomize-controller keeps it
+    const failing = name === FAILING;
+    // the failing one never applied the newest revision: it attempted it
+    if (failing) history.shift();
+    const applied = history[0].metadata.revision;
+    const attempted = failing ? source.status.artifact.revision : applied;
+    return {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: meta(name, 'flux-system', {
+        'backstage.io/kubernetes-id': id,
+        environment: env,
+      }),
+      spec: {
+        interval: '5m',
+        path: `./deploy/${env}`,
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: repo },
+        targetNamespace: `${id}-${env}`,
+        wait: true,
+      },
+      status: {
+        conditions: failing
+          ? [
+              ready(
+                'False',
+                'HealthCheckFailed',
+                `health check failed after 5m0s: timeout waiting for: [Deployment/${id}-${env}/${id} status: 'InProgress']`,
+                now - 600_000,
+              ),
+              {
+                type: 'Healthy',
+                status: 'False',
+                reason: 'HealthCheckFailed',
+                message: 'timeout waiting for Deployment',
+                lastTransitionTime: iso(now - 600_000),
+                observedGeneration: 1,
+              },
+            ]
+          : [
+              ready(
+                'True',
+                'ReconciliationSucceeded',
+                `Applied revision: ${applied}`,
+                now - 600_000,
+              ),
+            ],
+        lastAppliedRevision: applied,
+        lastAttemptedRevision: attempted,
+        observedGeneration: 1,
+        history: failing
+          ? [
+              {
+                digest: digest(`${name}#${attempted}`),
+                firstReconciled: iso(now - 900_000),
+                lastReconciled: iso(now - 600_000),
+                lastReconciledDuration: '5m0s',
+                lastReconciledStatus: 'failure',
+                metadata: { revision: attempted },
+                totalReconciliations: 3,
+              },
+              ...history,
+            ]
+          : history,
+      },
+    };
+  }
+
+  private helmRelease(now: number): Obj {
+    const entry = (
+      version: number,
+      chartVersion: string,
+      status: string,
+      at: number,
+    ) => ({
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      chartName: 'podinfo',
+      chartVersion,
+      appVersion: chartVersion,
+      configDigest: digest(`config-${version}`),
+      digest: digest(`release-${version}`),
+      firstDeployed: iso(at),
+      lastDeployed: iso(at + 30_000),
+      name: 'podinfo',
+      namespace: 'podinfo',
+      status,
+      action: version === 1 ? 'install' : 'upgrade',
+      version,
+    });
+    return {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      kind: 'HelmRelease',
+      metadata: meta('podinfo', 'podinfo', {
+        'backstage.io/kubernetes-id': 'podinfo',
+        environment: 'prod',
+      }),
+      spec: {
+        interval: '10m',
+        chart: {
+          spec: {
+            chart: 'podinfo',
+            version: '6.x',
+            sourceRef: {
+              kind: 'HelmRepository',
+              name: 'podinfo',
+              namespace: 'flux-system',
+            },
+          },
+        },
+        releaseName: 'podinfo',
+      },
+      status: {
+        conditions: [
+          ready(
+            'True',
+            'UpgradeSucceeded',
+            'Helm upgrade succeeded for release podinfo/podinfo.v3 with chart podinfo@6.6.1',
+            now - 7_200_000,
+          ),
+        ],
+        history: [
+          entry(3, '6.6.1', 'deployed', now - 7_200_000),
+          entry(2, '6.6.0', 'superseded', now - 86_400_000),
+          entry(1, '6.5.4', 'superseded', now - 172_800_000),
+        ],
+        lastAttemptedRevision: '6.6.1',
+        lastAttemptedReleaseAction: 'upgrade',
+        observedGeneration: 1,
+        storageNamespace: 'podinfo',
+      },
+    };
+  }
+
+  /** Objects of one cluster of a kind, optionally in one namespace. */
+  list(cluster: string, kind: string, namespace?: string): Obj[] {
+    return (this.objects.get(cluster) ?? []).filter(
+      o =>
+        o.kind === kind && (!namespace || o.metadata.namespace === namespace),
+    );
+  }
+
+  get(
+    cluster: string,
+    kind: string,
+    namespace: string,
+    name: string,
+  ): Obj | undefined {
+    return this.list(cluster, kind, namespace).find(
+      o => o.metadata.name === name,
+    );
+  }
+
+  /** A JSON merge patch (RFC 7386) of metadata.annotations and spec. */
+  patch(
+    cluster: string,
+    kind: string,
+    namespace: string,
+    name: string,
+    body: any,
+  ): Obj | undefined {
+    const obj = this.get(cluster, kind, namespace, name);
+    if (!obj) return undefined;
+    if (body?.metadata?.annotations) {
+      obj.metadata.annotations = {
+        ...obj.metadata.annotations,
+        ...body.metadata.annotations,
+      };
+    }
+    if (body?.spec) Object.assign(obj.spec, body.spec);
+    obj.metadata.resourceVersion = String(
+      Number(obj.metadata.resourceVersion) + 1,
+    );
+    const requested =
+      body?.metadata?.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    if (requested) obj.status.lastHandledReconcileAt = requested;
+    return obj;
+  }
+
+  /** A new commit on a Git source: its Kustomizations roll out. */
+  push(options: { cluster?: string; repo?: string } = {}) {
+    const now = this.now();
+    this.commits += 1;
+    const pushed: { cluster: string; name: string; revision: string }[] = [];
+    for (const [cluster, objs] of this.objects) {
+      if (options.cluster && options.cluster !== cluster) continue;
+      for (const source of objs.filter(
+        o =>
+          o.kind === 'GitRepository' &&
+          (!options.repo || o.metadata.name === options.repo),
+      )) {
+        const revision = this.revision(source.metadata.name, 10 + this.commits);
+        source.status.artifact = {
+          ...source.status.artifact,
+          revision,
+          digest: digest(revision),
+          lastUpdateTime: iso(now),
+        };
+        for (const k of objs.filter(
+          o =>
+            o.kind === 'Kustomization' &&
+            o.spec.sourceRef.name === source.metadata.name &&
+            !o.spec.suspend,
+        )) {
+          k.status.conditions = [
+            ready('Unknown', 'Progressing', `Reconciliation in progress`, now),
+            {
+              type: 'Reconciling',
+              status: 'True',
+              reason: 'Progressing',
+              message: `Building manifests for revision ${revision}`,
+              lastTransitionTime: iso(now),
+              observedGeneration: 1,
+            },
+          ];
+          k.status.lastAttemptedRevision = revision;
+          this.rollouts.push({
+            cluster,
+            kustomization: k,
+            source,
+            revision,
+            startedAt: now,
+          });
+          pushed.push({ cluster, name: k.metadata.name, revision });
+        }
+      }
+    }
+    return pushed;
+  }
+
+  /** Finishes rollouts whose time has come. */
+  tick() {
+    const now = this.now();
+    const syncMs = (this.options.syncSeconds ?? 6) * 1000;
+    this.rollouts = this.rollouts.filter(r => {
+      if (now - r.startedAt < syncMs) return true;
+      const k = r.kustomization;
+      const failing = k.metadata.name === FAILING;
+      const entry = {
+        digest: digest(`${k.metadata.name}#${r.revision}`),
+        firstReconciled: iso(r.startedAt),
+        lastReconciled: iso(now),
+        lastReconciledDuration: `${Math.round((now - r.startedAt) / 1000)}s`,
+        lastReconciledStatus: failing ? 'failure' : 'success',
+        metadata: { revision: r.revision },
+        totalReconciliations: 1,
+      };
+      k.status.history = [entry, ...(k.status.history ?? [])].slice(0, 5);
+      if (failing) {
+        k.status.conditions = [
+          ready(
+            'False',
+            'HealthCheckFailed',
+            `health check failed after 5m0s: timeout waiting for: [Deployment/${k.spec.targetNamespace}/inventory status: 'InProgress']`,
+            now,
+          ),
+        ];
+      } else {
+        k.status.lastAppliedRevision = r.revision;
+        k.status.conditions = [
+          ready(
+            'True',
+            'ReconciliationSucceeded',
+            `Applied revision: ${r.revision}`,
+            now,
+          ),
+        ];
+      }
+      return false;
+    });
+  }
+}

@@ -1,0 +1,212 @@
+import {
+  SANDBOX_K8S_TOKEN,
+  startSandbox,
+  validateFlux,
+} from '@gitops-portal/gitops-sandbox';
+import { FluxClusterConfig } from '../../config';
+import { EnvironmentConfig } from '../../service/environments';
+import { FluxProvider } from './FluxProvider';
+import { fluxStatus } from './mapFlux';
+
+jest.setTimeout(30_000);
+
+const environments: EnvironmentConfig = {
+  order: ['dev', 'staging', 'prod'],
+  label: 'environment',
+  fallback: 'default',
+  rules: [],
+};
+
+describe('FluxProvider against the sandbox Kubernetes API', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 1 });
+  });
+  afterAll(() => sb.stop());
+
+  const cluster = (name: string, extra: Partial<FluxClusterConfig> = {}) =>
+    new FluxProvider({
+      cluster: {
+        name,
+        url: `${sb.url}/k8s/${name}`,
+        token: SANDBOX_K8S_TOKEN,
+        // the sandbox speaks plain HTTP, which the client allows only so
+        skipTLSVerify: true,
+        ...extra,
+      },
+      environments,
+    });
+
+  it('serves objects that match the Flux CRDs', () => {
+    for (const c of sb.flux.clusters()) {
+      for (const kind of [
+        'Kustomization',
+        'HelmRelease',
+        'GitRepository',
+        'HelmRepository',
+      ]) {
+        for (const obj of sb.flux.list(c, kind))
+          expect(validateFlux(obj)).toEqual([]);
+      }
+    }
+  });
+
+  it('maps Kustomizations and HelmReleases with their sources', async () => {
+    const dev = await cluster('flux-dev').read({});
+    const byName = Object.fromEntries(dev.applications.map(a => [a.name, a]));
+    expect(byName['inventory-dev']).toMatchObject({
+      id: 'flux:flux-dev:flux-system:Kustomization/inventory-dev',
+      engine: 'flux',
+      kind: 'Kustomization',
+      environment: 'dev',
+      syncStatus: 'Synced',
+      healthStatus: 'Healthy',
+      sources: [
+        {
+          repoUrl: 'http://localhost:7008/git/inventory.git',
+          path: './deploy/dev',
+          targetRevision: 'main',
+        },
+      ],
+      labels: { 'backstage.io/kubernetes-id': 'inventory', environment: 'dev' },
+    });
+    expect(byName['inventory-dev'].revisions[0]).toMatch(
+      /^main@sha1:[0-9a-f]{40}$/,
+    );
+
+    // a failing rollout: applied and attempted revisions differ, both kept
+    const failing = byName['inventory-staging'];
+    expect(failing).toMatchObject({
+      syncStatus: 'OutOfSync',
+      healthStatus: 'Degraded',
+      operationPhase: 'HealthCheckFailed',
+      message: expect.stringMatching(/health check failed/),
+    });
+    expect(failing.attemptedRevisions).toHaveLength(1);
+    expect(failing.attemptedRevisions![0]).not.toBe(failing.revisions[0]);
+    const failed = dev.deployments.filter(d => d.applicationId === failing.id);
+    expect(failed.map(d => d.result)).toContain('Failed');
+
+    const prod = await cluster('flux-prod').read({});
+    const podinfo = prod.applications.find(a => a.kind === 'HelmRelease')!;
+    expect(podinfo).toMatchObject({
+      id: 'flux:flux-prod:podinfo:HelmRelease/podinfo',
+      revisions: ['6.6.1'],
+      healthStatus: 'Healthy',
+      sources: [
+        {
+          repoUrl: 'https://stefanprodan.github.io/podinfo',
+          chart: 'podinfo',
+          targetRevision: '6.x',
+        },
+      ],
+    });
+    const releases = prod.deployments.filter(
+      d => d.applicationId === podinfo.id,
+    );
+    expect(releases.map(d => d.revisions[0]).sort()).toEqual([
+      '6.5.4',
+      '6.6.0',
+      '6.6.1',
+    ]);
+    const suspended = prod.applications.find(a => a.name === 'legacy-batch')!;
+    expect(suspended.healthStatus).toBe('Suspended');
+  });
+
+  it('reads only configured namespaces', async () => {
+    const prod = await cluster('flux-prod', { namespaces: ['podinfo'] }).read(
+      {},
+    );
+    expect(prod.applications.map(a => a.name)).toEqual(['podinfo']);
+  });
+
+  it('fails clearly for an unreachable cluster and a bad token', async () => {
+    await expect(
+      cluster('flux-dev', { url: 'http://127.0.0.1:1/k8s/flux-dev' }).read({}),
+    ).rejects.toThrow(/Kubernetes cluster 'flux-dev' is unreachable/);
+    const error = await cluster('flux-dev', { token: 'wrong-token-value' })
+      .read({})
+      .catch(e => e);
+    expect(error.message).toMatch(/Kubernetes cluster 'flux-dev' answered 401/);
+    expect(error.message).not.toContain('wrong-token-value');
+  });
+
+  it('reconciles source first, suspends and resumes through merge patches', async () => {
+    const provider = cluster('flux-dev');
+    const { applications } = await provider.read({});
+    const app = applications.find(a => a.name === 'inventory-dev')!;
+    await provider.refresh(app);
+    const k = sb.flux.get(
+      'flux-dev',
+      'Kustomization',
+      'flux-system',
+      'inventory-dev',
+    )!;
+    const src = sb.flux.get(
+      'flux-dev',
+      'GitRepository',
+      'flux-system',
+      'inventory',
+    )!;
+    const requested =
+      k.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'];
+    expect(requested).toBeDefined();
+    expect(
+      src.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'],
+    ).toBeDefined();
+    await provider.suspend(app);
+    expect(k.spec.suspend).toBe(true);
+    expect(
+      (await provider.read({})).applications.find(
+        a => a.name === 'inventory-dev',
+      )?.healthStatus,
+    ).toBe('Suspended');
+    await provider.resume(app);
+    expect(k.spec.suspend).toBe(false);
+  });
+});
+
+describe('fluxStatus', () => {
+  const obj = (conditions: any[], extra: any = {}) => ({
+    status: { conditions, ...extra },
+    spec: {},
+  });
+  it('maps Ready, Reconciling and Stalled conditions', () => {
+    expect(fluxStatus(obj([{ type: 'Ready', status: 'True' }]))).toMatchObject({
+      syncStatus: 'Synced',
+      healthStatus: 'Healthy',
+    });
+    expect(
+      fluxStatus(
+        obj([
+          { type: 'Ready', status: 'Unknown' },
+          { type: 'Reconciling', status: 'True', reason: 'Progressing' },
+        ]),
+      ),
+    ).toMatchObject({ healthStatus: 'Progressing' });
+    expect(
+      fluxStatus(
+        obj([
+          { type: 'Ready', status: 'False' },
+          {
+            type: 'Stalled',
+            status: 'True',
+            reason: 'InvalidPath',
+            message: 'path not found',
+          },
+        ]),
+      ),
+    ).toMatchObject({
+      healthStatus: 'Degraded',
+      message: 'path not found',
+      phase: 'InvalidPath',
+    });
+    expect(fluxStatus({ spec: { suspend: true }, status: {} })).toMatchObject({
+      healthStatus: 'Suspended',
+    });
+    expect(fluxStatus(obj([]))).toMatchObject({
+      healthStatus: 'Unknown',
+      syncStatus: 'Unknown',
+    });
+  });
+});
