@@ -27,8 +27,10 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
       result: 'Succeeded',
       origin: 'observed',
     });
-    await expect(
-      knex('gitops_deployments').insert({
+    // the dedupe key is unique
+    let duplicate: unknown;
+    try {
+      await knex('gitops_deployments').insert({
         application_id: 'a',
         dedupe_key: 'k',
         environment: 'dev',
@@ -36,8 +38,13 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
         finished_at: '2026-01-01T00:00:00.000Z',
         result: 'Succeeded',
         origin: 'observed',
-      }),
-    ).rejects.toThrow();
+      });
+    } catch (error) {
+      duplicate = error;
+    }
+    expect(String(duplicate)).toMatch(/unique|duplicate/i);
+    const [{ count }] = await knex('gitops_deployments').count({ count: '*' });
+    expect(Number(count)).toBe(1);
 
     await knex.migrate.rollback({ directory: migrationsDir }, true);
     expect(await knex.schema.hasTable('gitops_applications')).toBe(false);
