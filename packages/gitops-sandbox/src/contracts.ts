@@ -85,6 +85,10 @@ const CRD_FILES: Record<string, string> = {
   'source.toolkit.fluxcd.io/HelmRepository':
     'source.toolkit.fluxcd.io_helmrepositories.yaml',
   'source.toolkit.fluxcd.io/Bucket': 'source.toolkit.fluxcd.io_buckets.yaml',
+  'notification.toolkit.fluxcd.io/Provider':
+    'notification.toolkit.fluxcd.io_providers.yaml',
+  'notification.toolkit.fluxcd.io/Alert':
+    'notification.toolkit.fluxcd.io_alerts.yaml',
 };
 
 const fluxValidators = new Map<string, ValidateFunction>();

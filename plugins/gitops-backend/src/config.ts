@@ -30,6 +30,11 @@ export interface GitopsSettings {
   instanceTimeoutSeconds: number;
   argocd: ArgoInstanceConfig[];
   flux: FluxClusterConfig[];
+  webhooks: {
+    fluxHmacKey?: string;
+    argocdToken?: string;
+    maxBodyBytes: number;
+  };
 }
 
 function readFluxCluster(c: Config, where: string): FluxClusterConfig {
@@ -146,5 +151,11 @@ export function readGitopsConfig(config: Config): GitopsSettings {
       config.getOptionalNumber('gitops.instanceTimeoutSeconds') ?? 60,
     argocd,
     flux,
+    webhooks: {
+      fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),
+      argocdToken: config.getOptionalString('gitops.webhooks.argocdToken'),
+      maxBodyBytes:
+        config.getOptionalNumber('gitops.webhooks.maxBodyBytes') ?? 256 * 1024,
+    },
   };
 }

@@ -9,6 +9,7 @@ import { createRouter } from './router';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
 import { IngestionService } from './service/IngestionService';
+import { WebhookService } from './service/WebhookService';
 import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
 import { createProviders } from './providers/createProviders';
@@ -79,15 +80,33 @@ export const gitopsPlugin = createBackendPlugin({
           });
         } else {
           deps.logger.info(
-            'No GitOps instances configured (gitops.argocd.instances); nothing to ingest',
+            'No GitOps instances configured (gitops.argocd.instances, gitops.flux.clusters); nothing to ingest',
           );
         }
 
+        const webhooks = new WebhookService({
+          store,
+          logger: deps.logger.child({ component: 'webhooks' }),
+          fluxHmacKey: settings.webhooks.fluxHmacKey,
+          argocdToken: settings.webhooks.argocdToken,
+        });
+
         deps.httpRouter.use(
-          await createRouter({ httpAuth: deps.httpAuth, service, actions }),
+          await createRouter({
+            httpAuth: deps.httpAuth,
+            service,
+            actions,
+            webhooks,
+            maxWebhookBodyBytes: settings.webhooks.maxBodyBytes,
+          }),
         );
         deps.httpRouter.addAuthPolicy({
           path: '/health',
+          allow: 'unauthenticated',
+        });
+        // controllers authenticate with an HMAC signature or a shared secret
+        deps.httpRouter.addAuthPolicy({
+          path: '/webhooks',
           allow: 'unauthenticated',
         });
       },

@@ -10,6 +10,7 @@ import Router from 'express-promise-router';
 import { z } from 'zod';
 import { GitopsService } from './service/GitopsService';
 import { ActionsService, GitopsAction } from './service/ActionsService';
+import { WebhookService } from './service/WebhookService';
 
 /** Accepts `a,b` as well as repeated `?k=a&k=b`. */
 const list = <T extends z.ZodTypeAny>(item: T) =>
@@ -73,9 +74,29 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   service: GitopsService;
   actions: ActionsService;
+  webhooks: WebhookService;
+  maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, actions } = options;
+  const { httpAuth, service, actions, webhooks } = options;
   const router = Router();
+
+  // Push ingestion: authenticated by signature or shared secret, not by
+  // Backstage credentials; raw bodies so the signature covers the exact bytes.
+  const raw = express.raw({
+    type: () => true,
+    limit: options.maxWebhookBodyBytes,
+  });
+  router.post('/webhooks/flux/:cluster', raw, async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    webhooks.verifyFlux(body, req.header('x-signature'));
+    res.status(202).json(await webhooks.applyFlux(req.params.cluster, body));
+  });
+  router.post('/webhooks/argocd', raw, async (req, res) => {
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    webhooks.verifyArgo(req.header('x-gitops-token'));
+    res.status(202).json(await webhooks.applyArgo(body));
+  });
+
   router.use(express.json({ limit: '64kb' }));
 
   router.get('/health', (_req, res) => {

@@ -117,6 +117,27 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     ).toHaveLength(4);
   });
 
+  it('lets the polled history replace deployments pushed as events', async () => {
+    const { store } = await createStore();
+    await store.addDeployments([
+      deployment('app', 1, { origin: 'event', dedupeKey: 'e1' }),
+      deployment('app', 2, { origin: 'event', dedupeKey: 'e2' }),
+    ]);
+    // the poll brings revision 1 from the controller's own history
+    await store.addDeployments([
+      deployment('app', 5, { revisions: [String(1).padStart(40, '0')] }),
+    ]);
+    expect(await store.pruneEventDeployments(['app'])).toBe(1);
+    const rows = await store.listDeployments({
+      applicationIds: ['app'],
+      limit: 10,
+    });
+    expect(rows.map(r => [r.origin, r.revisions[0].slice(-1)])).toEqual([
+      ['controller-history', '1'],
+      ['event', '2'],
+    ]);
+  });
+
   it('pages history newest first with filters', async () => {
     const { store } = await createStore();
     await store.addDeployments([

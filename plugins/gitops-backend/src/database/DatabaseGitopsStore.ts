@@ -238,6 +238,30 @@ export class DatabaseGitopsStore implements GitopsStore {
     return added;
   }
 
+  async pruneEventDeployments(applicationIds: string[]): Promise<number> {
+    let deleted = 0;
+    for (const ids of chunks(applicationIds, 500)) {
+      deleted += await this.db(DEPLOYMENTS)
+        .where('origin', 'event')
+        .whereIn('application_id', ids)
+        .whereExists(
+          this.db(`${DEPLOYMENTS} as polled`)
+            .select(this.db.raw('1'))
+            .whereRaw('?? = ??', [
+              'polled.application_id',
+              `${DEPLOYMENTS}.application_id`,
+            ])
+            .whereRaw('?? = ??', [
+              'polled.revisions',
+              `${DEPLOYMENTS}.revisions`,
+            ])
+            .whereNot('polled.origin', 'event'),
+        )
+        .delete();
+    }
+    return deleted;
+  }
+
   async getApplication(id: string): Promise<GitopsApplication | undefined> {
     const row: AppRow | undefined = await this.db(APPS)
       .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')

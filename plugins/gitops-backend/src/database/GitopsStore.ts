@@ -83,6 +83,11 @@ export interface GitopsStore {
     engine: GitopsEngine;
     instance: string;
   }): Promise<number>;
+  /**
+   * Deletes deployments that came from events when the controller's own
+   * history now has the same deployment (same application and revisions).
+   */
+  pruneEventDeployments(applicationIds: string[]): Promise<number>;
   /** Inserts deployments, ignoring those already stored. Returns how many were new. */
   addDeployments(deployments: NewDeployment[]): Promise<number>;
   getApplication(id: string): Promise<GitopsApplication | undefined>;

@@ -88,6 +88,8 @@ export class IngestionService {
       ...snapshot.deployments,
       ...observed,
     ]);
+    // events were hints: the controller's own history now replaces them
+    await store.pruneEventDeployments(snapshot.applications.map(a => a.id));
     const report = {
       ...base,
       ok: true,

@@ -31,12 +31,9 @@ export function fluxStatus(obj: FluxObject): {
   const stalled = condition(obj, 'Stalled');
   const applied = obj.status?.lastAppliedRevision;
   const attempted = obj.status?.lastAttemptedRevision;
-  const syncStatus: SyncStatus =
-    applied && attempted && applied !== attempted
-      ? 'OutOfSync'
-      : ready?.status === 'True'
-      ? 'Synced'
-      : 'Unknown';
+  let syncStatus: SyncStatus = ready?.status === 'True' ? 'Synced' : 'Unknown';
+  // a revision was attempted but not applied: what runs is not what Git says
+  if (applied && attempted && applied !== attempted) syncStatus = 'OutOfSync';
   if (obj.spec?.suspend) {
     return {
       syncStatus,

@@ -1,0 +1,284 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { AuthenticationError, InputError } from '@backstage/errors';
+import {
+  GitopsApplication,
+  applicationId,
+  toHealthStatus,
+  toSyncStatus,
+} from '@gitops-portal/plugin-gitops-common';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { GitopsStore, NewDeployment } from '../database/GitopsStore';
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** The Flux notification-controller Event (event.toolkit.fluxcd.io/v1beta1). */
+const fluxEvent = z.object({
+  involvedObject: z.object({
+    kind: z.enum([
+      'Kustomization',
+      'HelmRelease',
+      'GitRepository',
+      'OCIRepository',
+      'HelmRepository',
+      'Bucket',
+      'HelmChart',
+    ]),
+    namespace: z.string().min(1),
+    name: z.string().min(1),
+    apiVersion: z.string().optional(),
+    uid: z.string().optional(),
+    resourceVersion: z.string().optional(),
+    fieldPath: z.string().optional(),
+  }),
+  severity: z.enum(['trace', 'info', 'error']),
+  timestamp: z
+    .string()
+    .refine(s => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time'),
+  message: z.string().max(39_000),
+  reason: z.string(),
+  metadata: z.record(z.string()).optional(),
+  reportingController: z.string(),
+  reportingInstance: z.string().optional(),
+});
+
+/** The body of the Argo CD notifications webhook template shipped in the README. */
+const argoEvent = z.object({
+  instance: z.string().min(1),
+  app: z.object({ name: z.string().min(1), namespace: z.string().min(1) }),
+  sync: z
+    .object({
+      status: z.string(),
+      revision: z.string().optional(),
+      revisions: z.array(z.string()).optional(),
+    })
+    .optional(),
+  health: z
+    .object({ status: z.string(), message: z.string().optional() })
+    .optional(),
+  operation: z
+    .object({
+      phase: z.string(),
+      message: z.string().optional(),
+      startedAt: z.string().optional(),
+      finishedAt: z.string().optional(),
+      revision: z.string().optional(),
+      revisions: z.array(z.string()).optional(),
+      initiatedBy: z.string().optional(),
+    })
+    .optional(),
+});
+
+function parse<T extends z.ZodTypeAny>(schema: T, raw: Buffer): z.infer<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw.toString('utf8'));
+  } catch (e) {
+    throw new InputError(
+      `Malformed event: body is not JSON (${(e as Error).message})`,
+    );
+  }
+  const result = schema.safeParse(json);
+  if (!result.success) {
+    throw new InputError(
+      `Malformed event: ${result.error.issues
+        .map(i => `${i.path.join('.') || 'body'}: ${i.message}`)
+        .join('; ')}`,
+    );
+  }
+  return result.data;
+}
+
+/** Revision from event metadata: the current un-prefixed key or the documented prefixed one. */
+function eventRevision(
+  metadata: Record<string, string> | undefined,
+): string | undefined {
+  if (!metadata) return undefined;
+  return (
+    metadata.revision ??
+    Object.entries(metadata).find(([k]) => k.endsWith('/revision'))?.[1]
+  );
+}
+
+export interface WebhookResult {
+  status: 'applied' | 'ignored';
+  applicationId?: string;
+  reason?: string;
+}
+
+/**
+ * Push ingestion: verifies and applies events from Flux's
+ * notification-controller and Argo CD notifications. An event updates the
+ * stored state and history at once; the next poll stays the source of truth.
+ */
+export class WebhookService {
+  constructor(
+    private readonly options: {
+      store: GitopsStore;
+      logger: LoggerService;
+      fluxHmacKey?: string;
+      argocdToken?: string;
+    },
+  ) {}
+
+  verifyFlux(raw: Buffer, signature: string | undefined) {
+    const key = this.options.fluxHmacKey;
+    if (!key) {
+      throw new AuthenticationError(
+        'Flux webhooks are not enabled (gitops.webhooks.fluxHmacKey)',
+      );
+    }
+    const expected = `sha256=${createHmac('sha256', key)
+      .update(raw)
+      .digest('hex')}`;
+    if (!signature || !safeEqual(signature.trim(), expected)) {
+      throw new AuthenticationError('Missing or wrong X-Signature');
+    }
+  }
+
+  verifyArgo(token: string | undefined) {
+    const expected = this.options.argocdToken;
+    if (!expected) {
+      throw new AuthenticationError(
+        'Argo CD webhooks are not enabled (gitops.webhooks.argocdToken)',
+      );
+    }
+    if (!token || !safeEqual(token, expected)) {
+      throw new AuthenticationError('Missing or wrong X-Gitops-Token');
+    }
+  }
+
+  async applyFlux(cluster: string, raw: Buffer): Promise<WebhookResult> {
+    const event = parse(fluxEvent, raw);
+    const { kind, namespace, name } = event.involvedObject;
+    if (kind !== 'Kustomization' && kind !== 'HelmRelease') {
+      return {
+        status: 'ignored',
+        reason: `${kind} events carry no deployment`,
+      };
+    }
+    const id = applicationId({
+      engine: 'flux',
+      instance: cluster,
+      namespace,
+      name: `${kind}/${name}`,
+    });
+    const app = await this.options.store.getApplication(id);
+    if (!app) {
+      return {
+        status: 'ignored',
+        applicationId: id,
+        reason: 'unknown application; the next poll will read it',
+      };
+    }
+    const revision = eventRevision(event.metadata);
+    const failed = event.severity === 'error';
+    const at = new Date(event.timestamp).toISOString();
+    const updated: GitopsApplication = {
+      ...app,
+      healthStatus: failed ? 'Degraded' : 'Healthy',
+      syncStatus: failed ? app.syncStatus : 'Synced',
+      operationPhase: event.reason,
+      message: failed ? event.message : undefined,
+      ...(revision && !failed
+        ? {
+            revisions: [revision],
+            attemptedRevisions: undefined,
+            lastSyncedAt: at,
+          }
+        : {}),
+      ...(revision && failed && !app.revisions.includes(revision)
+        ? { attemptedRevisions: [revision] }
+        : {}),
+    };
+    await this.options.store.upsertApplications([updated]);
+    if (revision && (failed || /Succeeded$/.test(event.reason))) {
+      await this.record({
+        applicationId: id,
+        dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
+        environment: app.environment,
+        revisions: [revision],
+        finishedAt: at,
+        result: failed ? 'Failed' : 'Succeeded',
+        initiatedBy: event.reportingController,
+        origin: 'event',
+        message: event.message,
+      });
+    }
+    return { status: 'applied', applicationId: id };
+  }
+
+  async applyArgo(raw: Buffer): Promise<WebhookResult> {
+    const event = parse(argoEvent, raw);
+    const id = applicationId({
+      engine: 'argocd',
+      instance: event.instance,
+      namespace: event.app.namespace,
+      name: event.app.name,
+    });
+    const app = await this.options.store.getApplication(id);
+    if (!app) {
+      return {
+        status: 'ignored',
+        applicationId: id,
+        reason: 'unknown application; the next poll will read it',
+      };
+    }
+    const op = event.operation;
+    let opRevisions: string[] = op?.revisions ?? [];
+    if (!opRevisions.length && op?.revision) opRevisions = [op.revision];
+    const done =
+      op &&
+      (op.phase === 'Succeeded' ||
+        op.phase === 'Failed' ||
+        op.phase === 'Error');
+    const updated: GitopsApplication = {
+      ...app,
+      syncStatus: event.sync ? toSyncStatus(event.sync.status) : app.syncStatus,
+      healthStatus: event.health
+        ? toHealthStatus(event.health.status)
+        : app.healthStatus,
+      message:
+        event.health?.message ??
+        (op?.phase === 'Failed' ? op.message : undefined),
+      operationPhase: op?.phase ?? app.operationPhase,
+      ...(op?.phase === 'Succeeded' && opRevisions.length && op.finishedAt
+        ? {
+            revisions: opRevisions,
+            attemptedRevisions: undefined,
+            lastSyncedAt: new Date(op.finishedAt).toISOString(),
+          }
+        : {}),
+    };
+    await this.options.store.upsertApplications([updated]);
+    if (done && op?.finishedAt && opRevisions.length) {
+      const at = new Date(op.finishedAt).toISOString();
+      await this.record({
+        applicationId: id,
+        dedupeKey: `${id}@event:${at}#${opRevisions.join(',')}#${op.phase}`,
+        environment: app.environment,
+        revisions: opRevisions,
+        startedAt: op.startedAt,
+        finishedAt: at,
+        result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
+        initiatedBy: op.initiatedBy,
+        origin: 'event',
+        message: op.message,
+      });
+    }
+    return { status: 'applied', applicationId: id };
+  }
+
+  private async record(deployment: NewDeployment) {
+    const added = await this.options.store.addDeployments([deployment]);
+    if (!added) {
+      this.options.logger.debug(
+        `Duplicate event for ${deployment.applicationId} ignored`,
+      );
+    }
+  }
+}

@@ -1,0 +1,358 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import {
+  SANDBOX_K8S_TOKEN,
+  contractsDir,
+  startSandbox,
+} from '@gitops-portal/gitops-sandbox';
+import { validateResponse } from './__testUtils__/openapi';
+import { createHmac } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { setupServer } from 'msw/node';
+import request from 'supertest';
+import { gitopsPlugin } from './plugin';
+import { argoApp } from './__fixtures__/argo';
+import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
+
+jest.setTimeout(60_000);
+
+const HMAC_KEY = 'flux-hmac-key-SECRET';
+const ARGO_HOOK_TOKEN = 'argo-hook-token-SECRET';
+const SHA = 'b'.repeat(40);
+
+const server = setupServer();
+beforeAll(() =>
+  server.listen({
+    onUnhandledRequest(req, print) {
+      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname))
+        print.error();
+    },
+  }),
+);
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const entity = (name: string, annotations: Record<string, string>): Entity => ({
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: { name, namespace: 'default', annotations },
+  spec: {
+    type: 'service',
+    owner: 'group:default/team-a',
+    lifecycle: 'production',
+  },
+});
+
+const sign = (body: string | Buffer, key = HMAC_KEY) =>
+  `sha256=${createHmac('sha256', key).update(body).digest('hex')}`;
+
+function fluxEvent(overrides: Record<string, unknown> = {}) {
+  return {
+    involvedObject: {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      name: 'inventory-dev',
+      namespace: 'flux-system',
+      uid: '7d0cdc51-ddcf-4743-b223-83ca5c699632',
+    },
+    severity: 'info',
+    timestamp: '2026-11-20T10:00:00Z',
+    message: `Reconciliation finished in 1.2s, next run in 5m0s`,
+    reason: 'ReconciliationSucceeded',
+    metadata: { revision: `main@sha1:${SHA}`, commit_status: 'update' },
+    reportingController: 'kustomize-controller',
+    reportingInstance: 'kustomize-controller-7c7b47f5f-8bhrp',
+    ...overrides,
+  };
+}
+
+describe('webhooks and both engines together', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  let app: ReturnType<typeof request>;
+  const auth = { Authorization: mockCredentials.user.header() };
+
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, commitEverySeconds: 0 });
+  });
+  afterAll(() => sb.stop());
+
+  beforeEach(async () => {
+    const argo = fakeArgo('https://argo.test', {
+      apps: [
+        argoApp({
+          name: 'checkout-prod',
+          labels: { 'app.kubernetes.io/name': 'checkout', environment: 'prod' },
+        }),
+      ],
+    });
+    server.use(...argoHandlers(argo));
+    const backend = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogServiceMock.factory({
+          entities: [
+            entity('inventory', { 'backstage.io/kubernetes-id': 'inventory' }),
+            entity('checkout', {
+              'argocd/app-selector': 'app.kubernetes.io/name=checkout',
+              'backstage.io/kubernetes-id': 'checkout',
+            }),
+          ],
+        }),
+        mockServices.scheduler.factory({
+          includeInitialDelayedTasksOnStartup: true,
+        }),
+        mockServices.rootConfig.factory({
+          data: {
+            gitops: {
+              argocd: {
+                instances: [
+                  {
+                    name: 'main',
+                    url: 'https://argo.test',
+                    token: 'argo-token',
+                  },
+                ],
+              },
+              flux: {
+                clusters: [
+                  {
+                    name: 'flux-dev',
+                    url: `${sb.url}/k8s/flux-dev`,
+                    serviceAccountToken: SANDBOX_K8S_TOKEN,
+                    skipTLSVerify: true,
+                  },
+                ],
+              },
+              webhooks: {
+                fluxHmacKey: HMAC_KEY,
+                argocdToken: ARGO_HOOK_TOKEN,
+                maxBodyBytes: 4096,
+              },
+            },
+          },
+        }),
+      ],
+    });
+    app = request(backend.server);
+  });
+
+  const history = async () =>
+    (
+      await app
+        .get(
+          '/api/gitops/entities/component/default/inventory/history?limit=500',
+        )
+        .set(auth)
+    ).body.items as any[];
+  const inventoryDev = async () =>
+    (
+      await app
+        .get(
+          '/api/gitops/applications/flux:flux-dev:flux-system:Kustomization%2Finventory-dev',
+        )
+        .set(auth)
+    ).body;
+
+  const postFlux = async (body: string | Buffer, signature?: string) => {
+    const req = app
+      .post('/api/gitops/webhooks/flux/flux-dev')
+      .set('content-type', 'application/json');
+    if (signature) req.set('x-signature', signature);
+    const res = await req.send(body);
+    expect(
+      validateResponse({
+        status: res.status,
+        body: res.body,
+        req: { method: 'POST', path: '/webhooks/flux/flux-dev' },
+      }),
+    ).toEqual([]);
+    return res;
+  };
+
+  it('shows an Argo CD app and a Flux Kustomization of one entity in one response', async () => {
+    const res = await app
+      .get('/api/gitops/entities/component/default/checkout/deployments')
+      .set(auth);
+    expect(res.status).toBe(200);
+    const envs = Object.fromEntries(
+      res.body.environments.map((e: any) => [
+        e.environment,
+        e.applications.map((a: any) => `${a.engine}:${a.name}`),
+      ]),
+    );
+    expect(envs).toEqual({
+      dev: ['flux:checkout-config'],
+      prod: ['argocd:checkout-prod'],
+    });
+  });
+
+  it('applies a signed Flux event at once, and stores a redelivered one once', async () => {
+    const before = (await history()).length;
+    const body = JSON.stringify(fluxEvent());
+    for (let i = 0; i < 4; i++) {
+      const res = await postFlux(body, sign(body));
+      expect(res.status).toBe(202);
+      expect(res.body).toEqual({
+        status: 'applied',
+        applicationId: 'flux:flux-dev:flux-system:Kustomization/inventory-dev',
+      });
+    }
+    expect(await inventoryDev()).toMatchObject({
+      revisions: [`main@sha1:${SHA}`],
+      healthStatus: 'Healthy',
+      lastSyncedAt: '2026-11-20T10:00:00.000Z',
+    });
+    const after = await history();
+    expect(after.length).toBe(before + 1);
+    expect(after.filter(d => d.origin === 'event')).toHaveLength(1);
+  });
+
+  it('accepts the documented payload: prefixed metadata key and the pre-2.0 revision', async () => {
+    const documented = JSON.parse(
+      fs.readFileSync(
+        path.join(
+          contractsDir(),
+          'flux/events/event.kustomize-error.events-doc.json',
+        ),
+        'utf8',
+      ),
+    );
+    documented.involvedObject = {
+      ...documented.involvedObject,
+      name: 'inventory-dev',
+      namespace: 'flux-system',
+    };
+    const body = JSON.stringify(documented);
+    const res = await postFlux(body, sign(body));
+    expect(res.status).toBe(202);
+    const state = await inventoryDev();
+    expect(state).toMatchObject({
+      healthStatus: 'Degraded',
+      operationPhase: 'ValidationFailed',
+    });
+    expect(state.attemptedRevisions).toEqual([
+      'main/731f7eaddfb6af01cb2173e18f0f75b0ba780ef1',
+    ]);
+    expect(state.message).toMatch(/validation error/);
+  });
+
+  it.each([
+    ['unsigned', undefined, 401],
+    ['wrongly signed', sign('{}'), 401],
+    ['signed with another key', 'KEY', 401],
+  ])(
+    'refuses an %s event and stores nothing',
+    async (_name, signature, status) => {
+      const before = await history();
+      const body = JSON.stringify(
+        fluxEvent({ metadata: { revision: `main@sha1:${'c'.repeat(40)}` } }),
+      );
+      const sig = signature === 'KEY' ? sign(body, 'other-key') : signature;
+      const res = await postFlux(body, sig);
+      expect(res.status).toBe(status);
+      expect(res.body.error.name).toBe('AuthenticationError');
+      expect(await history()).toEqual(before);
+      expect((await inventoryDev()).revisions[0]).not.toContain('c'.repeat(40));
+    },
+  );
+
+  it.each([
+    ['not JSON', '{"involvedObject": ', /not JSON/],
+    [
+      'missing fields',
+      JSON.stringify({ involvedObject: { kind: 'Kustomization' } }),
+      /involvedObject.namespace: Required|severity: Required/,
+    ],
+    [
+      'a bad time',
+      JSON.stringify(fluxEvent({ timestamp: 'yesterday' })),
+      /timestamp: must be an RFC 3339 time/,
+    ],
+  ])(
+    'answers 400 to a malformed event (%s) and stores nothing',
+    async (_name, body, reason) => {
+      const before = await history();
+      const res = await postFlux(body, sign(body));
+      expect(res.status).toBe(400);
+      expect(res.body.error.message).toMatch(reason);
+      expect(await history()).toEqual(before);
+    },
+  );
+
+  it('answers 413 to an oversized event and stores nothing', async () => {
+    const before = await history();
+    const body = JSON.stringify(fluxEvent({ message: 'x'.repeat(5000) }));
+    const res = await postFlux(body, sign(body));
+    expect(res.status).toBe(413);
+    expect(await history()).toEqual(before);
+  });
+
+  it('ignores events for objects it does not know yet', async () => {
+    const body = JSON.stringify(
+      fluxEvent({
+        involvedObject: {
+          kind: 'Kustomization',
+          name: 'new-one',
+          namespace: 'flux-system',
+        },
+      }),
+    );
+    const res = await postFlux(body, sign(body));
+    expect(res.status).toBe(202);
+    expect(res.body.status).toBe('ignored');
+  });
+
+  it('applies Argo CD notifications authenticated with the shared secret', async () => {
+    const event = {
+      instance: 'main',
+      app: { name: 'checkout-prod', namespace: 'argocd' },
+      sync: { status: 'Synced', revision: SHA },
+      health: { status: 'Healthy' },
+      operation: {
+        phase: 'Succeeded',
+        startedAt: '2026-11-21T09:59:00Z',
+        finishedAt: '2026-11-21T10:00:00Z',
+        revision: SHA,
+        initiatedBy: 'alice',
+      },
+    };
+    const wrong = await app
+      .post('/api/gitops/webhooks/argocd')
+      .set('x-gitops-token', 'nope')
+      .send(event);
+    expect(wrong.status).toBe(401);
+    for (let i = 0; i < 2; i++) {
+      const res = await app
+        .post('/api/gitops/webhooks/argocd')
+        .set('x-gitops-token', ARGO_HOOK_TOKEN)
+        .send(event);
+      expect(res.status).toBe(202);
+      expect(res.body.status).toBe('applied');
+    }
+    const hist = (
+      await app
+        .get(
+          '/api/gitops/entities/component/default/checkout/history?limit=100',
+        )
+        .set(auth)
+    ).body.items;
+    expect(hist.filter((d: any) => d.origin === 'event')).toEqual([
+      expect.objectContaining({
+        revisions: [SHA],
+        initiatedBy: 'alice',
+        result: 'Succeeded',
+      }),
+    ]);
+    const bad = await app
+      .post('/api/gitops/webhooks/argocd')
+      .set('x-gitops-token', ARGO_HOOK_TOKEN)
+      .send({ app: {} });
+    expect(bad.status).toBe(400);
+  });
+});
