@@ -53,7 +53,7 @@ export interface GitopsApi {
   runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;
-    action: 'refresh' | 'sync';
+    action: 'refresh' | 'sync' | 'suspend' | 'resume';
   }): Promise<void>;
 }
 

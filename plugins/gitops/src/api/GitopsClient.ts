@@ -71,7 +71,7 @@ export class GitopsClient implements GitopsApi {
   async runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;
-    action: 'refresh' | 'sync';
+    action: 'refresh' | 'sync' | 'suspend' | 'resume';
   }): Promise<void> {
     const app = `applications/${encodeURIComponent(request.applicationId)}/${
       request.action

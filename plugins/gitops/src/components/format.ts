@@ -21,7 +21,5 @@ export function relativeTime(
   return iso;
 }
 
-/** A Git SHA shortened to 7 characters; other revisions (chart versions) unchanged. */
-export function shortRevision(revision: string): string {
-  return /^[0-9a-f]{40}$/.test(revision) ? revision.slice(0, 7) : revision;
-}
+/** A revision as a person reads it: short SHA, chart version, tag@digest. */
+export { formatRevision as shortRevision } from '@gitops-portal/plugin-gitops-common';

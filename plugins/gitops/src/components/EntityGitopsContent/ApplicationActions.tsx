@@ -5,6 +5,7 @@ import { usePermission } from '@backstage/plugin-permission-react';
 import {
   GitopsApplication,
   gitopsApplicationRefreshPermission,
+  gitopsApplicationSuspendPermission,
   gitopsApplicationSyncPermission,
 } from '@gitops-portal/plugin-gitops-common';
 import Button from '@material-ui/core/Button';
@@ -12,9 +13,23 @@ import Tooltip from '@material-ui/core/Tooltip';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
 
+type Action = 'refresh' | 'sync' | 'suspend' | 'resume';
+
+const PERMISSIONS = {
+  refresh: gitopsApplicationRefreshPermission,
+  sync: gitopsApplicationSyncPermission,
+  suspend: gitopsApplicationSuspendPermission,
+  resume: gitopsApplicationSuspendPermission,
+};
+
+function labelOf(app: GitopsApplication, action: Action): string {
+  if (app.engine === 'flux' && action === 'sync') return 'Reconcile';
+  return action[0].toLocaleUpperCase('en-US') + action.slice(1);
+}
+
 function ActionButton(props: {
   app: GitopsApplication;
-  action: 'refresh' | 'sync';
+  action: Action;
   onDone: () => void;
 }) {
   const { app, action, onDone } = props;
@@ -24,13 +39,10 @@ function ActionButton(props: {
   const [busy, setBusy] = useState(false);
   const entityRef = stringifyEntityRef(entity);
   const { allowed, loading } = usePermission({
-    permission:
-      action === 'sync'
-        ? gitopsApplicationSyncPermission
-        : gitopsApplicationRefreshPermission,
+    permission: PERMISSIONS[action],
     resourceRef: entityRef,
   });
-  const label = action === 'sync' ? 'Sync' : 'Refresh';
+  const label = labelOf(app, action);
   const button = (
     <span>
       <Button
@@ -73,7 +85,11 @@ function ActionButton(props: {
   );
   if (!loading && !allowed) {
     return (
-      <Tooltip title={`You are not allowed to ${action} this application`}>
+      <Tooltip
+        title={`You are not allowed to ${label.toLocaleLowerCase(
+          'en-US',
+        )} this application`}
+      >
         {button}
       </Tooltip>
     );
@@ -81,11 +97,26 @@ function ActionButton(props: {
   return button;
 }
 
-/** Refresh and sync buttons, disabled with a reason without permission. */
+/**
+ * Refresh and sync (Argo CD) or reconcile and suspend / resume (Flux),
+ * disabled with a reason without permission.
+ */
 export function ApplicationActions(props: {
   app: GitopsApplication;
   onDone: () => void;
 }) {
+  const { app } = props;
+  if (app.engine === 'flux') {
+    return (
+      <>
+        <ActionButton {...props} action="sync" />{' '}
+        <ActionButton
+          {...props}
+          action={app.healthStatus === 'Suspended' ? 'resume' : 'suspend'}
+        />
+      </>
+    );
+  }
   return (
     <>
       <ActionButton {...props} action="refresh" />{' '}

@@ -213,3 +213,35 @@ describe('EntityGitopsContent', () => {
     ]);
   });
 });
+
+describe('EntityGitopsContent with Flux', () => {
+  it('offers reconcile and resume for a suspended Flux object', async () => {
+    const fluxEntity = {
+      ...entity,
+      metadata: { ...entity.metadata, name: 'inventory' },
+    };
+    serve(
+      [
+        app({
+          name: 'inventory-prod',
+          engine: 'flux',
+          kind: 'Kustomization',
+          healthStatus: 'Suspended',
+          revisions: [`main@sha1:${'a'.repeat(40)}`],
+        }),
+      ],
+      historyRows(1),
+      `${BASE_URL}/entities/component/default/inventory`,
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity: fluxEntity });
+    expect(await screen.findByText(/Flux Kustomization/)).toBeInTheDocument();
+    expect(screen.getByText(/Deployed: aaaaaaa/)).toBeInTheDocument();
+    expect(
+      screen.getByRole('button', { name: 'Reconcile' }),
+    ).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Resume' })).toBeInTheDocument();
+    expect(
+      screen.queryByRole('button', { name: 'Sync' }),
+    ).not.toBeInTheDocument();
+  });
+});

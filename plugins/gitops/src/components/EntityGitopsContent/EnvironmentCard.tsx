@@ -33,7 +33,9 @@ function ApplicationRow(props: {
           )}
         </Typography>
         <Typography variant="body2" color="textSecondary">
-          {ENGINE_LABEL[app.engine]} · {app.instance} · {app.namespace}
+          {ENGINE_LABEL[app.engine]}
+          {app.engine === 'flux' ? ` ${app.kind}` : ''} · {app.instance} ·{' '}
+          {app.namespace}
         </Typography>
         <SyncChip status={app.syncStatus} />
         <HealthChip status={app.healthStatus} />
