@@ -98,6 +98,21 @@ export interface Config {
       }>;
     };
 
+    /**
+     * Commit metadata and pending commits, read from GitHub's API or plain Git
+     * with the credentials of Backstage's `integrations` config.
+     */
+    git?: {
+      /** Default true. */
+      enabled?: boolean;
+      /** How often pending commits are refreshed, in seconds. Default 60. */
+      refreshIntervalSeconds?: number;
+      /** Where plain-Git partial clones are cached. Default: the OS temp dir. */
+      cacheDir?: string;
+      /** Most pending commits listed per source. Default 20. */
+      pendingLimit?: number;
+    };
+
     /** Push ingestion from controllers' notifications. */
     webhooks?: {
       /**

@@ -25,6 +25,13 @@ export interface FluxClusterConfig {
   namespaces?: string[];
 }
 
+export interface GitSettings {
+  enabled: boolean;
+  refreshIntervalSeconds: number;
+  cacheDir?: string;
+  pendingLimit: number;
+}
+
 export interface GitopsSettings {
   pollIntervalSeconds: number;
   instanceTimeoutSeconds: number;
@@ -35,6 +42,7 @@ export interface GitopsSettings {
     argocdToken?: string;
     maxBodyBytes: number;
   };
+  git: GitSettings;
 }
 
 function readFluxCluster(c: Config, where: string): FluxClusterConfig {
@@ -151,6 +159,13 @@ export function readGitopsConfig(config: Config): GitopsSettings {
       config.getOptionalNumber('gitops.instanceTimeoutSeconds') ?? 60,
     argocd,
     flux,
+    git: {
+      enabled: config.getOptionalBoolean('gitops.git.enabled') ?? true,
+      refreshIntervalSeconds:
+        config.getOptionalNumber('gitops.git.refreshIntervalSeconds') ?? 60,
+      cacheDir: config.getOptionalString('gitops.git.cacheDir'),
+      pendingLimit: config.getOptionalNumber('gitops.git.pendingLimit') ?? 20,
+    },
     webhooks: {
       fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),
       argocdToken: config.getOptionalString('gitops.webhooks.argocdToken'),

@@ -132,6 +132,7 @@ async function startBackend(
       mockServices.rootConfig.factory({
         data: {
           gitops: {
+            git: { enabled: false },
             environments: { order: ['dev', 'staging', 'prod'] },
             argocd: {
               instances: [

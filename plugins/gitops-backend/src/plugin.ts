@@ -13,6 +13,7 @@ import { WebhookService } from './service/WebhookService';
 import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
 import { createProviders } from './providers/createProviders';
+import { createGitService } from './git/createGitService';
 
 /**
  * The GitOps backend plugin.
@@ -46,11 +47,20 @@ export const gitopsPlugin = createBackendPlugin({
           environments,
           logger: deps.logger,
         });
+        const git = settings.git.enabled
+          ? await createGitService({
+              config: deps.config,
+              database: deps.database,
+              logger: deps.logger.child({ component: 'git' }),
+              settings: settings.git,
+            })
+          : undefined;
         const service = new GitopsService({
           store,
           catalog: deps.catalog,
           environments,
           logger: deps.logger,
+          git,
         });
         const actions = new ActionsService({
           service,
@@ -78,6 +88,18 @@ export const gitopsPlugin = createBackendPlugin({
               await ingestion.runOnce();
             },
           });
+          if (git) {
+            await deps.scheduler.scheduleTask({
+              id: 'gitops-git',
+              scope: 'global',
+              frequency: { seconds: settings.git.refreshIntervalSeconds },
+              timeout: { minutes: 10 },
+              initialDelay: { seconds: 5 },
+              fn: async () => {
+                await git.refresh(await store.listAllApplications());
+              },
+            });
+          }
         } else {
           deps.logger.info(
             'No GitOps instances configured (gitops.argocd.instances, gitops.flux.clusters); nothing to ingest',

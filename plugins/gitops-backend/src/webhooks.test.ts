@@ -110,6 +110,7 @@ describe('webhooks and both engines together', () => {
         mockServices.rootConfig.factory({
           data: {
             gitops: {
+              git: { enabled: false },
               argocd: {
                 instances: [
                   {

@@ -126,7 +126,7 @@ export interface EnvironmentDeployments {
   order: number;
   syncStatus: SyncStatus;
   healthStatus: HealthStatus;
-  applications: GitopsApplication[];
+  applications: DeployedApplication[];
 }
 
 /**
@@ -137,6 +137,8 @@ export interface EnvironmentDeployments {
 export interface EntityDeploymentsResponse {
   entityRef: string;
   environments: EnvironmentDeployments[];
+  /** Promotion order: which commit each environment runs, how far behind the previous one. */
+  promotion?: PromotionStep[];
 }
 
 /**
@@ -159,4 +161,72 @@ export interface FleetPage {
   items: GitopsApplication[];
   totalCount: number;
   nextCursor?: string;
+}
+
+/**
+ * A commit, as the portal shows it.
+ *
+ * @public
+ */
+export interface CommitInfo {
+  sha: string;
+  message: string;
+  authorName: string;
+  authorEmail?: string;
+  committedAt: string;
+  url?: string;
+}
+
+/**
+ * Commits on the tracked branch that the environment does not run yet.
+ *
+ * @public
+ */
+export interface PendingCommits {
+  branch: string;
+  headSha?: string;
+  /** ahead: commits wait; up-to-date: none; diverged: the deployed commit is not on the branch (force push). */
+  status: 'ahead' | 'up-to-date' | 'diverged';
+  count: number;
+  /** Newest first, capped. */
+  commits: CommitInfo[];
+  compareUrl?: string;
+}
+
+/**
+ * What Git says about one source of an application.
+ *
+ * @public
+ */
+export interface SourceGitInfo {
+  repoUrl: string;
+  revision?: string;
+  commit?: CommitInfo;
+  /** Absent for sources pinned to a tag or commit, and for Helm charts. */
+  pending?: PendingCommits;
+  /** Why Git could not be read for this source. */
+  error?: string;
+  checkedAt?: string;
+}
+
+/**
+ * An application with its Git information.
+ *
+ * @public
+ */
+export type DeployedApplication = GitopsApplication & { git?: SourceGitInfo[] };
+
+/**
+ * Which commit an environment runs and how far it is behind the next one.
+ *
+ * @public
+ */
+export interface PromotionStep {
+  environment: string;
+  repoUrl?: string;
+  sha?: string;
+  commit?: CommitInfo;
+  /** Commits the next environment (in reverse promotion order: the one before) has that this one lacks. */
+  behindPrevious?: number;
+  previousEnvironment?: string;
 }

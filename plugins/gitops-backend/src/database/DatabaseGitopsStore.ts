@@ -270,6 +270,13 @@ export class DatabaseGitopsStore implements GitopsStore {
     return row ? rowToApplication(row) : undefined;
   }
 
+  async listAllApplications(): Promise<GitopsApplication[]> {
+    const rows: AppRow[] = await this.db(APPS)
+      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .orderBy('id');
+    return rows.map(rowToApplication);
+  }
+
   async getApplications(ids: string[]): Promise<GitopsApplication[]> {
     const result: GitopsApplication[] = [];
     for (const batch of chunks(ids, 500)) {

@@ -91,6 +91,8 @@ export interface GitopsStore {
   /** Inserts deployments, ignoring those already stored. Returns how many were new. */
   addDeployments(deployments: NewDeployment[]): Promise<number>;
   getApplication(id: string): Promise<GitopsApplication | undefined>;
+  /** Every application, for background work such as Git refreshes. */
+  listAllApplications(): Promise<GitopsApplication[]>;
   getApplications(ids: string[]): Promise<GitopsApplication[]>;
   findApplications(queries: ApplicationQuery[]): Promise<GitopsApplication[]>;
   listFleet(

@@ -22,6 +22,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { ApplicationQuery, GitopsStore } from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
+import { GitService } from '../git/GitService';
 
 export interface HistoryRequest {
   entityRef: string;
@@ -68,6 +69,7 @@ export class GitopsService {
       catalog: CatalogService;
       environments: EnvironmentConfig;
       logger: LoggerService;
+      git?: GitService;
     },
   ) {}
 
@@ -150,19 +152,21 @@ export class GitopsService {
     for (const app of apps) {
       byEnv.set(app.environment, [...(byEnv.get(app.environment) ?? []), app]);
     }
-    return {
-      entityRef: stringifyEntityRef(entity),
-      environments: sortEnvironments([...byEnv.keys()], order).map(env => {
-        const envApps = byEnv.get(env)!;
-        return {
-          environment: env,
-          order: environmentOrder(env, order),
-          syncStatus: rollUpSync(envApps.map(a => a.syncStatus)),
-          healthStatus: rollUpHealth(envApps.map(a => a.healthStatus)),
-          applications: envApps,
-        };
-      }),
-    };
+    const environments = sortEnvironments([...byEnv.keys()], order).map(env => {
+      const envApps = byEnv.get(env)!;
+      return {
+        environment: env,
+        order: environmentOrder(env, order),
+        syncStatus: rollUpSync(envApps.map(a => a.syncStatus)),
+        healthStatus: rollUpHealth(envApps.map(a => a.healthStatus)),
+        applications: envApps,
+      };
+    });
+    if (!this.options.git) {
+      return { entityRef: stringifyEntityRef(entity), environments };
+    }
+    const annotated = await this.options.git.annotate(environments);
+    return { entityRef: stringifyEntityRef(entity), ...annotated };
   }
 
   async getEntityHistory(

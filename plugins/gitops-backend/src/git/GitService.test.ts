@@ -1,0 +1,170 @@
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { ScmIntegrations } from '@backstage/integration';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { makeApplication } from '../__fixtures__/applications';
+import { GitService, trackedBranch } from './GitService';
+import { GitStore } from './GitStore';
+import { PlainGitClient } from './PlainGitClient';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
+
+function repoWithHistory(count: number) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-svc-'));
+  const remote = path.join(root, 'app.git');
+  const work = path.join(root, 'work');
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: work,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Carol',
+        GIT_AUTHOR_EMAIL: 'carol@example.com',
+        GIT_COMMITTER_NAME: 'Carol',
+        GIT_COMMITTER_EMAIL: 'carol@example.com',
+      },
+    })
+      .toString()
+      .trim();
+  execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', remote]);
+  execFileSync('git', ['clone', '--quiet', remote, work]);
+  git('checkout', '--quiet', '-b', 'main');
+  const shas: string[] = [];
+  for (let i = 1; i <= count; i++) {
+    fs.writeFileSync(path.join(work, 'v.txt'), String(i));
+    git('add', '.');
+    git('commit', '--quiet', '-m', `release ${i}`);
+    shas.push(git('rev-parse', 'HEAD'));
+  }
+  git('push', '--quiet', 'origin', 'main');
+  return { url: `file://${remote}`, shas };
+}
+
+describe('trackedBranch', () => {
+  it('tells branches from pinned revisions', () => {
+    expect(trackedBranch('main', undefined)).toBe('main');
+    expect(trackedBranch('feature/x', undefined)).toBe('feature/x');
+    expect(trackedBranch(undefined, undefined)).toBe('HEAD');
+    expect(trackedBranch('HEAD', undefined)).toBe('HEAD');
+    expect(trackedBranch('v1.2.3', undefined)).toBeUndefined();
+    expect(trackedBranch('a'.repeat(40), undefined)).toBeUndefined();
+    expect(trackedBranch(undefined, 'release/1.x')).toBe('release/1.x');
+  });
+});
+
+describe.each(databases.eachSupportedId())('GitService (%s)', id => {
+  it('stores deployed commits, pending commits and the promotion strip; a broken repo stays on its app', async () => {
+    const knex = await databases.init(id);
+    await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
+    const plain = new PlainGitClient({
+      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
+    });
+    const git = new GitService({
+      store: new GitStore(knex),
+      integrations,
+      github: plain,
+      plain,
+      logger: mockServices.logger.mock(),
+    });
+    const { url, shas } = repoWithHistory(6);
+    const source = [{ repoUrl: url, path: 'deploy', targetRevision: 'main' }];
+    const dev = makeApplication({
+      name: 'dev',
+      environment: 'dev',
+      sources: source,
+      revisions: [shas[5]],
+    });
+    const staging = makeApplication({
+      name: 'staging',
+      environment: 'staging',
+      sources: source,
+      revisions: [`main@sha1:${shas[3]}`],
+    });
+    const prod = makeApplication({
+      name: 'prod',
+      environment: 'prod',
+      sources: [{ ...source[0], targetRevision: 'v1.0.0' }],
+      revisions: [shas[2]],
+    });
+    const broken = makeApplication({
+      name: 'broken',
+      environment: 'dev',
+      sources: [
+        { repoUrl: 'file:///nonexistent/repo.git', targetRevision: 'main' },
+      ],
+      revisions: [shas[0]],
+    });
+    const chart = makeApplication({
+      name: 'chart',
+      sources: [
+        {
+          repoUrl: 'https://charts.example.com',
+          chart: 'redis',
+          targetRevision: '19.x',
+        },
+      ],
+      revisions: ['19.0.1'],
+    });
+
+    expect(await git.refresh([dev, staging, prod, broken, chart])).toEqual({
+      ok: 4,
+      failed: 1,
+    });
+
+    const { environments, promotion } = await git.annotate([
+      {
+        environment: 'dev',
+        order: 0,
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        applications: [dev, broken],
+      },
+      {
+        environment: 'staging',
+        order: 1,
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        applications: [staging],
+      },
+      {
+        environment: 'prod',
+        order: 2,
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        applications: [prod],
+      },
+    ]);
+    const [devApp, brokenApp] = environments[0].applications;
+    expect(devApp.git?.[0]).toMatchObject({
+      commit: { sha: shas[5], message: 'release 6', authorName: 'Carol' },
+      pending: { status: 'up-to-date', count: 0 },
+    });
+    expect(brokenApp.git?.[0].error).toMatch(/git fetch failed/);
+    expect(environments[1].applications[0].git?.[0]).toMatchObject({
+      commit: { message: 'release 4' },
+      pending: {
+        status: 'ahead',
+        count: 2,
+        commits: [{ message: 'release 6' }, { message: 'release 5' }],
+      },
+    });
+    // pinned to a tag: no pending list
+    expect(environments[2].applications[0].git?.[0].pending).toBeUndefined();
+    expect(
+      promotion.map(p => [p.environment, p.commit?.message, p.behindPrevious]),
+    ).toEqual([
+      ['dev', 'release 6', undefined],
+      ['staging', 'release 4', 2],
+      ['prod', 'release 3', 1],
+    ]);
+  });
+});

@@ -1,0 +1,214 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { ScmIntegrationRegistry } from '@backstage/integration';
+import {
+  EnvironmentDeployments,
+  GitopsApplication,
+  PromotionStep,
+  SourceGitInfo,
+  parseRevision,
+} from '@gitops-portal/plugin-gitops-common';
+import { GitStore } from './GitStore';
+import { RepoRef, resolveRepo } from './repoUrl';
+import { GitHostClient } from './types';
+
+const PINNED = /^(v?\d+\.\d+\.\d+.*|[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
+/** The branch a source follows, or undefined when it is pinned to a tag or commit. */
+export function trackedBranch(
+  targetRevision: string | undefined,
+  revisionRef: string | undefined,
+): string | undefined {
+  const ref = revisionRef ?? targetRevision;
+  if (!ref || ref === 'HEAD') return 'HEAD';
+  if (PINNED.test(ref) || ref.startsWith('refs/tags/')) return undefined;
+  return ref.replace(/^refs\/heads\//, '');
+}
+
+/**
+ * What Git says about deployed revisions: the commit behind each one (cached
+ * for good, commits are immutable), the commits waiting on the tracked
+ * branch, and how far environments are apart. Refreshed in the background;
+ * requests read only the store.
+ */
+export class GitService {
+  constructor(
+    private readonly options: {
+      store: GitStore;
+      integrations: ScmIntegrationRegistry;
+      github: GitHostClient;
+      plain: GitHostClient;
+      logger: LoggerService;
+      pendingLimit?: number;
+    },
+  ) {}
+
+  private clientFor(repo: RepoRef): GitHostClient {
+    return repo.type === 'github' ? this.options.github : this.options.plain;
+  }
+
+  private async commit(repo: RepoRef, sha: string) {
+    const cached = await this.options.store.getCommit(repo.webUrl, sha);
+    if (cached) return cached;
+    const commit = await this.clientFor(repo).getCommit(repo, sha);
+    await this.options.store.putCommit(repo.webUrl, commit);
+    return commit;
+  }
+
+  /** Reads Git for every source of an application. Never throws: errors are kept per source. */
+  async describe(app: GitopsApplication): Promise<SourceGitInfo[]> {
+    const checkedAt = new Date().toISOString();
+    return Promise.all(
+      app.sources.map(async (source, index) => {
+        const revision = app.revisions[index];
+        const info: SourceGitInfo = {
+          repoUrl: source.repoUrl,
+          revision,
+          checkedAt,
+        };
+        if (source.chart || !revision) return info;
+        const parsed = parseRevision(revision);
+        if (parsed.type !== 'git' || !parsed.sha) return info;
+        const repo = resolveRepo(source.repoUrl, this.options.integrations);
+        if (!repo)
+          return {
+            ...info,
+            error: `'${source.repoUrl}' is not a Git repository URL`,
+          };
+        try {
+          info.commit = await this.commit(repo, parsed.sha);
+          const branch = trackedBranch(source.targetRevision, parsed.ref);
+          if (branch) {
+            info.pending = await this.clientFor(repo).getPending(
+              repo,
+              parsed.sha,
+              branch,
+              this.options.pendingLimit ?? 20,
+            );
+          }
+        } catch (error) {
+          info.error = (error as Error).message;
+        }
+        return info;
+      }),
+    );
+  }
+
+  /** Refreshes the Git status of applications, one at a time per call, each isolated. */
+  async refresh(
+    apps: GitopsApplication[],
+  ): Promise<{ ok: number; failed: number }> {
+    let ok = 0;
+    let failed = 0;
+    for (const app of apps) {
+      const info = await this.describe(app);
+      if (info.some(i => i.error)) failed += 1;
+      else ok += 1;
+      await this.options.store.putStatus(
+        app.id,
+        info,
+        new Date().toISOString(),
+      );
+    }
+    await this.computeDistances(apps);
+    return { ok, failed };
+  }
+
+  /** Distances between the deployed commits of each repository, for the promotion view. */
+  private async computeDistances(apps: GitopsApplication[]) {
+    const byRepo = new Map<string, { repo: RepoRef; shas: Set<string> }>();
+    for (const app of apps) {
+      app.sources.forEach((source, i) => {
+        const parsed = app.revisions[i]
+          ? parseRevision(app.revisions[i])
+          : undefined;
+        const repo =
+          !source.chart && parsed?.sha
+            ? resolveRepo(source.repoUrl, this.options.integrations)
+            : undefined;
+        if (!repo || !parsed?.sha) return;
+        const entry = byRepo.get(repo.webUrl) ?? {
+          repo,
+          shas: new Set<string>(),
+        };
+        entry.shas.add(parsed.sha);
+        byRepo.set(repo.webUrl, entry);
+      });
+    }
+    for (const { repo, shas } of byRepo.values()) {
+      const list = [...shas].slice(0, 10);
+      for (const from of list) {
+        for (const to of list) {
+          if (
+            from === to ||
+            (await this.options.store.getDistance(repo.webUrl, from, to)) !==
+              undefined
+          )
+            continue;
+          try {
+            const count = await this.clientFor(repo).countBetween(
+              repo,
+              from,
+              to,
+            );
+            await this.options.store.putDistance(repo.webUrl, from, to, count);
+          } catch (error) {
+            this.options.logger.debug(
+              `No distance ${from}..${to} in ${repo.webUrl}: ${
+                (error as Error).message
+              }`,
+            );
+          }
+        }
+      }
+    }
+  }
+
+  /** Adds stored Git data to environments, and the promotion strip. Reads the store only. */
+  async annotate(environments: EnvironmentDeployments[]): Promise<{
+    environments: EnvironmentDeployments[];
+    promotion: PromotionStep[];
+  }> {
+    const ids = environments.flatMap(e => e.applications.map(a => a.id));
+    const statuses = await this.options.store.getStatuses(ids);
+    const annotated = environments.map(env => ({
+      ...env,
+      applications: env.applications.map(a => ({
+        ...a,
+        git: statuses.get(a.id),
+      })),
+    }));
+    const promotion: PromotionStep[] = [];
+    for (const env of annotated) {
+      const info = env.applications
+        .flatMap(a => a.git ?? [])
+        .find(g => g.commit);
+      const step: PromotionStep = {
+        environment: env.environment,
+        repoUrl: info?.repoUrl,
+        sha: info?.commit?.sha,
+        commit: info?.commit,
+      };
+      const previous = promotion[promotion.length - 1];
+      if (
+        previous?.sha &&
+        step.sha &&
+        previous.repoUrl &&
+        previous.repoUrl === step.repoUrl
+      ) {
+        const repo = resolveRepo(step.repoUrl!, this.options.integrations);
+        step.previousEnvironment = previous.environment;
+        step.behindPrevious =
+          previous.sha === step.sha
+            ? 0
+            : repo &&
+              (await this.options.store.getDistance(
+                repo.webUrl,
+                step.sha,
+                previous.sha,
+              ));
+      }
+      promotion.push(step);
+    }
+    return { environments: annotated, promotion };
+  }
+}
