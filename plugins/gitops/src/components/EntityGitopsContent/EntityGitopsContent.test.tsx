@@ -245,3 +245,95 @@ describe('EntityGitopsContent with Flux', () => {
     ).not.toBeInTheDocument();
   });
 });
+
+describe('EntityGitopsContent with Git data', () => {
+  const commit = (n: number, message: string) => ({
+    sha: `${n}`.repeat(40).slice(0, 40),
+    message,
+    authorName: 'Carol',
+    committedAt: new Date(Date.now() - n * 3_600_000).toISOString(),
+    url: `https://github.com/acme/shop/commit/${`${n}`
+      .repeat(40)
+      .slice(0, 40)}`,
+  });
+
+  it('shows the deployed commit, pending commits, a Git error and the promotion strip', async () => {
+    const gitEntity = {
+      ...entity,
+      metadata: { ...entity.metadata, name: 'gitty' },
+    };
+    const dev = app({ name: 'gitty-dev' });
+    const prod = app({ name: 'gitty-prod', environment: 'prod' });
+    const broken = app({ name: 'gitty-broken', environment: 'prod' });
+    const body = deployments([dev, prod, broken]);
+    body.environments[0].applications[0].git = [
+      {
+        repoUrl: 'https://github.com/acme/shop',
+        commit: commit(1, 'feat: newest\n\nbody'),
+        pending: {
+          branch: 'main',
+          status: 'up-to-date',
+          count: 0,
+          commits: [],
+        },
+      },
+    ];
+    body.environments[1].applications[0].git = [
+      {
+        repoUrl: 'https://github.com/acme/shop',
+        commit: commit(3, 'fix: older'),
+        pending: {
+          branch: 'main',
+          status: 'ahead',
+          count: 25,
+          commits: [commit(1, 'feat: newest'), commit(2, 'chore: middle')],
+          compareUrl: 'https://github.com/acme/shop/compare/3...1',
+        },
+      },
+    ];
+    body.environments[1].applications[1].git = [
+      {
+        repoUrl: 'https://git.example.org/x.git',
+        error: 'git fetch failed: fatal: Authentication failed',
+      },
+    ];
+    body.promotion = [
+      {
+        environment: 'dev',
+        sha: commit(1, '').sha,
+        commit: commit(1, 'feat: newest'),
+      },
+      {
+        environment: 'prod',
+        sha: commit(3, '').sha,
+        commit: commit(3, 'fix: older'),
+        behindPrevious: 2,
+        previousEnvironment: 'dev',
+      },
+    ];
+    server.use(
+      http.get(`${BASE_URL}/entities/component/default/gitty/deployments`, () =>
+        HttpResponse.json(body),
+      ),
+      http.get(`${BASE_URL}/entities/component/default/gitty/history`, () =>
+        HttpResponse.json({ items: [] }),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity: gitEntity });
+    expect(await screen.findByText(/feat: newest — Carol/)).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('link', { name: /^1111111/ })[0],
+    ).toHaveAttribute('href', commit(1, '').url);
+    expect(screen.getByText(/Up to date with main/)).toBeInTheDocument();
+    expect(
+      screen.getByText('Git: git fetch failed: fatal: Authentication failed'),
+    ).toBeInTheDocument();
+    expect(screen.getByText('2 behind')).toBeInTheDocument();
+    await userEvent.click(
+      screen.getByRole('button', { name: /25 pending commits on main/ }),
+    );
+    const list = screen.getByRole('list', { name: 'pending commits on main' });
+    expect(within(list).getByText(/chore: middle/)).toBeInTheDocument();
+    expect(within(list).getByText('and 23 more')).toBeInTheDocument();
+  });
+});

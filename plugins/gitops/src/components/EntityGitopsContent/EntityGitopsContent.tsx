@@ -15,6 +15,7 @@ import { gitopsApiRef } from '../../api';
 import { usePolling } from '../../hooks/usePolling';
 import { DeploymentHistory } from '../DeploymentHistory';
 import { EnvironmentCard } from './EnvironmentCard';
+import { PromotionStrip } from '../PromotionStrip';
 
 /**
  * The Deployments tab of an entity: each environment's applications, then
@@ -59,6 +60,11 @@ export function EntityGitopsContent() {
   }
   return (
     <Grid container spacing={3}>
+      {value.promotion && value.promotion.length > 1 && (
+        <Grid item xs={12}>
+          <PromotionStrip steps={value.promotion} />
+        </Grid>
+      )}
       {value.environments.map(env => (
         <Grid item xs={12} md={6} lg={4} key={env.environment}>
           <EnvironmentCard environment={env} onChange={retry} />

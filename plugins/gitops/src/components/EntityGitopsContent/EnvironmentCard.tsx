@@ -1,8 +1,9 @@
 import { InfoCard, Link } from '@backstage/core-components';
 import {
+  DeployedApplication,
   EnvironmentDeployments,
-  GitopsApplication,
 } from '@gitops-portal/plugin-gitops-common';
+import { CommitInfo } from '../CommitInfo';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
@@ -13,7 +14,7 @@ import { ApplicationActions } from './ApplicationActions';
 const ENGINE_LABEL = { argocd: 'Argo CD', flux: 'Flux' };
 
 function ApplicationRow(props: {
-  app: GitopsApplication;
+  app: DeployedApplication;
   onChange: () => void;
 }) {
   const { app } = props;
@@ -59,6 +60,9 @@ function ApplicationRow(props: {
             .join(', ')})`}{' '}
         · last sync {relativeTime(app.lastSyncedAt)}
       </Typography>
+      {app.git?.map(g => (
+        <CommitInfo key={g.repoUrl} git={g} />
+      ))}
       {app.attemptedRevisions && (
         <Typography variant="body2" color="error">
           Attempted {app.attemptedRevisions.map(shortRevision).join(', ')} (

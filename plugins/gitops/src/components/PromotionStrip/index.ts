@@ -1,0 +1,1 @@
+export { PromotionStrip } from './PromotionStrip';
