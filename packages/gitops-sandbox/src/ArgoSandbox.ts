@@ -1,4 +1,5 @@
 import { SandboxAppSpec, sha } from './fleet';
+import { GitFleet } from './GitFleet';
 
 type Initiator = { username?: string; automated?: boolean };
 
@@ -51,7 +52,12 @@ export class ArgoSandbox {
 
   constructor(
     specs: SandboxAppSpec[],
-    private readonly options: { now?: () => number; syncSeconds?: number } = {},
+    private readonly options: {
+      now?: () => number;
+      syncSeconds?: number;
+      /** Real repositories: revisions are their commits, pushes their new commits. */
+      git?: GitFleet;
+    } = {},
   ) {
     const now = this.now();
     this.apps = specs.map(spec => {
@@ -98,6 +104,9 @@ export class ArgoSandbox {
         spec.targetRevision.startsWith('v') ? 'v' : ''
       }${major}.${minor}.${Math.max(0, patch - 5 + n)}`;
     }
+    const repo = GitFleet.repoOf(spec.repoURL);
+    if (repo && this.options.git?.has(repo))
+      return this.options.git.at(repo, n);
     return sha(`${spec.repoURL}#${n}`);
   }
 
@@ -141,7 +150,12 @@ export class ArgoSandbox {
     const app = candidates[Math.floor(Math.random() * candidates.length)];
     if (!app) return undefined;
     app.commits += 1;
-    app.head = options.revision ?? this.revisionOf(app.spec, app.commits);
+    const repo = GitFleet.repoOf(app.spec.repoURL);
+    app.head =
+      options.revision ??
+      (repo && this.options.git?.has(repo)
+        ? this.options.git.commit(repo)
+        : this.revisionOf(app.spec, app.commits));
     app.stage = 'outOfSync';
     app.stageSince = this.now();
     return {
@@ -149,6 +163,30 @@ export class ArgoSandbox {
       name: app.spec.name,
       revision: app.head,
     };
+  }
+
+  /**
+   * Promotes an environment: `<service>-staging` takes what `<service>-dev`
+   * runs, `<service>-prod` what staging runs.
+   */
+  promote(name: string): { name: string; revision: string } | undefined {
+    const previous = name.endsWith('-prod')
+      ? name.replace(/-prod$/, '-staging')
+      : name.replace(/-staging$/, '-dev');
+    const from = this.apps.find(a => a.spec.name === previous);
+    const to = this.apps.find(a => a.spec.name === name);
+    const revision = from?.history[from.history.length - 1]?.revision;
+    if (!to || !revision || to.stage !== 'idle' || to.head === revision)
+      return undefined;
+    to.head = revision;
+    to.stage = 'outOfSync';
+    to.stageSince = this.now();
+    return { name, revision };
+  }
+
+  /** Names of the applications, for the demo's commit loop. */
+  names(): string[] {
+    return this.apps.map(a => a.spec.name);
   }
 
   /** Starts a sync now (the API's sync call). */

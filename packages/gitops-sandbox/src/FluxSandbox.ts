@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sha } from './fleet';
+import { GitFleet } from './GitFleet';
 
 type Obj = {
   apiVersion: string;
@@ -76,7 +77,11 @@ export class FluxSandbox {
   private commits = 0;
 
   constructor(
-    private readonly options: { now?: () => number; syncSeconds?: number } = {},
+    private readonly options: {
+      now?: () => number;
+      syncSeconds?: number;
+      git?: GitFleet;
+    } = {},
   ) {
     const now = this.now();
     const gitRepo = (name: string) => this.source(name, now);
@@ -148,6 +153,8 @@ export class FluxSandbox {
   }
 
   private revision(repo: string, n: number) {
+    if (this.options.git?.has(repo))
+      return `main@sha1:${this.options.git.at(repo, n)}`;
     return `main@sha1:${sha(`http://localhost:7008/git/${repo}.git#${n}`)}`;
   }
 
@@ -391,6 +398,7 @@ export class FluxSandbox {
     const now = this.now();
     this.commits += 1;
     const pushed: { cluster: string; name: string; revision: string }[] = [];
+    const made = new Map<string, string>();
     for (const [cluster, objs] of this.objects) {
       if (options.cluster && options.cluster !== cluster) continue;
       for (const source of objs.filter(
@@ -398,7 +406,14 @@ export class FluxSandbox {
           o.kind === 'GitRepository' &&
           (!options.repo || o.metadata.name === options.repo),
       )) {
-        const revision = this.revision(source.metadata.name, 10 + this.commits);
+        const repo = source.metadata.name;
+        // one commit per repository, whichever clusters follow it
+        const revision =
+          made.get(repo) ??
+          (this.options.git?.has(repo)
+            ? `main@sha1:${this.options.git.commit(repo)}`
+            : this.revision(repo, 10 + this.commits));
+        made.set(repo, revision);
         source.status.artifact = {
           ...source.status.artifact,
           revision,

@@ -1,5 +1,11 @@
-export { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
+export {
+  startSandbox,
+  SANDBOX_TOKEN,
+  SANDBOX_K8S_TOKEN,
+  SANDBOX_REPOS,
+} from './server';
 export { FluxSandbox } from './FluxSandbox';
+export { GitFleet } from './GitFleet';
 export type { SandboxOptions } from './server';
 export { ArgoSandbox } from './ArgoSandbox';
 export { demoFleet, sha } from './fleet';

@@ -1,3 +1,10 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import fs from 'node:fs';
+import os from 'node:os';
+import nodePath from 'node:path';
+
+const exec = promisify(execFile);
 import { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
 import { validateArgo, validateFlux } from './contracts';
 
@@ -177,5 +184,46 @@ describe('sandbox Kubernetes API for Flux', () => {
         )
       ).status,
     ).toBe(401);
+  });
+});
+
+describe('sandbox Git repositories', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 1 });
+  });
+  afterAll(() => sb.stop());
+
+  it('serves real repositories over smart HTTP whose commits are the deployed revisions', async () => {
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sandbox-clone-'));
+    await exec('git', ['clone', '--quiet', `${sb.url}/git/checkout.git`, dir]);
+    const log = (
+      await exec('git', ['log', '--format=%H %s'], { cwd: dir })
+    ).stdout
+      .trim()
+      .split('\n');
+    expect(log.length).toBe(16);
+    const app = sb.sandbox.application('main', 'checkout-dev')!;
+    const deployed = app.status.history.at(-1)!.revision!;
+    expect(log.map(l => l.split(' ')[0])).toContain(deployed);
+
+    // a push makes a real commit that dev then rolls out
+    const pushed = sb.sandbox.push({ name: 'checkout-dev' })!;
+    await exec('git', ['pull', '--quiet'], { cwd: dir });
+    expect(
+      (await exec('git', ['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim(),
+    ).toBe(pushed.revision);
+
+    const flux = sb.flux
+      .list('flux-dev', 'GitRepository')
+      .find(r => r.metadata.name === 'inventory')!;
+    const fluxSha = flux.status.artifact.revision.replace('main@sha1:', '');
+    const inv = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sandbox-inv-'));
+    await exec('git', ['clone', '--quiet', `${sb.url}/git/inventory.git`, inv]);
+    expect(
+      (
+        await exec('git', ['cat-file', '-t', fluxSha], { cwd: inv })
+      ).stdout.trim(),
+    ).toBe('commit');
   });
 });

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ArgoSandbox } from './ArgoSandbox';
 import { FluxSandbox } from './FluxSandbox';
+import { GitFleet } from './GitFleet';
 import { demoFleet } from './fleet';
 
 /** Knobs of the sandbox. */
@@ -22,7 +23,18 @@ export interface SandboxOptions {
   commitEverySeconds?: number;
   /** How long a sync takes. */
   syncSeconds?: number;
+  /** Serve real Git repositories under /git (default true). */
+  git?: boolean;
 }
+
+/** The repositories of the demo fleet. */
+export const SANDBOX_REPOS = [
+  'checkout',
+  'payments',
+  'catalog-api',
+  'inventory',
+  'checkout-config',
+];
 
 /** The token the demo backend uses; sessions are also available (admin / sandbox). */
 export const SANDBOX_TOKEN = 'sandbox-token';
@@ -81,11 +93,13 @@ async function readJson(req: http.IncomingMessage): Promise<any> {
  * `/argocd/<instance>`, and `/sandbox/*` controls.
  */
 export async function startSandbox(options: SandboxOptions = {}) {
+  const git =
+    options.git === false ? undefined : new GitFleet({ repos: SANDBOX_REPOS });
   const sandbox = new ArgoSandbox(
     demoFleet({ extraApps: options.extraApps, instances: options.instances }),
-    { syncSeconds: options.syncSeconds },
+    { syncSeconds: options.syncSeconds, git },
   );
-  const flux = new FluxSandbox({ syncSeconds: options.syncSeconds });
+  const flux = new FluxSandbox({ syncSeconds: options.syncSeconds, git });
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
 
@@ -151,6 +165,25 @@ export async function startSandbox(options: SandboxOptions = {}) {
           res,
           pushed ? 200 : 409,
           pushed ?? { error: 'no idle Git application matches' },
+        );
+        return;
+      }
+      if (git && url.pathname.startsWith('/git/')) {
+        git.serve(
+          req,
+          res,
+          url.pathname.slice('/git'.length),
+          url.search.slice(1),
+        );
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/promote') {
+        const body = await readJson(req);
+        const promoted = sandbox.promote(String(body.name ?? ''));
+        send(
+          res,
+          promoted ? 200 : 409,
+          promoted ?? { error: 'nothing to promote' },
         );
         return;
       }
@@ -261,6 +294,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
   return {
     sandbox,
     flux,
+    git,
     port,
     url: `http://127.0.0.1:${port}`,
     async stop() {

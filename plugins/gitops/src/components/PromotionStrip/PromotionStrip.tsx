@@ -32,7 +32,7 @@ export function PromotionStrip(props: { steps: PromotionStep[] }) {
                   <Chip
                     size="small"
                     label={
-                      step.behindPrevious === 0
+                      step.sha === props.steps[i - 1].sha
                         ? 'same commit'
                         : `${step.behindPrevious} behind`
                     }

@@ -1,0 +1,195 @@
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+
+const MESSAGES = [
+  'feat: add health endpoint',
+  'fix: handle empty cart',
+  'chore: bump base image',
+  'feat: expose metrics',
+  'fix: retry on timeout',
+  'docs: explain rollout',
+  'feat: paginate results',
+  'refactor: split handlers',
+];
+const AUTHORS = [
+  ['Alice Developer', 'alice@example.com'],
+  ['Bob Builder', 'bob@example.com'],
+  ['Carol Ops', 'carol@example.com'],
+];
+
+/**
+ * Real Git repositories for the sandbox: one bare repository per service,
+ * with history, served over smart HTTP by `git http-backend`. New commits
+ * land on `main`, as a developer's push would.
+ */
+export class GitFleet {
+  readonly root: string;
+  private readonly shas = new Map<string, string[]>();
+
+  constructor(options: {
+    root?: string;
+    repos: string[];
+    initialCommits?: number;
+  }) {
+    this.root =
+      options.root ??
+      fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-sandbox-git-'));
+    for (const repo of options.repos)
+      this.create(repo, options.initialCommits ?? 16);
+  }
+
+  private git(cwd: string, args: string[], env: Record<string, string> = {}) {
+    return execFileSync('git', args, { cwd, env: { ...process.env, ...env } })
+      .toString()
+      .trim();
+  }
+
+  private work(repo: string) {
+    return path.join(this.root, 'work', repo);
+  }
+
+  private create(repo: string, commits: number) {
+    const bare = path.join(this.root, `${repo}.git`);
+    if (fs.existsSync(bare)) return;
+    this.git(this.root, ['init', '--bare', '--quiet', '-b', 'main', bare]);
+    this.git(bare, ['config', 'http.receivepack', 'true']);
+    this.git(bare, ['config', 'uploadpack.allowFilter', 'true']);
+    this.git(bare, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
+    const work = this.work(repo);
+    fs.mkdirSync(work, { recursive: true });
+    this.git(work, ['init', '--quiet', '-b', 'main']);
+    this.git(work, ['remote', 'add', 'origin', bare]);
+    fs.mkdirSync(path.join(work, 'deploy'), { recursive: true });
+    const start = Date.now() - commits * 3_600_000;
+    for (let i = 0; i < commits; i++)
+      this.addCommit(repo, undefined, start + i * 3_600_000, false);
+    this.git(work, ['push', '--quiet', 'origin', 'main']);
+  }
+
+  private addCommit(
+    repo: string,
+    message: string | undefined,
+    at: number,
+    push: boolean,
+  ): string {
+    const work = this.work(repo);
+    const list = this.shas.get(repo) ?? [];
+    const n = list.length;
+    const [name, email] = AUTHORS[n % AUTHORS.length];
+    fs.writeFileSync(
+      path.join(work, 'deploy', 'version.txt'),
+      `${repo} ${n + 1}\n`,
+    );
+    this.git(work, ['add', '.']);
+    const date = new Date(at).toISOString();
+    this.git(
+      work,
+      [
+        'commit',
+        '--quiet',
+        '-m',
+        message ?? `${MESSAGES[n % MESSAGES.length]} (#${n + 1})`,
+      ],
+      {
+        GIT_AUTHOR_NAME: name,
+        GIT_AUTHOR_EMAIL: email,
+        GIT_COMMITTER_NAME: name,
+        GIT_COMMITTER_EMAIL: email,
+        GIT_AUTHOR_DATE: date,
+        GIT_COMMITTER_DATE: date,
+      },
+    );
+    const sha = this.git(work, ['rev-parse', 'HEAD']);
+    list.push(sha);
+    this.shas.set(repo, list);
+    if (push) this.git(work, ['push', '--quiet', 'origin', 'main']);
+    return sha;
+  }
+
+  /** The repository name of a sandbox URL such as http://localhost:7008/git/checkout.git. */
+  static repoOf(url: string): string | undefined {
+    return /\/git\/([^/]+?)(?:\.git)?$/.exec(url)?.[1];
+  }
+
+  has(repo: string) {
+    return this.shas.has(repo);
+  }
+
+  /** The n-th commit (1-based) of a repository's main branch, clamped to its history. */
+  at(repo: string, n: number): string {
+    const list = this.shas.get(repo) ?? [];
+    return list[Math.min(Math.max(n, 1), list.length) - 1];
+  }
+
+  /** A new commit on main, pushed; returns its SHA. */
+  commit(repo: string, message?: string): string {
+    return this.addCommit(repo, message, Date.now(), true);
+  }
+
+  count(repo: string) {
+    return this.shas.get(repo)?.length ?? 0;
+  }
+
+  /** Serves `/git/<repo>.git/...` with git http-backend (smart HTTP, clone and push). */
+  serve(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    pathInfo: string,
+    query: string,
+  ) {
+    const backend = spawn('git', ['http-backend'], {
+      env: {
+        ...process.env,
+        GIT_PROJECT_ROOT: this.root,
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: pathInfo,
+        QUERY_STRING: query,
+        REQUEST_METHOD: req.method ?? 'GET',
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        REMOTE_USER: 'sandbox',
+        REMOTE_ADDR: '127.0.0.1',
+        GIT_HTTP_MAX_REQUEST_BUFFER: '100M',
+        ...(req.headers['git-protocol']
+          ? { GIT_PROTOCOL: String(req.headers['git-protocol']) }
+          : {}),
+        ...(req.headers['content-encoding']
+          ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) }
+          : {}),
+      },
+    });
+    req.pipe(backend.stdin);
+    let buffer = Buffer.alloc(0);
+    let headersDone = false;
+    backend.stdout.on('data', (chunk: Buffer) => {
+      if (headersDone) {
+        res.write(chunk);
+        return;
+      }
+      buffer = Buffer.concat([buffer, chunk]);
+      const end = buffer.indexOf('\r\n\r\n');
+      if (end === -1) return;
+      headersDone = true;
+      let status = 200;
+      for (const line of buffer.subarray(0, end).toString().split('\r\n')) {
+        const i = line.indexOf(':');
+        const key = line.slice(0, i).trim();
+        const value = line.slice(i + 1).trim();
+        if (key.toLowerCase() === 'status') status = parseInt(value, 10);
+        else res.setHeader(key, value);
+      }
+      res.writeHead(status);
+      res.write(buffer.subarray(end + 4));
+    });
+    backend.on('close', () => {
+      if (!headersDone) res.writeHead(500);
+      res.end();
+    });
+    backend.on('error', () => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    });
+  }
+}
