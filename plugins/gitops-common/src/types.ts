@@ -114,6 +114,8 @@ export interface GitopsDeployment {
   /** Where the entry came from. */
   origin: 'controller-history' | 'observed' | 'event';
   message?: string;
+  /** The commit of the first Git revision, when the backend has read it. */
+  commit?: CommitInfo;
 }
 
 /**

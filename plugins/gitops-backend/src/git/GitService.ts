@@ -3,6 +3,7 @@ import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   EnvironmentDeployments,
   GitopsApplication,
+  GitopsDeployment,
   PromotionStep,
   SourceGitInfo,
   parseRevision,
@@ -161,6 +162,22 @@ export class GitService {
         }
       }
     }
+  }
+
+  /** Adds the commit of each deployment's first Git revision, from the store. */
+  async annotateHistory(
+    items: GitopsDeployment[],
+  ): Promise<GitopsDeployment[]> {
+    const shaOf = (d: GitopsDeployment) =>
+      d.revisions.map(r => parseRevision(r)).find(r => r.sha)?.sha;
+    const commits = await this.options.store.getCommitsBySha(
+      items.map(shaOf).filter((s): s is string => Boolean(s)),
+    );
+    return items.map(d => {
+      const sha = shaOf(d);
+      const commit = sha ? commits.get(sha) : undefined;
+      return commit ? { ...d, commit } : d;
+    });
   }
 
   /** Adds stored Git data to environments, and the promotion strip. Reads the store only. */

@@ -20,6 +20,16 @@ export class GitStore {
     return row ? JSON.parse(row.data) : undefined;
   }
 
+  /** Known commits by SHA, whatever their repository. */
+  async getCommitsBySha(shas: string[]): Promise<Map<string, CommitInfo>> {
+    const result = new Map<string, CommitInfo>();
+    for (const batch of chunk([...new Set(shas)])) {
+      const rows = await this.db('gitops_commits').whereIn('sha', batch);
+      for (const row of rows) result.set(row.sha, JSON.parse(row.data));
+    }
+    return result;
+  }
+
   async putCommit(repoUrl: string, commit: CommitInfo) {
     await this.db('gitops_commits')
       .insert({

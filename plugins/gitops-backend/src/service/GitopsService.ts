@@ -189,8 +189,11 @@ export class GitopsService {
       cursor,
       limit: request.limit + 1,
     });
-    const items = rows.slice(0, request.limit);
-    const last = items[items.length - 1];
+    const page = rows.slice(0, request.limit);
+    const last = page[page.length - 1];
+    const items = this.options.git
+      ? await this.options.git.annotateHistory(page)
+      : page;
     return {
       items,
       nextCursor:

@@ -1,4 +1,5 @@
 import {
+  Link,
   ResponseErrorPanel,
   Table,
   TableColumn,
@@ -9,6 +10,7 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
 import { useCallback, useEffect, useState } from 'react';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
@@ -30,8 +32,22 @@ const columns: TableColumn<GitopsDeployment>[] = [
   { title: 'Environment', field: 'environment' },
   {
     title: 'Revision',
-    render: d => d.revisions.map(shortRevision).join(', ') || '—',
+    render: d => (
+      <>
+        {d.commit?.url ? (
+          <Link to={d.commit.url}>{shortRevision(d.revisions[0])}</Link>
+        ) : (
+          d.revisions.map(shortRevision).join(', ') || '—'
+        )}
+        {d.commit && (
+          <Typography variant="body2" color="textSecondary">
+            {d.commit.message.split('\n')[0]}
+          </Typography>
+        )}
+      </>
+    ),
   },
+  { title: 'Author', render: d => d.commit?.authorName ?? '—' },
   { title: 'Result', field: 'result' },
   { title: 'Duration', render: duration },
   { title: 'Initiated by', render: d => d.initiatedBy ?? '—' },

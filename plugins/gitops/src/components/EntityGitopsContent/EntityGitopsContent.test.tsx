@@ -316,7 +316,15 @@ describe('EntityGitopsContent with Git data', () => {
         HttpResponse.json(body),
       ),
       http.get(`${BASE_URL}/entities/component/default/gitty/history`, () =>
-        HttpResponse.json({ items: [] }),
+        HttpResponse.json({
+          items: [
+            {
+              ...historyRows(1)[0],
+              revisions: [commit(4, '').sha],
+              commit: commit(4, 'feat: history row\n\nbody'),
+            },
+          ],
+        }),
       ),
     );
     await renderWithApis(<EntityGitopsContent />, { entity: gitEntity });
@@ -335,5 +343,10 @@ describe('EntityGitopsContent with Git data', () => {
     const list = screen.getByRole('list', { name: 'pending commits on main' });
     expect(within(list).getByText(/chore: middle/)).toBeInTheDocument();
     expect(within(list).getByText('and 23 more')).toBeInTheDocument();
+    // history rows carry the commit message and author
+    expect(await screen.findByText('feat: history row')).toBeInTheDocument();
+    expect(
+      screen.getAllByRole('link', { name: /^4444444/ })[0],
+    ).toHaveAttribute('href', commit(4, '').url);
   });
 });
