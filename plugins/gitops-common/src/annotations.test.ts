@@ -1,4 +1,5 @@
 import {
+  applicationMatchesSelector,
   getEntityApplicationSelector,
   isGitopsAvailable,
   parseLabelSelector,
@@ -82,5 +83,68 @@ describe('annotations', () => {
     );
     expect(() => parseLabelSelector('app!=web')).toThrow(/Unsupported/);
     expect(() => parseLabelSelector(' , ')).toThrow(/empty/);
+  });
+});
+
+describe('applicationMatchesSelector', () => {
+  const argo = {
+    engine: 'argocd',
+    instance: 'main',
+    namespace: 'argocd',
+    name: 'web-dev',
+    kind: 'Application',
+    project: 'shop',
+    labels: { app: 'web' },
+  };
+  const flux = {
+    engine: 'flux',
+    instance: 'c1',
+    namespace: 'apps',
+    name: 'web',
+    kind: 'Kustomization',
+    labels: { 'backstage.io/kubernetes-id': 'web' },
+  };
+  it('applies the same rules as the store', () => {
+    const sel = (a: Record<string, string>) =>
+      getEntityApplicationSelector(entity(a))!;
+    expect(
+      applicationMatchesSelector(sel({ 'argocd/app-name': 'web-dev' }), argo),
+    ).toBe(true);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'argocd/app-name': 'web-dev', 'argocd/instance-name': 'other' }),
+        argo,
+      ),
+    ).toBe(false);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'argocd/app-selector': 'app=web' }),
+        argo,
+      ),
+    ).toBe(true);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'argocd/app-selector': 'app=web' }),
+        flux,
+      ),
+    ).toBe(false);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'backstage.io/kubernetes-id': 'web' }),
+        flux,
+      ),
+    ).toBe(true);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'gitops-portal.io/flux-objects': 'c1/apps/Kustomization/web' }),
+        flux,
+      ),
+    ).toBe(true);
+    expect(
+      applicationMatchesSelector(
+        sel({ 'gitops-portal.io/flux-objects': 'c2/apps/Kustomization/web' }),
+        flux,
+      ),
+    ).toBe(false);
   });
 });

@@ -153,3 +153,51 @@ export function isGitopsAvailable(entity: Entity): boolean {
       a[GITOPS_ANNOTATIONS.FLUX_OBJECTS],
   );
 }
+
+/**
+ * Whether an application belongs to an entity with the given selector:
+ * the same rules the backend applies in its store queries.
+ *
+ * @public
+ */
+export function applicationMatchesSelector(
+  selector: EntityApplicationSelector,
+  app: {
+    engine: string;
+    instance: string;
+    namespace: string;
+    name: string;
+    kind: string;
+    project?: string;
+    labels: Record<string, string>;
+  },
+): boolean {
+  const hasLabels = (wanted: Record<string, string>) =>
+    Object.entries(wanted).every(([k, v]) => app.labels[k] === v);
+  if (app.engine === 'argocd') {
+    if (selector.argocdInstance && selector.argocdInstance !== app.instance)
+      return false;
+    if (selector.argocdNamespace && selector.argocdNamespace !== app.namespace)
+      return false;
+    if (selector.argocdProject && selector.argocdProject !== app.project)
+      return false;
+    return Boolean(
+      selector.argocdAppNames?.includes(app.name) ||
+        (selector.argocdLabelSelector &&
+          hasLabels(selector.argocdLabelSelector)),
+    );
+  }
+  return Boolean(
+    (selector.kubernetesId &&
+      app.labels[GITOPS_ANNOTATIONS.KUBERNETES_ID] === selector.kubernetesId) ||
+      (selector.kubernetesLabelSelector &&
+        hasLabels(selector.kubernetesLabelSelector)) ||
+      selector.fluxObjects?.some(
+        o =>
+          (!o.cluster || o.cluster === app.instance) &&
+          o.namespace === app.namespace &&
+          o.kind === app.kind &&
+          o.name === app.name,
+      ),
+  );
+}
