@@ -23,7 +23,12 @@ backend.add(
 // scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 
-// GitOps
+// GitOps, and its catalog module (applications as Resource entities)
 backend.add(import('@gitops-portal/plugin-gitops-backend'));
+backend.add(
+  import('@gitops-portal/plugin-gitops-backend').then(m => ({
+    default: m.catalogModuleGitops,
+  })),
+);
 
 backend.start();

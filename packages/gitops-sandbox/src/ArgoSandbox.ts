@@ -184,6 +184,24 @@ export class ArgoSandbox {
     return { name, revision };
   }
 
+  /** Deletes an application, as `argocd app delete` would. */
+  remove(instance: string, name: string): boolean {
+    const index = this.apps.findIndex(
+      a => a.spec.instance === instance && a.spec.name === name,
+    );
+    if (index === -1) return false;
+    this.apps.splice(index, 1);
+    return true;
+  }
+
+  /** Sets the health an application reports from now on (for tests and demos). */
+  breakApp(instance: string, name: string, message: string): boolean {
+    const app = this.find(instance, name);
+    if (!app) return false;
+    app.spec = { ...app.spec, failsWith: message };
+    return true;
+  }
+
   /** Names of the applications, for the demo's commit loop. */
   names(): string[] {
     return this.apps.map(a => a.spec.name);

@@ -1,4 +1,7 @@
-import { mockServices, registerMswTestHooks } from '@backstage/backend-test-utils';
+import {
+  mockServices,
+  registerMswTestHooks,
+} from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
@@ -14,8 +17,17 @@ registerMswTestHooks(server);
 const component: Entity = {
   apiVersion: 'backstage.io/v1alpha1',
   kind: 'Component',
-  metadata: { name: 'checkout', namespace: 'default', annotations: { 'argocd/app-selector': 'app=checkout' } },
-  spec: { type: 'service', owner: 'group:default/team-a', system: 'shop', lifecycle: 'production' },
+  metadata: {
+    name: 'checkout',
+    namespace: 'default',
+    annotations: { 'argocd/app-selector': 'app=checkout' },
+  },
+  spec: {
+    type: 'service',
+    owner: 'group:default/team-a',
+    system: 'shop',
+    lifecycle: 'production',
+  },
 };
 
 function setup(initial: GitopsApplication[]) {
@@ -35,12 +47,24 @@ function setup(initial: GitopsApplication[]) {
     taskRunner: { run: jest.fn() },
     defaultOwner: 'group:default/platform',
   });
-  return { provider, connection, setApps: (a: GitopsApplication[]) => (apps = a) };
+  return {
+    provider,
+    connection,
+    setApps: (a: GitopsApplication[]) => (apps = a),
+  };
 }
 
 describe('GitopsEntityProvider', () => {
-  const web = makeApplication({ name: 'checkout-dev', labels: { app: 'checkout' }, environment: 'dev' });
-  const addon = makeApplication({ name: 'cert-manager', instance: 'prod', environment: 'prod' });
+  const web = makeApplication({
+    name: 'checkout-dev',
+    labels: { app: 'checkout' },
+    environment: 'dev',
+  });
+  const addon = makeApplication({
+    name: 'cert-manager',
+    instance: 'prod',
+    environment: 'prod',
+  });
 
   it('emits Resources related to their Component, then only deltas, and nothing when nothing changed', async () => {
     const { provider, connection, setApps } = setup([web, addon]);
@@ -60,7 +84,10 @@ describe('GitopsEntityProvider', () => {
           'gitops-portal.io/sync': 'Synced',
           'gitops-portal.io/health': 'Healthy',
         },
-        annotations: { 'argocd/app-name': 'checkout-dev', 'argocd/instance-name': 'main' },
+        annotations: {
+          'argocd/app-name': 'checkout-dev',
+          'argocd/instance-name': 'main',
+        },
         tags: ['gitops-argocd', 'env-dev', 'sync-synced', 'health-healthy'],
       },
       spec: {
@@ -71,7 +98,10 @@ describe('GitopsEntityProvider', () => {
       },
     });
     // an application of no component still appears, owned by the default owner
-    expect(addonEntity.spec).toEqual({ type: 'gitops-application', owner: 'group:default/platform' });
+    expect(addonEntity.spec).toEqual({
+      type: 'gitops-application',
+      owner: 'group:default/platform',
+    });
 
     // unchanged cycle: no mutation at all
     expect(await provider.refresh()).toEqual({ added: 0, removed: 0 });
@@ -82,8 +112,17 @@ describe('GitopsEntityProvider', () => {
     expect(await provider.refresh()).toEqual({ added: 1, removed: 1 });
     const delta = connection.applyMutation.mock.calls[1][0];
     expect(delta.type).toBe('delta');
-    expect(delta.added.map((e: any) => e.entity.metadata.labels['gitops-portal.io/health'])).toEqual(['Degraded']);
-    expect(delta.removed).toEqual([{ entityRef: 'resource:default/argocd-prod-argocd-cert-manager', locationKey: 'gitops-provider' }]);
+    expect(
+      delta.added.map(
+        (e: any) => e.entity.metadata.labels['gitops-portal.io/health'],
+      ),
+    ).toEqual(['Degraded']);
+    expect(delta.removed).toEqual([
+      {
+        entityRef: 'resource:default/argocd-prod-argocd-cert-manager',
+        locationKey: 'gitops-provider',
+      },
+    ]);
   });
 
   it('makes valid, unique names for long ids and Flux objects', () => {
@@ -92,9 +131,22 @@ describe('GitopsEntityProvider', () => {
     expect(name.length).toBeLessThanOrEqual(63);
     expect(name).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
     expect(entityNameOf(`${long}y`)).not.toBe(name);
-    const flux = makeApplication({ name: 'inventory', engine: 'flux', kind: 'Kustomization', instance: 'c1', namespace: 'apps' });
-    const entity = applicationToEntity({ app: { ...flux, id: 'flux:c1:apps:Kustomization/inventory' }, components: [], defaultOwner: 'x', providerName: 'gitops' });
+    const flux = makeApplication({
+      name: 'inventory',
+      engine: 'flux',
+      kind: 'Kustomization',
+      instance: 'c1',
+      namespace: 'apps',
+    });
+    const entity = applicationToEntity({
+      app: { ...flux, id: 'flux:c1:apps:Kustomization/inventory' },
+      components: [],
+      defaultOwner: 'x',
+      providerName: 'gitops',
+    });
     expect(entity.metadata.name).toBe('flux-c1-apps-kustomization-inventory');
-    expect(entity.metadata.annotations?.['gitops-portal.io/flux-objects']).toBe('c1/apps/Kustomization/inventory');
+    expect(entity.metadata.annotations?.['gitops-portal.io/flux-objects']).toBe(
+      'c1/apps/Kustomization/inventory',
+    );
   });
 });

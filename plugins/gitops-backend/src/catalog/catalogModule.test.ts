@@ -1,0 +1,180 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import {
+  SANDBOX_K8S_TOKEN,
+  SANDBOX_TOKEN,
+  startSandbox,
+} from '@gitops-portal/gitops-sandbox';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import { catalogModuleGitops } from './module';
+import { gitopsPlugin } from '../plugin';
+
+jest.setTimeout(120_000);
+
+const CATALOG = `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  annotations:
+    argocd/app-selector: app.kubernetes.io/name=checkout
+spec:
+  type: service
+  lifecycle: production
+  owner: group:default/team-checkout
+  system: shop
+`;
+
+async function until<T>(
+  fn: () => Promise<T | undefined>,
+  what: string,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('catalog module with the catalog backend', () => {
+  it('puts applications into the catalog, follows status changes and deletions', async () => {
+    const sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      git: false,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-catalog-'));
+    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
+    const { server } = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogPlugin,
+        catalogModuleGitops,
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:0' },
+            catalog: {
+              rules: [{ allow: ['Component', 'Resource', 'Location'] }],
+              locations: [
+                { type: 'file', target: path.join(dir, 'catalog.yaml') },
+              ],
+              processingInterval: { seconds: 1 },
+            },
+            gitops: {
+              pollIntervalSeconds: 1,
+              catalog: { refreshIntervalSeconds: 1 },
+              git: { enabled: false },
+              argocd: {
+                instances: [
+                  {
+                    name: 'main',
+                    url: `${sb.url}/argocd/main`,
+                    token: SANDBOX_TOKEN,
+                  },
+                ],
+              },
+              flux: {
+                clusters: [
+                  {
+                    name: 'flux-dev',
+                    url: `${sb.url}/k8s/flux-dev`,
+                    serviceAccountToken: SANDBOX_K8S_TOKEN,
+                    skipTLSVerify: true,
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const api = request(server);
+    const query = async (filter: string) =>
+      (
+        await api.get(
+          `/api/catalog/entities/by-query?filter=${encodeURIComponent(
+            filter,
+          )}&limit=500`,
+        )
+      ).body.items as any[];
+    try {
+      // every application of instance main (7) and cluster flux-dev (3) becomes a Resource
+      const resources = await until(async () => {
+        const items = await query('kind=resource,spec.type=gitops-application');
+        return items.length === 10 ? items : undefined;
+      }, '10 GitOps resources');
+      const dev = resources.find(
+        r => r.metadata.name === 'argocd-main-argocd-checkout-dev',
+      );
+      expect(dev.spec).toMatchObject({
+        owner: 'group:default/team-checkout',
+        system: 'shop',
+      });
+      expect(dev.relations).toEqual(
+        expect.arrayContaining([
+          { type: 'dependencyOf', targetRef: 'component:default/checkout' },
+          { type: 'ownedBy', targetRef: 'group:default/team-checkout' },
+        ]),
+      );
+      const addon = resources.find(
+        r => r.metadata.name === 'argocd-main-argocd-ingress-nginx',
+      );
+      expect(addon.spec.owner).toBe('group:default/platform');
+      const flux = resources.find(
+        r =>
+          r.metadata.name ===
+          'flux-flux-dev-flux-system-kustomization-inventory-staging',
+      );
+      expect(flux.metadata.labels).toMatchObject({
+        'gitops-portal.io/health': 'Degraded',
+        'gitops-portal.io/engine': 'flux',
+      });
+
+      // "which services are degraded?" through a catalog filter
+      expect(
+        (
+          await query(
+            'kind=resource,metadata.labels.gitops-portal.io/health=Degraded',
+          )
+        )
+          .map(r => r.metadata.name)
+          .sort(),
+      ).toEqual([
+        'argocd-main-argocd-catalog-api-staging',
+        'flux-flux-dev-flux-system-kustomization-inventory-staging',
+      ]);
+
+      // a status change shows through the filter after one cycle
+      sb.sandbox.breakApp('main', 'payments-dev', 'ImagePullBackOff');
+      await until(async () => {
+        const items = await query(
+          'kind=resource,metadata.labels.gitops-portal.io/health=Degraded',
+        );
+        return items.some(
+          r => r.metadata.name === 'argocd-main-argocd-payments-dev',
+        )
+          ? true
+          : undefined;
+      }, 'payments-dev to turn Degraded in the catalog');
+
+      // a deleted application disappears
+      sb.sandbox.remove('main', 'ingress-nginx');
+      await until(async () => {
+        const items = await query(
+          'kind=resource,metadata.name=argocd-main-argocd-ingress-nginx',
+        );
+        return items.length === 0 ? true : undefined;
+      }, 'ingress-nginx to leave the catalog');
+    } finally {
+      await sb.stop();
+    }
+  });
+});
