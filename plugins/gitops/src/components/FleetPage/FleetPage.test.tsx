@@ -1,5 +1,5 @@
 import { registerMswTestHooks } from '@backstage/test-utils';
-import { screen, waitFor } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
@@ -18,7 +18,8 @@ describe('FleetPage', () => {
         const params = new URL(request.url).searchParams;
         queries.push(params);
         const items = [
-          app({ name: 'broken', healthStatus: 'Degraded' }),
+          app({ name: 'broken-dev', healthStatus: 'Degraded' }),
+          app({ name: 'broken-prod', environment: 'prod' }),
           app({ name: 'fine' }),
         ].filter(
           a => !params.get('text') || a.name.includes(params.get('text')!),
@@ -27,13 +28,25 @@ describe('FleetPage', () => {
       }),
     );
     await renderWithApis(<FleetPage />);
-    expect(await screen.findByText('broken')).toBeInTheDocument();
-    expect(screen.getByText('Applications (2)')).toBeInTheDocument();
+    expect(await screen.findByText('broken-dev')).toBeInTheDocument();
+    expect(screen.getByText('Applications (3)')).toBeInTheDocument();
+    // the service × environment matrix rolls status up per cell
+    expect(
+      within(screen.getByTestId('cell-broken-dev')).getByLabelText(
+        'health Degraded',
+      ),
+    ).toBeInTheDocument();
+    expect(
+      within(screen.getByTestId('cell-broken-prod')).getByLabelText(
+        'health Healthy',
+      ),
+    ).toBeInTheDocument();
+    expect(screen.getByTestId('cell-fine-prod')).toHaveTextContent('—');
     await userEvent.type(screen.getByLabelText('Search'), 'fin');
     await waitFor(() =>
-      expect(screen.queryByText('broken')).not.toBeInTheDocument(),
+      expect(screen.queryByText('broken-dev')).not.toBeInTheDocument(),
     );
-    expect(screen.getByText('fine')).toBeInTheDocument();
+    expect(screen.getByRole('link', { name: /^fine/ })).toBeInTheDocument();
     expect(queries.at(-1)?.get('text')).toBe('fin');
   });
 });

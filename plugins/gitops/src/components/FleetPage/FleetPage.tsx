@@ -14,7 +14,9 @@ import {
   HealthStatus,
   SYNC_STATUSES,
   SyncStatus,
+  sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
+import { FleetMatrix } from './FleetMatrix';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -151,13 +153,24 @@ export function FleetPage() {
         {error ? (
           <ResponseErrorPanel error={error} />
         ) : (
-          <Table<GitopsApplication>
-            title={`Applications (${value?.totalCount ?? 0})`}
-            isLoading={loading && !value}
-            columns={columns}
-            data={value?.items ?? []}
-            options={{ search: false, pageSize: 20, padding: 'dense' }}
-          />
+          <>
+            <Box mb={2}>
+              <FleetMatrix
+                applications={value?.items ?? []}
+                environments={sortEnvironments(
+                  [...new Set((value?.items ?? []).map(a => a.environment))],
+                  ['dev', 'staging', 'prod'],
+                )}
+              />
+            </Box>
+            <Table<GitopsApplication>
+              title={`Applications (${value?.totalCount ?? 0})`}
+              isLoading={loading && !value}
+              columns={columns}
+              data={value?.items ?? []}
+              options={{ search: false, pageSize: 20, padding: 'dense' }}
+            />
+          </>
         )}
       </Content>
     </Page>
