@@ -106,7 +106,7 @@ export class FluxSandbox {
       apiVersion: 'source.toolkit.fluxcd.io/v1',
       kind: 'HelmRepository',
       metadata: meta('podinfo', 'flux-system'),
-      spec: { interval: '1h', url: 'https://stefanprodan.github.io/podinfo' },
+      spec: { interval: '1h', url: 'http://localhost:7008/charts/podinfo' },
       status: {
         conditions: [
           ready(

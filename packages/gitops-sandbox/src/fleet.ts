@@ -75,7 +75,7 @@ export function demoFleet(
       namespace: 'argocd',
       project: 'platform',
       labels: {},
-      repoURL: 'https://kubernetes.github.io/ingress-nginx',
+      repoURL: 'http://localhost:7008/charts/ingress-nginx',
       chart: 'ingress-nginx',
       targetRevision: '4.11.3',
       destination: {
@@ -90,7 +90,7 @@ export function demoFleet(
       namespace: 'platform',
       project: 'platform',
       labels: {},
-      repoURL: 'https://charts.jetstack.io',
+      repoURL: 'http://localhost:7008/charts/cert-manager',
       chart: 'cert-manager',
       targetRevision: 'v1.16.1',
       destination: { name: 'prod-cluster', namespace: 'cert-manager' },

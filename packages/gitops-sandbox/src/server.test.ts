@@ -93,6 +93,13 @@ describe('sandbox Argo CD API', () => {
     expect(validateArgo('runtimeError', await missing.json())).toEqual([]);
   });
 
+  it('serves Helm repository indexes', async () => {
+    const res = await fetch(`${sb.url}/charts/podinfo/index.yaml`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('version: 6.7.0');
+    expect((await fetch(`${sb.url}/charts/nope/index.yaml`)).status).toBe(404);
+  });
+
   it('simulates an instance that is down', async () => {
     const down = await startSandbox({
       port: 0,

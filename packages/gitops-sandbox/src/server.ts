@@ -27,6 +27,13 @@ export interface SandboxOptions {
   git?: boolean;
 }
 
+/** Chart versions the sandbox's Helm repositories offer (newer than deployed). */
+const CHART_VERSIONS: Record<string, string[]> = {
+  'ingress-nginx': ['4.11.1', '4.11.2', '4.11.3', '4.12.0'],
+  'cert-manager': ['v1.15.3', 'v1.16.0', 'v1.16.1', 'v1.17.0'],
+  podinfo: ['6.5.4', '6.6.0', '6.6.1', '6.7.0'],
+};
+
 /** The repositories of the demo fleet. */
 export const SANDBOX_REPOS = [
   'checkout',
@@ -165,6 +172,23 @@ export async function startSandbox(options: SandboxOptions = {}) {
           res,
           pushed ? 200 : 409,
           pushed ?? { error: 'no idle Git application matches' },
+        );
+        return;
+      }
+      const chartIndex = /^\/charts\/([^/]+)\/index\.yaml$/.exec(url.pathname);
+      if (chartIndex) {
+        // an HTTP Helm repository with a few versions of each chart
+        const chart = chartIndex[1];
+        const versions = CHART_VERSIONS[chart];
+        if (!versions) {
+          send(res, 404, { error: `no chart ${chart}` });
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/x-yaml' });
+        res.end(
+          `apiVersion: v1\nentries:\n  ${chart}:\n${versions
+            .map(v => `    - name: ${chart}\n      version: ${v}\n`)
+            .join('')}`,
         );
         return;
       }

@@ -206,7 +206,9 @@ export interface SourceGitInfo {
   commit?: CommitInfo;
   /** Absent for sources pinned to a tag or commit, and for Helm charts. */
   pending?: PendingCommits;
-  /** Why Git could not be read for this source. */
+  /** Helm chart sources: the newest stable chart version in the chart repository. */
+  latestChartVersion?: string;
+  /** Why Git (or the chart repository) could not be read for this source. */
   error?: string;
   checkedAt?: string;
 }

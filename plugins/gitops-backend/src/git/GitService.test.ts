@@ -3,6 +3,8 @@ import { ConfigReader } from '@backstage/config';
 import { ScmIntegrations } from '@backstage/integration';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
@@ -58,6 +60,36 @@ describe('trackedBranch', () => {
   });
 });
 
+const INDEX = `apiVersion: v1
+entries:
+  redis:
+    - version: 19.0.1
+    - version: 19.2.0
+    - version: 20.0.0-rc.1
+    - version: 18.9.9
+  other:
+    - version: 99.0.0
+`;
+
+let charts: { port: number; close: () => void };
+beforeAll(async () => {
+  const srv = http.createServer((req, res) => {
+    if (req.url === '/charts/index.yaml') {
+      res.writeHead(200, { 'content-type': 'application/x-yaml' });
+      res.end(INDEX);
+    } else {
+      res.writeHead(404);
+      res.end();
+    }
+  });
+  await new Promise<void>(r => srv.listen(0, '127.0.0.1', r));
+  charts = {
+    port: (srv.address() as AddressInfo).port,
+    close: () => srv.close(),
+  };
+});
+afterAll(() => charts.close());
+
 describe.each(databases.eachSupportedId())('GitService (%s)', id => {
   it('stores deployed commits, pending commits and the promotion strip; a broken repo stays on its app', async () => {
     const knex = await databases.init(id);
@@ -107,7 +139,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       name: 'chart',
       sources: [
         {
-          repoUrl: 'https://charts.example.com',
+          repoUrl: `http://127.0.0.1:${charts.port}/charts`,
           chart: 'redis',
           targetRevision: '19.x',
         },
@@ -115,10 +147,16 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       revisions: ['19.0.1'],
     });
 
-    expect(await git.refresh([dev, staging, prod, broken, chart])).toEqual({
-      ok: 4,
-      failed: 1,
+    const counts = await git.refresh([dev, staging, prod, broken, chart]);
+    const chartInfo = (await new GitStore(knex).getStatuses([chart.id])).get(
+      chart.id,
+    )!;
+    // the newest stable version of the chart, prereleases ignored
+    expect(chartInfo[0]).toMatchObject({
+      revision: '19.0.1',
+      latestChartVersion: '19.2.0',
     });
+    expect(counts).toEqual({ ok: 4, failed: 1 });
 
     const { environments, promotion } = await git.annotate([
       {

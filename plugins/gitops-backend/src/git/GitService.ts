@@ -9,6 +9,7 @@ import {
   parseRevision,
 } from '@gitops-portal/plugin-gitops-common';
 import { GitStore } from './GitStore';
+import { latestChartVersion } from './helmCharts';
 import { RepoRef, resolveRepo } from './repoUrl';
 import { GitHostClient } from './types';
 
@@ -66,7 +67,18 @@ export class GitService {
           revision,
           checkedAt,
         };
-        if (source.chart || !revision) return info;
+        if (source.chart) {
+          try {
+            info.latestChartVersion = await latestChartVersion({
+              repoUrl: source.repoUrl,
+              chart: source.chart,
+            });
+          } catch (error) {
+            info.error = (error as Error).message;
+          }
+          return info;
+        }
+        if (!revision) return info;
         const parsed = parseRevision(revision);
         if (parsed.type !== 'git' || !parsed.sha) return info;
         const repo = resolveRepo(source.repoUrl, this.options.integrations);

@@ -95,7 +95,7 @@ describe('FluxProvider against the sandbox Kubernetes API', () => {
       healthStatus: 'Healthy',
       sources: [
         {
-          repoUrl: 'https://stefanprodan.github.io/podinfo',
+          repoUrl: 'http://localhost:7008/charts/podinfo',
           chart: 'podinfo',
           targetRevision: '6.x',
         },

@@ -20,6 +20,17 @@ export function CommitInfo(props: { git: SourceGitInfo }) {
     );
   }
   const { commit, pending } = git;
+  if (git.latestChartVersion) {
+    return git.latestChartVersion === git.revision ? (
+      <Typography variant="body2" color="textSecondary">
+        Newest chart version
+      </Typography>
+    ) : (
+      <Typography variant="body2">
+        Chart {git.latestChartVersion} is available
+      </Typography>
+    );
+  }
   return (
     <Box>
       {commit && (

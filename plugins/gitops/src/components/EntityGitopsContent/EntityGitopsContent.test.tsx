@@ -265,7 +265,19 @@ describe('EntityGitopsContent with Git data', () => {
     const dev = app({ name: 'gitty-dev' });
     const prod = app({ name: 'gitty-prod', environment: 'prod' });
     const broken = app({ name: 'gitty-broken', environment: 'prod' });
-    const body = deployments([dev, prod, broken]);
+    const chart = app({
+      name: 'gitty-chart',
+      revisions: ['6.6.1'],
+      sources: [{ repoUrl: 'https://charts.example.com', chart: 'podinfo' }],
+    });
+    const body = deployments([dev, chart, prod, broken]);
+    body.environments[0].applications[1].git = [
+      {
+        repoUrl: 'https://charts.example.com',
+        revision: '6.6.1',
+        latestChartVersion: '6.7.0',
+      },
+    ];
     body.environments[0].applications[0].git = [
       {
         repoUrl: 'https://github.com/acme/shop',
@@ -337,6 +349,7 @@ describe('EntityGitopsContent with Git data', () => {
       screen.getByText('Git: git fetch failed: fatal: Authentication failed'),
     ).toBeInTheDocument();
     expect(screen.getByText('2 behind')).toBeInTheDocument();
+    expect(screen.getByText('Chart 6.7.0 is available')).toBeInTheDocument();
     await userEvent.click(
       screen.getByRole('button', { name: /25 pending commits on main/ }),
     );
