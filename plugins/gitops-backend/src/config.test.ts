@@ -38,6 +38,66 @@ describe('readGitopsConfig', () => {
     );
   });
 
+  it('reads Flux clusters, also from the Kubernetes plugin config when asked', () => {
+    const config = new ConfigReader({
+      gitops: {
+        flux: {
+          useKubernetesConfig: true,
+          clusters: [
+            { name: 'own', url: 'https://own:6443', serviceAccountToken: 't1' },
+          ],
+        },
+      },
+      kubernetes: {
+        clusterLocatorMethods: [
+          {
+            type: 'config',
+            clusters: [
+              {
+                name: 'shared',
+                url: 'https://shared:6443',
+                authProvider: 'serviceAccount',
+                serviceAccountToken: 't2',
+                caData: 'Q0E=',
+              },
+              { name: 'oidc', url: 'https://oidc:6443', authProvider: 'oidc' },
+              {
+                name: 'own',
+                url: 'https://duplicate:6443',
+                serviceAccountToken: 't3',
+              },
+            ],
+          },
+          { type: 'catalog' },
+        ],
+      },
+    });
+    expect(readGitopsConfig(config).flux).toEqual([
+      {
+        name: 'own',
+        url: 'https://own:6443',
+        token: 't1',
+        caData: undefined,
+        skipTLSVerify: false,
+        namespaces: undefined,
+      },
+      {
+        name: 'shared',
+        url: 'https://shared:6443',
+        token: 't2',
+        caData: 'Q0E=',
+        skipTLSVerify: false,
+        namespaces: undefined,
+      },
+    ]);
+    // without the switch, only its own clusters
+    const own = new ConfigReader({
+      gitops: { flux: { clusters: [{ name: 'a', url: 'https://a' }] } },
+      kubernetes: config.getConfig('kubernetes').get() as any,
+    });
+    expect(readGitopsConfig(own).flux.map(c => c.name)).toEqual(['a']);
+  });
+
   it('rejects two instances with one name', () => {
     const config = new ConfigReader({
       gitops: {

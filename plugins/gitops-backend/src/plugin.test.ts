@@ -333,7 +333,7 @@ describe('gitops backend plugin', () => {
       permission: AuthorizeResult.DENY,
     });
     const before = main.requests.length;
-    for (const action of ['refresh', 'sync']) {
+    for (const action of ['refresh', 'sync', 'suspend', 'resume']) {
       const res = await app
         .post(
           `/api/gitops/entities/component/default/checkout/applications/argocd:main:argocd:checkout-dev/${action}`,

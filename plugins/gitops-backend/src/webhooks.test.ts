@@ -122,6 +122,13 @@ describe('webhooks and both engines together', () => {
               },
               flux: {
                 clusters: [
+                  // a cluster that is down: the others are read all the same
+                  {
+                    name: 'flux-gone',
+                    url: 'http://127.0.0.1:1',
+                    serviceAccountToken: SANDBOX_K8S_TOKEN,
+                    skipTLSVerify: true,
+                  },
                   {
                     name: 'flux-dev',
                     url: `${sb.url}/k8s/flux-dev`,
@@ -191,6 +198,42 @@ describe('webhooks and both engines together', () => {
       dev: ['flux:checkout-config'],
       prod: ['argocd:checkout-prod'],
     });
+  });
+
+  it('reconciles, suspends and resumes a Flux object through the backend', async () => {
+    const base =
+      '/api/gitops/entities/component/default/inventory/applications/flux:flux-dev:flux-system:Kustomization%2Finventory-dev';
+    expect((await app.post(`${base}/suspend`).set(auth)).status).toBe(202);
+    const k = sb.flux.get(
+      'flux-dev',
+      'Kustomization',
+      'flux-system',
+      'inventory-dev',
+    )!;
+    expect(k.spec.suspend).toBe(true);
+    expect((await app.post(`${base}/resume`).set(auth)).status).toBe(202);
+    expect(k.spec.suspend).toBe(false);
+    expect((await app.post(`${base}/sync`).set(auth)).status).toBe(202);
+    expect(
+      k.metadata.annotations?.['reconcile.fluxcd.io/requestedAt'],
+    ).toBeDefined();
+    // Argo CD has no suspend
+    const argo = await app
+      .post(
+        '/api/gitops/entities/component/default/checkout/applications/argocd:main:argocd:checkout-prod/suspend',
+      )
+      .set(auth);
+    expect(argo.status).toBe(400);
+    expect(argo.body.error.message).toMatch(
+      /suspend is not supported for argocd/,
+    );
+  });
+
+  it('reads the clusters that answer while another is down', async () => {
+    const fleet = (
+      await app.get('/api/gitops/fleet?engine=flux&limit=100').set(auth)
+    ).body.items as any[];
+    expect(new Set(fleet.map(a => a.instance))).toEqual(new Set(['flux-dev']));
   });
 
   it('applies a signed Flux event at once, and stores a redelivered one once', async () => {
