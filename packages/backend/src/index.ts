@@ -20,8 +20,9 @@ backend.add(
   import('@backstage/plugin-permission-backend-module-allow-all-policy'),
 );
 
-// scaffolder
+// scaffolder, with the GitOps actions (gitops:render, gitops:propose, gitops:publish:git)
 backend.add(import('@backstage/plugin-scaffolder-backend'));
+backend.add(import('@gitops-portal/plugin-scaffolder-backend-module-gitops'));
 
 // GitOps, and its catalog module (applications as Resource entities)
 backend.add(import('@gitops-portal/plugin-gitops-backend'));

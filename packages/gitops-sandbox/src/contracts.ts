@@ -74,6 +74,8 @@ export function validateArgo(definition: string, body: unknown): string[] {
 }
 
 const CRD_FILES: Record<string, string> = {
+  'argoproj.io/Application': '../../argocd/application-crd.yaml',
+  'argoproj.io/ApplicationSet': '../../argocd/applicationset-crd.yaml',
   'kustomize.toolkit.fluxcd.io/Kustomization':
     'kustomize.toolkit.fluxcd.io_kustomizations.yaml',
   'helm.toolkit.fluxcd.io/HelmRelease':
@@ -94,8 +96,9 @@ const CRD_FILES: Record<string, string> = {
 const fluxValidators = new Map<string, ValidateFunction>();
 
 /**
- * Validates a Flux object (with apiVersion and kind) against the CRD in
- * `shared/contracts/flux/crds` for its version. Returns the errors.
+ * Validates a Kubernetes object of a Flux or Argo CD kind (with apiVersion
+ * and kind) against its CRD in `shared/contracts` for its version. Returns
+ * the errors.
  */
 export function validateFlux(obj: {
   apiVersion?: string;

@@ -10,4 +10,9 @@ export type { SandboxOptions } from './server';
 export { ArgoSandbox } from './ArgoSandbox';
 export { demoFleet, sha } from './fleet';
 export type { SandboxAppSpec } from './fleet';
-export { contractsDir, validateArgo, validateFlux } from './contracts';
+export {
+  contractsDir,
+  validateArgo,
+  validateFlux,
+  validateFlux as validateCrd,
+} from './contracts';

@@ -41,6 +41,7 @@ export const SANDBOX_REPOS = [
   'catalog-api',
   'inventory',
   'checkout-config',
+  'fleet',
 ];
 
 /** The token the demo backend uses; sessions are also available (admin / sandbox). */

@@ -10,7 +10,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { GitStore } from './GitStore';
 import { latestChartVersion } from './helmCharts';
-import { RepoRef, resolveRepo } from './repoUrl';
+import { RepoRef, resolveRepo } from '@gitops-portal/plugin-gitops-node';
 import { GitHostClient } from './types';
 
 const PINNED = /^(v?\d+\.\d+\.\d+.*|[0-9a-f]{40}|[0-9a-f]{64})$/i;

@@ -8,7 +8,7 @@ import type { components } from '@octokit/openapi-types';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { GithubGitClient } from './GithubGitClient';
-import { resolveRepo } from './repoUrl';
+import { resolveRepo } from '@gitops-portal/plugin-gitops-node';
 
 const server = setupServer();
 registerMswTestHooks(server);

@@ -7,7 +7,11 @@ import {
   PendingCommits,
 } from '@gitops-portal/plugin-gitops-common';
 import { Octokit } from '@octokit/rest';
-import { commitUrl, compareUrl, RepoRef } from './repoUrl';
+import {
+  commitUrl,
+  compareUrl,
+  RepoRef,
+} from '@gitops-portal/plugin-gitops-node';
 import { GitHostClient } from './types';
 
 type ApiCommit = {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PlainGitClient } from './PlainGitClient';
-import { RepoRef } from './repoUrl';
+import { RepoRef } from '@gitops-portal/plugin-gitops-node';
 
 jest.setTimeout(60_000);
 

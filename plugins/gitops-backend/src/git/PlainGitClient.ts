@@ -7,14 +7,16 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { commitUrl, compareUrl, RepoRef } from './repoUrl';
+import {
+  commitUrl,
+  compareUrl,
+  GitAuth,
+  RepoRef,
+} from '@gitops-portal/plugin-gitops-node';
 import { GitHostClient } from './types';
 
 const run = promisify(execFile);
 const FORMAT = '%H%x1f%an%x1f%ae%x1f%cI%x1f%B%x1e';
-
-/** An HTTP Authorization header value for a host, from the integrations config. */
-export type GitAuth = (repo: RepoRef) => Promise<string | undefined>;
 
 function parseLog(out: string, repo: RepoRef): CommitInfo[] {
   return out

@@ -10,7 +10,7 @@ import {
 import os from 'node:os';
 import path from 'node:path';
 import { GitSettings } from '../config';
-import { gitAuthFromIntegrations } from './gitAuth';
+import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
 import { GithubGitClient } from './GithubGitClient';
 import { GitService } from './GitService';
 import { GitStore } from './GitStore';

@@ -2,7 +2,7 @@ import {
   CommitInfo,
   PendingCommits,
 } from '@gitops-portal/plugin-gitops-common';
-import { RepoRef } from './repoUrl';
+import { RepoRef } from '@gitops-portal/plugin-gitops-node';
 
 /** Reads commits of one kind of host (GitHub API, or plain Git for any host). */
 export interface GitHostClient {

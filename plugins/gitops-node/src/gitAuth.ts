@@ -2,7 +2,10 @@ import {
   ScmIntegrationRegistry,
   GithubCredentialsProvider,
 } from '@backstage/integration';
-import { GitAuth } from './PlainGitClient';
+import { RepoRef } from './repoUrl';
+
+/** An HTTP Authorization header value for a repository, or undefined. */
+export type GitAuth = (repo: RepoRef) => Promise<string | undefined>;
 
 const basic = (user: string, secret: string) =>
   `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;

@@ -1,0 +1,14 @@
+/**
+ * Node helpers shared by the GitOps backend and its modules.
+ *
+ * @packageDocumentation
+ */
+export {
+  resolveRepo,
+  normaliseRepoUrl,
+  commitUrl,
+  compareUrl,
+} from './repoUrl';
+export type { RepoRef, ScmType } from './repoUrl';
+export { gitAuthFromIntegrations } from './gitAuth';
+export type { GitAuth } from './gitAuth';

@@ -1,0 +1,9 @@
+/**
+ * Scaffolder actions for GitOps-managed services.
+ *
+ * @packageDocumentation
+ */
+export { scaffolderModuleGitops as default } from './module';
+export { createRenderAction, renderManifests } from './actions/render';
+export { createProposeAction } from './actions/propose';
+export { createPublishAction } from './actions/publish';
