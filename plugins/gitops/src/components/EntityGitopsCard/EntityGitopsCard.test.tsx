@@ -17,7 +17,20 @@ describe('EntityGitopsCard', () => {
         () =>
           HttpResponse.json(
             deployments([
-              app({ name: 'checkout-dev' }),
+              {
+                ...app({ name: 'checkout-dev' }),
+                git: [
+                  {
+                    repoUrl: 'https://github.com/acme/shop',
+                    commit: {
+                      sha: '0123456789abcdef0123456789abcdef01234567',
+                      message: 'feat: faster checkout\n\nbody',
+                      authorName: 'Alice',
+                      committedAt: '2026-11-01T00:00:00Z',
+                    },
+                  },
+                ],
+              },
               app({
                 name: 'checkout-prod',
                 environment: 'prod',
@@ -31,6 +44,9 @@ describe('EntityGitopsCard', () => {
     expect(await screen.findByText('dev')).toBeInTheDocument();
     expect(screen.getByText('prod')).toBeInTheDocument();
     expect(screen.getByLabelText('health Degraded')).toBeInTheDocument();
-    expect(screen.getAllByText(/0123456 · 5 minutes ago/)).toHaveLength(2);
+    expect(
+      screen.getByText(/0123456 feat: faster checkout · 5 minutes ago/),
+    ).toBeInTheDocument();
+    expect(screen.getAllByText(/0123456/)).toHaveLength(2);
   });
 });

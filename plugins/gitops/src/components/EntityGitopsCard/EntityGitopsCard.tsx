@@ -13,6 +13,9 @@ import { usePolling } from '../../hooks/usePolling';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 
+const commitLine = (message?: string) =>
+  message ? ` ${message.split('\n')[0]}` : '';
+
 /**
  * Overview card: one line per environment with its status and deployed revision.
  *
@@ -59,7 +62,8 @@ export function EntityGitopsCard() {
           <SyncChip status={env.syncStatus} />
           <HealthChip status={env.healthStatus} />
           <Typography variant="body2" color="textSecondary">
-            {app?.revisions.map(shortRevision).join(', ')} ·{' '}
+            {app?.revisions.map(shortRevision).join(', ')}
+            {commitLine(app?.git?.find(g => g.commit)?.commit?.message)} ·{' '}
             {relativeTime(app?.lastSyncedAt)}
           </Typography>
         </Box>
