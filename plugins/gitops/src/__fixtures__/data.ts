@@ -1,5 +1,6 @@
 import { Entity } from '@backstage/catalog-model';
 import {
+  DeployedApplication,
   EntityDeploymentsResponse,
   GitopsApplication,
   GitopsDeployment,
@@ -48,7 +49,7 @@ export function app(
 }
 
 export function deployments(
-  apps: GitopsApplication[],
+  apps: DeployedApplication[],
 ): EntityDeploymentsResponse {
   const envs = [...new Set(apps.map(a => a.environment))];
   return {
