@@ -105,6 +105,15 @@ try {
     });
   });
 
+  await check('opens the Deployments tab of an application Resource from the catalog module', async () => {
+    await page.goto(`${appUrl}/catalog/default/resource/argocd-main-argocd-checkout-dev`);
+    // status tags on the entity, put there by the catalog module
+    await page.getByText('health-healthy').or(page.getByText('health-progressing')).first().waitFor({ timeout: 90_000 });
+    await page.getByRole('link', { name: 'Deployments', exact: true }).click();
+    await page.getByRole('region', { name: 'environment dev' }).waitFor();
+    await page.screenshot({ path: join(shots, 'resource-deployments.png'), fullPage: true });
+  });
+
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
     await page.getByText('GitOps fleet').waitFor();
