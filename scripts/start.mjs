@@ -29,6 +29,14 @@ process.on('SIGINT', () => shutdown(0));
 process.on('SIGTERM', () => shutdown(0));
 
 if (process.env.GITOPS_SANDBOX !== 'off') {
+  // the sandbox also notifies the backend as Flux and Argo CD would
+  // (demo keys, the same as gitops.webhooks in app-config.yaml)
+  const notify = {
+    SANDBOX_NOTIFY_URL: 'http://localhost:7007/api/gitops',
+    SANDBOX_FLUX_HMAC_KEY: 'sandbox-flux-hmac-key',
+    SANDBOX_ARGOCD_TOKEN: 'sandbox-argocd-webhook-token',
+  };
+  for (const [k, v] of Object.entries(notify)) process.env[k] ??= v;
   run(process.execPath, [
     '--require',
     '@backstage/cli/config/nodeTransform.cjs',

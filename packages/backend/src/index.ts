@@ -1,4 +1,5 @@
 import { createBackend } from '@backstage/backend-defaults';
+import { catalogModuleGitops } from '@gitops-portal/plugin-gitops-backend';
 
 const backend = createBackend();
 
@@ -26,10 +27,6 @@ backend.add(import('@gitops-portal/plugin-scaffolder-backend-module-gitops'));
 
 // GitOps, and its catalog module (applications as Resource entities)
 backend.add(import('@gitops-portal/plugin-gitops-backend'));
-backend.add(
-  import('@gitops-portal/plugin-gitops-backend').then(m => ({
-    default: m.catalogModuleGitops,
-  })),
-);
+backend.add(catalogModuleGitops);
 
 backend.start();

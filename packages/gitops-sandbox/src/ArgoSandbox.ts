@@ -57,6 +57,17 @@ export class ArgoSandbox {
       syncSeconds?: number;
       /** Real repositories: revisions are their commits, pushes their new commits. */
       git?: GitFleet;
+      /** Told about every finished sync, as Argo CD notifications would. */
+      onSynced?: (event: {
+        instance: string;
+        name: string;
+        namespace: string;
+        revision: string;
+        startedAt: string;
+        finishedAt: string;
+        health: string;
+        initiatedBy?: string;
+      }) => void;
     } = {},
   ) {
     const now = this.now();
@@ -251,6 +262,16 @@ export class ArgoSandbox {
           message: 'successfully synced (all tasks run)',
           finishedAt: iso(now),
         };
+        this.options.onSynced?.({
+          instance: app.spec.instance,
+          name: app.spec.name,
+          namespace: app.spec.namespace,
+          revision: app.head,
+          startedAt: app.operation.startedAt,
+          finishedAt: iso(now),
+          health: app.spec.failsWith ? 'Degraded' : 'Healthy',
+          initiatedBy: app.operation.initiatedBy.username,
+        });
         app.history.push(
           this.entry(
             app.spec,

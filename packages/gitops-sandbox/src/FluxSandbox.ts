@@ -81,6 +81,16 @@ export class FluxSandbox {
       now?: () => number;
       syncSeconds?: number;
       git?: GitFleet;
+      /** Told about every finished rollout, as notification-controller would. */
+      onReconciled?: (event: {
+        cluster: string;
+        kind: 'Kustomization';
+        namespace: string;
+        name: string;
+        revision: string;
+        failed: boolean;
+        message: string;
+      }) => void;
     } = {},
   ) {
     const now = this.now();
@@ -470,6 +480,17 @@ export class FluxSandbox {
         totalReconciliations: 1,
       };
       k.status.history = [entry, ...(k.status.history ?? [])].slice(0, 5);
+      this.options.onReconciled?.({
+        cluster: r.cluster,
+        kind: 'Kustomization',
+        namespace: k.metadata.namespace,
+        name: k.metadata.name,
+        revision: r.revision,
+        failed: failing,
+        message: failing
+          ? 'health check failed after 5m0s'
+          : `Reconciliation finished, applied revision ${r.revision}`,
+      });
       if (failing) {
         k.status.conditions = [
           ready(

@@ -11,6 +11,13 @@ startSandbox({
   downInstances: process.env.SANDBOX_DOWN_INSTANCES?.split(',').filter(Boolean),
   commitEverySeconds: num('SANDBOX_COMMIT_EVERY_SECONDS'),
   syncSeconds: num('SANDBOX_SYNC_SECONDS'),
+  notify: process.env.SANDBOX_NOTIFY_URL
+    ? {
+        backendUrl: process.env.SANDBOX_NOTIFY_URL,
+        fluxHmacKey: process.env.SANDBOX_FLUX_HMAC_KEY,
+        argocdToken: process.env.SANDBOX_ARGOCD_TOKEN,
+      }
+    : undefined,
 }).then(({ url, sandbox }) => {
   // eslint-disable-next-line no-console
   console.log(

@@ -1,5 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
@@ -232,5 +235,66 @@ describe('sandbox Git repositories', () => {
         await exec('git', ['cat-file', '-t', fluxSha], { cwd: inv })
       ).stdout.trim(),
     ).toBe('commit');
+  });
+});
+
+describe('sandbox notifications', () => {
+  it('sends signed Flux events and Argo CD notifications when rollouts finish', async () => {
+    const received: {
+      path: string;
+      headers: http.IncomingHttpHeaders;
+      body: string;
+    }[] = [];
+    const receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', c => (body += c));
+      req.on('end', () => {
+        received.push({ path: req.url ?? '', headers: req.headers, body });
+        res.writeHead(202).end('{}');
+      });
+    });
+    await new Promise<void>(r => receiver.listen(0, '127.0.0.1', r));
+    const port = (receiver.address() as AddressInfo).port;
+    const sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      syncSeconds: 1,
+      git: false,
+      notify: {
+        backendUrl: `http://127.0.0.1:${port}/api/gitops`,
+        fluxHmacKey: 'k',
+        argocdToken: 't',
+      },
+    });
+    try {
+      sb.sandbox.push({ name: 'checkout-dev' });
+      sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
+      for (let i = 0; i < 40 && received.length < 3; i++) {
+        await new Promise(r => setTimeout(r, 200));
+      }
+      const argo = received.find(
+        r => r.path === '/api/gitops/webhooks/argocd',
+      )!;
+      expect(argo.headers['x-gitops-token']).toBe('t');
+      expect(JSON.parse(argo.body)).toMatchObject({
+        instance: 'main',
+        app: { name: 'checkout-dev' },
+        operation: { phase: 'Succeeded' },
+      });
+      const flux = received.find(
+        r => r.path === '/api/gitops/webhooks/flux/flux-dev',
+      )!;
+      const expected = createHmac('sha256', 'k')
+        .update(flux.body)
+        .digest('hex');
+      expect(flux.headers['x-signature']).toBe(`sha256=${expected}`);
+      expect(JSON.parse(flux.body)).toMatchObject({
+        involvedObject: { kind: 'Kustomization' },
+        metadata: { revision: expect.stringMatching(/^main@sha1:/) },
+      });
+    } finally {
+      await sb.stop();
+      receiver.close();
+    }
   });
 });

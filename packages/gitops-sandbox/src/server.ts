@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { ArgoSandbox } from './ArgoSandbox';
 import { FluxSandbox } from './FluxSandbox';
 import { GitFleet } from './GitFleet';
+import { Notifier, NotifierOptions } from './notifier';
 import { demoFleet } from './fleet';
 
 /** Knobs of the sandbox. */
@@ -25,6 +26,8 @@ export interface SandboxOptions {
   syncSeconds?: number;
   /** Serve real Git repositories under /git (default true). */
   git?: boolean;
+  /** Send Flux and Argo CD notifications to a gitops backend. */
+  notify?: NotifierOptions;
 }
 
 /** Chart versions the sandbox's Helm repositories offer (newer than deployed). */
@@ -103,11 +106,20 @@ async function readJson(req: http.IncomingMessage): Promise<any> {
 export async function startSandbox(options: SandboxOptions = {}) {
   const git =
     options.git === false ? undefined : new GitFleet({ repos: SANDBOX_REPOS });
+  const notifier = options.notify ? new Notifier(options.notify) : undefined;
   const sandbox = new ArgoSandbox(
     demoFleet({ extraApps: options.extraApps, instances: options.instances }),
-    { syncSeconds: options.syncSeconds, git },
+    {
+      syncSeconds: options.syncSeconds,
+      git,
+      onSynced: e => void notifier?.argo(e),
+    },
   );
-  const flux = new FluxSandbox({ syncSeconds: options.syncSeconds, git });
+  const flux = new FluxSandbox({
+    syncSeconds: options.syncSeconds,
+    git,
+    onReconciled: e => void notifier?.flux(e),
+  });
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
 
@@ -309,11 +321,25 @@ export async function startSandbox(options: SandboxOptions = {}) {
   await new Promise<void>(resolve =>
     server.listen(options.port ?? 7008, options.host ?? '127.0.0.1', resolve),
   );
-  const ticker = setInterval(() => sandbox.tick(), 1000);
+  const ticker = setInterval(() => {
+    sandbox.tick();
+    flux.tick();
+  }, 1000);
   const commitEvery = options.commitEverySeconds ?? 15;
+  let commits = 0;
+  const services = ['checkout', 'payments', 'catalog-api'];
   const committer =
     commitEvery > 0
-      ? setInterval(() => sandbox.push(), commitEvery * 1000)
+      ? setInterval(() => {
+          // a developer pushes to a service (dev rolls it out), then it is
+          // promoted to staging, then to prod; every fourth step is a Flux push
+          commits += 1;
+          const service = services[Math.floor(commits / 3) % services.length];
+          if (commits % 4 === 0) flux.push({ repo: 'inventory' });
+          else if (commits % 3 === 1) sandbox.push({ name: `${service}-dev` });
+          else if (commits % 3 === 2) sandbox.promote(`${service}-staging`);
+          else sandbox.promote(`${service}-prod`);
+        }, commitEvery * 1000)
       : undefined;
   const { port } = server.address() as AddressInfo;
   return {
