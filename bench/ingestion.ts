@@ -1,0 +1,85 @@
+/*
+ * Benchmark: ingestion of many Argo CD applications across instances from
+ * the sandbox (real HTTP), into the real store (SQLite file, or PostgreSQL
+ * when BENCH_PG is a connection string). Reports wall time, peak RSS and the
+ * writes of a second, unchanged cycle.
+ */
+import { startSandbox } from '@gitops-portal/gitops-sandbox';
+import knexFactory from 'knex';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
+import { ArgoProvider } from '../plugins/gitops-backend/src/providers/argocd/ArgoProvider';
+import { IngestionService } from '../plugins/gitops-backend/src/service/IngestionService';
+
+const APPS = Number(process.env.BENCH_APPS ?? 10_000);
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5);
+
+const noopLogger: any = {
+  debug() {},
+  info() {},
+  warn(m: string) {
+    console.warn(m);
+  },
+  error(m: string) {
+    console.error(m);
+  },
+  child() {
+    return noopLogger;
+  },
+};
+
+async function main() {
+  const sb = await startSandbox({ port: 0, extraApps: APPS, instances: INSTANCES, commitEverySeconds: 0, git: false });
+  const instances = [...new Set(sb.sandbox.instances())];
+  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-')), 'bench.sqlite');
+  const knex = process.env.BENCH_PG
+    ? knexFactory({ client: 'pg', connection: process.env.BENCH_PG })
+    : knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
+  const store = await DatabaseGitopsStore.create({ database: { getClient: async () => knex } as any });
+  const environments = { order: ['dev', 'staging', 'prod'], label: 'environment', fallback: 'default', rules: [] };
+  const providers = instances.map(
+    name =>
+      new ArgoProvider({
+        instance: { name, url: `${sb.url}/argocd/${name}`, uiUrl: sb.url, token: 'sandbox-token', skipTLSVerify: false, timeoutMs: 120_000 },
+        environments,
+      }),
+  );
+  const ingestion = new IngestionService({ store, providers: () => providers, logger: noopLogger, instanceTimeoutMs: 300_000 });
+
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 50);
+
+  const t0 = performance.now();
+  const first = await ingestion.runOnce();
+  const firstMs = performance.now() - t0;
+  const t1 = performance.now();
+  const second = await ingestion.runOnce();
+  const secondMs = performance.now() - t1;
+  clearInterval(sampler);
+
+  const sum = (r: typeof first, k: 'applications' | 'written' | 'deploymentsAdded' | 'removed') =>
+    r.reduce((n, x) => n + x[k], 0);
+  const result = {
+    database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',
+    applications: sum(first, 'applications'),
+    instances: instances.length,
+    firstCycleSeconds: +(firstMs / 1000).toFixed(2),
+    firstCycleWrites: sum(first, 'written'),
+    deploymentsStored: sum(first, 'deploymentsAdded'),
+    secondCycleSeconds: +(secondMs / 1000).toFixed(2),
+    secondCycleWrites: sum(second, 'written') + sum(second, 'deploymentsAdded') + sum(second, 'removed'),
+    peakRssMB: Math.round(peakRss / 1024 / 1024),
+  };
+  console.log(JSON.stringify(result));
+  await knex.destroy();
+  await sb.stop();
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
