@@ -303,15 +303,12 @@ export class DatabaseGitopsStore implements GitopsStore {
             if (q.instance) inner.where('instance', q.instance);
             if (q.namespace) inner.where('namespace', q.namespace);
             if (q.project) inner.where('project', q.project);
+            // an IN over the (key, value) index: both databases plan it
+            // well, unlike a correlated EXISTS on SQLite
             for (const [key, value] of Object.entries(q.labels ?? {})) {
-              inner.whereExists(
-                this.db(LABELS)
-                  .select(this.db.raw('1'))
-                  .whereRaw('?? = ??', [
-                    `${LABELS}.application_id`,
-                    `${APPS}.id`,
-                  ])
-                  .andWhere({ key, value }),
+              inner.whereIn(
+                'id',
+                this.db(LABELS).select('application_id').where({ key, value }),
               );
             }
           });
