@@ -8,7 +8,7 @@ import {
 import express from 'express';
 import Router from 'express-promise-router';
 import { z } from 'zod';
-import { GitopsService } from './service/GitopsService';
+import { FleetRequest, GitopsService } from './service/GitopsService';
 import { ActionsService, GitopsAction } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
 
@@ -130,7 +130,7 @@ export async function createRouter(options: {
   router.get('/fleet', async (req, res) => {
     const query = parse(fleetQuery, req.query);
     const credentials = await httpAuth.credentials(req);
-    res.json(await service.getFleet(query as any, credentials));
+    res.json(await service.getFleet(query as FleetRequest, credentials));
   });
 
   router.get('/applications/:id', async (req, res) => {
@@ -138,35 +138,26 @@ export async function createRouter(options: {
     res.json(await service.getApplication(req.params.id));
   });
 
+  // an entity's application (permission on the entity), or one of no entity
+  const runAction = async (req: express.Request, res: express.Response) => {
+    const credentials = await httpAuth.credentials(req);
+    const action = req.params.action as GitopsAction;
+    await actions.run({
+      id: req.params.id,
+      action,
+      entityRef: req.params.kind ? entityRefOf(req.params) : undefined,
+      credentials,
+      request: req,
+    });
+    res.status(202).json({ status: 'accepted', action });
+  };
   router.post(
     '/entities/:kind/:namespace/:name/applications/:id/:action(refresh|sync|suspend|resume)',
-    async (req, res) => {
-      const credentials = await httpAuth.credentials(req);
-      const action = req.params.action as GitopsAction;
-      await actions.run({
-        id: req.params.id,
-        action,
-        entityRef: entityRefOf(req.params),
-        credentials,
-        request: req,
-      });
-      res.status(202).json({ status: 'accepted', action });
-    },
+    runAction,
   );
-
   router.post(
     '/applications/:id/:action(refresh|sync|suspend|resume)',
-    async (req, res) => {
-      const credentials = await httpAuth.credentials(req);
-      const action = req.params.action as GitopsAction;
-      await actions.run({
-        id: req.params.id,
-        action,
-        credentials,
-        request: req,
-      });
-      res.status(202).json({ status: 'accepted', action });
-    },
+    runAction,
   );
 
   return router;
