@@ -1,5 +1,6 @@
 import { SandboxAppSpec, sha } from './fleet';
 import { GitFleet } from './GitFleet';
+import type { ArgoSyncedEvent } from './notifier';
 
 type Initiator = { username?: string; automated?: boolean };
 
@@ -58,16 +59,7 @@ export class ArgoSandbox {
       /** Real repositories: revisions are their commits, pushes their new commits. */
       git?: GitFleet;
       /** Told about every finished sync, as Argo CD notifications would. */
-      onSynced?: (event: {
-        instance: string;
-        name: string;
-        namespace: string;
-        revision: string;
-        startedAt: string;
-        finishedAt: string;
-        health: string;
-        initiatedBy?: string;
-      }) => void;
+      onSynced?: (event: ArgoSyncedEvent) => void;
     } = {},
   ) {
     const now = this.now();

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sha } from './fleet';
 import { GitFleet } from './GitFleet';
+import type { FluxReconciledEvent } from './notifier';
 
 type Obj = {
   apiVersion: string;
@@ -82,15 +83,7 @@ export class FluxSandbox {
       syncSeconds?: number;
       git?: GitFleet;
       /** Told about every finished rollout, as notification-controller would. */
-      onReconciled?: (event: {
-        cluster: string;
-        kind: 'Kustomization';
-        namespace: string;
-        name: string;
-        revision: string;
-        failed: boolean;
-        message: string;
-      }) => void;
+      onReconciled?: (event: FluxReconciledEvent) => void;
     } = {},
   ) {
     const now = this.now();

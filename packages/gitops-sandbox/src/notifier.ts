@@ -1,5 +1,28 @@
 import { createHmac } from 'node:crypto';
 
+/** A sync Argo CD finished, as its notifications report it. */
+export interface ArgoSyncedEvent {
+  instance: string;
+  name: string;
+  namespace: string;
+  revision: string;
+  startedAt: string;
+  finishedAt: string;
+  health: string;
+  initiatedBy?: string;
+}
+
+/** A reconciliation Flux finished, as notification-controller reports it. */
+export interface FluxReconciledEvent {
+  cluster: string;
+  kind: 'Kustomization' | 'HelmRelease';
+  namespace: string;
+  name: string;
+  revision: string;
+  failed: boolean;
+  message: string;
+}
+
 /** Where the sandbox sends controller notifications, as Flux and Argo CD would. */
 export interface NotifierOptions {
   /** Base URL of the gitops backend, e.g. http://localhost:7007/api/gitops */
@@ -39,15 +62,7 @@ export class Notifier {
     }
   }
 
-  async flux(event: {
-    cluster: string;
-    kind: 'Kustomization' | 'HelmRelease';
-    namespace: string;
-    name: string;
-    revision: string;
-    failed: boolean;
-    message: string;
-  }) {
+  async flux(event: FluxReconciledEvent) {
     if (!this.options.fluxHmacKey) return;
     const body = JSON.stringify({
       involvedObject: {
@@ -78,16 +93,7 @@ export class Notifier {
     });
   }
 
-  async argo(event: {
-    instance: string;
-    name: string;
-    namespace: string;
-    revision: string;
-    startedAt: string;
-    finishedAt: string;
-    health: string;
-    initiatedBy?: string;
-  }) {
+  async argo(event: ArgoSyncedEvent) {
     if (!this.options.argocdToken) return;
     const body = JSON.stringify({
       instance: event.instance,

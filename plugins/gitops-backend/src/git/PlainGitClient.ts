@@ -184,9 +184,17 @@ export class PlainGitClient implements GitHostClient {
     }
   }
 
-  async getCommit(repo: RepoRef, sha: string): Promise<CommitInfo> {
+  /** Opens the cache repository of a remote and works on it under its lock. */
+  private async withRepo<T>(
+    repo: RepoRef,
+    fn: (dir: string) => Promise<T>,
+  ): Promise<T> {
     const dir = await this.ensure(repo);
-    return this.locked(dir, async () => {
+    return this.locked(dir, () => fn(dir));
+  }
+
+  async getCommit(repo: RepoRef, sha: string): Promise<CommitInfo> {
+    return this.withRepo(repo, async dir => {
       await this.ensureCommit(repo, dir, sha);
       const [commit] = parseLog(
         await this.git(dir, ['log', '-1', `--format=${FORMAT}`, sha]),
@@ -202,8 +210,7 @@ export class PlainGitClient implements GitHostClient {
     branch: string,
     limit: number,
   ): Promise<PendingCommits> {
-    const dir = await this.ensure(repo);
-    return this.locked(dir, async () => {
+    return this.withRepo(repo, async dir => {
       await this.fetchBranch(repo, dir, branch);
       const head = (
         await this.git(dir, ['rev-parse', `refs/remotes/origin/${branch}`])
@@ -251,8 +258,7 @@ export class PlainGitClient implements GitHostClient {
   }
 
   async countBetween(repo: RepoRef, from: string, to: string): Promise<number> {
-    const dir = await this.ensure(repo);
-    return this.locked(dir, async () => {
+    return this.withRepo(repo, async dir => {
       await this.ensureCommit(repo, dir, from);
       await this.ensureCommit(repo, dir, to);
       return Number(
