@@ -63,34 +63,61 @@ export class ArgoSandbox {
     } = {},
   ) {
     const now = this.now();
-    this.apps = specs.map(spec => {
-      const history: HistoryEntry[] = [];
-      for (let i = 1; i <= spec.initialDeployments; i++) {
-        const deployedAt = now - (spec.initialDeployments - i + 1) * 3_600_000;
-        history.push(
-          this.entry(
-            spec,
-            i,
-            this.revisionOf(spec, i),
-            deployedAt,
-            i % 3 ? { automated: true } : { username: 'alice' },
-          ),
-        );
-      }
-      const head = history.length
-        ? history[history.length - 1].revision ?? ''
-        : this.revisionOf(spec, 0);
-      return {
-        spec,
-        history: history.slice(-this.historyLimit),
-        nextId: spec.initialDeployments + 1,
-        head,
-        stage: 'idle' as Stage,
-        stageSince: now,
-        reconciledAt: iso(now),
-        commits: spec.initialDeployments,
-      };
-    });
+    this.apps = specs.map(spec => this.initialState(spec, now));
+  }
+
+  private initialState(spec: SandboxAppSpec, now: number): AppState {
+    const history: HistoryEntry[] = [];
+    for (let i = 1; i <= spec.initialDeployments; i++) {
+      const deployedAt = now - (spec.initialDeployments - i + 1) * 3_600_000;
+      history.push(
+        this.entry(
+          spec,
+          i,
+          this.revisionOf(spec, i),
+          deployedAt,
+          i % 3 ? { automated: true } : { username: 'alice' },
+        ),
+      );
+    }
+    // a new application (nothing deployed yet) waits for its first sync
+    const fresh = history.length === 0;
+    const head = fresh
+      ? this.branchHead(spec) ?? ''
+      : history[history.length - 1].revision ?? '';
+    return {
+      spec,
+      history: history.slice(-this.historyLimit),
+      nextId: spec.initialDeployments + 1,
+      head,
+      stage: fresh ? 'outOfSync' : 'idle',
+      stageSince: now,
+      reconciledAt: iso(now),
+      commits: spec.initialDeployments,
+    };
+  }
+
+  /** The commit the tracked branch of a sandbox Git repository points at. */
+  private branchHead(spec: SandboxAppSpec): string | undefined {
+    const repo = GitFleet.repoOf(spec.repoURL);
+    if (spec.chart || !repo || !this.options.git) return undefined;
+    return this.options.git.head(repo, spec.targetRevision);
+  }
+
+  /**
+   * Creates or updates an application, as applying its manifest would.
+   * Returns what changed.
+   */
+  apply(spec: SandboxAppSpec): 'created' | 'updated' | 'unchanged' {
+    const existing = this.find(spec.instance, spec.name, spec.namespace);
+    if (!existing) {
+      this.apps.push(this.initialState(spec, this.now()));
+      return 'created';
+    }
+    if (JSON.stringify(existing.spec) === JSON.stringify(spec))
+      return 'unchanged';
+    existing.spec = spec;
+    return 'updated';
   }
 
   private now() {
@@ -239,9 +266,26 @@ export class ArgoSandbox {
   tick() {
     const now = this.now();
     const syncMs = (this.options.syncSeconds ?? 6) * 1000;
+    const heads = new Map<string, string | undefined>();
     for (const app of this.apps) {
       app.reconciledAt = iso(now);
-      if (app.stage === 'outOfSync' && now - app.stageSince >= syncMs / 2) {
+      if (app.spec.followBranch && app.stage !== 'syncing') {
+        // auto-sync: a new commit on the tracked branch is rolled out
+        const key = `${app.spec.repoURL}@${app.spec.targetRevision}`;
+        if (!heads.has(key)) heads.set(key, this.branchHead(app.spec));
+        const head = heads.get(key);
+        if (head && head !== app.head) {
+          app.head = head;
+          app.commits += 1;
+          app.stage = 'outOfSync';
+          app.stageSince = now;
+        }
+      }
+      if (
+        app.stage === 'outOfSync' &&
+        app.head &&
+        now - app.stageSince >= syncMs / 2
+      ) {
         this.startSync(app, { automated: true });
       } else if (
         app.stage === 'syncing' &&
@@ -341,6 +385,8 @@ export class ArgoSandbox {
   private render(app: AppState) {
     const { spec } = app;
     const synced = app.stage === 'idle';
+    let syncStatus = synced ? 'Synced' : 'OutOfSync';
+    if (!app.head) syncStatus = 'Unknown';
     let health: { status: string; message?: string } = { status: 'Healthy' };
     if (app.stage === 'syncing')
       health = {
@@ -360,6 +406,22 @@ export class ArgoSandbox {
           32,
         ),
         creationTimestamp: '2026-01-01T00:00:00Z',
+        ...(spec.applicationSet
+          ? {
+              ownerReferences: [
+                {
+                  apiVersion: 'argoproj.io/v1alpha1',
+                  kind: 'ApplicationSet',
+                  name: spec.applicationSet,
+                  uid: sha(
+                    `${spec.instance}/${spec.namespace}/appset/${spec.applicationSet}`,
+                  ).slice(0, 32),
+                  controller: true,
+                  blockOwnerDeletion: true,
+                },
+              ],
+            }
+          : {}),
       },
       spec: {
         project: spec.project,
@@ -374,8 +436,8 @@ export class ArgoSandbox {
       },
       status: {
         sync: {
-          status: synced ? 'Synced' : 'OutOfSync',
-          revision: app.head,
+          status: syncStatus,
+          ...(app.head ? { revision: app.head } : {}),
           comparedTo: {
             source: {
               repoURL: spec.repoURL,

@@ -20,6 +20,18 @@ type Obj = {
   status: Record<string, any>;
 };
 
+/** A Flux object as committed to the fleet repository. */
+export interface FluxManifest {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+  };
+  spec: Record<string, any>;
+}
+
 interface Rollout {
   cluster: string;
   kustomization: Obj;
@@ -75,6 +87,8 @@ const FAILING = 'inventory-staging';
 export class FluxSandbox {
   private readonly objects = new Map<string, Obj[]>();
   private rollouts: Rollout[] = [];
+  /** Objects created from the fleet repository (cluster/kind/namespace/name). */
+  private readonly fleetKeys = new Set<string>();
   private commits = 0;
 
   constructor(
@@ -423,41 +437,191 @@ export class FluxSandbox {
           digest: digest(revision),
           lastUpdateTime: iso(now),
         };
-        for (const k of objs.filter(
-          o =>
-            o.kind === 'Kustomization' &&
-            o.spec.sourceRef.name === source.metadata.name &&
-            !o.spec.suspend,
-        )) {
-          k.status.conditions = [
-            ready('Unknown', 'Progressing', `Reconciliation in progress`, now),
-            {
-              type: 'Reconciling',
-              status: 'True',
-              reason: 'Progressing',
-              message: `Building manifests for revision ${revision}`,
-              lastTransitionTime: iso(now),
-              observedGeneration: 1,
-            },
-          ];
-          k.status.lastAttemptedRevision = revision;
-          this.rollouts.push({
-            cluster,
-            kustomization: k,
-            source,
-            revision,
-            startedAt: now,
-          });
-          pushed.push({ cluster, name: k.metadata.name, revision });
-        }
+        pushed.push(...this.rollout(cluster, source, revision, now));
       }
     }
     return pushed;
   }
 
+  /** Starts rolling out a new revision of a source to the Kustomizations that use it. */
+  private rollout(cluster: string, source: Obj, revision: string, now: number) {
+    const pushed: { cluster: string; name: string; revision: string }[] = [];
+    for (const k of (this.objects.get(cluster) ?? []).filter(
+      o =>
+        o.kind === 'Kustomization' &&
+        o.spec.sourceRef?.name === source.metadata.name &&
+        (o.spec.sourceRef?.namespace ?? o.metadata.namespace) ===
+          source.metadata.namespace &&
+        !o.spec.suspend,
+    )) {
+      k.status.conditions = [
+        ready('Unknown', 'Progressing', `Reconciliation in progress`, now),
+        {
+          type: 'Reconciling',
+          status: 'True',
+          reason: 'Progressing',
+          message: `Building manifests for revision ${revision}`,
+          lastTransitionTime: iso(now),
+          observedGeneration: k.metadata.generation,
+        },
+      ];
+      k.status.lastAttemptedRevision = revision;
+      this.rollouts = this.rollouts.filter(r => r.kustomization !== k);
+      this.rollouts.push({
+        cluster,
+        kustomization: k,
+        source,
+        revision,
+        startedAt: now,
+      });
+      pushed.push({ cluster, name: k.metadata.name, revision });
+    }
+    return pushed;
+  }
+
+  private key(
+    cluster: string,
+    o: { kind: string; metadata: { namespace?: string; name: string } },
+  ) {
+    return `${cluster}/${o.kind}/${o.metadata.namespace ?? 'flux-system'}/${
+      o.metadata.name
+    }`;
+  }
+
+  /**
+   * Applies the Flux objects of the fleet repository (GitRepository,
+   * Kustomization), per cluster, as kustomize-controller applying the fleet
+   * would: new ones are created, changed ones updated, and fleet objects no
+   * longer in `desired` are pruned. Returns the keys of what changed.
+   */
+  applyFleet(desired: Map<string, FluxManifest[]>): string[] {
+    const now = this.now();
+    const changed: string[] = [];
+    const wanted = new Set<string>();
+    for (const [cluster, manifests] of desired) {
+      const objs = this.objects.get(cluster);
+      if (!objs) continue;
+      // sources first, so that Kustomizations find them
+      const ordered = [...manifests].sort(
+        (a, b) =>
+          Number(a.kind === 'Kustomization') -
+          Number(b.kind === 'Kustomization'),
+      );
+      for (const m of ordered) {
+        const namespace = m.metadata.namespace ?? 'flux-system';
+        const key = this.key(cluster, m);
+        wanted.add(key);
+        const existing = objs.find(
+          o =>
+            o.kind === m.kind &&
+            o.metadata.name === m.metadata.name &&
+            o.metadata.namespace === namespace,
+        );
+        if (existing) {
+          if (JSON.stringify(existing.spec) === JSON.stringify(m.spec))
+            continue;
+          existing.spec = structuredClone(m.spec);
+          existing.metadata.generation += 1;
+          changed.push(key);
+          continue;
+        }
+        const obj: Obj = {
+          apiVersion: m.apiVersion,
+          kind: m.kind,
+          metadata: {
+            ...meta(m.metadata.name, namespace, m.metadata.labels),
+            uid: sha(key).slice(0, 32),
+            creationTimestamp: iso(now),
+          },
+          spec: structuredClone(m.spec),
+          status: { observedGeneration: 1 },
+        };
+        objs.push(obj);
+        this.fleetKeys.add(key);
+        changed.push(key);
+        if (obj.kind === 'GitRepository') {
+          this.followSource(cluster, obj, now);
+        } else if (obj.kind === 'Kustomization') {
+          obj.status.conditions = [
+            ready('Unknown', 'Progressing', 'Reconciliation in progress', now),
+          ];
+          const source = objs.find(
+            o =>
+              o.kind === 'GitRepository' &&
+              o.metadata.name === obj.spec.sourceRef?.name &&
+              o.metadata.namespace ===
+                (obj.spec.sourceRef?.namespace ?? namespace),
+          );
+          const revision = source?.status.artifact?.revision;
+          if (source && revision) this.rollout(cluster, source, revision, now);
+        }
+      }
+    }
+    for (const [cluster, objs] of this.objects) {
+      const kept = objs.filter(o => {
+        const key = this.key(cluster, o);
+        if (!this.fleetKeys.has(key) || wanted.has(key)) return true;
+        this.fleetKeys.delete(key);
+        changed.push(key);
+        return false;
+      });
+      this.objects.set(cluster, kept);
+    }
+    return changed;
+  }
+
+  /** A fleet GitRepository takes the newest commit of its branch, and rolls it out. */
+  private followSource(cluster: string, source: Obj, now: number) {
+    const repo = GitFleet.repoOf(String(source.spec.url ?? ''));
+    const branch = String(source.spec.ref?.branch ?? 'main');
+    const head = repo ? this.options.git?.head(repo, branch) : undefined;
+    if (!head) {
+      source.status.conditions = [
+        ready(
+          'False',
+          'GitOperationFailed',
+          `failed to checkout and determine revision: unable to clone '${source.spec.url}': reference not found: ${branch}`,
+          now,
+        ),
+      ];
+      return;
+    }
+    const revision = `${branch}@sha1:${head}`;
+    if (source.status.artifact?.revision === revision) return;
+    source.status = {
+      ...source.status,
+      artifact: {
+        revision,
+        digest: digest(revision),
+        lastUpdateTime: iso(now),
+        path: `gitrepository/${source.metadata.namespace}/${source.metadata.name}/${head}.tar.gz`,
+        url: `http://source-controller.flux-system.svc.cluster.local./gitrepository/${source.metadata.namespace}/${source.metadata.name}/latest.tar.gz`,
+      },
+      conditions: [
+        ready(
+          'True',
+          'Succeeded',
+          `stored artifact for revision '${revision}'`,
+          now,
+        ),
+      ],
+      observedGeneration: source.metadata.generation,
+    };
+    this.rollout(cluster, source, revision, now);
+  }
+
   /** Finishes rollouts whose time has come. */
   tick() {
     const now = this.now();
+    for (const [cluster, objs] of this.objects) {
+      for (const o of objs) {
+        if (
+          o.kind === 'GitRepository' &&
+          this.fleetKeys.has(this.key(cluster, o))
+        )
+          this.followSource(cluster, o, now);
+      }
+    }
     const syncMs = (this.options.syncSeconds ?? 6) * 1000;
     this.rollouts = this.rollouts.filter(r => {
       if (now - r.startedAt < syncMs) return true;

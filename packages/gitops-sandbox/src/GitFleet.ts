@@ -52,12 +52,9 @@ export class GitFleet {
   }
 
   private create(repo: string, commits: number) {
-    const bare = path.join(this.root, `${repo}.git`);
+    const bare = this.bare(repo);
     if (fs.existsSync(bare)) return;
-    this.git(this.root, ['init', '--bare', '--quiet', '-b', 'main', bare]);
-    this.git(bare, ['config', 'http.receivepack', 'true']);
-    this.git(bare, ['config', 'uploadpack.allowFilter', 'true']);
-    this.git(bare, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
+    this.createEmpty(repo);
     const work = this.work(repo);
     fs.mkdirSync(work, { recursive: true });
     this.git(work, ['init', '--quiet', '-b', 'main']);
@@ -118,6 +115,67 @@ export class GitFleet {
     return this.shas.has(repo);
   }
 
+  private bare(repo: string) {
+    return path.join(this.root, `${repo}.git`);
+  }
+
+  /** Whether a repository exists (created by the sandbox or by a push). */
+  exists(repo: string): boolean {
+    return GitFleet.validName(repo) && fs.existsSync(this.bare(repo));
+  }
+
+  static validName(repo: string): boolean {
+    return /^[a-z0-9][a-z0-9._-]{0,62}$/i.test(repo) && !repo.includes('..');
+  }
+
+  /** An empty bare repository that accepts pushes, as a Git host creates one. */
+  createEmpty(repo: string): void {
+    if (!GitFleet.validName(repo))
+      throw new Error(`bad repository name ${repo}`);
+    const bare = this.bare(repo);
+    if (fs.existsSync(bare)) return;
+    this.git(this.root, ['init', '--bare', '--quiet', '-b', 'main', bare]);
+    this.git(bare, ['config', 'http.receivepack', 'true']);
+    this.git(bare, ['config', 'uploadpack.allowFilter', 'true']);
+    this.git(bare, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
+  }
+
+  /** The commit a branch points at, or undefined (no such repository or branch). */
+  head(repo: string, branch = 'main'): string | undefined {
+    if (!this.exists(repo) || !/^[\w./-]+$/.test(branch)) return undefined;
+    try {
+      return execFileSync(
+        'git',
+        ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`],
+        { cwd: this.bare(repo), stdio: ['ignore', 'pipe', 'ignore'] },
+      )
+        .toString()
+        .trim();
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Paths of the files at a commit. */
+  files(repo: string, ref: string): string[] {
+    return this.git(this.bare(repo), ['ls-tree', '-r', '--name-only', ref])
+      .split('\n')
+      .filter(Boolean);
+  }
+
+  /** A file's content at a ref, or undefined. */
+  read(repo: string, ref: string, file: string): Buffer | undefined {
+    if (!this.exists(repo) || !/^[\w./-]+$/.test(ref)) return undefined;
+    try {
+      return execFileSync('git', ['show', `${ref}:${file}`], {
+        cwd: this.bare(repo),
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    } catch {
+      return undefined;
+    }
+  }
+
   /** The n-th commit (1-based) of a repository's main branch, clamped to its history. */
   at(repo: string, n: number): string {
     const list = this.shas.get(repo) ?? [];
@@ -140,6 +198,13 @@ export class GitFleet {
     pathInfo: string,
     query: string,
   ) {
+    // like a Git host that creates a repository on first push
+    const target = /^\/([^/]+)\.git\//.exec(pathInfo)?.[1];
+    const pushing =
+      query.includes('service=git-receive-pack') ||
+      pathInfo.endsWith('/git-receive-pack');
+    if (target && pushing && GitFleet.validName(target) && !this.exists(target))
+      this.createEmpty(target);
     const backend = spawn('git', ['http-backend'], {
       env: {
         ...process.env,

@@ -14,6 +14,10 @@ export interface SandboxAppSpec {
   destination: { server?: string; name?: string; namespace: string };
   /** Every rollout of this app ends Degraded with this message. */
   failsWith?: string;
+  /** The ApplicationSet that generated this application. */
+  applicationSet?: string;
+  /** Auto-sync: new commits on the tracked branch are rolled out. */
+  followBranch?: boolean;
   /** Initial number of deployments in history (Argo keeps 10). */
   initialDeployments: number;
 }
@@ -63,8 +67,11 @@ export function demoFleet(
           svc.name === 'catalog-api' && env === 'staging'
             ? 'Deployment catalog-api: Back-off restarting failed container api (CrashLoopBackOff)'
             : undefined,
-        // dev runs the newest commit, staging two older, prod four older
-        initialDeployments: { dev: 12, staging: 10, prod: 8 }[env]! + i,
+        // dev follows main (its 16 commits), staging and prod are promoted
+        // and run older commits
+        followBranch: env === 'dev',
+        initialDeployments:
+          env === 'dev' ? 16 : { staging: 10, prod: 8 }[env]! + i,
       });
     }
   }

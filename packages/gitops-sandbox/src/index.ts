@@ -16,3 +16,5 @@ export {
   validateFlux,
   validateFlux as validateCrd,
 } from './contracts';
+export { FleetReconciler, FAIL_ANNOTATION } from './FleetReconciler';
+export type { FleetStatus } from './FleetReconciler';

@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { ArgoSandbox } from './ArgoSandbox';
 import { FluxSandbox } from './FluxSandbox';
 import { GitFleet } from './GitFleet';
+import { FleetReconciler } from './FleetReconciler';
 import { Notifier, NotifierOptions } from './notifier';
 import { demoFleet } from './fleet';
 
@@ -26,6 +27,8 @@ export interface SandboxOptions {
   syncSeconds?: number;
   /** Serve real Git repositories under /git (default true). */
   git?: boolean;
+  /** Where the sandbox tells what it does (fleet changes); default silent. */
+  log?: (message: string) => void;
   /** Send Flux and Argo CD notifications to a gitops backend. */
   notify?: NotifierOptions;
 }
@@ -120,6 +123,14 @@ export async function startSandbox(options: SandboxOptions = {}) {
     git,
     onReconciled: e => void notifier?.flux(e),
   });
+  const fleet = git
+    ? new FleetReconciler({
+        git,
+        argo: sandbox,
+        flux,
+        log: options.log,
+      })
+    : undefined;
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
 
@@ -203,6 +214,24 @@ export async function startSandbox(options: SandboxOptions = {}) {
             .map(v => `    - name: ${chart}\n      version: ${v}\n`)
             .join('')}`,
         );
+        return;
+      }
+      const raw = /^\/git\/([^/]+?)(?:\.git)?\/raw\/([^/]+)\/(.+)$/.exec(
+        url.pathname,
+      );
+      if (git && raw && req.method === 'GET') {
+        // a file of a repository at a branch or commit, as a Git host's raw view
+        const content = git.read(raw[1], raw[2], decodeURIComponent(raw[3]));
+        if (!content) {
+          send(res, 404, { error: `no ${raw[3]} at ${raw[2]} in ${raw[1]}` });
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.end(content);
+        return;
+      }
+      if (req.method === 'GET' && url.pathname === '/sandbox/fleet') {
+        send(res, 200, fleet?.reconcile() ?? { errors: ['no Git'] });
         return;
       }
       if (git && url.pathname.startsWith('/git/')) {
@@ -322,6 +351,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     server.listen(options.port ?? 7008, options.host ?? '127.0.0.1', resolve),
   );
   const ticker = setInterval(() => {
+    fleet?.reconcile();
     sandbox.tick();
     flux.tick();
   }, 1000);
@@ -346,6 +376,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     sandbox,
     flux,
     git,
+    fleet,
     port,
     url: `http://127.0.0.1:${port}`,
     async stop() {
