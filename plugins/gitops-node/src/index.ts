@@ -8,6 +8,7 @@ export {
   normaliseRepoUrl,
   commitUrl,
   compareUrl,
+  fileUrl,
 } from './repoUrl';
 export type { RepoRef, ScmType } from './repoUrl';
 export { gitAuthFromIntegrations } from './gitAuth';

@@ -1,8 +1,16 @@
 import { ConfigReader } from '@backstage/config';
-import { ScmIntegrations } from '@backstage/integration';
+import {
+  getAzureFileFetchUrl,
+  getBitbucketCloudFileFetchUrl,
+  getBitbucketServerFileFetchUrl,
+  getGiteaFileContentsUrl,
+  getGithubFileFetchUrl,
+  ScmIntegrations,
+} from '@backstage/integration';
 import {
   commitUrl,
   compareUrl,
+  fileUrl,
   normaliseRepoUrl,
   resolveRepo,
 } from './repoUrl';
@@ -156,5 +164,76 @@ describe('repository URLs and commit links', () => {
         'b',
       ),
     ).toBe('https://gitlab.com/a/b/-/compare/a...b');
+  });
+});
+
+describe('file links', () => {
+  const at = (url: string) =>
+    fileUrl(resolveRepo(url, integrations)!, 'main', 'catalog-info.yaml');
+
+  it("builds the URLs each host's URL reader reads", () => {
+    const gh = at('https://github.com/acme/shop.git');
+    expect(gh).toBe('https://github.com/acme/shop/blob/main/catalog-info.yaml');
+    expect(
+      getGithubFileFetchUrl(
+        gh,
+        integrations.github.byHost('github.com')!.config,
+        {
+          type: 'token',
+          headers: {},
+          token: 't',
+        },
+      ),
+    ).toBe(
+      'https://api.github.com/repos/acme/shop/contents/catalog-info.yaml?ref=main',
+    );
+
+    expect(at('https://gitlab.com/acme/shop')).toBe(
+      'https://gitlab.com/acme/shop/-/blob/main/catalog-info.yaml',
+    );
+
+    const bbc = at('https://bitbucket.org/acme/shop.git');
+    expect(
+      getBitbucketCloudFileFetchUrl(
+        bbc,
+        integrations.bitbucketCloud.byHost('bitbucket.org')!.config,
+      ),
+    ).toBe(
+      'https://api.bitbucket.org/2.0/repositories/acme/shop/src/main/catalog-info.yaml',
+    );
+
+    const bbs = at('https://bitbucket.acme.io/scm/shop/api.git');
+    expect(bbs).toBe(
+      'https://bitbucket.acme.io/projects/SHOP/repos/api/browse/catalog-info.yaml?at=refs%2Fheads%2Fmain',
+    );
+    expect(
+      getBitbucketServerFileFetchUrl(
+        bbs,
+        integrations.bitbucketServer.byHost('bitbucket.acme.io')!.config,
+      ),
+    ).toBe(
+      'https://bitbucket.acme.io/rest/api/1.0/projects/SHOP/repos/api/raw/catalog-info.yaml?at=refs%2Fheads%2Fmain',
+    );
+
+    const az = at('https://dev.azure.com/acme/shop/_git/api');
+    expect(getAzureFileFetchUrl(az)).toBe(
+      'https://dev.azure.com/acme/shop/_apis/git/repositories/api/items?api-version=6.0&path=%2Fcatalog-info.yaml&version=main',
+    );
+
+    const gt = at('https://gitea.acme.io/acme/shop.git');
+    expect(
+      getGiteaFileContentsUrl(
+        integrations.gitea.byHost('gitea.acme.io')!.config,
+        gt,
+      ),
+    ).toBe(
+      'https://gitea.acme.io/api/v1/repos/acme/shop/contents/catalog-info.yaml?ref=main',
+    );
+  });
+
+  it('uses the plain raw layout for hosts without a known web UI', () => {
+    expect(at('http://localhost:7008/git/shop.git')).toBe(
+      'http://localhost:7008/git/shop/raw/main/catalog-info.yaml',
+    );
   });
 });

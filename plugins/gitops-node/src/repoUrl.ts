@@ -159,3 +159,50 @@ export function compareUrl(
       return undefined;
   }
 }
+
+/**
+ * Link to a file of a branch, in the form the host's Backstage URL reader
+ * reads (GitHub `blob`, GitLab `-/blob`, Bitbucket `src` / `browse`, Azure
+ * `?path=`, Gitea `src/branch`). Hosts without a known web UI get
+ * `<repo>/raw/<branch>/<path>`, the plain-HTTP layout the sandbox serves;
+ * such a host must be listed in `backend.reading.allow` for the catalog to
+ * read it.
+ */
+export function fileUrl(repo: RepoRef, branch: string, file: string): string {
+  const p = file
+    .replace(/^\.?\//, '')
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/');
+  const b = encodeURIComponent(branch);
+  switch (repo.type) {
+    case 'github':
+      return `${repo.webUrl}/blob/${b}/${p}`;
+    case 'gitlab':
+      return `${repo.webUrl}/-/blob/${b}/${p}`;
+    case 'gitea':
+      return `${repo.webUrl}/src/branch/${b}/${p}`;
+    case 'bitbucketCloud':
+      return `${repo.webUrl}/src/${b}/${p}`;
+    case 'bitbucketServer': {
+      const [first, project, name] = repo.path;
+      const [proj, r] =
+        first === 'scm' ? [project, name] : [repo.path[0], repo.path[1]];
+      const base = repo.webUrl.slice(
+        0,
+        repo.webUrl.indexOf(repo.host) + repo.host.length,
+      );
+      return `${base}/projects/${encodeURIComponent(
+        proj.toLocaleUpperCase('en-US'),
+      )}/repos/${encodeURIComponent(r)}/browse/${p}?at=${encodeURIComponent(
+        `refs/heads/${branch}`,
+      )}`;
+    }
+    case 'azure':
+      return `${repo.webUrl}?path=${encodeURIComponent(
+        `/${file.replace(/^\.?\//, '')}`,
+      )}&version=GB${b}`;
+    default:
+      return `${repo.webUrl}/raw/${b}/${p}`;
+  }
+}

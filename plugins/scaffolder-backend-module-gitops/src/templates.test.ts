@@ -8,6 +8,7 @@ const KNOWN = new Set([
   'gitops:render',
   'gitops:propose',
   'gitops:publish:git',
+  'catalog:register',
 ]);
 
 describe('example templates', () => {

@@ -102,6 +102,64 @@ describe('gitops:render', () => {
     },
   );
 
+  it('renders one ApplicationSet with a list-generator entry per environment', () => {
+    const [file] = renderManifests({
+      name: 'checkout',
+      engine: 'argocd',
+      argocdKind: 'ApplicationSet',
+      repoUrl: 'https://github.com/acme/checkout.git',
+      environments: [
+        { name: 'dev' },
+        {
+          name: 'prod',
+          destinationServer: 'https://prod.k8s.acme.io',
+          namespace: 'shop',
+        },
+      ],
+    });
+    expect(file.path).toBe('checkout-applicationset.yaml');
+    const [set] = file.documents as any[];
+    expect(validateCrd(set)).toEqual([]);
+    expect(set.spec.generators[0].list.elements).toEqual([
+      {
+        env: 'dev',
+        namespace: 'checkout-dev',
+        path: 'deploy/overlays/dev',
+        cluster: 'https://kubernetes.default.svc',
+      },
+      {
+        env: 'prod',
+        namespace: 'shop',
+        path: 'deploy/overlays/prod',
+        cluster: 'https://prod.k8s.acme.io',
+      },
+    ]);
+    expect(set.spec.template.metadata).toEqual({
+      name: 'checkout-{{env}}',
+      labels: {
+        'app.kubernetes.io/name': 'checkout',
+        'backstage.io/kubernetes-id': 'checkout',
+        environment: '{{env}}',
+      },
+    });
+    expect(set.spec.template.spec.destination).toEqual({
+      server: '{{cluster}}',
+      namespace: '{{namespace}}',
+    });
+    expect(() =>
+      renderManifests({
+        name: 'checkout',
+        engine: 'argocd',
+        argocdKind: 'ApplicationSet',
+        repoUrl: 'https://github.com/acme/checkout.git',
+        environments: [
+          { name: 'dev' },
+          { name: 'prod', destinationName: 'prod' },
+        ],
+      }),
+    ).toThrow(/all with destinationName or none/);
+  });
+
   it('writes the files into the workspace', async () => {
     const ctx = createMockActionContext({
       workspacePath: workspace(),
@@ -314,5 +372,37 @@ describe('gitops:publish:git', () => {
     });
     await createPublishAction({ config }).handler(ctx as any);
     expect(sh(bare, 'ls-tree', '--name-only', 'main')).toBe('index.ts');
+    // no catalog descriptor, nothing to register
+    expect(ctx.output).not.toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      expect.anything(),
+    );
+  });
+
+  it('says where the published catalog descriptor is, for catalog:register', async () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pub-'));
+    const bare = path.join(root, 'svc.git');
+    execFileSync('git', ['init', '--bare', '--quiet', bare]);
+    const ws = workspace();
+    fs.writeFileSync(path.join(ws, 'catalog-info.yaml'), 'kind: Component\n');
+    const ctx = createMockActionContext({
+      workspacePath: ws,
+      input: { repoUrl: `file://${bare}` },
+    });
+    await createPublishAction({ config }).handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      `file://${bare.replace(/\.git$/, '')}/raw/main/catalog-info.yaml`,
+    );
+    const gh = createMockActionContext({
+      workspacePath: ws,
+      input: { repoUrl: 'https://github.com/acme/svc.git' },
+    });
+    (gh as any).isDryRun = true;
+    await createPublishAction({ config }).handler(gh as any);
+    expect(gh.output).toHaveBeenCalledWith(
+      'catalogInfoUrl',
+      'https://github.com/acme/svc/blob/main/catalog-info.yaml',
+    );
   });
 });

@@ -6,6 +6,7 @@ import {
 } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
+  fileUrl,
   gitAuthFromIntegrations,
   resolveRepo,
 } from '@gitops-portal/plugin-gitops-node';
@@ -59,10 +60,24 @@ export function createPublishAction(options: { config: Config }) {
         commitMessage: z => z.string().optional(),
         authorName: z => z.string().optional(),
         authorEmail: z => z.string().optional(),
+        catalogInfoPath: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'Path of the catalog descriptor in the workspace (default catalog-info.yaml)',
+            ),
       },
       output: {
-        remoteUrl: z => z.string(),
-        commit: z => z.string(),
+        remoteUrl: z => z.string().describe('Web URL of the repository'),
+        commit: z => z.string().describe('SHA of the published commit'),
+        catalogInfoUrl: z =>
+          z
+            .string()
+            .optional()
+            .describe(
+              'URL of the published catalog descriptor, for catalog:register (set when the workspace has one)',
+            ),
       },
     },
     async handler(ctx) {
@@ -104,6 +119,14 @@ export function createPublishAction(options: { config: Config }) {
         const commit = await git(dir, ['rev-parse', 'HEAD']);
         ctx.output('remoteUrl', repo.webUrl);
         ctx.output('commit', commit);
+        const catalogInfoPath =
+          ctx.input.catalogInfoPath ?? 'catalog-info.yaml';
+        const hasCatalogInfo = await fs
+          .stat(path.resolve(dir, catalogInfoPath))
+          .then(s => s.isFile())
+          .catch(() => false);
+        if (hasCatalogInfo)
+          ctx.output('catalogInfoUrl', fileUrl(repo, branch, catalogInfoPath));
         if (ctx.isDryRun) return;
         await git(
           dir,

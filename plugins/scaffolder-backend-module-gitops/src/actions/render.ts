@@ -26,6 +26,8 @@ export interface RenderInput {
   fluxNamespace?: string;
   syncPolicy?: 'automated' | 'manual';
   helmChart?: { repoUrl: string; chart: string; version: string };
+  /** Argo CD: one Application per environment, or one ApplicationSet whose list generator has an entry per environment. */
+  argocdKind?: 'Application' | 'ApplicationSet';
   outputDir?: string;
   fileTemplate?: string;
 }
@@ -43,6 +45,8 @@ const fill = (template: string, vars: Record<string, string>) =>
 export function renderManifests(
   input: RenderInput,
 ): { path: string; documents: object[] }[] {
+  if (input.engine === 'argocd' && input.argocdKind === 'ApplicationSet')
+    return [renderApplicationSet(input)];
   const pathTemplate = input.pathTemplate ?? 'deploy/overlays/{env}';
   const fileTemplate = input.fileTemplate ?? '{env}/{name}.yaml';
   return input.environments.map(env => {
@@ -157,6 +161,89 @@ export function renderManifests(
   });
 }
 
+/**
+ * One Argo CD ApplicationSet for a service: a list generator with an entry
+ * per environment (env, namespace, path, cluster), and an Application
+ * template labelled like the per-environment Applications.
+ */
+function renderApplicationSet(input: RenderInput): {
+  path: string;
+  documents: object[];
+} {
+  const pathTemplate = input.pathTemplate ?? 'deploy/overlays/{env}';
+  const byName = input.environments.filter(e => e.destinationName);
+  if (byName.length && byName.length !== input.environments.length) {
+    throw new InputError(
+      'an ApplicationSet needs every environment to name its cluster the same way: all with destinationName or none',
+    );
+  }
+  const elements = input.environments.map(env => ({
+    env: env.name,
+    namespace: env.namespace ?? `${input.name}-${env.name}`,
+    path: fill(pathTemplate, { env: env.name, name: input.name }),
+    cluster:
+      env.destinationName ??
+      env.destinationServer ??
+      'https://kubernetes.default.svc',
+  }));
+  const source = input.helmChart
+    ? {
+        repoURL: input.helmChart.repoUrl,
+        chart: input.helmChart.chart,
+        targetRevision: input.helmChart.version,
+      }
+    : {
+        repoURL: input.repoUrl,
+        path: '{{path}}',
+        targetRevision: input.targetRevision ?? 'main',
+      };
+  const file = (input.fileTemplate ?? '{name}-applicationset.yaml').replace(
+    /\{env\}\/?/g,
+    '',
+  );
+  return {
+    path: fill(file, { name: input.name }),
+    documents: [
+      {
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'ApplicationSet',
+        metadata: {
+          name: input.name,
+          namespace: input.argocdNamespace ?? 'argocd',
+          labels: { 'app.kubernetes.io/name': input.name },
+        },
+        spec: {
+          generators: [{ list: { elements } }],
+          template: {
+            metadata: {
+              name: `${input.name}-{{env}}`,
+              labels: {
+                'app.kubernetes.io/name': input.name,
+                'backstage.io/kubernetes-id': input.name,
+                environment: '{{env}}',
+              },
+            },
+            spec: {
+              project: input.project ?? 'default',
+              source,
+              destination: {
+                [byName.length ? 'name' : 'server']: '{{cluster}}',
+                namespace: '{{namespace}}',
+              },
+              syncPolicy: {
+                ...((input.syncPolicy ?? 'automated') === 'automated'
+                  ? { automated: { prune: true, selfHeal: true } }
+                  : {}),
+                syncOptions: ['CreateNamespace=true'],
+              },
+            },
+          },
+        },
+      },
+    ],
+  };
+}
+
 /** The `gitops:render` action. */
 export function createRenderAction() {
   return createTemplateAction({
@@ -237,6 +324,13 @@ export function createRenderAction() {
               version: z.string(),
             })
             .optional(),
+        argocdKind: z =>
+          z
+            .enum(['Application', 'ApplicationSet'])
+            .optional()
+            .describe(
+              'Argo CD: an Application per environment (default), or one ApplicationSet with a list-generator entry per environment',
+            ),
         outputDir: z =>
           z
             .string()
