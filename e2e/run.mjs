@@ -42,7 +42,9 @@ if (!process.env.GITOPS_E2E_URL) {
 }
 
 const results = [];
+const only = process.env.GITOPS_E2E_ONLY; // while developing: one check (after sign-in)
 async function check(name, fn) {
+  if (only && !name.includes(only) && !name.startsWith('signs in')) return;
   const started = Date.now();
   try {
     await fn();
@@ -51,10 +53,15 @@ async function check(name, fn) {
   } catch (error) {
     results.push({ name, ok: false });
     console.log(`  ✕ ${name}: ${error.message}`);
+    // what the browser showed when it failed
+    await page
+      ?.screenshot({ path: join(shots, `failed-${results.length}.png`), fullPage: true })
+      .catch(() => {});
   }
 }
 
 let browser;
+let page;
 try {
   await waitFor(`${backendUrl}/api/gitops/health`, 240_000);
   await waitFor(appUrl, 240_000);
@@ -71,7 +78,7 @@ try {
       '--no-first-run',
     ],
   });
-  const page = await browser.newPage({
+  page = await browser.newPage({
     viewport: { width: 1400, height: 1000 },
   });
   page.setDefaultTimeout(60_000);
@@ -123,6 +130,43 @@ try {
       path: join(shots, 'fleet-page.png'),
       fullPage: true,
     });
+  });
+  await check('creates a GitOps-managed service from the template, and sees it deployed', async () => {
+    const name = `e2e-svc-${Date.now().toString(36)}`;
+    await page.goto(`${appUrl}/create/templates/default/create-gitops-service`);
+    await page.getByRole('textbox', { name: /^Name/ }).fill(name);
+    const owner = page.getByRole('combobox', { name: /^Owner/ }).or(page.getByRole('textbox', { name: /^Owner/ })).first();
+    await owner.fill('group:default/team-payments');
+    await owner.press('Tab');
+    await page.getByRole('button', { name: 'Next' }).click();
+    // Deployment: Argo CD, dev/staging/prod, the sandbox's Git host and fleet repository
+    await page.getByRole('button', { name: 'Review' }).click();
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/create\/tasks\//);
+    // every step ran: service repo pushed, fleet commit, catalog registration
+    const open = page.getByRole('link', { name: 'Open in catalog' }).or(page.getByRole('button', { name: 'Open in catalog' })).first();
+    await open.waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: join(shots, 'scaffolder-task.png'), fullPage: true });
+    await open.click();
+    await page.waitForURL(new RegExp(`/catalog/default/component/${name}`), { timeout: 60_000 });
+    // the catalog processes the new location within seconds; reload like a user would
+    const tab = page.getByRole('link', { name: 'Deployments', exact: true });
+    for (let i = 0; i < 30 && !(await tab.isVisible()); i++) {
+      await page.waitForTimeout(3000);
+      if (await page.getByText('Entity not found').isVisible()) await page.reload();
+    }
+    await tab.click();
+    // the sandbox reconciles the fleet commit, Argo CD syncs, the backend ingests it
+    for (const env of ['dev', 'staging', 'prod']) {
+      const region = page.getByRole('region', { name: `environment ${env}` });
+      await region.waitFor({ timeout: 120_000 });
+      await region.getByText('Synced').first().waitFor({ timeout: 120_000 });
+      await region.getByText('Healthy').first().waitFor({ timeout: 120_000 });
+    }
+    await page.getByText(`Create ${name}`).first().waitFor({ timeout: 60_000 });
+    // and the first rollout of each environment is in its history
+    await page.getByRole('cell', { name: 'Succeeded' }).nth(2).waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'scaffolded-service.png'), fullPage: true });
   });
 } catch (error) {
   console.log(`  ✕ e2e setup: ${error.message}`);

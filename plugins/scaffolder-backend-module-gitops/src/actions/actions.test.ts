@@ -185,6 +185,23 @@ describe('gitops:render', () => {
     });
   });
 
+  it('takes environments as plain names, as template checkboxes give them', async () => {
+    const ctx = createMockActionContext({
+      workspacePath: workspace(),
+      input: {
+        name: 'web',
+        engine: 'flux',
+        repoUrl: 'https://github.com/acme/web.git',
+        environments: ['dev', 'prod'],
+      } as any,
+    });
+    await createRenderAction().handler(ctx as any);
+    expect(ctx.output).toHaveBeenCalledWith('files', [
+      'dev/web.yaml',
+      'prod/web.yaml',
+    ]);
+  });
+
   it('refuses to write outside the workspace', async () => {
     const ctx = createMockActionContext({
       workspacePath: workspace(),

@@ -293,15 +293,22 @@ export function createRenderAction() {
         environments: z =>
           z
             .array(
-              z.object({
-                name: z.string().regex(/^[a-z0-9-]+$/),
-                namespace: z.string().optional(),
-                destinationServer: z.string().url().optional(),
-                destinationName: z.string().optional(),
-              }),
+              z.union([
+                z
+                  .string()
+                  .regex(/^[a-z0-9-]+$/, 'must be an environment name'),
+                z.object({
+                  name: z.string().regex(/^[a-z0-9-]+$/),
+                  namespace: z.string().optional(),
+                  destinationServer: z.string().url().optional(),
+                  destinationName: z.string().optional(),
+                }),
+              ]),
             )
             .min(1)
-            .describe('Environments to deploy to, in promotion order'),
+            .describe(
+              'Environments to deploy to, in promotion order: names, or objects with a name and where to deploy',
+            ),
         targetRevision: z =>
           z.string().optional().describe('Branch to follow (default main)'),
         pathTemplate: z =>
@@ -358,7 +365,12 @@ export function createRenderAction() {
           `outputDir '${outputDir}' is outside the workspace`,
         );
       }
-      const files = renderManifests(ctx.input as RenderInput);
+      const files = renderManifests({
+        ...ctx.input,
+        environments: ctx.input.environments.map(e =>
+          typeof e === 'string' ? { name: e } : e,
+        ),
+      } as RenderInput);
       for (const file of files) {
         const target = path.resolve(root, file.path);
         if (!target.startsWith(root))

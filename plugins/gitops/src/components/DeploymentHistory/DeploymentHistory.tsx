@@ -11,7 +11,7 @@ import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
 
@@ -61,6 +61,8 @@ const columns: TableColumn<GitopsDeployment>[] = [
 export function DeploymentHistory(props: {
   entity: EntityRefParts;
   environments: string[];
+  /** Changes when a new deployment lands; the first page then reloads. */
+  latestDeployment?: string;
 }) {
   const api = useApi(gitopsApiRef);
   const [environment, setEnvironment] = useState('');
@@ -107,6 +109,16 @@ export function DeploymentHistory(props: {
   useEffect(() => {
     load(0);
   }, [load]);
+
+  // a new deployment: show it, unless the reader is on an older page
+  const pageRef = useRef(page);
+  pageRef.current = page;
+  const seen = useRef(props.latestDeployment);
+  useEffect(() => {
+    if (props.latestDeployment === seen.current) return;
+    seen.current = props.latestDeployment;
+    if (pageRef.current === 0) load(0);
+  }, [props.latestDeployment, load]);
 
   if (error) return <ResponseErrorPanel error={error} />;
   const rows = pages[page] ?? [];

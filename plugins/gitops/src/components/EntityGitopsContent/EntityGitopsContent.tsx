@@ -74,6 +74,10 @@ export function EntityGitopsContent() {
         <DeploymentHistory
           entity={ref}
           environments={value.environments.map(e => e.environment)}
+          latestDeployment={value.environments
+            .flatMap(e => e.applications.map(a => a.lastSyncedAt ?? ''))
+            .sort()
+            .at(-1)}
         />
       </Grid>
     </Grid>
