@@ -333,6 +333,33 @@ export class ArgoSandbox {
     );
   }
 
+  /**
+   * `v1alpha1RevisionMetadata` of a revision of an application's repository:
+   * the real commit for sandbox Git repositories, a stable made-up one
+   * otherwise. Undefined when the application does not exist.
+   */
+  revisionMetadata(
+    instance: string,
+    name: string,
+    revision: string,
+    namespace?: string,
+  ) {
+    const app = this.find(instance, name, namespace);
+    if (!app) return undefined;
+    const repo = GitFleet.repoOf(app.spec.repoURL);
+    const real = repo && this.options.git?.commitInfo(repo, revision);
+    if (real) return real;
+    const n = parseInt(sha(revision).slice(0, 6), 16);
+    return {
+      author: [
+        'Alice Developer <alice@example.com>',
+        'Bob Builder <bob@example.com>',
+      ][n % 2],
+      date: iso(Date.parse('2026-11-01T00:00:00Z') + (n % 1_000_000) * 1000),
+      message: `change ${revision.slice(0, 7)} of ${app.spec.name}`,
+    };
+  }
+
   /** `v1alpha1Application` as Argo CD's REST API returns it. */
   application(instance: string, name: string, namespace?: string) {
     const app = this.find(instance, name, namespace);

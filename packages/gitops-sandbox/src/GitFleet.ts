@@ -163,6 +163,30 @@ export class GitFleet {
       .filter(Boolean);
   }
 
+  /** Author, date and message of a commit, or undefined. */
+  commitInfo(
+    repo: string,
+    sha: string,
+  ): { author: string; date: string; message: string } | undefined {
+    if (!this.exists(repo) || !/^[0-9a-f]{7,40}$/.test(sha)) return undefined;
+    let out: string;
+    try {
+      out = execFileSync(
+        'git',
+        ['show', '-s', '--format=%an <%ae>%n%aI%n%B', `${sha}^{commit}`],
+        { cwd: this.bare(repo), stdio: ['ignore', 'pipe', 'ignore'] },
+      ).toString();
+    } catch {
+      return undefined;
+    }
+    const [author, date, ...message] = out.split('\n');
+    return {
+      author,
+      date: new Date(date).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      message: message.join('\n').trim(),
+    };
+  }
+
   /** A file's content at a ref, or undefined. */
   read(repo: string, ref: string, file: string): Buffer | undefined {
     if (!this.exists(repo) || !/^[\w./-]+$/.test(ref)) return undefined;

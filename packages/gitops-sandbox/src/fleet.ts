@@ -113,7 +113,8 @@ export function demoFleet(
       namespace: 'argocd',
       project: 'load',
       labels: {
-        'app.kubernetes.io/name': `load-${i % 500}`,
+        // a service's applications spread over every instance
+        'app.kubernetes.io/name': `load-${Math.floor(i / instances) % 500}`,
         environment: ['dev', 'staging', 'prod'][i % 3],
       },
       repoURL: `http://localhost:7008/git/load-${i % 50}.git`,

@@ -80,6 +80,23 @@ describe('sandbox Argo CD API', () => {
     expect(app.status.history.length).toBeLessThanOrEqual(10);
   });
 
+  it('serves revision metadata: the real commit for sandbox repositories', async () => {
+    const app = sb.sandbox.application('main', 'checkout-dev')!;
+    const revision = app.status.history.at(-1)!.revision!;
+    const res = await get(
+      `/argocd/main/api/v1/applications/checkout-dev/revisions/${revision}/metadata`,
+    );
+    expect(res.status).toBe(200);
+    const body = await res.json();
+    expect(validateArgo('v1alpha1RevisionMetadata', body)).toEqual([]);
+    expect(body.author).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ <[a-z]+@example\.com>$/);
+    expect(body.message).toMatch(/^[a-z]+: .+ \(#\d+\)$/);
+    expect(
+      (await get('/argocd/main/api/v1/applications/nope/revisions/abc/metadata'))
+        .status,
+    ).toBe(404);
+  });
+
   it('syncs on request and answers 404 for unknown apps', async () => {
     const res = await fetch(
       `${sb.url}/argocd/prod/api/v1/applications/payments-prod/sync`,

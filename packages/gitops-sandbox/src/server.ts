@@ -308,6 +308,29 @@ export async function startSandbox(options: SandboxOptions = {}) {
         send(res, 200, sandbox.list(instance, appNamespace));
         return;
       }
+      const meta =
+        /^\/api\/v1\/applications\/([^/]+)\/revisions\/([^/]+)\/metadata$/.exec(
+          path,
+        );
+      if (meta && req.method === 'GET') {
+        const found = sandbox.revisionMetadata(
+          instance,
+          decodeURIComponent(meta[1]),
+          decodeURIComponent(meta[2]),
+          appNamespace,
+        );
+        if (!found) {
+          argoError(
+            res,
+            404,
+            5,
+            `applications.argoproj.io "${meta[1]}" not found`,
+          );
+          return;
+        }
+        send(res, 200, found);
+        return;
+      }
       const app = /^\/api\/v1\/applications\/([^/]+)(\/sync)?$/.exec(path);
       if (app) {
         const name = decodeURIComponent(app[1]);
