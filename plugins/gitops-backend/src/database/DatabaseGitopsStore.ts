@@ -292,30 +292,50 @@ export class DatabaseGitopsStore implements GitopsStore {
     queries: ApplicationQuery[],
   ): Promise<GitopsApplication[]> {
     if (queries.length === 0) return [];
+    // Label selectors first, on the (key, value) index alone: left to a
+    // subquery, SQLite without statistics plans the scan from the engine
+    // index instead, and reads every application.
+    const labelled = await Promise.all(
+      queries.map(q => this.idsWithLabels(q.labels ?? {})),
+    );
+    // a query whose labels no application carries matches nothing
+    const active = queries
+      .map((q, index) => ({ q, ids: labelled[index] }))
+      .filter(({ ids }) => !ids || ids.length > 0);
+    if (active.length === 0) return [];
     const rows: AppRow[] = await this.db(APPS)
       .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
       .where(outer => {
-        for (const q of queries) {
+        for (const { q, ids } of active) {
           outer.orWhere(inner => {
+            if (ids) inner.whereIn('id', ids);
             if (q.engine) inner.where('engine', q.engine);
             if (q.kind) inner.where('kind', q.kind);
             if (q.names) inner.whereIn('name', q.names);
             if (q.instance) inner.where('instance', q.instance);
             if (q.namespace) inner.where('namespace', q.namespace);
             if (q.project) inner.where('project', q.project);
-            // an IN over the (key, value) index: both databases plan it
-            // well, unlike a correlated EXISTS on SQLite
-            for (const [key, value] of Object.entries(q.labels ?? {})) {
-              inner.whereIn(
-                'id',
-                this.db(LABELS).select('application_id').where({ key, value }),
-              );
-            }
           });
         }
       })
       .orderBy('id');
     return rows.map(rowToApplication);
+  }
+
+  /** Ids of applications carrying all these labels; undefined for no labels. */
+  private async idsWithLabels(
+    labels: Record<string, string>,
+  ): Promise<string[] | undefined> {
+    const entries = Object.entries(labels);
+    if (entries.length === 0) return undefined;
+    const rows: { application_id: string }[] = await this.db(LABELS)
+      .select('application_id')
+      .where(q => {
+        for (const [key, value] of entries) q.orWhere({ key, value });
+      })
+      .groupBy('application_id')
+      .havingRaw('COUNT(*) = ?', [entries.length]);
+    return rows.map(r => r.application_id);
   }
 
   async listFleet(
