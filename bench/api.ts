@@ -16,16 +16,31 @@ const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SERVICES = APPS / 4; // 4 applications (environments/instances) per service
 
 async function main() {
-  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-api-')), 'bench.sqlite');
+  const dbFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-api-')),
+    'bench.sqlite',
+  );
   const knex = process.env.BENCH_PG
-    ? knexFactory({ client: 'pg', connection: process.env.BENCH_PG, pool: { min: 1, max: 4 } })
-    : knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
-  const store = await DatabaseGitopsStore.create({ database: { getClient: async () => knex } as any });
+    ? knexFactory({
+        client: 'pg',
+        connection: process.env.BENCH_PG,
+        pool: { min: 1, max: 4 },
+      })
+    : knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: dbFile },
+        useNullAsDefault: true,
+      });
+  const store = await DatabaseGitopsStore.create({
+    database: { getClient: async () => knex } as any,
+  });
 
   const t0 = performance.now();
   const apps = Array.from({ length: APPS }, (_, i) =>
     makeApplication({
-      name: `svc-${i % SERVICES}-${['dev', 'staging', 'prod', 'prod-eu'][Math.floor(i / SERVICES)]}`,
+      name: `svc-${i % SERVICES}-${
+        ['dev', 'staging', 'prod', 'prod-eu'][Math.floor(i / SERVICES)]
+      }`,
       instance: `argo-${i % 5}`,
       environment: ['dev', 'staging', 'prod', 'prod'][Math.floor(i / SERVICES)],
       labels: { 'app.kubernetes.io/name': `svc-${i % SERVICES}` },
@@ -55,14 +70,26 @@ async function main() {
   const entity = (i: number) => ({
     apiVersion: 'backstage.io/v1alpha1',
     kind: 'Component',
-    metadata: { name: `svc-${i}`, namespace: 'default', annotations: { 'argocd/app-selector': `app.kubernetes.io/name=svc-${i}` } },
+    metadata: {
+      name: `svc-${i}`,
+      namespace: 'default',
+      annotations: { 'argocd/app-selector': `app.kubernetes.io/name=svc-${i}` },
+    },
     spec: {},
   });
-  const catalog: any = { getEntityByRef: async (ref: string) => entity(Number(/svc-(\d+)/.exec(ref)![1])) };
+  const catalog: any = {
+    getEntityByRef: async (ref: string) =>
+      entity(Number(/svc-(\d+)/.exec(ref)![1])),
+  };
   const service = new GitopsService({
     store,
     catalog,
-    environments: { order: ['dev', 'staging', 'prod'], label: 'environment', fallback: 'default', rules: [] },
+    environments: {
+      order: ['dev', 'staging', 'prod'],
+      label: 'environment',
+      fallback: 'default',
+      rules: [],
+    },
     logger: {} as any,
   });
   const credentials: any = {};
@@ -72,12 +99,16 @@ async function main() {
     const start = performance.now();
     await Promise.all([
       service.getEntityDeployments(`component:default/svc-${i}`, credentials),
-      service.getEntityHistory({ entityRef: `component:default/svc-${i}`, limit: 20 }, credentials),
+      service.getEntityHistory(
+        { entityRef: `component:default/svc-${i}`, limit: 20 },
+        credentials,
+      ),
     ]);
     samples.push(performance.now() - start);
   }
   samples.sort((a, b) => a - b);
-  const q = (p: number) => +samples[Math.floor(p * (samples.length - 1))].toFixed(2);
+  const q = (p: number) =>
+    +samples[Math.floor(p * (samples.length - 1))].toFixed(2);
   console.log(
     JSON.stringify({
       database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',

@@ -31,22 +31,54 @@ const noopLogger: any = {
 };
 
 async function main() {
-  const sb = await startSandbox({ port: 0, extraApps: APPS, instances: INSTANCES, commitEverySeconds: 0, git: false });
+  const sb = await startSandbox({
+    port: 0,
+    extraApps: APPS,
+    instances: INSTANCES,
+    commitEverySeconds: 0,
+    git: false,
+  });
   const instances = [...new Set(sb.sandbox.instances())];
-  const dbFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-')), 'bench.sqlite');
+  const dbFile = path.join(
+    fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-')),
+    'bench.sqlite',
+  );
   const knex = process.env.BENCH_PG
     ? knexFactory({ client: 'pg', connection: process.env.BENCH_PG })
-    : knexFactory({ client: 'better-sqlite3', connection: { filename: dbFile }, useNullAsDefault: true });
-  const store = await DatabaseGitopsStore.create({ database: { getClient: async () => knex } as any });
-  const environments = { order: ['dev', 'staging', 'prod'], label: 'environment', fallback: 'default', rules: [] };
+    : knexFactory({
+        client: 'better-sqlite3',
+        connection: { filename: dbFile },
+        useNullAsDefault: true,
+      });
+  const store = await DatabaseGitopsStore.create({
+    database: { getClient: async () => knex } as any,
+  });
+  const environments = {
+    order: ['dev', 'staging', 'prod'],
+    label: 'environment',
+    fallback: 'default',
+    rules: [],
+  };
   const providers = instances.map(
     name =>
       new ArgoProvider({
-        instance: { name, url: `${sb.url}/argocd/${name}`, uiUrl: sb.url, token: 'sandbox-token', skipTLSVerify: false, timeoutMs: 120_000 },
+        instance: {
+          name,
+          url: `${sb.url}/argocd/${name}`,
+          uiUrl: sb.url,
+          token: 'sandbox-token',
+          skipTLSVerify: false,
+          timeoutMs: 120_000,
+        },
         environments,
       }),
   );
-  const ingestion = new IngestionService({ store, providers: () => providers, logger: noopLogger, instanceTimeoutMs: 300_000 });
+  const ingestion = new IngestionService({
+    store,
+    providers: () => providers,
+    logger: noopLogger,
+    instanceTimeoutMs: 300_000,
+  });
 
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
@@ -61,8 +93,10 @@ async function main() {
   const secondMs = performance.now() - t1;
   clearInterval(sampler);
 
-  const sum = (r: typeof first, k: 'applications' | 'written' | 'deploymentsAdded' | 'removed') =>
-    r.reduce((n, x) => n + x[k], 0);
+  const sum = (
+    r: typeof first,
+    k: 'applications' | 'written' | 'deploymentsAdded' | 'removed',
+  ) => r.reduce((n, x) => n + x[k], 0);
   const result = {
     database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',
     applications: sum(first, 'applications'),
@@ -71,7 +105,10 @@ async function main() {
     firstCycleWrites: sum(first, 'written'),
     deploymentsStored: sum(first, 'deploymentsAdded'),
     secondCycleSeconds: +(secondMs / 1000).toFixed(2),
-    secondCycleWrites: sum(second, 'written') + sum(second, 'deploymentsAdded') + sum(second, 'removed'),
+    secondCycleWrites:
+      sum(second, 'written') +
+      sum(second, 'deploymentsAdded') +
+      sum(second, 'removed'),
     peakRssMB: Math.round(peakRss / 1024 / 1024),
   };
   console.log(JSON.stringify(result));

@@ -17,7 +17,12 @@ function bench(script, env) {
   const res = spawnSync(
     process.execPath,
     ['--require', '@backstage/cli/config/nodeTransform.cjs', script],
-    { cwd: root, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
+    {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   const line = res.stdout.trim().split('\n').pop();
   if (res.status !== 0 || !line?.startsWith('{')) {
@@ -32,21 +37,39 @@ const results = [ingestion({})];
 const apiResults = [api({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
-  const envOut = execFileSync('bash', [join(root, 'scripts/start-postgres.sh')], { encoding: 'utf8' });
+  const envOut = execFileSync(
+    'bash',
+    [join(root, 'scripts/start-postgres.sh')],
+    { encoding: 'utf8' },
+  );
   const vars = Object.fromEntries(
-    envOut.split('\n').map(l => /^export (\w+)='(.*)'$/.exec(l)).filter(Boolean).map(m => [m[1], m[2]]),
+    envOut
+      .split('\n')
+      .map(l => /^export (\w+)='(.*)'$/.exec(l))
+      .filter(Boolean)
+      .map(m => [m[1], m[2]]),
   );
   pgDir = vars.PGTEST_DIR;
   const server = vars.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
   for (const db of ['bench_ingestion', 'bench_api']) {
-    execFileSync('psql', [`${server}/postgres`, '-q', '-c', `CREATE DATABASE ${db}`]);
+    execFileSync('psql', [
+      `${server}/postgres`,
+      '-q',
+      '-c',
+      `CREATE DATABASE ${db}`,
+    ]);
   }
   results.push(ingestion({ BENCH_PG: `${server}/bench_ingestion` }));
   apiResults.push(api({ BENCH_PG: `${server}/bench_api` }));
-  spawnSync('bash', ['-c', `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`]);
+  spawnSync('bash', [
+    '-c',
+    `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`,
+  ]);
 }
 
-console.log('\nIngestion (goal: 10k apps across 5 instances in <= 10 s, <= 300 MB, 0 writes on an unchanged cycle)');
+console.log(
+  '\nIngestion (goal: 10k apps across 5 instances in <= 10 s, <= 300 MB, 0 writes on an unchanged cycle)',
+);
 console.table(
   results.map(r => ({
     database: r.database,
@@ -58,7 +81,9 @@ console.table(
     'peak RSS (MB, incl. in-process sandbox)': r.peakRssMB,
   })),
 );
-console.log('\nEntity Deployments + history reads (goal: p95 <= 25 ms at 20k apps / 1M history rows)');
+console.log(
+  '\nEntity Deployments + history reads (goal: p95 <= 25 ms at 20k apps / 1M history rows)',
+);
 console.table(
   apiResults.map(r => ({
     database: r.database,
@@ -70,5 +95,15 @@ console.table(
   })),
 );
 console.log('Not measured yet: webhook throughput, rival comparison.');
-writeFileSync(join(out, 'ingestion.json'), JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2));
-writeFileSync(join(out, 'api.json'), JSON.stringify({ measuredAt: new Date().toISOString(), results: apiResults }, null, 2));
+writeFileSync(
+  join(out, 'ingestion.json'),
+  JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2),
+);
+writeFileSync(
+  join(out, 'api.json'),
+  JSON.stringify(
+    { measuredAt: new Date().toISOString(), results: apiResults },
+    null,
+    2,
+  ),
+);

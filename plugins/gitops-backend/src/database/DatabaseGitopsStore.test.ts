@@ -240,4 +240,56 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     const paged = await store.listFleet({ limit: 1, offset: 1 });
     expect(paged).toMatchObject({ totalCount: 3, items: [{ name: 'drift' }] });
   });
+
+  it('applies a batch of push events in order, in one transaction, each deployment once', async () => {
+    const { store, knex } = await createStore();
+    const app = makeApplication({ name: 'ev', labels: { team: 'x' } });
+    await store.upsertApplications([app]);
+    const event = (i: number, health: 'Healthy' | 'Degraded') => ({
+      applicationId: app.id,
+      apply: (current: typeof app) => ({
+        application: {
+          ...current,
+          healthStatus: health,
+          revisions: [...current.revisions, String(i)],
+        },
+        deployment: deployment(app.id, i, { origin: 'event' }),
+      }),
+    });
+    const known = await store.applyEvents([
+      event(1, 'Healthy'),
+      event(2, 'Degraded'),
+      event(2, 'Degraded'), // a redelivery in the same batch
+      { ...event(3, 'Healthy'), applicationId: 'argocd:main:argocd:gone' },
+    ]);
+    expect(known).toEqual([true, true, true, false]);
+    const stored = await store.getApplication(app.id);
+    // each event saw the state the one before it left
+    expect(stored?.revisions).toEqual([...app.revisions, '1', '2', '2']);
+    expect(stored?.healthStatus).toBe('Degraded');
+    expect(stored?.labels).toEqual({ team: 'x' });
+    const rows = await knex('gitops_deployments').where('origin', 'event');
+    expect(rows.map(r => r.dedupe_key).sort()).toEqual([
+      deployment(app.id, 1).dedupeKey,
+      deployment(app.id, 2).dedupeKey,
+    ]);
+    expect(
+      await store.getApplication('argocd:main:argocd:gone'),
+    ).toBeUndefined();
+    // a failed batch stores nothing
+    await expect(
+      store.applyEvents([
+        event(4, 'Healthy'),
+        {
+          applicationId: app.id,
+          apply: () => {
+            throw new Error('bad event');
+          },
+        },
+      ]),
+    ).rejects.toThrow('bad event');
+    expect((await store.getApplication(app.id))?.revisions).toHaveLength(
+      app.revisions.length + 3,
+    );
+  });
 });

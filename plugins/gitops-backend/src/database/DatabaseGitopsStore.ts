@@ -17,6 +17,7 @@ import {
   HistoryFilter,
   InstanceSyncResult,
   NewDeployment,
+  StoredEvent,
 } from './GitopsStore';
 
 const migrationsDir = resolvePackagePath(
@@ -53,6 +54,42 @@ type DeploymentRow = {
 };
 
 /** Fingerprint of the state that matters, ignoring read times. */
+function applicationRow(app: GitopsApplication, now: string) {
+  return {
+    id: app.id,
+    engine: app.engine,
+    instance: app.instance,
+    namespace: app.namespace,
+    name: app.name,
+    kind: app.kind,
+    project: app.project ?? null,
+    environment: app.environment,
+    sync_status: app.syncStatus,
+    health_status: app.healthStatus,
+    severity: severityOf(app),
+    data: JSON.stringify(app),
+    fingerprint: fingerprintOf(app),
+    stale: app.stale,
+    last_read_at: app.lastReadAt,
+    updated_at: now,
+  };
+}
+
+function deploymentRow(d: NewDeployment) {
+  return {
+    application_id: d.applicationId,
+    dedupe_key: d.dedupeKey,
+    environment: d.environment,
+    revisions: JSON.stringify(d.revisions),
+    started_at: d.startedAt ?? null,
+    finished_at: d.finishedAt,
+    result: d.result,
+    initiated_by: d.initiatedBy ?? null,
+    origin: d.origin,
+    message: d.message ?? null,
+  };
+}
+
 function fingerprintOf(app: GitopsApplication): string {
   const { lastReadAt: _lastReadAt, stale: _stale, ...state } = app;
   return createHash('sha256').update(JSON.stringify(state)).digest('hex');
@@ -97,6 +134,12 @@ export class DatabaseGitopsStore implements GitopsStore {
     const client = await options.database.getClient();
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await client.migrate.latest({ directory: migrationsDir });
+    }
+    if (/sqlite/.test(String(client.client.config.client))) {
+      // a file database: writers no longer wait on each other's fsync
+      // (in-memory databases keep their own journal mode)
+      await client.raw('PRAGMA journal_mode = WAL');
+      await client.raw('PRAGMA synchronous = NORMAL');
     }
     return new DatabaseGitopsStore(client);
   }
@@ -147,26 +190,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       const now = new Date().toISOString();
       await this.db.transaction(async tx => {
         await tx(APPS)
-          .insert(
-            changed.map(({ app, fingerprint }) => ({
-              id: app.id,
-              engine: app.engine,
-              instance: app.instance,
-              namespace: app.namespace,
-              name: app.name,
-              kind: app.kind,
-              project: app.project ?? null,
-              environment: app.environment,
-              sync_status: app.syncStatus,
-              health_status: app.healthStatus,
-              severity: severityOf(app),
-              data: JSON.stringify(app),
-              fingerprint,
-              stale: app.stale,
-              last_read_at: app.lastReadAt,
-              updated_at: now,
-            })),
-          )
+          .insert(changed.map(({ app }) => applicationRow(app, now)))
           .onConflict('id')
           .merge();
         const ids = changed.map(c => c.app.id);
@@ -216,26 +240,63 @@ export class DatabaseGitopsStore implements GitopsStore {
     let added = 0;
     for (const batch of chunks(deployments)) {
       const result = await this.db(DEPLOYMENTS)
-        .insert(
-          batch.map(d => ({
-            application_id: d.applicationId,
-            dedupe_key: d.dedupeKey,
-            environment: d.environment,
-            revisions: JSON.stringify(d.revisions),
-            started_at: d.startedAt ?? null,
-            finished_at: d.finishedAt,
-            result: d.result,
-            initiated_by: d.initiatedBy ?? null,
-            origin: d.origin,
-            message: d.message ?? null,
-          })),
-        )
+        .insert(batch.map(deploymentRow))
         .onConflict('dedupe_key')
         .ignore()
         .returning('id');
       added += Array.isArray(result) ? result.length : 0;
     }
     return added;
+  }
+
+  async applyEvents(events: StoredEvent[]): Promise<boolean[]> {
+    if (events.length === 0) return [];
+    return this.db.transaction(async tx => {
+      const current = new Map<string, GitopsApplication>();
+      for (const ids of chunks(
+        [...new Set(events.map(e => e.applicationId))],
+        500,
+      )) {
+        const rows: AppRow[] = await tx(APPS)
+          .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+          .whereIn('id', ids);
+        for (const row of rows) current.set(row.id, rowToApplication(row));
+      }
+      const changed = new Map<string, GitopsApplication>();
+      const deployments: NewDeployment[] = [];
+      const known = events.map(event => {
+        const app = current.get(event.applicationId);
+        if (!app) return false;
+        const { application, deployment } = event.apply(app);
+        current.set(app.id, application);
+        changed.set(app.id, application);
+        if (deployment) deployments.push(deployment);
+        return true;
+      });
+      const now = new Date().toISOString();
+      for (const batch of chunks([...changed.values()])) {
+        // rows known to exist: the merge only updates their state
+        await tx(APPS)
+          .insert(batch.map(app => applicationRow(app, now)))
+          .onConflict('id')
+          .merge([
+            'sync_status',
+            'health_status',
+            'severity',
+            'data',
+            'fingerprint',
+            'stale',
+            'updated_at',
+          ]);
+      }
+      for (const batch of chunks(deployments)) {
+        await tx(DEPLOYMENTS)
+          .insert(batch.map(deploymentRow))
+          .onConflict('dedupe_key')
+          .ignore();
+      }
+      return known;
+    });
   }
 
   async pruneEventDeployments(applicationIds: string[]): Promise<number> {

@@ -11,6 +11,15 @@ import {
  * A deployment to record; `dedupeKey` identifies it so that the same
  * deployment seen twice (in a later poll, or as a retried event) is stored once.
  */
+/** A push event, applied to the stored state of its application. */
+export interface StoredEvent {
+  applicationId: string;
+  apply(current: GitopsApplication): {
+    application: GitopsApplication;
+    deployment?: NewDeployment;
+  };
+}
+
 export interface NewDeployment {
   applicationId: string;
   dedupeKey: string;
@@ -90,6 +99,14 @@ export interface GitopsStore {
   pruneEventDeployments(applicationIds: string[]): Promise<number>;
   /** Inserts deployments, ignoring those already stored. Returns how many were new. */
   addDeployments(deployments: NewDeployment[]): Promise<number>;
+  /**
+   * Applies push events in one transaction: each reads the application's
+   * current state (as left by the events before it) and returns its new
+   * state and, optionally, the deployment it reports (stored once, by its
+   * dedupe key). Labels stay as the last poll stored them. Returns, per
+   * event, whether its application was known.
+   */
+  applyEvents(events: StoredEvent[]): Promise<boolean[]>;
   getApplication(id: string): Promise<GitopsApplication | undefined>;
   /** Every application, for background work such as Git refreshes. */
   listAllApplications(): Promise<GitopsApplication[]>;

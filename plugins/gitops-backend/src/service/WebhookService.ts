@@ -1,14 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, InputError } from '@backstage/errors';
 import {
-  GitopsApplication,
   applicationId,
   toHealthStatus,
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { GitopsStore, NewDeployment } from '../database/GitopsStore';
+import { GitopsStore, StoredEvent } from '../database/GitopsStore';
 
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -116,6 +115,13 @@ export interface WebhookResult {
  * stored state and history at once; the next poll stays the source of truth.
  */
 export class WebhookService {
+  private readonly queue: {
+    event: StoredEvent;
+    resolve: (known: boolean) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private flushing = false;
+
   constructor(
     private readonly options: {
       store: GitopsStore;
@@ -167,49 +173,46 @@ export class WebhookService {
       namespace,
       name: `${kind}/${name}`,
     });
-    const app = await this.options.store.getApplication(id);
-    if (!app) {
-      return {
-        status: 'ignored',
-        applicationId: id,
-        reason: 'unknown application; the next poll will read it',
-      };
-    }
     const revision = eventRevision(event.metadata);
     const failed = event.severity === 'error';
     const at = new Date(event.timestamp).toISOString();
-    const updated: GitopsApplication = {
-      ...app,
-      healthStatus: failed ? 'Degraded' : 'Healthy',
-      syncStatus: failed ? app.syncStatus : 'Synced',
-      operationPhase: event.reason,
-      message: failed ? event.message : undefined,
-      ...(revision && !failed
-        ? {
-            revisions: [revision],
-            attemptedRevisions: undefined,
-            lastSyncedAt: at,
-          }
-        : {}),
-      ...(revision && failed && !app.revisions.includes(revision)
-        ? { attemptedRevisions: [revision] }
-        : {}),
-    };
-    await this.options.store.upsertApplications([updated]);
-    if (revision && (failed || /Succeeded$/.test(event.reason))) {
-      await this.record({
-        applicationId: id,
-        dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
-        environment: app.environment,
-        revisions: [revision],
-        finishedAt: at,
-        result: failed ? 'Failed' : 'Succeeded',
-        initiatedBy: event.reportingController,
-        origin: 'event',
-        message: event.message,
-      });
-    }
-    return { status: 'applied', applicationId: id };
+    const reportsDeployment =
+      revision && (failed || /Succeeded$/.test(event.reason));
+    return this.submit({
+      applicationId: id,
+      apply: app => ({
+        application: {
+          ...app,
+          healthStatus: failed ? 'Degraded' : 'Healthy',
+          syncStatus: failed ? app.syncStatus : 'Synced',
+          operationPhase: event.reason,
+          message: failed ? event.message : undefined,
+          ...(revision && !failed
+            ? {
+                revisions: [revision],
+                attemptedRevisions: undefined,
+                lastSyncedAt: at,
+              }
+            : {}),
+          ...(revision && failed && !app.revisions.includes(revision)
+            ? { attemptedRevisions: [revision] }
+            : {}),
+        },
+        deployment: reportsDeployment
+          ? {
+              applicationId: id,
+              dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
+              environment: app.environment,
+              revisions: [revision],
+              finishedAt: at,
+              result: failed ? 'Failed' : 'Succeeded',
+              initiatedBy: event.reportingController,
+              origin: 'event',
+              message: event.message,
+            }
+          : undefined,
+      }),
+    });
   }
 
   async applyArgo(raw: Buffer): Promise<WebhookResult> {
@@ -220,14 +223,6 @@ export class WebhookService {
       namespace: event.app.namespace,
       name: event.app.name,
     });
-    const app = await this.options.store.getApplication(id);
-    if (!app) {
-      return {
-        status: 'ignored',
-        applicationId: id,
-        reason: 'unknown application; the next poll will read it',
-      };
-    }
     const op = event.operation;
     let opRevisions: string[] = op?.revisions ?? [];
     if (!opRevisions.length && op?.revision) opRevisions = [op.revision];
@@ -236,49 +231,89 @@ export class WebhookService {
       (op.phase === 'Succeeded' ||
         op.phase === 'Failed' ||
         op.phase === 'Error');
-    const updated: GitopsApplication = {
-      ...app,
-      syncStatus: event.sync ? toSyncStatus(event.sync.status) : app.syncStatus,
-      healthStatus: event.health
-        ? toHealthStatus(event.health.status)
-        : app.healthStatus,
-      message:
-        event.health?.message ??
-        (op?.phase === 'Failed' ? op.message : undefined),
-      operationPhase: op?.phase ?? app.operationPhase,
-      ...(op?.phase === 'Succeeded' && opRevisions.length && op.finishedAt
-        ? {
-            revisions: opRevisions,
-            attemptedRevisions: undefined,
-            lastSyncedAt: new Date(op.finishedAt).toISOString(),
-          }
-        : {}),
-    };
-    await this.options.store.upsertApplications([updated]);
-    if (done && op?.finishedAt && opRevisions.length) {
-      const at = new Date(op.finishedAt).toISOString();
-      await this.record({
-        applicationId: id,
-        dedupeKey: `${id}@event:${at}#${opRevisions.join(',')}#${op.phase}`,
-        environment: app.environment,
-        revisions: opRevisions,
-        startedAt: op.startedAt,
-        finishedAt: at,
-        result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
-        initiatedBy: op.initiatedBy,
-        origin: 'event',
-        message: op.message,
-      });
-    }
-    return { status: 'applied', applicationId: id };
+    const finishedAt =
+      done && op?.finishedAt && opRevisions.length
+        ? new Date(op.finishedAt).toISOString()
+        : undefined;
+    return this.submit({
+      applicationId: id,
+      apply: app => ({
+        application: {
+          ...app,
+          syncStatus: event.sync
+            ? toSyncStatus(event.sync.status)
+            : app.syncStatus,
+          healthStatus: event.health
+            ? toHealthStatus(event.health.status)
+            : app.healthStatus,
+          message:
+            event.health?.message ??
+            (op?.phase === 'Failed' ? op.message : undefined),
+          operationPhase: op?.phase ?? app.operationPhase,
+          ...(op?.phase === 'Succeeded' && opRevisions.length && op.finishedAt
+            ? {
+                revisions: opRevisions,
+                attemptedRevisions: undefined,
+                lastSyncedAt: new Date(op.finishedAt).toISOString(),
+              }
+            : {}),
+        },
+        deployment:
+          finishedAt && op
+            ? {
+                applicationId: id,
+                dedupeKey: `${id}@event:${finishedAt}#${opRevisions.join(
+                  ',',
+                )}#${op.phase}`,
+                environment: app.environment,
+                revisions: opRevisions,
+                startedAt: op.startedAt,
+                finishedAt,
+                result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
+                initiatedBy: op.initiatedBy,
+                origin: 'event',
+                message: op.message,
+              }
+            : undefined,
+      }),
+    });
   }
 
-  private async record(deployment: NewDeployment) {
-    const added = await this.options.store.addDeployments([deployment]);
-    if (!added) {
-      this.options.logger.debug(
-        `Duplicate event for ${deployment.applicationId} ignored`,
-      );
+  /**
+   * Queues an event for the next write: events that arrive while a write is
+   * running are applied together in one transaction (group commit), and
+   * each request is answered once its event is stored.
+   */
+  private submit(event: StoredEvent): Promise<WebhookResult> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.queue.push({ event, resolve, reject });
+      if (!this.flushing) void this.flush();
+    }).then(known =>
+      known
+        ? { status: 'applied', applicationId: event.applicationId }
+        : {
+            status: 'ignored',
+            applicationId: event.applicationId,
+            reason: 'unknown application; the next poll will read it',
+          },
+    );
+  }
+
+  private async flush() {
+    this.flushing = true;
+    // let the requests already parsed join this write
+    await new Promise(resolve => setImmediate(resolve));
+    while (this.queue.length) {
+      const batch = this.queue.splice(0, 500);
+      try {
+        const known = await this.options.store.applyEvents(
+          batch.map(b => b.event),
+        );
+        batch.forEach((b, i) => b.resolve(known[i]));
+      } catch (error) {
+        for (const b of batch) b.reject(error);
+      }
     }
+    this.flushing = false;
   }
 }
