@@ -4,7 +4,6 @@
  * when BENCH_PG is a connection string). Reports wall time, peak RSS and the
  * writes of a second, unchanged cycle.
  */
-import { startSandbox } from '@gitops-portal/gitops-sandbox';
 import knexFactory from 'knex';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -12,6 +11,7 @@ import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { ArgoProvider } from '../plugins/gitops-backend/src/providers/argocd/ArgoProvider';
 import { IngestionService } from '../plugins/gitops-backend/src/service/IngestionService';
+import { startSandboxProcess } from './sandboxProcess';
 
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5);
@@ -31,14 +31,12 @@ const noopLogger: any = {
 };
 
 async function main() {
-  const sb = await startSandbox({
-    port: 0,
+  // the fake controllers in their own process: the RSS below is the backend's
+  const sb = await startSandboxProcess({
     extraApps: APPS,
     instances: INSTANCES,
-    commitEverySeconds: 0,
-    git: false,
   });
-  const instances = [...new Set(sb.sandbox.instances())];
+  const instances = sb.instances;
   const dbFile = path.join(
     fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-')),
     'bench.sqlite',
@@ -113,7 +111,7 @@ async function main() {
   };
   console.log(JSON.stringify(result));
   await knex.destroy();
-  await sb.stop();
+  sb.stop();
 }
 
 main().catch(e => {

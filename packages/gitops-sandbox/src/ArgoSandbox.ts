@@ -367,14 +367,25 @@ export class ArgoSandbox {
   }
 
   /** `v1alpha1ApplicationList` of one instance. */
-  list(instance: string, appNamespace?: string) {
+  list(
+    instance: string,
+    appNamespace?: string,
+    filter: { selector?: string; names?: string[] } = {},
+  ) {
+    // equality-based label selector, as `?selector=k=v,k2=v2`
+    const wanted = (filter.selector ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map(term => term.split('=').map(x => x.trim()));
     return {
       metadata: { resourceVersion: String(Math.floor(this.now() / 1000)) },
       items: this.apps
         .filter(
           a =>
             a.spec.instance === instance &&
-            (!appNamespace || a.spec.namespace === appNamespace),
+            (!appNamespace || a.spec.namespace === appNamespace) &&
+            (!filter.names?.length || filter.names.includes(a.spec.name)) &&
+            wanted.every(([k, v]) => a.spec.labels[k] === v),
         )
         .map(a => this.render(a)),
     };

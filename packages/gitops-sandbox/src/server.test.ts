@@ -35,6 +35,25 @@ describe('sandbox Argo CD API', () => {
     }
   });
 
+  it('filters the list by label selector and name, as Argo CD does', async () => {
+    const res = await get(
+      `/argocd/main/api/v1/applications?selector=${encodeURIComponent(
+        'app.kubernetes.io/name=checkout,environment=dev',
+      )}`,
+    );
+    const body = await res.json();
+    expect(validateArgo('v1alpha1ApplicationList', body)).toEqual([]);
+    expect(body.items.map((a: any) => a.metadata.name)).toEqual([
+      'checkout-dev',
+    ]);
+    const named = await (
+      await get('/argocd/main/api/v1/applications?name=payments-dev')
+    ).json();
+    expect(named.items.map((a: any) => a.metadata.name)).toEqual([
+      'payments-dev',
+    ]);
+  });
+
   it('logs in with a session and refuses bad credentials', async () => {
     const bad = await fetch(`${sb.url}/argocd/main/api/v1/session`, {
       method: 'POST',
@@ -89,11 +108,16 @@ describe('sandbox Argo CD API', () => {
     expect(res.status).toBe(200);
     const body = await res.json();
     expect(validateArgo('v1alpha1RevisionMetadata', body)).toEqual([]);
-    expect(body.author).toMatch(/^[A-Z][a-z]+ [A-Z][a-z]+ <[a-z]+@example\.com>$/);
+    expect(body.author).toMatch(
+      /^[A-Z][a-z]+ [A-Z][a-z]+ <[a-z]+@example\.com>$/,
+    );
     expect(body.message).toMatch(/^[a-z]+: .+ \(#\d+\)$/);
     expect(
-      (await get('/argocd/main/api/v1/applications/nope/revisions/abc/metadata'))
-        .status,
+      (
+        await get(
+          '/argocd/main/api/v1/applications/nope/revisions/abc/metadata',
+        )
+      ).status,
     ).toBe(404);
   });
 

@@ -305,7 +305,14 @@ export async function startSandbox(options: SandboxOptions = {}) {
       }
       const appNamespace = url.searchParams.get('appNamespace') ?? undefined;
       if (req.method === 'GET' && path === '/api/v1/applications') {
-        send(res, 200, sandbox.list(instance, appNamespace));
+        send(
+          res,
+          200,
+          sandbox.list(instance, appNamespace, {
+            selector: url.searchParams.get('selector') ?? undefined,
+            names: url.searchParams.getAll('name'),
+          }),
+        );
         return;
       }
       const meta =
