@@ -1,9 +1,11 @@
-// `npm run bench`: benchmarks measured on this machine, printed as a table
+// `npm run bench`: benchmarks measured on this machine, printed as tables
 // and written to bench-results/. Not part of `npm test`.
-// Measured so far: ingestion at scale and the entity API at 20k apps / 1M
-// history rows (SQLite, and PostgreSQL when its binaries are on the
-// machine). Not built yet: webhook throughput, the comparison with the
-// rival Argo CD plugins.
+// - ingestion of 10k applications from the sandbox (in its own process)
+// - the entity Deployments + history API at 20k apps / 1M history rows
+// - webhook throughput with concurrent senders, and a count of what was kept
+// - one service page through our backend vs the rival Argo CD backends,
+//   installed from npm into bench/rivals (the reason is printed if not)
+// SQLite always; PostgreSQL too when its binaries are on the machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -32,9 +34,23 @@ function bench(script, env) {
 }
 const ingestion = env => bench('bench/ingestion.ts', env);
 const api = env => bench('bench/api.ts', env);
+const webhooks = env => bench('bench/webhooks.ts', env);
+const started = Date.now();
+
+// the rivals, from npm, into a bench-only package (not a workspace)
+const rivals = join(root, 'bench', 'rivals');
+const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {
+  cwd: rivals,
+  encoding: 'utf8',
+});
+const installError =
+  install.status === 0 ? undefined : (install.stderr || install.stdout || String(install.error)).trim().split('\n').slice(0, 3).join(' ');
+const comparison = bench('bench/compare.ts', {});
+if (installError) comparison.installError = installError;
 
 const results = [ingestion({})];
 const apiResults = [api({})];
+const webhookResults = [webhooks({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   const envOut = execFileSync(
@@ -51,7 +67,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   );
   pgDir = vars.PGTEST_DIR;
   const server = vars.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-  for (const db of ['bench_ingestion', 'bench_api']) {
+  for (const db of ['bench_ingestion', 'bench_api', 'bench_webhooks']) {
     execFileSync('psql', [
       `${server}/postgres`,
       '-q',
@@ -61,6 +77,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   }
   results.push(ingestion({ BENCH_PG: `${server}/bench_ingestion` }));
   apiResults.push(api({ BENCH_PG: `${server}/bench_api` }));
+  webhookResults.push(webhooks({ BENCH_PG: `${server}/bench_webhooks` }));
   spawnSync('bash', [
     '-c',
     `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`,
@@ -78,7 +95,7 @@ console.table(
     'first cycle (s)': r.firstCycleSeconds,
     'unchanged cycle (s)': r.secondCycleSeconds,
     'unchanged-cycle writes': r.secondCycleWrites,
-    'peak RSS (MB, incl. in-process sandbox)': r.peakRssMB,
+    'peak RSS (MB, backend only)': r.peakRssMB,
   })),
 );
 console.log(
@@ -94,7 +111,36 @@ console.table(
     'p95 (ms)': r.p95ms,
   })),
 );
-console.log('Not measured yet: webhook throughput, rival comparison.');
+console.log('\nWebhook ingestion (goal: >= 2,000 events/s on PostgreSQL, nothing lost)');
+console.table(
+  webhookResults.map(r => ({
+    database: r.database,
+    senders: r.senders,
+    'events sent (10% redelivered)': r.eventsSent,
+    'events/s': r.eventsPerSecond,
+    'distinct events': r.distinctEvents,
+    'deployments stored': r.deploymentsStored,
+    lost: r.lost,
+    'non-202 answers': Object.keys(r.otherStatuses).length ? JSON.stringify(r.otherStatuses) : 0,
+  })),
+);
+console.log(
+  `\nOne service page (deployments + history), ${comparison.instances} Argo CD instances at ${comparison.latencyMs} ms latency, ${comparison.pages} page loads (goal: >= 20x faster than the rivals)`,
+);
+console.table(
+  comparison.results.map(r => ({
+    backend: r.backend,
+    'p50 (ms)': r.p50ms ?? '-',
+    'p95 (ms)': r.p95ms ?? '-',
+    'requests per page': r.requests ?? '-',
+    'apps / history entries': r.apps === undefined ? '-' : `${r.apps} / ${r.historyEntries}`,
+    'ours faster by': r.fasterBy ?? (r.error ? `not measured: ${r.error}` : '-'),
+  })),
+);
+if (comparison.installError) console.log(`Installing the rivals failed: ${comparison.installError}`);
+console.log(`\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`);
+writeFileSync(join(out, 'webhooks.json'), JSON.stringify({ measuredAt: new Date().toISOString(), results: webhookResults }, null, 2));
+writeFileSync(join(out, 'compare.json'), JSON.stringify({ measuredAt: new Date().toISOString(), ...comparison }, null, 2));
 writeFileSync(
   join(out, 'ingestion.json'),
   JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2),

@@ -20,7 +20,7 @@ import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
-const SENDERS = Number(process.env.BENCH_SENDERS ?? 32);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 64);
 const APPS = 1_000;
 const REDELIVERED = 0.1; // share of events sent twice
 const FLUX_KEY = 'bench-flux-key';

@@ -3,8 +3,9 @@
 // signs in as guest, opens a service's Deployments tab and the fleet page with
 // live data from the sandbox fleet,
 // and saves screenshots under e2e/screenshots/. Prints `N passed, N failed`.
-import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -119,6 +120,47 @@ try {
     await page.getByRole('link', { name: 'Deployments', exact: true }).click();
     await page.getByRole('region', { name: 'environment dev' }).waitFor();
     await page.screenshot({ path: join(shots, 'resource-deployments.png'), fullPage: true });
+  });
+
+  await check('shows a commit pushed to a sandbox repository as pending, then deployed', async () => {
+    // a developer's push over smart HTTP to the sandbox's checkout repository
+    const dir = mkdtempSync(join(tmpdir(), 'e2e-push-'));
+    const message = `feat: e2e change ${Date.now().toString(36)}`;
+    const git = (...args) =>
+      execFileSync('git', args, {
+        cwd: dir,
+        env: {
+          ...process.env,
+          GIT_AUTHOR_NAME: 'Erin E2E',
+          GIT_AUTHOR_EMAIL: 'erin@example.com',
+          GIT_COMMITTER_NAME: 'Erin E2E',
+          GIT_COMMITTER_EMAIL: 'erin@example.com',
+        },
+        stdio: 'pipe',
+      });
+    let sha;
+    try {
+      git('clone', '--quiet', 'http://localhost:7008/git/checkout.git', '.');
+      git('commit', '--quiet', '--allow-empty', '-m', message);
+      git('push', '--quiet', 'origin', 'main');
+      sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
+    // staging runs an older commit: the new one is pending there, with its
+    // message (unless the demo loop promoted it meanwhile: then deployed)
+    const staging = page.getByRole('region', { name: 'environment staging' });
+    const pending = staging.getByRole('button', { name: /pending commits? on main/ });
+    const promoted = staging.getByText(`Deployed: ${sha}`);
+    await pending.or(promoted).first().waitFor({ timeout: 120_000 });
+    if (await pending.isVisible()) await pending.click();
+    await staging.getByText(message).or(promoted).first().waitFor({ timeout: 120_000 });
+    // dev follows main: Argo CD syncs it and dev shows it deployed
+    const dev = page.getByRole('region', { name: 'environment dev' });
+    await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
+    await dev.getByText(message).first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'pushed-commit.png'), fullPage: true });
   });
 
   await check('opens the fleet page', async () => {

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
-import { GitService, trackedBranch } from './GitService';
+import { GitService, rebase, trackedBranch } from './GitService';
 import { GitStore } from './GitStore';
 import { PlainGitClient } from './PlainGitClient';
 
@@ -204,5 +204,52 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       ['staging', 'release 4', 2],
       ['prod', 'release 3', 1],
     ]);
+  });
+});
+
+describe('rebase', () => {
+  const c = (n: number) => ({
+    sha: String(n).repeat(40).slice(0, 40),
+    message: `change ${n}`,
+    authorName: 'A',
+    committedAt: '2026-11-01T00:00:00Z',
+  });
+  const info = {
+    repoUrl: 'https://github.com/acme/app',
+    revision: c(1).sha,
+    commit: c(1),
+    pending: {
+      branch: 'main',
+      status: 'ahead' as const,
+      count: 3,
+      commits: [c(4), c(3), c(2)],
+      compareUrl: 'https://github.com/acme/app/compare/1...4',
+    },
+  };
+
+  it('keeps information read for the revision the application runs', () => {
+    expect(rebase(info, c(1).sha, new Map())).toBe(info);
+  });
+
+  it('moves to a newer deployed revision: its commit, and only the commits still pending', () => {
+    const moved = rebase(info, c(3).sha, new Map());
+    expect(moved.commit).toEqual(c(3));
+    expect(moved.pending).toMatchObject({
+      status: 'ahead',
+      count: 1,
+      commits: [c(4)],
+    });
+    expect(moved.pending?.compareUrl).toBeUndefined();
+    expect(rebase(info, c(4).sha, new Map()).pending).toMatchObject({
+      status: 'up-to-date',
+      count: 0,
+    });
+  });
+
+  it('takes the commit from the cache and drops pending it cannot vouch for', () => {
+    const moved = rebase(info, c(9).sha, new Map([[c(9).sha, c(9)]]));
+    expect(moved.commit).toEqual(c(9));
+    expect(moved.pending).toBeUndefined();
+    expect(rebase(info, c(8).sha, new Map()).commit).toBeUndefined();
   });
 });

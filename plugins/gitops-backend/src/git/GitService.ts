@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
+  CommitInfo,
   EnvironmentDeployments,
   GitopsApplication,
   GitopsDeployment,
@@ -199,11 +200,26 @@ export class GitService {
   }> {
     const ids = environments.flatMap(e => e.applications.map(a => a.id));
     const statuses = await this.options.store.getStatuses(ids);
+    // an application deployed a new revision since its last Git refresh:
+    // show that commit (if known) and what is still pending after it now
+    const apps = environments.flatMap(e => e.applications);
+    const moved = apps.flatMap(a =>
+      (statuses.get(a.id) ?? [])
+        .map((info, i) => ({ info, revision: a.revisions[i] }))
+        .filter(({ info, revision }) => revision && info.revision !== revision)
+        .map(({ revision }) => parseRevision(revision).sha)
+        .filter((sha): sha is string => Boolean(sha)),
+    );
+    const commits = moved.length
+      ? await this.options.store.getCommitsBySha(moved)
+      : new Map<string, CommitInfo>();
     const annotated = environments.map(env => ({
       ...env,
       applications: env.applications.map(a => ({
         ...a,
-        git: statuses.get(a.id),
+        git: statuses
+          .get(a.id)
+          ?.map((info, i) => rebase(info, a.revisions[i], commits)),
       })),
     }));
     const promotion: PromotionStep[] = [];
@@ -240,4 +256,36 @@ export class GitService {
     }
     return { environments: annotated, promotion };
   }
+}
+
+/**
+ * Git information read for an older revision, moved to the revision the
+ * application runs now: its commit from the commit cache, and the pending
+ * commits that are still newer than it (from the list read last time).
+ */
+export function rebase(
+  info: SourceGitInfo,
+  revision: string | undefined,
+  commits: Map<string, CommitInfo>,
+): SourceGitInfo {
+  if (!revision || info.revision === revision) return info;
+  const sha = parseRevision(revision).sha;
+  const index = info.pending?.commits.findIndex(c => c.sha === sha) ?? -1;
+  return {
+    ...info,
+    revision,
+    commit:
+      (sha && commits.get(sha)) ||
+      (index >= 0 ? info.pending!.commits[index] : undefined),
+    pending:
+      info.pending && index >= 0
+        ? {
+            ...info.pending,
+            status: index > 0 ? 'ahead' : 'up-to-date',
+            count: index,
+            commits: info.pending.commits.slice(0, index),
+            compareUrl: undefined,
+          }
+        : undefined,
+  };
 }
