@@ -95,6 +95,8 @@ export class FluxSandbox {
     private readonly options: {
       now?: () => number;
       syncSeconds?: number;
+      /** Clusters beyond flux-dev and flux-prod (named flux-0, flux-1, ...). */
+      extraClusters?: number;
       git?: GitFleet;
       /** Told about every finished rollout, as notification-controller would. */
       onReconciled?: (event: FluxReconciledEvent) => void;
@@ -159,6 +161,21 @@ export class FluxSandbox {
       suspended,
       this.helmRelease(now),
     ]);
+    // more clusters, for load: each runs inventory from its own source
+    for (let i = 0; i < (this.options.extraClusters ?? 0); i++) {
+      const source = gitRepo('inventory');
+      this.objects.set(`flux-${i}`, [
+        source,
+        this.kustomization(
+          `inventory-${i}`,
+          'inventory',
+          'dev',
+          source,
+          now,
+          3,
+        ),
+      ]);
+    }
   }
 
   private now() {

@@ -6,6 +6,8 @@ const num = (name: string) =>
 startSandbox({
   port: num('SANDBOX_PORT') ?? 7008,
   extraApps: num('SANDBOX_EXTRA_APPS'),
+  instances: num('SANDBOX_INSTANCES'),
+  extraClusters: num('SANDBOX_EXTRA_CLUSTERS'),
   latencyMs: num('SANDBOX_LATENCY_MS'),
   failureRate: num('SANDBOX_FAILURE_RATE'),
   downInstances: process.env.SANDBOX_DOWN_INSTANCES?.split(',').filter(Boolean),

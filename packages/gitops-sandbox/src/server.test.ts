@@ -206,6 +206,34 @@ describe('sandbox Kubernetes API for Flux', () => {
     ).not.toEqual([]);
   });
 
+  it('serves more clusters on request', async () => {
+    const more = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      git: false,
+      extraClusters: 2,
+    });
+    try {
+      expect(more.flux.clusters()).toEqual([
+        'flux-dev',
+        'flux-prod',
+        'flux-0',
+        'flux-1',
+      ]);
+      const res = await fetch(
+        `${more.url}/k8s/flux-1/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations`,
+        { headers: { authorization: `Bearer ${SANDBOX_K8S_TOKEN}` } },
+      );
+      const body = await res.json();
+      expect(body.items.map((k: any) => k.metadata.name)).toEqual([
+        'inventory-1',
+      ]);
+      for (const item of body.items) expect(validateFlux(item)).toEqual([]);
+    } finally {
+      await more.stop();
+    }
+  });
+
   it('rolls a pushed commit out and takes merge patches', async () => {
     const [pushed] = sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
     expect(pushed.revision).toMatch(/^main@sha1:[0-9a-f]{40}$/);

@@ -13,6 +13,8 @@ export interface SandboxOptions {
   host?: string;
   /** Extra generated applications, for load. */
   extraApps?: number;
+  /** Kubernetes clusters with Flux beyond flux-dev and flux-prod. */
+  extraClusters?: number;
   /** Number of Argo CD instances the extra apps spread over. */
   instances?: number;
   /** Added to every API response, in ms. */
@@ -120,6 +122,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
   );
   const flux = new FluxSandbox({
     syncSeconds: options.syncSeconds,
+    extraClusters: options.extraClusters,
     git,
     onReconciled: e => void notifier?.flux(e),
   });
