@@ -3,34 +3,17 @@
  * 1M history rows, on SQLite (file) or PostgreSQL (BENCH_PG). p50/p95 over
  * repeated requests for services spread over the fleet.
  */
-import knexFactory from 'knex';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsService';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { benchDatabase } from './benchDatabase';
 
 const APPS = Number(process.env.BENCH_APPS ?? 20_000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const SERVICES = APPS / 4; // 4 applications (environments/instances) per service
 
 async function main() {
-  const dbFile = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-api-')),
-    'bench.sqlite',
-  );
-  const knex = process.env.BENCH_PG
-    ? knexFactory({
-        client: 'pg',
-        connection: process.env.BENCH_PG,
-        pool: { min: 1, max: 4 },
-      })
-    : knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: dbFile },
-        useNullAsDefault: true,
-      });
+  const { knex } = benchDatabase({ min: 1, max: 4 });
   const store = await DatabaseGitopsStore.create({
     database: { getClient: async () => knex } as any,
   });
@@ -111,7 +94,7 @@ async function main() {
     +samples[Math.floor(p * (samples.length - 1))].toFixed(2);
   console.log(
     JSON.stringify({
-      database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',
+      database: knex.client.config.client === 'pg' ? 'postgresql' : 'sqlite',
       applications: APPS,
       historyRows: ROWS,
       seedSeconds: +seedSeconds.toFixed(1),

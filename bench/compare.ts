@@ -172,11 +172,27 @@ async function main() {
     await server.close();
   }
 
-  const roadie = loadRival('@roadiehq/backstage-plugin-argo-cd-backend');
-  if (roadie.plugin) {
+  /**
+   * A rival backend, started with the same instances; `lists` makes the
+   * selector-list requests its frontend makes, then every history entry's
+   * revision metadata is fetched, as its history card does.
+   */
+  const rival = async (
+    name: string,
+    pluginId: string,
+    lists: (
+      base: string,
+      service: string,
+    ) => Promise<{ instance: string; items: any[]; requests: number }[]>,
+  ) => {
+    const loaded = loadRival(name);
+    if (!loaded.plugin) {
+      results.push({ backend: name, error: loaded.error });
+      return;
+    }
     const { server } = await startTestBackend({
       features: [
-        roadie.plugin,
+        loaded.plugin,
         mockServices.rootLogger.factory({ level: 'warn' }),
         mockServices.rootConfig.factory({
           data: {
@@ -189,99 +205,56 @@ async function main() {
     });
     const base = `http://127.0.0.1:${
       (server.address() as AddressInfo).port
-    }/api/argocd`;
+    }/api/${pluginId}`;
     const page: Page = async s => {
-      const found: { name: string; appName: string[] }[] = await getJson(
+      const found = await lists(base, s);
+      const revisions = found.flatMap(l =>
+        l.items.flatMap((app: any) =>
+          (app.status?.history ?? []).map(
+            (h: any) =>
+              `${base}/argoInstance/${l.instance}/applications/name/${app.metadata.name}/revisions/${h.revision}/metadata`,
+          ),
+        ),
+      );
+      await Promise.all(revisions.map(getJson));
+      return {
+        apps: found.reduce((n, l) => n + l.items.length, 0),
+        historyEntries: revisions.length,
+        requests: found.reduce((n, l) => n + l.requests, 0) + revisions.length,
+      };
+    };
+    results.push({
+      backend: `${name} ${loaded.version}`,
+      ...(await measure(page)),
+    });
+    await server.close();
+  };
+  const selectorList = (base: string, instance: string, s: string) =>
+    getJson(
+      `${base}/argoInstance/${instance}/applications/selector/${selector(s)}`,
+    ).then(l => ({ instance, items: l.items ?? [], requests: 1 }));
+
+  // Roadie: find/selector fans out to every instance, then one list per hit
+  await rival(
+    '@roadiehq/backstage-plugin-argo-cd-backend',
+    'argocd',
+    async (base, s) => {
+      const found: { name: string }[] = await getJson(
         `${base}/find/selector/${selector(s)}`,
       );
       const lists = await Promise.all(
-        found.map(f =>
-          getJson(
-            `${base}/argoInstance/${f.name}/applications/selector/${selector(
-              s,
-            )}`,
-          ).then(l => ({ instance: f.name, items: l.items ?? [] })),
-        ),
+        found.map(f => selectorList(base, f.name, s)),
       );
-      const revisions = lists.flatMap(l =>
-        l.items.flatMap((app: any) =>
-          (app.status?.history ?? []).map(
-            (h: any) =>
-              `${base}/argoInstance/${l.instance}/applications/name/${app.metadata.name}/revisions/${h.revision}/metadata`,
-          ),
-        ),
-      );
-      await Promise.all(revisions.map(getJson));
-      return {
-        apps: lists.reduce((n, l) => n + l.items.length, 0),
-        historyEntries: revisions.length,
-        requests: 1 + lists.length + revisions.length,
-      };
-    };
-    results.push({
-      backend: `@roadiehq/backstage-plugin-argo-cd-backend ${roadie.version}`,
-      ...(await measure(page)),
-    });
-    await server.close();
-  } else {
-    results.push({
-      backend: '@roadiehq/backstage-plugin-argo-cd-backend',
-      error: roadie.error,
-    });
-  }
-
-  const community = loadRival('@backstage-community/plugin-argocd-backend');
-  if (community.plugin) {
-    const { server } = await startTestBackend({
-      features: [
-        community.plugin,
-        mockServices.rootLogger.factory({ level: 'warn' }),
-        mockServices.rootConfig.factory({
-          data: {
-            argocd: {
-              appLocatorMethods: [{ type: 'config', instances: argoInstances }],
-            },
-          },
-        }),
-      ],
-    });
-    const base = `http://127.0.0.1:${
-      (server.address() as AddressInfo).port
-    }/api/backstage-community-argocd`;
-    const page: Page = async s => {
-      const lists = await Promise.all(
-        instances.map(i =>
-          getJson(
-            `${base}/argoInstance/${i}/applications/selector/${selector(s)}`,
-          ).then(l => ({ instance: i, items: l.items ?? [] })),
-        ),
-      );
-      const revisions = lists.flatMap(l =>
-        l.items.flatMap((app: any) =>
-          (app.status?.history ?? []).map(
-            (h: any) =>
-              `${base}/argoInstance/${l.instance}/applications/name/${app.metadata.name}/revisions/${h.revision}/metadata`,
-          ),
-        ),
-      );
-      await Promise.all(revisions.map(getJson));
-      return {
-        apps: lists.reduce((n, l) => n + l.items.length, 0),
-        historyEntries: revisions.length,
-        requests: lists.length + revisions.length,
-      };
-    };
-    results.push({
-      backend: `@backstage-community/plugin-argocd-backend ${community.version}`,
-      ...(await measure(page)),
-    });
-    await server.close();
-  } else {
-    results.push({
-      backend: '@backstage-community/plugin-argocd-backend',
-      error: community.error,
-    });
-  }
+      if (lists.length) lists[0].requests += 1; // the find request
+      return lists;
+    },
+  );
+  // community: one list per configured instance
+  await rival(
+    '@backstage-community/plugin-argocd-backend',
+    'backstage-community-argocd',
+    (base, s) => Promise.all(instances.map(i => selectorList(base, i, s))),
+  );
 
   const ours = results[0] as { p50ms: number };
   for (const r of results.slice(1) as { p50ms?: number; fasterBy?: string }[]) {

@@ -4,14 +4,11 @@
  * when BENCH_PG is a connection string). Reports wall time, peak RSS and the
  * writes of a second, unchanged cycle.
  */
-import knexFactory from 'knex';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { ArgoProvider } from '../plugins/gitops-backend/src/providers/argocd/ArgoProvider';
 import { IngestionService } from '../plugins/gitops-backend/src/service/IngestionService';
 import { startSandboxProcess } from './sandboxProcess';
+import { benchDatabase } from './benchDatabase';
 
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5);
@@ -37,17 +34,7 @@ async function main() {
     instances: INSTANCES,
   });
   const instances = sb.instances;
-  const dbFile = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-bench-')),
-    'bench.sqlite',
-  );
-  const knex = process.env.BENCH_PG
-    ? knexFactory({ client: 'pg', connection: process.env.BENCH_PG })
-    : knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: dbFile },
-        useNullAsDefault: true,
-      });
+  const { knex } = benchDatabase();
   const store = await DatabaseGitopsStore.create({
     database: { getClient: async () => knex } as any,
   });
@@ -96,7 +83,7 @@ async function main() {
     k: 'applications' | 'written' | 'deploymentsAdded' | 'removed',
   ) => r.reduce((n, x) => n + x[k], 0);
   const result = {
-    database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',
+    database: knex.client.config.client === 'pg' ? 'postgresql' : 'sqlite',
     applications: sum(first, 'applications'),
     instances: instances.length,
     firstCycleSeconds: +(firstMs / 1000).toFixed(2),

@@ -8,16 +8,15 @@
  */
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import knexFactory from 'knex';
 import { spawn } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { benchDatabase } from './benchDatabase';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 64);
@@ -27,21 +26,7 @@ const FLUX_KEY = 'bench-flux-key';
 const ARGO_TOKEN = 'bench-argo-token';
 
 async function main() {
-  const dbFile = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-webhooks-')),
-    'bench.sqlite',
-  );
-  const knex = process.env.BENCH_PG
-    ? knexFactory({
-        client: 'pg',
-        connection: process.env.BENCH_PG,
-        pool: { min: 2, max: 10 },
-      })
-    : knexFactory({
-        client: 'better-sqlite3',
-        connection: { filename: dbFile },
-        useNullAsDefault: true,
-      });
+  const { knex, dir } = benchDatabase({ min: 2, max: 10 });
   const { server } = await startTestBackend({
     features: [
       gitopsPlugin,
@@ -133,7 +118,7 @@ async function main() {
     ...distinct,
     ...distinct.filter((_, n) => n % Math.round(1 / REDELIVERED) === 0),
   ];
-  const file = path.join(path.dirname(dbFile), 'events.json');
+  const file = path.join(dir, 'events.json');
   fs.writeFileSync(file, JSON.stringify(events));
   const sent = await new Promise<{
     seconds: number;
@@ -162,7 +147,7 @@ async function main() {
   const stored = Number(count);
   console.log(
     JSON.stringify({
-      database: process.env.BENCH_PG ? 'postgresql' : 'sqlite',
+      database: knex.client.config.client === 'pg' ? 'postgresql' : 'sqlite',
       senders: SENDERS,
       eventsSent: events.length,
       distinctEvents: distinct.length,

@@ -110,6 +110,20 @@ export function resolveRepo(
   };
 }
 
+/** Bitbucket Server's web page of a repository (clone URLs are /scm/PROJ/repo). */
+function bitbucketServerRepo(repo: RepoRef): string {
+  const [first, project, name] = repo.path;
+  const [p, r] =
+    first === 'scm' ? [project, name] : [repo.path[0], repo.path[1]];
+  const base = repo.webUrl.slice(
+    0,
+    repo.webUrl.indexOf(repo.host) + repo.host.length,
+  );
+  return `${base}/projects/${encodeURIComponent(
+    p.toLocaleUpperCase('en-US'),
+  )}/repos/${encodeURIComponent(r)}`;
+}
+
 /** Link to a commit on the repository's web UI; undefined for unknown hosts. */
 export function commitUrl(repo: RepoRef, sha: string): string | undefined {
   switch (repo.type) {
@@ -120,18 +134,8 @@ export function commitUrl(repo: RepoRef, sha: string): string | undefined {
       return `${repo.webUrl}/-/commit/${sha}`;
     case 'bitbucketCloud':
       return `${repo.webUrl}/commits/${sha}`;
-    case 'bitbucketServer': {
-      const [first, project, name] = repo.path;
-      const [p, r] =
-        first === 'scm' ? [project, name] : [repo.path[0], repo.path[1]];
-      const base = repo.webUrl.slice(
-        0,
-        repo.webUrl.indexOf(repo.host) + repo.host.length,
-      );
-      return `${base}/projects/${encodeURIComponent(
-        p.toLocaleUpperCase('en-US'),
-      )}/repos/${encodeURIComponent(r)}/commits/${sha}`;
-    }
+    case 'bitbucketServer':
+      return `${bitbucketServerRepo(repo)}/commits/${sha}`;
     case 'azure':
       return `${repo.webUrl}/commit/${sha}`;
     default:
@@ -184,20 +188,10 @@ export function fileUrl(repo: RepoRef, branch: string, file: string): string {
       return `${repo.webUrl}/src/branch/${b}/${p}`;
     case 'bitbucketCloud':
       return `${repo.webUrl}/src/${b}/${p}`;
-    case 'bitbucketServer': {
-      const [first, project, name] = repo.path;
-      const [proj, r] =
-        first === 'scm' ? [project, name] : [repo.path[0], repo.path[1]];
-      const base = repo.webUrl.slice(
-        0,
-        repo.webUrl.indexOf(repo.host) + repo.host.length,
-      );
-      return `${base}/projects/${encodeURIComponent(
-        proj.toLocaleUpperCase('en-US'),
-      )}/repos/${encodeURIComponent(r)}/browse/${p}?at=${encodeURIComponent(
+    case 'bitbucketServer':
+      return `${bitbucketServerRepo(repo)}/browse/${p}?at=${encodeURIComponent(
         `refs/heads/${branch}`,
       )}`;
-    }
     case 'azure':
       return `${repo.webUrl}?path=${encodeURIComponent(
         `/${file.replace(/^\.?\//, '')}`,

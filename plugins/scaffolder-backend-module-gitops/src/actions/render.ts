@@ -32,6 +32,14 @@ export interface RenderInput {
   fileTemplate?: string;
 }
 
+/** Argo CD sync policy: automated (prune, self-heal) unless manual; namespaces created. */
+const argoSyncPolicy = (input: RenderInput) => ({
+  ...((input.syncPolicy ?? 'automated') === 'automated'
+    ? { automated: { prune: true, selfHeal: true } }
+    : {}),
+  syncOptions: ['CreateNamespace=true'],
+});
+
 const fill = (template: string, vars: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? `{${k}}`);
 
@@ -92,12 +100,7 @@ export function renderManifests(
                   }),
               namespace,
             },
-            syncPolicy: {
-              ...((input.syncPolicy ?? 'automated') === 'automated'
-                ? { automated: { prune: true, selfHeal: true } }
-                : {}),
-              syncOptions: ['CreateNamespace=true'],
-            },
+            syncPolicy: argoSyncPolicy(input),
           },
         },
       ];
@@ -230,12 +233,7 @@ function renderApplicationSet(input: RenderInput): {
                 [byName.length ? 'name' : 'server']: '{{cluster}}',
                 namespace: '{{namespace}}',
               },
-              syncPolicy: {
-                ...((input.syncPolicy ?? 'automated') === 'automated'
-                  ? { automated: { prune: true, selfHeal: true } }
-                  : {}),
-                syncOptions: ['CreateNamespace=true'],
-              },
+              syncPolicy: argoSyncPolicy(input),
             },
           },
         },
@@ -294,9 +292,7 @@ export function createRenderAction() {
           z
             .array(
               z.union([
-                z
-                  .string()
-                  .regex(/^[a-z0-9-]+$/, 'must be an environment name'),
+                z.string().regex(/^[a-z0-9-]+$/, 'must be an environment name'),
                 z.object({
                   name: z.string().regex(/^[a-z0-9-]+$/),
                   namespace: z.string().optional(),
