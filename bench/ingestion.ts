@@ -63,11 +63,20 @@ async function main() {
     providers: () => providers,
     logger: noopLogger,
     instanceTimeoutMs: 300_000,
+    concurrency: Number(process.env.BENCH_CONCURRENCY ?? 3),
   });
 
-  let peakRss = process.memoryUsage().rss;
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  let peakHeap = process.memoryUsage().heapUsed;
+  let peakExt = 0;
+  let peakTotal = 0;
   const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+    peakExt = Math.max(peakExt, m.external + m.arrayBuffers);
+    peakTotal = Math.max(peakTotal, m.heapTotal);
   }, 50);
 
   const t0 = performance.now();
@@ -95,6 +104,10 @@ async function main() {
       sum(second, 'deploymentsAdded') +
       sum(second, 'removed'),
     peakRssMB: Math.round(peakRss / 1024 / 1024),
+    baselineRssMB: Math.round(baselineRss / 1024 / 1024),
+    peakHeapMB: Math.round(peakHeap / 1024 / 1024),
+    peakExtMB: Math.round(peakExt / 1024 / 1024),
+    peakHeapTotalMB: Math.round(peakTotal / 1024 / 1024),
   };
   console.log(JSON.stringify(result));
   await knex.destroy();

@@ -39,12 +39,28 @@ const started = Date.now();
 
 // the rivals, from npm, into a bench-only package (not a workspace)
 const rivals = join(root, 'bench', 'rivals');
-const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--loglevel=error'], {
-  cwd: rivals,
-  encoding: 'utf8',
-});
+const install = spawnSync(
+  'npm',
+  [
+    'install',
+    '--no-audit',
+    '--no-fund',
+    '--no-package-lock',
+    '--loglevel=error',
+  ],
+  {
+    cwd: rivals,
+    encoding: 'utf8',
+  },
+);
 const installError =
-  install.status === 0 ? undefined : (install.stderr || install.stdout || String(install.error)).trim().split('\n').slice(0, 3).join(' ');
+  install.status === 0
+    ? undefined
+    : (install.stderr || install.stdout || String(install.error))
+        .trim()
+        .split('\n')
+        .slice(0, 3)
+        .join(' ');
 const comparison = bench('bench/compare.ts', {});
 if (installError) comparison.installError = installError;
 
@@ -111,7 +127,9 @@ console.table(
     'p95 (ms)': r.p95ms,
   })),
 );
-console.log('\nWebhook ingestion (goal: >= 2,000 events/s on PostgreSQL, nothing lost)');
+console.log(
+  '\nWebhook ingestion (goal: >= 2,000 events/s on PostgreSQL, nothing lost)',
+);
 console.table(
   webhookResults.map(r => ({
     database: r.database,
@@ -121,7 +139,9 @@ console.table(
     'distinct events': r.distinctEvents,
     'deployments stored': r.deploymentsStored,
     lost: r.lost,
-    'non-202 answers': Object.keys(r.otherStatuses).length ? JSON.stringify(r.otherStatuses) : 0,
+    'non-202 answers': Object.keys(r.otherStatuses).length
+      ? JSON.stringify(r.otherStatuses)
+      : 0,
   })),
 );
 console.log(
@@ -133,14 +153,33 @@ console.table(
     'p50 (ms)': r.p50ms ?? '-',
     'p95 (ms)': r.p95ms ?? '-',
     'requests per page': r.requests ?? '-',
-    'apps / history entries': r.apps === undefined ? '-' : `${r.apps} / ${r.historyEntries}`,
-    'ours faster by': r.fasterBy ?? (r.error ? `not measured: ${r.error}` : '-'),
+    'apps / history entries':
+      r.apps === undefined ? '-' : `${r.apps} / ${r.historyEntries}`,
+    'ours faster by':
+      r.fasterBy ?? (r.error ? `not measured: ${r.error}` : '-'),
   })),
 );
-if (comparison.installError) console.log(`Installing the rivals failed: ${comparison.installError}`);
-console.log(`\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`);
-writeFileSync(join(out, 'webhooks.json'), JSON.stringify({ measuredAt: new Date().toISOString(), results: webhookResults }, null, 2));
-writeFileSync(join(out, 'compare.json'), JSON.stringify({ measuredAt: new Date().toISOString(), ...comparison }, null, 2));
+if (comparison.installError)
+  console.log(`Installing the rivals failed: ${comparison.installError}`);
+console.log(
+  `\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`,
+);
+writeFileSync(
+  join(out, 'webhooks.json'),
+  JSON.stringify(
+    { measuredAt: new Date().toISOString(), results: webhookResults },
+    null,
+    2,
+  ),
+);
+writeFileSync(
+  join(out, 'compare.json'),
+  JSON.stringify(
+    { measuredAt: new Date().toISOString(), ...comparison },
+    null,
+    2,
+  ),
+);
 writeFileSync(
   join(out, 'ingestion.json'),
   JSON.stringify({ measuredAt: new Date().toISOString(), results }, null, 2),

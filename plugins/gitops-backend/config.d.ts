@@ -9,6 +9,11 @@ export interface Config {
      * Time allowed to read one instance or cluster, in seconds. Default 60.
      */
     instanceTimeoutSeconds?: number;
+    /**
+     * How many instances and clusters are read at the same time. Each read
+     * holds one instance's applications in memory. Default 3.
+     */
+    instanceConcurrency?: number;
 
     /** Environments of applications and their promotion order. */
     environments?: {

@@ -35,6 +35,7 @@ export interface GitSettings {
 export interface GitopsSettings {
   pollIntervalSeconds: number;
   instanceTimeoutSeconds: number;
+  instanceConcurrency: number;
   argocd: ArgoInstanceConfig[];
   flux: FluxClusterConfig[];
   webhooks: {
@@ -157,6 +158,10 @@ export function readGitopsConfig(config: Config): GitopsSettings {
       config.getOptionalNumber('gitops.pollIntervalSeconds') ?? 30,
     instanceTimeoutSeconds:
       config.getOptionalNumber('gitops.instanceTimeoutSeconds') ?? 60,
+    instanceConcurrency: Math.max(
+      1,
+      config.getOptionalNumber('gitops.instanceConcurrency') ?? 3,
+    ),
     argocd,
     flux,
     git: {

@@ -73,6 +73,7 @@ export const gitopsPlugin = createBackendPlugin({
           providers: () => providers,
           logger: deps.logger,
           instanceTimeoutMs: settings.instanceTimeoutSeconds * 1000,
+          concurrency: settings.instanceConcurrency,
         });
 
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
@@ -82,7 +83,13 @@ export const gitopsPlugin = createBackendPlugin({
             id: 'gitops-ingestion',
             scope: 'global',
             frequency: { seconds: settings.pollIntervalSeconds },
-            timeout: { seconds: settings.instanceTimeoutSeconds * 2 },
+            // instances are read a few at a time, each within its timeout
+            timeout: {
+              seconds:
+                settings.instanceTimeoutSeconds *
+                  Math.ceil(providers.length / settings.instanceConcurrency) +
+                30,
+            },
             initialDelay: { seconds: 1 },
             fn: async () => {
               await ingestion.runOnce();

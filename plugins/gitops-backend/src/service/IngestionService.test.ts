@@ -75,6 +75,36 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     expect(history[0].revisions[0]).toBe((15).toString(16).padStart(40, 'a'));
   });
 
+  it('reads at most `concurrency` instances at a time, and reports every one', async () => {
+    const { store } = await setup([]);
+    let running = 0;
+    let most = 0;
+    const providers = ['a', 'b', 'c', 'd', 'e'].map(name => {
+      const real = new ArgoProvider({ instance: instance(name), environments });
+      return Object.assign(Object.create(real), {
+        read: async () => {
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise(r => setTimeout(r, 30));
+          running -= 1;
+          return { applications: [], deployments: [] };
+        },
+      });
+    });
+    const ingestion = new IngestionService({
+      store,
+      providers: () => providers,
+      logger: mockServices.logger.mock(),
+      instanceTimeoutMs: 2_000,
+      concurrency: 2,
+    });
+    const reports = await ingestion.runOnce();
+    expect(most).toBe(2);
+    expect(reports.map(r => [r.instance, r.ok])).toEqual(
+      ['a', 'b', 'c', 'd', 'e'].map(n => [n, true]),
+    );
+  });
+
   it('writes nothing on an unchanged cycle', async () => {
     const { argos, ingestion } = await setup(['a']);
     argos.a.apps = [argoApp({ name: 'web' }), argoApp({ name: 'api' })];

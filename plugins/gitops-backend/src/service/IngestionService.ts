@@ -30,12 +30,27 @@ export class IngestionService {
       logger: LoggerService;
       /** Time allowed for reading one instance. */
       instanceTimeoutMs: number;
+      /** Instances read at the same time (default 3): bounds memory. */
+      concurrency?: number;
     },
   ) {}
 
   async runOnce(): Promise<InstanceReport[]> {
     const providers = this.options.providers();
-    const results = await Promise.all(providers.map(p => this.ingest(p)));
+    const results: InstanceReport[] = new Array(providers.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < providers.length) {
+        const index = next++;
+        results[index] = await this.ingest(providers[index]);
+      }
+    };
+    await Promise.all(
+      Array.from(
+        { length: Math.min(providers.length, this.options.concurrency ?? 3) },
+        worker,
+      ),
+    );
     return results;
   }
 
