@@ -91,6 +91,48 @@ beforeAll(async () => {
 afterAll(() => charts.close());
 
 describe.each(databases.eachSupportedId())('GitService (%s)', id => {
+  it('reads the pending commits of one commit of a branch once per refresh, whoever runs it', async () => {
+    const knex = await databases.init(id);
+    await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const plain = new PlainGitClient({
+      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
+    });
+    const getPending = jest.spyOn(plain, 'getPending');
+    const git = new GitService({
+      store: new GitStore(knex),
+      integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      github: plain,
+      plain,
+      logger: mockServices.logger.mock(),
+    });
+    const { url, shas } = repoWithHistory(4);
+    const at = (name: string, sha: string) =>
+      makeApplication({
+        name,
+        sources: [{ repoUrl: url, path: 'deploy', targetRevision: 'main' }],
+        revisions: [sha],
+      });
+    await git.refresh([
+      at('eu', shas[1]),
+      at('us', shas[1]),
+      at('dev', shas[3]),
+    ]);
+    expect(getPending).toHaveBeenCalledTimes(2);
+    const statuses = await new GitStore(knex).getStatuses([
+      'argocd:main:argocd:eu',
+      'argocd:main:argocd:us',
+    ]);
+    expect(statuses.get('argocd:main:argocd:us')![0].pending).toMatchObject({
+      status: 'ahead',
+      count: 2,
+    });
+    expect(statuses.get('argocd:main:argocd:eu')![0].pending).toEqual(
+      statuses.get('argocd:main:argocd:us')![0].pending,
+    );
+  });
+
   it('stores deployed commits, pending commits and the promotion strip; a broken repo stays on its app', async () => {
     const knex = await databases.init(id);
     await DatabaseGitopsStore.create({

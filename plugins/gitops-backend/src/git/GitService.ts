@@ -5,6 +5,7 @@ import {
   EnvironmentDeployments,
   GitopsApplication,
   GitopsDeployment,
+  PendingCommits,
   PromotionStep,
   SourceGitInfo,
   parseRevision,
@@ -58,7 +59,11 @@ export class GitService {
   }
 
   /** Reads Git for every source of an application. Never throws: errors are kept per source. */
-  async describe(app: GitopsApplication): Promise<SourceGitInfo[]> {
+  async describe(
+    app: GitopsApplication,
+    /** Pending commits already read in this cycle, by repo, commit and branch. */
+    pendingCache = new Map<string, Promise<PendingCommits>>(),
+  ): Promise<SourceGitInfo[]> {
     const checkedAt = new Date().toISOString();
     return Promise.all(
       app.sources.map(async (source, index) => {
@@ -92,12 +97,20 @@ export class GitService {
           info.commit = await this.commit(repo, parsed.sha);
           const branch = trackedBranch(source.targetRevision, parsed.ref);
           if (branch) {
-            info.pending = await this.clientFor(repo).getPending(
-              repo,
-              parsed.sha,
-              branch,
-              this.options.pendingLimit ?? 20,
-            );
+            // applications at the same commit of the same branch (the same
+            // service in several places) share one read per cycle
+            const key = `${repo.webUrl}|${parsed.sha}|${branch}`;
+            let pending = pendingCache.get(key);
+            if (!pending) {
+              pending = this.clientFor(repo).getPending(
+                repo,
+                parsed.sha,
+                branch,
+                this.options.pendingLimit ?? 20,
+              );
+              pendingCache.set(key, pending);
+            }
+            info.pending = await pending;
           }
         } catch (error) {
           info.error = (error as Error).message;
@@ -113,8 +126,9 @@ export class GitService {
   ): Promise<{ ok: number; failed: number }> {
     let ok = 0;
     let failed = 0;
+    const pendingCache = new Map<string, Promise<PendingCommits>>();
     for (const app of apps) {
-      const info = await this.describe(app);
+      const info = await this.describe(app, pendingCache);
       if (info.some(i => i.error)) failed += 1;
       else ok += 1;
       await this.options.store.putStatus(
