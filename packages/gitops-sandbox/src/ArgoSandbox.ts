@@ -1,3 +1,4 @@
+import { parseLabelSelector } from '@gitops-portal/plugin-gitops-common';
 import { SandboxAppSpec, sha } from './fleet';
 import { GitFleet } from './GitFleet';
 import type { ArgoSyncedEvent } from './notifier';
@@ -38,6 +39,14 @@ interface AppState {
   reconciledAt: string;
   commits: number;
 }
+
+/** The `source` of an application's spec, as its manifests say. */
+const sourceOf = (spec: SandboxAppSpec) => ({
+  repoURL: spec.repoURL,
+  path: spec.path,
+  chart: spec.chart,
+  targetRevision: spec.targetRevision,
+});
 
 const iso = (ms: number) =>
   new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -153,12 +162,7 @@ export class ArgoSandbox {
       deployedAt: iso(deployedAt),
       deployStartedAt: iso(deployedAt - 15_000),
       initiatedBy,
-      source: {
-        repoURL: spec.repoURL,
-        path: spec.path,
-        chart: spec.chart,
-        targetRevision: spec.targetRevision,
-      },
+      source: sourceOf(spec),
     };
   }
 
@@ -373,10 +377,9 @@ export class ArgoSandbox {
     filter: { selector?: string; names?: string[] } = {},
   ) {
     // equality-based label selector, as `?selector=k=v,k2=v2`
-    const wanted = (filter.selector ?? '')
-      .split(',')
-      .filter(Boolean)
-      .map(term => term.split('=').map(x => x.trim()));
+    const wanted = filter.selector
+      ? Object.entries(parseLabelSelector(filter.selector))
+      : [];
     return {
       metadata: { resourceVersion: String(Math.floor(this.now() / 1000)) },
       items: this.apps
@@ -463,12 +466,7 @@ export class ArgoSandbox {
       },
       spec: {
         project: spec.project,
-        source: {
-          repoURL: spec.repoURL,
-          path: spec.path,
-          chart: spec.chart,
-          targetRevision: spec.targetRevision,
-        },
+        source: sourceOf(spec),
         destination: spec.destination,
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
@@ -477,12 +475,7 @@ export class ArgoSandbox {
           status: syncStatus,
           ...(app.head ? { revision: app.head } : {}),
           comparedTo: {
-            source: {
-              repoURL: spec.repoURL,
-              path: spec.path,
-              chart: spec.chart,
-              targetRevision: spec.targetRevision,
-            },
+            source: sourceOf(spec),
             destination: spec.destination,
           },
         },

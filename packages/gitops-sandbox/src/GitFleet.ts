@@ -140,17 +140,32 @@ export class GitFleet {
     this.git(bare, ['config', 'uploadpack.allowAnySHA1InWant', 'true']);
   }
 
-  /** The commit a branch points at, or undefined (no such repository or branch). */
+  /**
+   * The commit a branch points at, or undefined (no such repository or
+   * branch). Read from the ref files, not by running git: the reconcile
+   * loop asks every second.
+   */
   head(repo: string, branch = 'main'): string | undefined {
-    if (!this.exists(repo) || !/^[\w./-]+$/.test(branch)) return undefined;
+    if (
+      !this.exists(repo) ||
+      !/^[\w./-]+$/.test(branch) ||
+      branch.includes('..')
+    )
+      return undefined;
+    const bare = this.bare(repo);
+    const ref = `refs/heads/${branch}`;
     try {
-      return execFileSync(
-        'git',
-        ['rev-parse', '--verify', '--quiet', `refs/heads/${branch}^{commit}`],
-        { cwd: this.bare(repo), stdio: ['ignore', 'pipe', 'ignore'] },
-      )
-        .toString()
-        .trim();
+      const loose = fs.readFileSync(path.join(bare, ref), 'utf8').trim();
+      if (/^[0-9a-f]{40}$/.test(loose)) return loose;
+    } catch {
+      // not a loose ref: packed, or absent
+    }
+    try {
+      const packed = fs.readFileSync(path.join(bare, 'packed-refs'), 'utf8');
+      return packed
+        .split('\n')
+        .map(line => line.split(' '))
+        .find(([sha, name]) => name === ref && /^[0-9a-f]{40}$/.test(sha))?.[0];
     } catch {
       return undefined;
     }

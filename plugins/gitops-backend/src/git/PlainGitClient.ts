@@ -124,9 +124,8 @@ export class PlainGitClient implements GitHostClient {
     return dir;
   }
 
-  private async fetchBranch(repo: RepoRef, dir: string, branch: string) {
-    // HEAD: the remote's default branch
-    const source = branch === 'HEAD' ? 'HEAD' : `refs/heads/${branch}`;
+  /** A partial fetch (commits and trees, no blobs, no tags) of `refspec`. */
+  private async fetch(repo: RepoRef, dir: string, refspec: string) {
     await this.git(
       dir,
       [
@@ -136,10 +135,16 @@ export class PlainGitClient implements GitHostClient {
         '--no-tags',
         '--force',
         'origin',
-        `+${source}:refs/remotes/origin/${branch}`,
+        refspec,
       ],
       repo,
     );
+  }
+
+  private async fetchBranch(repo: RepoRef, dir: string, branch: string) {
+    // HEAD: the remote's default branch
+    const source = branch === 'HEAD' ? 'HEAD' : `refs/heads/${branch}`;
+    await this.fetch(repo, dir, `+${source}:refs/remotes/origin/${branch}`);
   }
 
   private async has(dir: string, sha: string) {
@@ -155,25 +160,9 @@ export class PlainGitClient implements GitHostClient {
   private async ensureCommit(repo: RepoRef, dir: string, sha: string) {
     if (await this.has(dir, sha)) return;
     try {
-      await this.git(
-        dir,
-        ['fetch', '--quiet', '--filter=blob:none', '--no-tags', 'origin', sha],
-        repo,
-      );
+      await this.fetch(repo, dir, sha);
     } catch {
-      await this.git(
-        dir,
-        [
-          'fetch',
-          '--quiet',
-          '--filter=blob:none',
-          '--no-tags',
-          '--force',
-          'origin',
-          '+refs/heads/*:refs/remotes/origin/*',
-        ],
-        repo,
-      );
+      await this.fetch(repo, dir, '+refs/heads/*:refs/remotes/origin/*');
     }
     if (!(await this.has(dir, sha))) {
       throw new Error(
