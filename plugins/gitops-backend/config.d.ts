@@ -142,4 +142,32 @@ export interface Config {
       maxBodyBytes?: number;
     };
   };
+
+  /**
+   * Config of the Roadie and community Argo CD backends, read as Argo CD
+   * instances when `gitops.argocd` is absent (deprecated: move it to
+   * `gitops.argocd.instances`).
+   */
+  argocd?: {
+    /** Username for instances that name no credentials of their own. */
+    username?: string;
+    /**
+     * Password for instances that name no credentials of their own.
+     * @visibility secret
+     */
+    password?: string;
+    appLocatorMethods?: Array<{
+      /** Only `config` is read. */
+      type: string;
+      instances?: Array<{
+        name: string;
+        url: string;
+        /** @visibility secret */
+        token?: string;
+        username?: string;
+        /** @visibility secret */
+        password?: string;
+      }>;
+    }>;
+  };
 }

@@ -1,4 +1,7 @@
-import { parseLabelSelector } from '@gitops-portal/plugin-gitops-common';
+import {
+  matchesLabelSelector,
+  parseLabelSelector,
+} from '@gitops-portal/plugin-gitops-common';
 import { SandboxAppSpec, sha } from './fleet';
 import { GitFleet } from './GitFleet';
 import type { ArgoSyncedEvent } from './notifier';
@@ -376,10 +379,8 @@ export class ArgoSandbox {
     appNamespace?: string,
     filter: { selector?: string; names?: string[] } = {},
   ) {
-    // equality-based label selector, as `?selector=k=v,k2=v2`
-    const wanted = filter.selector
-      ? Object.entries(parseLabelSelector(filter.selector))
-      : [];
+    // label selector, as `?selector=`, in the Kubernetes grammar
+    const wanted = filter.selector ? parseLabelSelector(filter.selector) : [];
     return {
       metadata: { resourceVersion: String(Math.floor(this.now() / 1000)) },
       items: this.apps
@@ -388,7 +389,7 @@ export class ArgoSandbox {
             a.spec.instance === instance &&
             (!appNamespace || a.spec.namespace === appNamespace) &&
             (!filter.names?.length || filter.names.includes(a.spec.name)) &&
-            wanted.every(([k, v]) => a.spec.labels[k] === v),
+            matchesLabelSelector(wanted, a.spec.labels),
         )
         .map(a => this.render(a)),
     };

@@ -4,7 +4,7 @@ import os from 'node:os';
 import nodePath from 'node:path';
 import { promisify } from 'node:util';
 import { startSandbox, SANDBOX_K8S_TOKEN, SANDBOX_TOKEN } from './server';
-import { validateArgo, validateFlux } from './contracts';
+import { validateArgo, validateFlux } from '@gitops-portal/gitops-contracts';
 
 const exec = promisify(execFile);
 jest.setTimeout(60_000);

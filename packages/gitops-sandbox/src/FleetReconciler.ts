@@ -1,6 +1,6 @@
 import yaml from 'js-yaml';
 import type { ArgoSandbox } from './ArgoSandbox';
-import { validateFlux } from './contracts';
+import { validateFlux } from '@gitops-portal/gitops-contracts';
 import type { SandboxAppSpec } from './fleet';
 import type { FluxManifest, FluxSandbox } from './FluxSandbox';
 import type { GitFleet } from './GitFleet';
@@ -151,12 +151,7 @@ export class FleetReconciler {
   private check(doc: Doc): string | undefined {
     if (!doc.kind || !doc.apiVersion) return 'missing apiVersion or kind';
     if (!doc.metadata?.name) return 'missing metadata.name';
-    let errors: string[] = [];
-    try {
-      errors = validateFlux(doc);
-    } catch {
-      // contracts not beside the repository: structural checks only
-    }
+    const errors = validateFlux(doc);
     if (errors.length && !errors[0].startsWith('no CRD'))
       return `does not match its CRD: ${errors.slice(0, 3).join('; ')}`;
     if (doc.kind === 'Application') {

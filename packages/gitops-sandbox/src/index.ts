@@ -10,11 +10,5 @@ export type { SandboxOptions } from './server';
 export { ArgoSandbox } from './ArgoSandbox';
 export { demoFleet, sha } from './fleet';
 export type { SandboxAppSpec } from './fleet';
-export {
-  contractsDir,
-  validateArgo,
-  validateFlux,
-  validateFlux as validateCrd,
-} from './contracts';
 export { FleetReconciler, FAIL_ANNOTATION } from './FleetReconciler';
 export type { FleetStatus } from './FleetReconciler';

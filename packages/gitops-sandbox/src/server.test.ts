@@ -9,7 +9,7 @@ import nodePath from 'node:path';
 
 const exec = promisify(execFile);
 import { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
-import { validateArgo, validateFlux } from './contracts';
+import { validateArgo, validateFlux } from '@gitops-portal/gitops-contracts';
 
 jest.setTimeout(30_000);
 

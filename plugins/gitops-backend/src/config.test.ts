@@ -1,3 +1,4 @@
+import { mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { loadConfigSchema } from '@backstage/config-loader';
 import path from 'node:path';
@@ -112,6 +113,97 @@ describe('readGitopsConfig', () => {
     expect(() => readGitopsConfig(config)).toThrow(/used twice/);
   });
 
+  it('reads the Roadie/community argocd.appLocatorMethods config unchanged, with a deprecation note', () => {
+    const logger = mockServices.logger.mock();
+    // as in the README of @roadiehq/backstage-plugin-argo-cd-backend
+    const roadie = new ConfigReader({
+      argocd: {
+        username: 'admin',
+        password: 'pw',
+        waitCycles: 25,
+        appLocatorMethods: [
+          {
+            type: 'config',
+            instances: [
+              { name: 'argoInstance1', url: 'https://argo1.example.com/' },
+              {
+                name: 'argoInstance2',
+                url: 'https://argo2.example.com',
+                token: 'tok',
+              },
+              {
+                name: 'argoInstance3',
+                url: 'https://argo3.example.com',
+                username: 'u3',
+                password: 'p3',
+              },
+            ],
+          },
+        ],
+      },
+    });
+    const { argocd } = readGitopsConfig(roadie, { logger });
+    expect(
+      argocd.map(({ name, url, token, username, password }) => ({
+        name,
+        url,
+        token,
+        username,
+        password,
+      })),
+    ).toEqual([
+      {
+        name: 'argoInstance1',
+        url: 'https://argo1.example.com',
+        token: undefined,
+        username: 'admin',
+        password: 'pw',
+      },
+      {
+        name: 'argoInstance2',
+        url: 'https://argo2.example.com',
+        token: 'tok',
+        username: undefined,
+        password: undefined,
+      },
+      {
+        name: 'argoInstance3',
+        url: 'https://argo3.example.com',
+        token: undefined,
+        username: 'u3',
+        password: 'p3',
+      },
+    ]);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/deprecated: move them to gitops.argocd.instances/),
+    );
+  });
+
+  it('prefers gitops.argocd over the Roadie config and reports bad Roadie entries by their path', () => {
+    const both = new ConfigReader({
+      ...instance({ token: 't' }),
+      argocd: {
+        appLocatorMethods: [
+          { type: 'config', instances: [{ name: 'x', url: 'https://x' }] },
+        ],
+      },
+    });
+    expect(readGitopsConfig(both).argocd.map(i => i.name)).toEqual(['main']);
+    expect(() =>
+      readGitopsConfig(
+        new ConfigReader({
+          argocd: {
+            appLocatorMethods: [
+              { type: 'config', instances: [{ name: 'x', url: 'https://x' }] },
+            ],
+          },
+        }),
+      ),
+    ).toThrow(
+      /argocd.appLocatorMethods.instances 'x': set either token, or username and password/,
+    );
+  });
+
   it('keeps tokens, passwords and CA data out of the frontend config', async () => {
     const schema = await loadConfigSchema({
       dependencies: ['@gitops-portal/plugin-gitops-backend'],
@@ -132,6 +224,17 @@ describe('readGitopsConfig', () => {
           ],
         },
       },
+      argocd: {
+        password: 'SECRET-ROADIE-PASSWORD',
+        appLocatorMethods: [
+          {
+            type: 'config',
+            instances: [
+              { name: 'a', url: 'https://a', token: 'SECRET-ROADIE-TOKEN' },
+            ],
+          },
+        ],
+      },
     };
     const secret = schema.process([{ data, context: 'test' }], {
       visibility: ['secret'],
@@ -143,6 +246,8 @@ describe('readGitopsConfig', () => {
     expect(text).toContain('<SECRET-TOKEN>');
     expect(text).toContain('<SECRET-PASSWORD>');
     expect(text).toContain('<SECRET-CA>');
+    expect(text).toContain('<SECRET-ROADIE-PASSWORD>');
+    expect(text).toContain('<SECRET-ROADIE-TOKEN>');
     const frontend = schema.process([{ data, context: 'test' }], {
       visibility: ['frontend'],
       ignoreSchemaErrors: true,

@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 
@@ -91,28 +92,34 @@ function readFluxClusters(config: Config): FluxClusterConfig[] {
   return [...own, ...shared.filter(s => !own.some(o => o.name === s.name))];
 }
 
-function readArgoInstance(c: Config): ArgoInstanceConfig {
+function readArgoInstance(
+  c: Config,
+  where: string,
+  defaults: { username?: string; password?: string } = {},
+): ArgoInstanceConfig {
   const name = c.getString('name');
   const url = c.getString('url').replace(/\/+$/, '');
   try {
     // eslint-disable-next-line no-new
     new URL(url);
   } catch {
-    throw new InputError(
-      `gitops.argocd.instances '${name}': url '${url}' is not a valid URL`,
-    );
+    throw new InputError(`${where} '${name}': url '${url}' is not a valid URL`);
   }
   const token = c.getOptionalString('token');
-  const username = c.getOptionalString('username');
-  const password = c.getOptionalString('password');
+  const own = {
+    username: c.getOptionalString('username'),
+    password: c.getOptionalString('password'),
+  };
+  const { username, password } =
+    token || own.username || own.password ? own : defaults;
   if (!token && !(username && password)) {
     throw new InputError(
-      `gitops.argocd.instances '${name}': set either token, or username and password`,
+      `${where} '${name}': set either token, or username and password`,
     );
   }
   if (token && (username || password)) {
     throw new InputError(
-      `gitops.argocd.instances '${name}': set token or username/password, not both`,
+      `${where} '${name}': set token or username/password, not both`,
     );
   }
   return {
@@ -129,18 +136,50 @@ function readArgoInstance(c: Config): ArgoInstanceConfig {
   };
 }
 
+/**
+ * Argo CD instances: `gitops.argocd.instances`; when `gitops.argocd` is
+ * absent, the config of the Roadie and community Argo CD backends
+ * (`argocd.appLocatorMethods[].instances[]`, with `argocd.username` and
+ * `argocd.password` for instances that name no credentials of their own).
+ */
+function readArgoInstances(
+  config: Config,
+  logger?: LoggerService,
+): ArgoInstanceConfig[] {
+  if (config.has('gitops.argocd') || !config.has('argocd.appLocatorMethods')) {
+    return (config.getOptionalConfigArray('gitops.argocd.instances') ?? []).map(
+      c => readArgoInstance(c, 'gitops.argocd.instances'),
+    );
+  }
+  const defaults = {
+    username: config.getOptionalString('argocd.username'),
+    password: config.getOptionalString('argocd.password'),
+  };
+  const instances = config
+    .getConfigArray('argocd.appLocatorMethods')
+    .filter(m => (m.getOptionalString('type') ?? 'config') === 'config')
+    .flatMap(m => m.getOptionalConfigArray('instances') ?? [])
+    .map(c =>
+      readArgoInstance(c, 'argocd.appLocatorMethods.instances', defaults),
+    );
+  logger?.warn(
+    `Reading ${instances.length} Argo CD instance(s) from argocd.appLocatorMethods, the config of the Roadie and community Argo CD plugins. ` +
+      'This is deprecated: move them to gitops.argocd.instances (same name, url, token or username/password).',
+  );
+  return instances;
+}
+
 /** Reads and checks the `gitops` config; fails early on bad combinations. */
-export function readGitopsConfig(config: Config): GitopsSettings {
-  const argocd = (
-    config.getOptionalConfigArray('gitops.argocd.instances') ?? []
-  ).map(readArgoInstance);
+export function readGitopsConfig(
+  config: Config,
+  options: { logger?: LoggerService } = {},
+): GitopsSettings {
+  const argocd = readArgoInstances(config, options.logger);
   const flux = readFluxClusters(config);
   const names = new Set<string>();
   for (const i of argocd) {
     if (names.has(i.name)) {
-      throw new InputError(
-        `gitops.argocd.instances: instance name '${i.name}' is used twice`,
-      );
+      throw new InputError(`Argo CD instance name '${i.name}' is used twice`);
     }
     names.add(i.name);
   }

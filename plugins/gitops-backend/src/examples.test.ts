@@ -1,4 +1,4 @@
-import { validateFlux } from '@gitops-portal/gitops-sandbox';
+import { validateFlux } from '@gitops-portal/gitops-contracts';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';

@@ -73,7 +73,7 @@ const entities: Entity[] = [
     metadata: {
       name: 'broken',
       namespace: 'default',
-      annotations: { 'argocd/app-selector': 'no-equals-sign' },
+      annotations: { 'argocd/app-selector': 'app in (checkout,cart' },
     },
     spec: {
       type: 'service',
@@ -291,7 +291,9 @@ describe('gitops backend plugin', () => {
       .get('/api/gitops/entities/component/default/broken/deployments')
       .set(auth);
     expect(broken.status).toBe(400);
-    expect(broken.body.error.message).toMatch(/invalid GitOps annotation/);
+    expect(broken.body.error.message).toMatch(
+      /Entity 'component:default\/broken' has an invalid GitOps annotation: Unbalanced '\(' in label selector 'app in \(checkout,cart'/,
+    );
   });
 
   it('lists the fleet failing first with filters, across instances', async () => {

@@ -37,7 +37,7 @@ export const gitopsPlugin = createBackendPlugin({
         catalog: catalogServiceRef,
       },
       async init(deps) {
-        const settings = readGitopsConfig(deps.config);
+        const settings = readGitopsConfig(deps.config, { logger: deps.logger });
         const environments = readEnvironmentConfig(deps.config);
         const store = await DatabaseGitopsStore.create({
           database: deps.database,

@@ -5,11 +5,8 @@ import {
 } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import {
-  SANDBOX_K8S_TOKEN,
-  contractsDir,
-  startSandbox,
-} from '@gitops-portal/gitops-sandbox';
+import { contractsDir } from '@gitops-portal/gitops-contracts';
+import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { validateResponse } from './__testUtils__/openapi';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';

@@ -1,4 +1,9 @@
 import { Entity } from '@backstage/catalog-model';
+import {
+  LabelRequirement,
+  matchesLabelSelector,
+  parseLabelSelector,
+} from './labelSelector';
 
 /**
  * Annotations read from catalog entities. The Argo CD ones are those of the
@@ -26,15 +31,15 @@ export const GITOPS_ANNOTATIONS = {
 export interface EntityApplicationSelector {
   /** Exact Argo CD application names (comma separated in the annotation). */
   argocdAppNames?: string[];
-  /** Label selector (`key=value,key2=value2`) on Argo CD applications. */
-  argocdLabelSelector?: Record<string, string>;
+  /** Label selector on Argo CD applications (Kubernetes selector grammar). */
+  argocdLabelSelector?: LabelRequirement[];
   argocdInstance?: string;
   argocdNamespace?: string;
   argocdProject?: string;
   /** Flux objects labelled `backstage.io/kubernetes-id` with this value. */
   kubernetesId?: string;
-  /** Label selector on Flux objects. */
-  kubernetesLabelSelector?: Record<string, string>;
+  /** Label selector on Flux objects (Kubernetes selector grammar). */
+  kubernetesLabelSelector?: LabelRequirement[];
   /** Flux objects named explicitly. */
   fluxObjects?: Array<{
     cluster?: string;
@@ -72,30 +77,6 @@ export function parseFluxObjects(
       }
       return { cluster, namespace: namespace!, kind, name: name! };
     });
-}
-
-/**
- * Parses a `key=value,key2=value2` label selector. Throws on malformed input.
- *
- * @public
- */
-export function parseLabelSelector(selector: string): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const part of selector.split(',')) {
-    const trimmed = part.trim();
-    if (!trimmed) continue;
-    const match = /^([^=!\s]+)\s*==?\s*([^=\s]*)$/.exec(trimmed);
-    if (!match) {
-      throw new TypeError(
-        `Unsupported label selector term '${trimmed}', expected key=value`,
-      );
-    }
-    result[match[1]] = match[2];
-  }
-  if (Object.keys(result).length === 0) {
-    throw new TypeError(`Label selector '${selector}' is empty`);
-  }
-  return result;
 }
 
 /**
@@ -172,8 +153,8 @@ export function applicationMatchesSelector(
     labels: Record<string, string>;
   },
 ): boolean {
-  const hasLabels = (wanted: Record<string, string>) =>
-    Object.entries(wanted).every(([k, v]) => app.labels[k] === v);
+  const hasLabels = (wanted: LabelRequirement[]) =>
+    matchesLabelSelector(wanted, app.labels);
   if (app.engine === 'argocd') {
     if (selector.argocdInstance && selector.argocdInstance !== app.instance)
       return false;

@@ -6,6 +6,7 @@
 export * from './types';
 export * from './status';
 export * from './annotations';
+export * from './labelSelector';
 export * from './permissions';
 export * from './environments';
 export * from './revisions';

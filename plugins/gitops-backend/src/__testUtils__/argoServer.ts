@@ -1,6 +1,6 @@
 import { http, HttpResponse, delay } from 'msw';
 import { ArgoApplication } from '../providers/argocd/types';
-import { validateArgo } from '@gitops-portal/gitops-sandbox';
+import { validateArgo } from '@gitops-portal/gitops-contracts';
 
 function checked(definition: string, body: unknown) {
   const errors = validateArgo(definition, body);

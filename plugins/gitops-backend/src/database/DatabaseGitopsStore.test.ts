@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import { parseLabelSelector } from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { NewDeployment } from './GitopsStore';
@@ -192,14 +193,30 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
       }),
     ]);
     const names = (apps: { name: string }[]) => apps.map(a => a.name).sort();
-    expect(
-      names(await store.findApplications([{ labels: { app: 'web' } }])),
-    ).toEqual(['web-dev', 'web-prod']);
-    expect(
+    const bySelector = async (selector: string) =>
       names(
-        await store.findApplications([{ labels: { app: 'web', tier: 'fe' } }]),
-      ),
-    ).toEqual(['web-dev']);
+        await store.findApplications([
+          { labels: parseLabelSelector(selector) },
+        ]),
+      );
+    expect(await bySelector('app=web')).toEqual(['web-dev', 'web-prod']);
+    expect(await bySelector('app==web,tier=fe')).toEqual(['web-dev']);
+    expect(await bySelector('app!=web')).toEqual(['api']);
+    expect(await bySelector('app in (web,api)')).toEqual([
+      'api',
+      'web-dev',
+      'web-prod',
+    ]);
+    expect(await bySelector('app notin (api)')).toEqual([
+      'web-dev',
+      'web-prod',
+    ]);
+    expect(await bySelector('tier')).toEqual(['web-dev']);
+    expect(await bySelector('!tier')).toEqual(['api', 'web-prod']);
+    expect(await bySelector('app=web,!tier')).toEqual(['web-prod']);
+    expect(await bySelector('tier!=fe')).toEqual(['api', 'web-prod']);
+    expect(await bySelector('app=web,app in (api)')).toEqual([]);
+    expect(await bySelector('app=nothing')).toEqual([]);
     expect(
       names(
         await store.findApplications([

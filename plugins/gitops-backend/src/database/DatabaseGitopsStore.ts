@@ -6,6 +6,7 @@ import {
   GitopsApplication,
   GitopsDeployment,
   GitopsEngine,
+  LabelRequirement,
   severityOf,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHash } from 'node:crypto';
@@ -357,9 +358,9 @@ export class DatabaseGitopsStore implements GitopsStore {
     // subquery, SQLite without statistics plans the scan from the engine
     // index instead, and reads every application.
     const labelled = await Promise.all(
-      queries.map(q => this.idsWithLabels(q.labels ?? {})),
+      queries.map(q => this.idsWithLabels(q.labels ?? [])),
     );
-    // a query whose labels no application carries matches nothing
+    // a query whose required labels no application carries matches nothing
     const active = queries
       .map((q, index) => ({ q, ids: labelled[index] }))
       .filter(({ ids }) => !ids || ids.length > 0);
@@ -376,6 +377,20 @@ export class DatabaseGitopsStore implements GitopsStore {
             if (q.instance) inner.where('instance', q.instance);
             if (q.namespace) inner.where('namespace', q.namespace);
             if (q.project) inner.where('project', q.project);
+            // NotIn and DoesNotExist: none of these labels (absent matches)
+            for (const r of q.labels ?? []) {
+              if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
+                inner.whereNotIn(
+                  'id',
+                  this.db(LABELS)
+                    .select('application_id')
+                    .where(l => {
+                      l.where('key', r.key);
+                      if (r.operator === 'NotIn') l.whereIn('value', r.values);
+                    }),
+                );
+              }
+            }
           });
         }
       })
@@ -383,19 +398,45 @@ export class DatabaseGitopsStore implements GitopsStore {
     return rows.map(rowToApplication);
   }
 
-  /** Ids of applications carrying all these labels; undefined for no labels. */
+  /**
+   * Ids of applications meeting every In and Exists requirement, read on
+   * the (key, value) index; undefined when there are none of those.
+   */
   private async idsWithLabels(
-    labels: Record<string, string>,
+    requirements: LabelRequirement[],
   ): Promise<string[] | undefined> {
-    const entries = Object.entries(labels);
-    if (entries.length === 0) return undefined;
+    // one entry per key: an application has one value per key, so the
+    // requirements on a key intersect (Exists alone keeps every value)
+    const byKey = new Map<string, string[] | undefined>();
+    for (const r of requirements) {
+      if (r.operator !== 'In' && r.operator !== 'Exists') continue;
+      const values = r.operator === 'In' ? r.values : undefined;
+      if (!byKey.has(r.key)) {
+        byKey.set(r.key, values);
+      } else {
+        const prior = byKey.get(r.key);
+        byKey.set(
+          r.key,
+          prior && values
+            ? prior.filter(v => values.includes(v))
+            : prior ?? values,
+        );
+      }
+    }
+    if (byKey.size === 0) return undefined;
+    if ([...byKey.values()].some(v => v && v.length === 0)) return [];
     const rows: { application_id: string }[] = await this.db(LABELS)
       .select('application_id')
       .where(q => {
-        for (const [key, value] of entries) q.orWhere({ key, value });
+        for (const [key, values] of byKey) {
+          q.orWhere(t => {
+            t.where('key', key);
+            if (values) t.whereIn('value', values);
+          });
+        }
       })
       .groupBy('application_id')
-      .havingRaw('COUNT(*) = ?', [entries.length]);
+      .havingRaw('COUNT(*) = ?', [byKey.size]);
     return rows.map(r => r.application_id);
   }
 

@@ -4,6 +4,7 @@ import {
   GitopsDeployment,
   GitopsEngine,
   HealthStatus,
+  LabelRequirement,
   SyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
 
@@ -38,7 +39,8 @@ export interface ApplicationQuery {
   engine?: GitopsEngine;
   kind?: string;
   names?: string[];
-  labels?: Record<string, string>;
+  /** Label requirements, all of which must hold (Kubernetes semantics). */
+  labels?: LabelRequirement[];
   instance?: string;
   namespace?: string;
   project?: string;

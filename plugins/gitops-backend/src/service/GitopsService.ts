@@ -116,7 +116,13 @@ export class GitopsService {
     if (selector.kubernetesId) {
       queries.push({
         engine: 'flux',
-        labels: { [GITOPS_ANNOTATIONS.KUBERNETES_ID]: selector.kubernetesId },
+        labels: [
+          {
+            key: GITOPS_ANNOTATIONS.KUBERNETES_ID,
+            operator: 'In',
+            values: [selector.kubernetesId],
+          },
+        ],
       });
     }
     if (selector.kubernetesLabelSelector) {

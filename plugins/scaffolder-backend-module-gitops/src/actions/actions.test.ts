@@ -1,7 +1,7 @@
 import { registerMswTestHooks } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
-import { validateCrd } from '@gitops-portal/gitops-sandbox';
+import { validateFlux as validateCrd } from '@gitops-portal/gitops-contracts';
 import yaml from 'js-yaml';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';

@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { ArgoInstanceConfig } from '../../config';
 import { argoApp, helmApp, multiSourceApp, SHA } from '../../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../../__testUtils__/argoServer';
-import { validateArgo } from '@gitops-portal/gitops-sandbox';
+import { validateArgo } from '@gitops-portal/gitops-contracts';
 import { EnvironmentConfig } from '../../service/environments';
 import { LIST_FIELDS } from './ArgoClient';
 import { ArgoProvider } from './ArgoProvider';

@@ -1,8 +1,5 @@
-import {
-  SANDBOX_K8S_TOKEN,
-  startSandbox,
-  validateFlux,
-} from '@gitops-portal/gitops-sandbox';
+import { validateFlux } from '@gitops-portal/gitops-contracts';
+import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { FluxClusterConfig } from '../../config';
 import { EnvironmentConfig } from '../../service/environments';
 import { FluxProvider } from './FluxProvider';

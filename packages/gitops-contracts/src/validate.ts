@@ -4,21 +4,13 @@ import path from 'node:path';
 import yaml from 'js-yaml';
 
 /**
- * The API contracts in `../shared/contracts` beside the repository (or
- * GITOPS_CONTRACTS_DIR). Tests fail, not skip, when they are missing.
+ * The upstream API contracts this package carries (`contracts/` beside
+ * `src/`): Argo CD swagger and CRDs, Flux CRDs, examples and event payloads.
+ * See `contracts/SOURCES.md` for where each file comes from and its licence.
  */
 export function contractsDir(): string {
-  const dir =
-    process.env.GITOPS_CONTRACTS_DIR ||
-    // test tooling run from source, never bundled: the repo sits beside shared/
-    // eslint-disable-next-line no-restricted-syntax
-    path.resolve(__dirname, '../../../../shared/contracts');
-  if (!fs.existsSync(dir)) {
-    throw new Error(
-      `API contracts not found at ${dir}; set GITOPS_CONTRACTS_DIR to the shared/contracts folder`,
-    );
-  }
-  return dir;
+  // eslint-disable-next-line no-restricted-syntax
+  return path.resolve(__dirname, '../contracts');
 }
 
 /**
@@ -97,7 +89,7 @@ const fluxValidators = new Map<string, ValidateFunction>();
 
 /**
  * Validates a Kubernetes object of a Flux or Argo CD kind (with apiVersion
- * and kind) against its CRD in `shared/contracts` for its version. Returns
+ * and kind) against its CRD in `contracts/` for its version. Returns
  * the errors.
  */
 export function validateFlux(obj: {
