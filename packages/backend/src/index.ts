@@ -1,5 +1,4 @@
 import { createBackend } from '@backstage/backend-defaults';
-import { catalogModuleGitops } from '@gitops-portal/plugin-gitops-backend';
 
 const backend = createBackend();
 
@@ -27,6 +26,6 @@ backend.add(import('@gitops-portal/plugin-scaffolder-backend-module-gitops'));
 
 // GitOps, and its catalog module (applications as Resource entities)
 backend.add(import('@gitops-portal/plugin-gitops-backend'));
-backend.add(catalogModuleGitops);
+backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));
 
 backend.start();

@@ -11,7 +11,7 @@ import path from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleGitops } from './module';
-import { gitopsPlugin } from '../plugin';
+import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
 jest.setTimeout(120_000);
 
