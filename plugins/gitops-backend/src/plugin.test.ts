@@ -259,8 +259,9 @@ describe('gitops backend plugin', () => {
     ['limit=0', /limit/],
     ['limit=abc', /limit/],
     ['cursor=not-a-cursor', /Invalid cursor/],
-    ['from=yesterday', /from: must be an ISO 8601 date-time/],
-    ['bogus=1', /Unrecognized key/],
+    ['from=yesterday', /query\/from must match format "date-time"/],
+    ['environment=', /environment/],
+    ['bogus=1', /Unknown query parameter 'bogus'/],
   ])('rejects bad history input %s with 400', async (query, message) => {
     const { app } = await startBackend();
     const res = await app
@@ -315,6 +316,7 @@ describe('gitops backend plugin', () => {
     const owned = await app
       .get('/api/gitops/fleet?owner=group:default/team-a')
       .set(auth);
+    expect(owned.body.error?.message).toBeUndefined();
     expect(owned.body.items.map((a: any) => a.name).sort()).toEqual([
       'checkout-dev',
       'checkout-prod',
@@ -328,6 +330,16 @@ describe('gitops backend plugin', () => {
     expect(rest.body.items).toHaveLength(2);
     const bad = await app.get('/api/gitops/fleet?healthStatus=Sick').set(auth);
     expect(bad.status).toBe(400);
+    expect(bad.body.error.message).toMatch(/healthStatus.*allowed values/);
+    const several = await app
+      .get('/api/gitops/fleet?healthStatus=Degraded,Healthy&engine=argocd')
+      .set(auth);
+    expect(several.status).toBe(200);
+    expect(several.body.items[0].healthStatus).toBe('Degraded');
+    for (const query of ['engine=helm', 'limit=1001', 'text=', 'owner=']) {
+      const res = await app.get(`/api/gitops/fleet?${query}`).set(auth);
+      expect([query, res.status]).toEqual([query, 400]);
+    }
   });
 
   it('refuses refresh and sync without permission and reaches no controller', async () => {

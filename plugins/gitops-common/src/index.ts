@@ -10,3 +10,4 @@ export * from './labelSelector';
 export * from './permissions';
 export * from './environments';
 export * from './revisions';
+export * from './api';

@@ -11,6 +11,7 @@ import {
 } from '@backstage/errors';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
+  GitopsActionName,
   GitopsApplication,
   gitopsApplicationRefreshPermission,
   gitopsApplicationSuspendPermission,
@@ -21,7 +22,7 @@ import { Request } from 'express';
 import { GitopsProvider } from '../providers/types';
 import { GitopsService } from './GitopsService';
 
-export type GitopsAction = 'refresh' | 'sync' | 'suspend' | 'resume';
+export type GitopsAction = GitopsActionName;
 
 export const GITOPS_ACTIONS: GitopsAction[] = [
   'refresh',

@@ -9,10 +9,9 @@ import {
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
+  FleetQuery,
   GitopsApplication,
-  GitopsEngine,
-  HealthStatus,
-  SyncStatus,
+  HistoryQuery,
   GITOPS_ANNOTATIONS,
   environmentOrder,
   getEntityApplicationSelector,
@@ -24,25 +23,11 @@ import { ApplicationQuery, GitopsStore } from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
 import { GitService } from '../git/GitService';
 
-export interface HistoryRequest {
-  entityRef: string;
-  environment?: string[];
-  from?: string;
-  to?: string;
-  limit: number;
-  cursor?: string;
-}
+/** A page of an entity's history: the spec's query and the entity. */
+export type HistoryRequest = HistoryQuery & { entityRef: string };
 
-export interface FleetRequest {
-  syncStatus?: SyncStatus[];
-  healthStatus?: HealthStatus[];
-  environment?: string[];
-  engine?: GitopsEngine[];
-  owner?: string;
-  text?: string;
-  limit: number;
-  cursor?: string;
-}
+/** A page of the fleet: the spec's query. */
+export type FleetRequest = FleetQuery;
 
 function encodeCursor(value: object): string {
   return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -187,15 +172,18 @@ export class GitopsService {
           v => typeof v?.finishedAt === 'string' && typeof v?.id === 'string',
         )
       : undefined;
+    // the spec's default; stored times are UTC ISO strings, compared as text
+    const limit = request.limit ?? 50;
+    const iso = (s?: string) => (s ? new Date(s).toISOString() : undefined);
     const rows = await this.options.store.listDeployments({
       applicationIds: apps.map(a => a.id),
       environment: request.environment,
-      from: request.from,
-      to: request.to,
+      from: iso(request.from),
+      to: iso(request.to),
       cursor,
-      limit: request.limit + 1,
+      limit: limit + 1,
     });
-    const page = rows.slice(0, request.limit);
+    const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const items = this.options.git
       ? await this.options.git.annotateHistory(page)
@@ -203,7 +191,7 @@ export class GitopsService {
     return {
       items,
       nextCursor:
-        rows.length > request.limit && last
+        rows.length > limit && last
           ? encodeCursor({ finishedAt: last.finishedAt, id: last.id })
           : undefined,
     };
@@ -230,7 +218,7 @@ export class GitopsService {
       engine: request.engine,
       text: request.text,
       ids,
-      limit: request.limit,
+      limit: request.limit ?? 100, // the spec's default
       offset,
     });
     const next = offset + items.length;

@@ -3,9 +3,9 @@ import {
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
-  GitopsEngine,
-  HealthStatus,
-  SyncStatus,
+  FleetQuery,
+  GitopsActionName,
+  HistoryQuery,
 } from '@gitops-portal/plugin-gitops-common';
 
 /** @public */
@@ -15,26 +15,19 @@ export interface EntityRefParts {
   name: string;
 }
 
-/** @public */
-export interface HistoryOptions {
-  environment?: string[];
-  from?: string;
-  to?: string;
-  limit?: number;
-  cursor?: string;
-}
+/**
+ * Options of a history page: the query of the OpenAPI spec.
+ *
+ * @public
+ */
+export type HistoryOptions = HistoryQuery;
 
-/** @public */
-export interface FleetOptions {
-  syncStatus?: SyncStatus[];
-  healthStatus?: HealthStatus[];
-  environment?: string[];
-  engine?: GitopsEngine[];
-  owner?: string;
-  text?: string;
-  limit?: number;
-  cursor?: string;
-}
+/**
+ * Options of a fleet page: the query of the OpenAPI spec.
+ *
+ * @public
+ */
+export type FleetOptions = FleetQuery;
 
 /**
  * Client of the GitOps backend.
@@ -53,7 +46,7 @@ export interface GitopsApi {
   runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;
-    action: 'refresh' | 'sync' | 'suspend' | 'resume';
+    action: GitopsActionName;
   }): Promise<void>;
 }
 

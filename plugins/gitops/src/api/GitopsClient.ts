@@ -4,6 +4,7 @@ import {
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
+  GitopsActionName,
 } from '@gitops-portal/plugin-gitops-common';
 import {
   EntityRefParts,
@@ -23,6 +24,7 @@ function entityPath(entity: EntityRefParts): string {
     .join('/');
 }
 
+/** A query string in the spec's style: arrays comma separated (explode: false). */
 function toQuery(options: object): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(options)) {
@@ -71,7 +73,7 @@ export class GitopsClient implements GitopsApi {
   async runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;
-    action: 'refresh' | 'sync' | 'suspend' | 'resume';
+    action: GitopsActionName;
   }): Promise<void> {
     const app = `applications/${encodeURIComponent(request.applicationId)}/${
       request.action

@@ -1,0 +1,37 @@
+import type {
+  components,
+  operations,
+  paths,
+} from './schema/openapi/generated/types';
+
+export type {
+  components as GitopsApiComponents,
+  operations as GitopsApiOperations,
+  paths as GitopsApiPaths,
+};
+
+/**
+ * Query of `GET /fleet`, as the OpenAPI spec defines it.
+ *
+ * @public
+ */
+export type FleetQuery = NonNullable<
+  operations['GetFleet']['parameters']['query']
+>;
+
+/**
+ * Query of `GET /entities/{kind}/{namespace}/{name}/history`.
+ *
+ * @public
+ */
+export type HistoryQuery = NonNullable<
+  operations['GetEntityHistory']['parameters']['query']
+>;
+
+/**
+ * An action on an application: refresh, sync, suspend or resume.
+ *
+ * @public
+ */
+export type GitopsActionName =
+  operations['RunApplicationAction']['parameters']['path']['action'];
