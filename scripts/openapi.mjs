@@ -46,9 +46,14 @@ export const createOpenApiRouter = async (
 `;
 
 // API Extractor wants a release tag on every exported declaration
-const types = astToString(
-  await openapiTS(spec, { alphabetize: false }),
-).replace(/^export (interface|type) /gm, '/** @public */\nexport $1 ');
+const types = astToString(await openapiTS(spec, { alphabetize: false }))
+  .replace(/^export (interface|type) /gm, '/** @public */\nexport $1 ')
+  // TSDoc has no @description (the text is the description), and reads
+  // braces as inline tags
+  .replace(/@description /g, '')
+  .replace(/ ?@enum \{[^}]*\}/g, '')
+  .replace(/\/\*\*\s*\*\/\n/g, '')
+  .replace(/^(\s*\*.*?)([{}])/gm, (_m, pre, brace) => `${pre}\\${brace}`);
 const typesFile = `${banner}/* eslint-disable */
 ${types}`;
 

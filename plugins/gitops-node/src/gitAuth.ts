@@ -4,7 +4,11 @@ import {
 } from '@backstage/integration';
 import { RepoRef } from './repoUrl';
 
-/** An HTTP Authorization header value for a repository, or undefined. */
+/**
+ * An HTTP Authorization header value for a repository, or undefined.
+ *
+ * @public
+ */
 export type GitAuth = (repo: RepoRef) => Promise<string | undefined>;
 
 const basic = (user: string, secret: string) =>
@@ -13,6 +17,8 @@ const basic = (user: string, secret: string) =>
 /**
  * HTTP credentials for plain Git, from Backstage's `integrations` config:
  * the same tokens the rest of Backstage uses for each host.
+ *
+ * @public
  */
 export function gitAuthFromIntegrations(
   integrations: ScmIntegrationRegistry,

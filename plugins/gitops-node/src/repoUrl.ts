@@ -1,6 +1,10 @@
 import { ScmIntegrationRegistry } from '@backstage/integration';
 
-/** The SCM hosts links are built for. */
+/**
+ * The SCM hosts links are built for.
+ *
+ * @public
+ */
 export type ScmType =
   | 'github'
   | 'gitlab'
@@ -10,7 +14,11 @@ export type ScmType =
   | 'gitea'
   | 'unknown';
 
-/** A repository URL normalised to https, with where it lives. */
+/**
+ * A repository URL normalised to https, with where it lives.
+ *
+ * @public
+ */
 export interface RepoRef {
   /** `https://host/path` without `.git` or trailing slash. */
   webUrl: string;
@@ -25,6 +33,8 @@ export interface RepoRef {
 /**
  * Normalises `git@host:org/repo.git`, `ssh://git@host[:port]/org/repo.git`,
  * `https://user@host/org/repo.git/` and the like to an https web URL.
+ *
+ * @public
  */
 export function normaliseRepoUrl(
   url: string,
@@ -67,7 +77,11 @@ export function normaliseRepoUrl(
   return path.length ? { host, path } : undefined;
 }
 
-/** Which kind of SCM a repository is on, from Backstage's `integrations` config. */
+/**
+ * Which kind of SCM a repository is on, from Backstage's `integrations` config.
+ *
+ * @public
+ */
 export function resolveRepo(
   url: string,
   integrations: ScmIntegrationRegistry,
@@ -124,7 +138,11 @@ function bitbucketServerRepo(repo: RepoRef): string {
   )}/repos/${encodeURIComponent(r)}`;
 }
 
-/** Link to a commit on the repository's web UI; undefined for unknown hosts. */
+/**
+ * Link to a commit on the repository's web UI; undefined for unknown hosts.
+ *
+ * @public
+ */
 export function commitUrl(repo: RepoRef, sha: string): string | undefined {
   switch (repo.type) {
     case 'github':
@@ -143,7 +161,11 @@ export function commitUrl(repo: RepoRef, sha: string): string | undefined {
   }
 }
 
-/** Link to the changes between two commits, when the host has such a page. */
+/**
+ * Link to the changes between two commits, when the host has such a page.
+ *
+ * @public
+ */
 export function compareUrl(
   repo: RepoRef,
   from: string,
@@ -171,6 +193,8 @@ export function compareUrl(
  * `<repo>/raw/<branch>/<path>`, the plain-HTTP layout the sandbox serves;
  * such a host must be listed in `backend.reading.allow` for the catalog to
  * read it.
+ *
+ * @public
  */
 export function fileUrl(repo: RepoRef, branch: string, file: string): string {
   const p = file

@@ -32,7 +32,7 @@ export const gitopsPlugin = createPlugin({
  *
  * @public
  */
-export const EntityGitOpsContent = gitopsPlugin.provide(
+export const EntityGitOpsContent: () => JSX.Element = gitopsPlugin.provide(
   createComponentExtension({
     name: 'EntityGitOpsContent',
     component: {
@@ -49,7 +49,7 @@ export const EntityGitOpsContent = gitopsPlugin.provide(
  *
  * @public
  */
-export const EntityGitOpsCard = gitopsPlugin.provide(
+export const EntityGitOpsCard: () => JSX.Element = gitopsPlugin.provide(
   createComponentExtension({
     name: 'EntityGitOpsCard',
     component: {
@@ -64,7 +64,7 @@ export const EntityGitOpsCard = gitopsPlugin.provide(
  *
  * @public
  */
-export const GitOpsPage = gitopsPlugin.provide(
+export const GitOpsPage: () => JSX.Element = gitopsPlugin.provide(
   createRoutableExtension({
     name: 'GitOpsPage',
     component: () => import('./components/FleetPage').then(m => m.FleetPage),

@@ -35,7 +35,11 @@ async function copyTree(from: string, to: string): Promise<string[]> {
   return written.sort();
 }
 
-/** The `gitops:propose` action: the deployment as a reviewed change to the fleet repository. */
+/**
+ * The `gitops:propose` action: the deployment as a reviewed change to the fleet repository.
+ *
+ * @public
+ */
 export function createProposeAction(options: { config: Config }) {
   const integrations = ScmIntegrations.fromConfig(options.config);
   const credentials =

@@ -16,7 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { git } from './git';
 
-/** The `gitops:publish:git` action: a workspace directory pushed to any Git remote. */
+/**
+ * The `gitops:publish:git` action: a workspace directory pushed to any Git remote.
+ *
+ * @public
+ */
 export function createPublishAction(options: { config: Config }) {
   const integrations = ScmIntegrations.fromConfig(options.config);
   const authFor = gitAuthFromIntegrations(

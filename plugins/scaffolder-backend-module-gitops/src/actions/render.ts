@@ -4,6 +4,7 @@ import yaml from 'js-yaml';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 
+/** @public */
 export interface RenderEnvironment {
   name: string;
   /** Kubernetes namespace to deploy into. Default `<name>-<environment>`. */
@@ -14,6 +15,7 @@ export interface RenderEnvironment {
   destinationName?: string;
 }
 
+/** @public */
 export interface RenderInput {
   name: string;
   engine: 'argocd' | 'flux';
@@ -49,6 +51,8 @@ const fill = (template: string, vars: Record<string, string>) =>
  * HelmRepository with a HelmRelease). Labels make the new applications match
  * the service's catalog entity: `app.kubernetes.io/name` for Argo CD
  * (`argocd/app-selector`), `backstage.io/kubernetes-id` for Flux.
+ *
+ * @public
  */
 export function renderManifests(
   input: RenderInput,
@@ -242,7 +246,11 @@ function renderApplicationSet(input: RenderInput): {
   };
 }
 
-/** The `gitops:render` action. */
+/**
+ * The `gitops:render` action.
+ *
+ * @public
+ */
 export function createRenderAction() {
   return createTemplateAction({
     id: 'gitops:render',

@@ -96,7 +96,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Refresh or sync an application that belongs to no entity; needs gitops.application.unowned.manage. */
+    /** Refresh or sync an application that belongs to no entity; needs gitops.application.unowned.manage. */
     post: operations['RunUnownedApplicationAction'];
     delete?: never;
     options?: never;
@@ -113,7 +113,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Refresh or sync an application of an entity; needs gitops.application.refresh or gitops.application.sync on the entity. */
+    /** Refresh or sync an application of an entity; needs gitops.application.refresh or gitops.application.sync on the entity. */
     post: operations['RunApplicationAction'];
     delete?: never;
     options?: never;
@@ -130,7 +130,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Event of Flux's notification-controller (generic-hmac provider). The X-Signature header is `sha256=<hex HMAC-SHA256 of the body>` keyed with gitops.webhooks.fluxHmacKey. */
+    /** Event of Flux's notification-controller (generic-hmac provider). The X-Signature header is `sha256=<hex HMAC-SHA256 of the body>` keyed with gitops.webhooks.fluxHmacKey. */
     post: operations['PostFluxEvent'];
     delete?: never;
     options?: never;
@@ -147,7 +147,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml. */
+    /** Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml. */
     post: operations['PostArgocdEvent'];
     delete?: never;
     options?: never;
@@ -161,11 +161,8 @@ export type webhooks = Record<string, never>;
 /** @public */
 export interface components {
   schemas: {
-    /** @enum {string} */
     Engine: 'argocd' | 'flux';
-    /** @enum {string} */
     SyncStatus: 'Synced' | 'OutOfSync' | 'Unknown';
-    /** @enum {string} */
     HealthStatus:
       | 'Healthy'
       | 'Progressing'
@@ -210,7 +207,7 @@ export interface components {
       stale: boolean;
       /** Format: date-time */
       lastReadAt: string;
-      /** @description What Git says about each source (entity deployments only). */
+      /** What Git says about each source (entity deployments only). */
       git?: components['schemas']['SourceGitInfo'][];
     };
     Commit: {
@@ -229,7 +226,6 @@ export interface components {
       pending?: {
         branch: string;
         headSha?: string;
-        /** @enum {string} */
         status: 'ahead' | 'up-to-date' | 'diverged';
         count: number;
         commits: components['schemas']['Commit'][];
@@ -257,10 +253,8 @@ export interface components {
       startedAt?: string;
       /** Format: date-time */
       finishedAt: string;
-      /** @enum {string} */
       result: 'Succeeded' | 'Failed' | 'Running' | 'Unknown';
       initiatedBy?: string;
-      /** @enum {string} */
       origin: 'controller-history' | 'observed' | 'event';
       message?: string;
       commit?: components['schemas']['Commit'];
@@ -288,35 +282,32 @@ export interface components {
     };
   };
   responses: {
-    /** @description The event was applied, or ignored with a reason. */
+    /** The event was applied, or ignored with a reason. */
     WebhookAccepted: {
       headers: {
         [name: string]: unknown;
       };
       content: {
         'application/json': {
-          /** @enum {string} */
           status: 'applied' | 'ignored';
           applicationId?: string;
           reason?: string;
         };
       };
     };
-    /** @description The controller was asked to act. */
+    /** The controller was asked to act. */
     Accepted: {
       headers: {
         [name: string]: unknown;
       };
       content: {
         'application/json': {
-          /** @enum {string} */
           status: 'accepted';
-          /** @enum {string} */
           action: 'refresh' | 'sync' | 'suspend' | 'resume';
         };
       };
     };
-    /** @description An error, in Backstage's error format. */
+    /** An error, in Backstage's error format. */
     ErrorResponse: {
       headers: {
         [name: string]: unknown;
@@ -339,10 +330,10 @@ export interface components {
     kind: string;
     namespace: string;
     name: string;
-    /** @description `<engine>:<instance>:<namespace>:<name>` */
+    /** `<engine>:<instance>:<namespace>:<name>` */
     id: string;
     action: 'refresh' | 'sync' | 'suspend' | 'resume';
-    /** @description Opaque cursor from the previous page. */
+    /** Opaque cursor from the previous page. */
     cursor: string;
   };
   requestBodies: never;
@@ -362,14 +353,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The plugin is up. */
+      /** The plugin is up. */
       200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
           'application/json': {
-            /** @enum {string} */
             status: 'ok';
           };
         };
@@ -389,7 +379,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description The entity's applications grouped by environment, in promotion order. */
+      /** The entity's applications grouped by environment, in promotion order. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -406,13 +396,13 @@ export interface operations {
   GetEntityHistory: {
     parameters: {
       query?: {
-        /** @description Comma-separated environments. */
+        /** Comma-separated environments. */
         environment?: string[];
-        /** @description Only deployments that finished at or after this time (ISO 8601). */
+        /** Only deployments that finished at or after this time (ISO 8601). */
         from?: string;
-        /** @description Only deployments that finished before this time (ISO 8601). */
+        /** Only deployments that finished before this time (ISO 8601). */
         to?: string;
-        /** @description Opaque cursor from the previous page. */
+        /** Opaque cursor from the previous page. */
         cursor?: components['parameters']['cursor'];
         limit?: number;
       };
@@ -426,7 +416,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A page of deployments, newest first. */
+      /** A page of deployments, newest first. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -443,18 +433,18 @@ export interface operations {
   GetFleet: {
     parameters: {
       query?: {
-        /** @description Comma-separated sync statuses. */
+        /** Comma-separated sync statuses. */
         syncStatus?: components['schemas']['SyncStatus'][];
-        /** @description Comma-separated health statuses. */
+        /** Comma-separated health statuses. */
         healthStatus?: components['schemas']['HealthStatus'][];
-        /** @description Comma-separated environments. */
+        /** Comma-separated environments. */
         environment?: string[];
-        /** @description Comma-separated engines. */
+        /** Comma-separated engines. */
         engine?: components['schemas']['Engine'][];
-        /** @description Entity ref of the owning group or user. */
+        /** Entity ref of the owning group or user. */
         owner?: string;
         text?: string;
-        /** @description Opaque cursor from the previous page. */
+        /** Opaque cursor from the previous page. */
         cursor?: components['parameters']['cursor'];
         limit?: number;
       };
@@ -464,7 +454,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Applications, failing first. */
+      /** Applications, failing first. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -482,14 +472,14 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description `<engine>:<instance>:<namespace>:<name>` */
+        /** `<engine>:<instance>:<namespace>:<name>` */
         id: components['parameters']['id'];
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      /** @description One application. */
+      /** One application. */
       200: {
         headers: {
           [name: string]: unknown;
@@ -507,7 +497,7 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description `<engine>:<instance>:<namespace>:<name>` */
+        /** `<engine>:<instance>:<namespace>:<name>` */
         id: components['parameters']['id'];
         action: components['parameters']['action'];
       };
@@ -530,7 +520,7 @@ export interface operations {
         kind: components['parameters']['kind'];
         namespace: components['parameters']['namespace'];
         name: components['parameters']['name'];
-        /** @description `<engine>:<instance>:<namespace>:<name>` */
+        /** `<engine>:<instance>:<namespace>:<name>` */
         id: components['parameters']['id'];
         action: components['parameters']['action'];
       };
