@@ -282,6 +282,11 @@ gitops:
     await page
       .getByRole('button', { name: 'Enter' })
       .click({ timeout: 240_000 });
+    // guest sign-in done before navigating away
+    await page
+      .getByRole('button', { name: 'Enter' })
+      .waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Catalog' }).first().waitFor();
     await page.goto(
       'http://localhost:3000/catalog/default/component/checkout/deployments',
     );
@@ -304,6 +309,8 @@ gitops:
   }
 } catch (e) {
   console.error(`[embed ${elapsed()}] FAILED: ${e.stack ?? e}`);
+  console.error(`generated app kept for inspection at ${appDir}`);
+  process.env.GITOPS_EMBED_KEEP = '1';
   failed++;
 } finally {
   cleanup();
