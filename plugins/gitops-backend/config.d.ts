@@ -116,6 +116,12 @@ export interface Config {
       cacheDir?: string;
       /** Most pending commits listed per source. Default 20. */
       pendingLimit?: number;
+      /**
+       * Deployments whose commits (the deployed one and those it brought)
+       * are read per refresh, oldest first, until the history is described.
+       * Default 500.
+       */
+      historyBatchSize?: number;
     };
 
     /** The catalog module (`catalogModuleGitops`): applications as Resource entities. */

@@ -31,6 +31,7 @@ export interface GitSettings {
   refreshIntervalSeconds: number;
   cacheDir?: string;
   pendingLimit: number;
+  historyBatchSize: number;
 }
 
 export interface GitopsSettings {
@@ -209,6 +210,8 @@ export function readGitopsConfig(
         config.getOptionalNumber('gitops.git.refreshIntervalSeconds') ?? 60,
       cacheDir: config.getOptionalString('gitops.git.cacheDir'),
       pendingLimit: config.getOptionalNumber('gitops.git.pendingLimit') ?? 20,
+      historyBatchSize:
+        config.getOptionalNumber('gitops.git.historyBatchSize') ?? 500,
     },
     webhooks: {
       fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),

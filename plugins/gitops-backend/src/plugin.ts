@@ -103,7 +103,13 @@ export const gitopsPlugin = createBackendPlugin({
               timeout: { minutes: 10 },
               initialDelay: { seconds: 5 },
               fn: async () => {
-                await git.refresh(await store.listAllApplications());
+                const applications = await store.listAllApplications();
+                await git.refresh(applications);
+                // the commits every deployment brought, a batch per cycle
+                await git.describeHistory({
+                  applications,
+                  limit: settings.git.historyBatchSize,
+                });
               },
             });
           }

@@ -116,6 +116,23 @@ export interface GitopsDeployment {
   message?: string;
   /** The commit of the first Git revision, when the backend has read it. */
   commit?: CommitInfo;
+  /** The commits this deployment brought, when the backend has read them. */
+  changes?: DeploymentChanges;
+}
+
+/**
+ * The commits a deployment brought: those between the commit of the
+ * previous successful deployment of its application and the one it deployed.
+ *
+ * @public
+ */
+export interface DeploymentChanges {
+  /** The commit the previous successful deployment ran; none for the first. */
+  fromSha?: string;
+  /** How many commits; 0 for a redeploy of the same commit or a rollback. */
+  count: number;
+  /** Commit time of the oldest of them. */
+  oldestCommittedAt?: string;
 }
 
 /**

@@ -91,6 +91,110 @@ beforeAll(async () => {
 afterAll(() => charts.close());
 
 describe.each(databases.eachSupportedId())('GitService (%s)', id => {
+  it('describes every deployment once: its commit and the commits it brought since the last successful one', async () => {
+    const knex = await databases.init(id);
+    const store = await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const plain = new PlainGitClient({
+      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
+    });
+    const getRange = jest.spyOn(plain, 'getRange');
+    const git = new GitService({
+      store: new GitStore(knex),
+      integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
+      github: plain,
+      plain,
+      logger: mockServices.logger.mock(),
+    });
+    const { url, shas } = repoWithHistory(6);
+    const app = makeApplication({
+      name: 'web',
+      sources: [{ repoUrl: url, path: 'deploy', targetRevision: 'main' }],
+      revisions: [shas[5]],
+    });
+    const chart = makeApplication({
+      name: 'chart',
+      sources: [{ repoUrl: 'https://charts.example.com', chart: 'redis' }],
+      revisions: ['19.0.1'],
+    });
+    await store.upsertApplications([app, chart]);
+    const at = (n: number, revision: string, result = 'Succeeded') => ({
+      applicationId: app.id,
+      dedupeKey: `d${n}`,
+      environment: 'dev',
+      revisions: [revision],
+      finishedAt: `2026-11-0${n}T00:00:00.000Z`,
+      result: result as 'Succeeded' | 'Failed',
+      origin: 'observed' as const,
+    });
+    await store.addDeployments([
+      at(1, shas[0]), // first: brings its own commit
+      at(2, `main@sha1:${shas[2]}`), // brings 2 and 3
+      at(3, shas[4], 'Failed'), // tries 4 and 5
+      at(4, shas[4]), // brings 4 and 5: counted from the last success
+      at(5, shas[1]), // rollback: brings nothing
+      at(6, shas[1]), // redeploy of the same commit: nothing
+      {
+        ...at(7, '19.0.1'),
+        applicationId: chart.id,
+        dedupeKey: 'chart',
+      },
+      {
+        ...at(8, shas[3]),
+        applicationId: 'argocd:main:argocd:gone',
+        dedupeKey: 'gone',
+      },
+    ]);
+
+    // in batches, oldest first
+    expect(
+      await git.describeHistory({ applications: [app, chart], limit: 3 }),
+    ).toEqual({ described: 3, failed: 0 });
+    expect(
+      await git.describeHistory({ applications: [app, chart], limit: 100 }),
+    ).toEqual({ described: 5, failed: 0 });
+    expect(
+      await git.describeHistory({ applications: [app, chart], limit: 100 }),
+    ).toEqual({ described: 0, failed: 0 });
+    // one Git read per Git deployment, never repeated
+    expect(getRange).toHaveBeenCalledTimes(6);
+
+    const history = await git.annotateHistory(
+      await store.listDeployments({
+        applicationIds: [app.id, chart.id, 'argocd:main:argocd:gone'],
+        limit: 100,
+      }),
+    );
+    const byKey = (n: number) =>
+      history.find(d => d.finishedAt.startsWith(`2026-11-0${n}`))!;
+    const brought = [1, 2, 3, 4, 5, 6].map(n => byKey(n).changes?.count);
+    expect(brought).toEqual([1, 2, 2, 2, 0, 0]);
+    expect(byKey(4).changes?.fromSha).toBe(shas[2]);
+    // every Git deployment has its commit, the rollback target included
+    expect([1, 2, 3, 4, 5, 6].map(n => byKey(n).commit?.message)).toEqual([
+      'release 1',
+      'release 3',
+      'release 5',
+      'release 5',
+      'release 2',
+      'release 2',
+    ]);
+    expect(byKey(2).commit?.authorName).toBe('Carol');
+    expect(byKey(2).changes?.oldestCommittedAt).toBeDefined();
+    // not from Git, or of an application gone: described, without changes
+    expect(byKey(7).changes).toBeUndefined();
+    expect(byKey(8).changes).toBeUndefined();
+    const errors = await knex('gitops_deployment_changes')
+      .whereNotNull('error')
+      .orderBy('deployment_id')
+      .pluck('error');
+    expect(errors).toEqual([
+      'not a Git revision',
+      'application no longer known',
+    ]);
+  });
+
   it('reads the pending commits of one commit of a branch once per refresh, whoever runs it', async () => {
     const knex = await databases.init(id);
     await DatabaseGitopsStore.create({

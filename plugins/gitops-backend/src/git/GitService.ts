@@ -10,7 +10,7 @@ import {
   SourceGitInfo,
   parseRevision,
 } from '@gitops-portal/plugin-gitops-common';
-import { GitStore } from './GitStore';
+import { GitStore, StoredChanges } from './GitStore';
 import { latestChartVersion } from './helmCharts';
 import { RepoRef, resolveRepo } from '@gitops-portal/plugin-gitops-node';
 import { GitHostClient } from './types';
@@ -191,19 +191,113 @@ export class GitService {
     }
   }
 
-  /** Adds the commit of each deployment's first Git revision, from the store. */
+  /**
+   * Reads, for deployments not described yet (oldest first, at most
+   * `limit`), the commits each brought since the previous successful
+   * deployment of its application, and caches the deployed commit. One Git
+   * read per deployment, never repeated: every deployment gets a row, with
+   * the reason when Git could not tell.
+   */
+  async describeHistory(options: {
+    applications: GitopsApplication[];
+    limit: number;
+  }): Promise<{ described: number; failed: number }> {
+    const store = this.options.store;
+    const apps = new Map(options.applications.map(a => [a.id, a]));
+    const todo = await store.deploymentsToDescribe(options.limit);
+    const rows: StoredChanges[] = [];
+    let failed = 0;
+    for (const d of todo) {
+      const base = { deploymentId: d.id, applicationId: d.applicationId };
+      const target = this.gitRevisionOf(apps.get(d.applicationId), d.revisions);
+      if (!target) {
+        // not from Git (a chart, an image) or an application gone since
+        rows.push({
+          ...base,
+          error: apps.has(d.applicationId)
+            ? 'not a Git revision'
+            : 'application no longer known',
+        });
+        continue;
+      }
+      const previous = await store.previousSuccessfulRevisions(d);
+      const from = previous
+        ? this.gitRevisionOf(apps.get(d.applicationId), previous)
+        : undefined;
+      try {
+        const range = await this.clientFor(target.repo).getRange(
+          target.repo,
+          from?.repo.webUrl === target.repo.webUrl ? from.sha : undefined,
+          target.sha,
+          250,
+        );
+        await store.putCommit(target.repo.webUrl, range.to);
+        const times = range.commits.map(c => c.committedAt);
+        rows.push({
+          ...base,
+          repoUrl: target.repo.webUrl,
+          fromSha: from?.sha,
+          toSha: target.sha,
+          count: range.count,
+          oldestCommittedAt: times.length
+            ? times.reduce((a, b) => (a < b ? a : b))
+            : undefined,
+          commitTimes: times,
+        });
+      } catch (error) {
+        failed += 1;
+        rows.push({
+          ...base,
+          repoUrl: target.repo.webUrl,
+          toSha: target.sha,
+          error: (error as Error).message,
+        });
+      }
+    }
+    await store.putChanges(rows);
+    return { described: rows.length, failed };
+  }
+
+  /** The first Git revision of a deployment and its repository. */
+  private gitRevisionOf(
+    app: GitopsApplication | undefined,
+    revisions: string[],
+  ): { repo: RepoRef; sha: string } | undefined {
+    if (!app) return undefined;
+    for (const [i, revision] of revisions.entries()) {
+      const source = app.sources[i];
+      const sha = parseRevision(revision).sha;
+      if (!source || source.chart || !sha) continue;
+      const repo = resolveRepo(source.repoUrl, this.options.integrations);
+      if (repo) return { repo, sha };
+    }
+    return undefined;
+  }
+
+  /**
+   * Adds to each deployment the commit of its first Git revision and the
+   * commits it brought, from the store.
+   */
   async annotateHistory(
     items: GitopsDeployment[],
   ): Promise<GitopsDeployment[]> {
     const shaOf = (d: GitopsDeployment) =>
       d.revisions.map(r => parseRevision(r)).find(r => r.sha)?.sha;
-    const commits = await this.options.store.getCommitsBySha(
-      items.map(shaOf).filter((s): s is string => Boolean(s)),
-    );
+    const [commits, changes] = await Promise.all([
+      this.options.store.getCommitsBySha(
+        items.map(shaOf).filter((s): s is string => Boolean(s)),
+      ),
+      this.options.store.getChanges(items.map(d => d.id)),
+    ]);
     return items.map(d => {
       const sha = shaOf(d);
       const commit = sha ? commits.get(sha) : undefined;
-      return commit ? { ...d, commit } : d;
+      const brought = changes.get(d.id);
+      return {
+        ...d,
+        ...(commit ? { commit } : {}),
+        ...(brought ? { changes: brought } : {}),
+      };
     });
   }
 

@@ -1,4 +1,8 @@
-import { CommitInfo, SourceGitInfo } from '@gitops-portal/plugin-gitops-common';
+import {
+  CommitInfo,
+  DeploymentChanges,
+  SourceGitInfo,
+} from '@gitops-portal/plugin-gitops-common';
 import { Knex } from 'knex';
 
 const chunk = <T>(items: T[], size = 200) =>
@@ -88,4 +92,120 @@ export class GitStore {
       .onConflict(['repo_url', 'from_sha', 'to_sha'])
       .ignore();
   }
+
+  /**
+   * Deployments not described yet, oldest id first. Every described
+   * deployment has a row (an error row when Git could not tell), so the
+   * highest described id is a watermark.
+   */
+  async deploymentsToDescribe(limit: number): Promise<DeploymentToDescribe[]> {
+    const [{ max }] = await this.db('gitops_deployment_changes').max({
+      max: 'deployment_id',
+    });
+    const rows = await this.db('gitops_deployments')
+      .select('id', 'application_id', 'revisions', 'finished_at', 'result')
+      .where('id', '>', Number(max ?? 0))
+      .orderBy('id')
+      .limit(limit);
+    return rows.map(r => ({
+      id: Number(r.id),
+      applicationId: r.application_id,
+      revisions: JSON.parse(r.revisions),
+      finishedAt: r.finished_at,
+      result: r.result,
+    }));
+  }
+
+  /** Revisions of the last successful deployment of an application before one. */
+  async previousSuccessfulRevisions(
+    d: DeploymentToDescribe,
+  ): Promise<string[] | undefined> {
+    const row = await this.db('gitops_deployments')
+      .select('revisions')
+      .where('application_id', d.applicationId)
+      .where('result', 'Succeeded')
+      .where(q =>
+        q
+          .where('finished_at', '<', d.finishedAt)
+          .orWhere(q2 =>
+            q2.where('finished_at', '=', d.finishedAt).where('id', '<', d.id),
+          ),
+      )
+      .orderBy([
+        { column: 'finished_at', order: 'desc' },
+        { column: 'id', order: 'desc' },
+      ])
+      .first();
+    return row ? JSON.parse(row.revisions) : undefined;
+  }
+
+  async putChanges(rows: StoredChanges[]) {
+    for (const batch of chunk(rows, 100)) {
+      await this.db('gitops_deployment_changes')
+        .insert(
+          batch.map(r => ({
+            deployment_id: r.deploymentId,
+            application_id: r.applicationId,
+            repo_url: r.repoUrl ?? null,
+            from_sha: r.fromSha ?? null,
+            to_sha: r.toSha ?? null,
+            commit_count: r.count ?? null,
+            oldest_committed_at: r.oldestCommittedAt ?? null,
+            commit_times: r.commitTimes ? JSON.stringify(r.commitTimes) : null,
+            error: r.error ?? null,
+            read_at: new Date().toISOString(),
+          })),
+        )
+        .onConflict('deployment_id')
+        .ignore();
+    }
+  }
+
+  /** What each of these deployments brought, where Git told. */
+  async getChanges(
+    deploymentIds: string[],
+  ): Promise<Map<string, DeploymentChanges>> {
+    const result = new Map<string, DeploymentChanges>();
+    for (const ids of chunk(deploymentIds)) {
+      const rows = await this.db('gitops_deployment_changes')
+        .select(
+          'deployment_id',
+          'from_sha',
+          'commit_count',
+          'oldest_committed_at',
+        )
+        .whereIn('deployment_id', ids.map(Number))
+        .whereNotNull('commit_count');
+      for (const r of rows) {
+        result.set(String(r.deployment_id), {
+          fromSha: r.from_sha ?? undefined,
+          count: Number(r.commit_count),
+          oldestCommittedAt: r.oldest_committed_at ?? undefined,
+        });
+      }
+    }
+    return result;
+  }
+}
+
+/** A stored deployment whose commits are to be read. */
+export interface DeploymentToDescribe {
+  id: number;
+  applicationId: string;
+  revisions: string[];
+  finishedAt: string;
+  result: string;
+}
+
+/** What Git told about one deployment. */
+export interface StoredChanges {
+  deploymentId: number;
+  applicationId: string;
+  repoUrl?: string;
+  fromSha?: string;
+  toSha?: string;
+  count?: number;
+  oldestCommittedAt?: string;
+  commitTimes?: string[];
+  error?: string;
 }

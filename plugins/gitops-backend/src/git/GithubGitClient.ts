@@ -12,7 +12,7 @@ import {
   compareUrl,
   RepoRef,
 } from '@gitops-portal/plugin-gitops-node';
-import { GitHostClient } from './types';
+import { CommitRange, GitHostClient } from './types';
 
 type ApiCommit = {
   sha: string;
@@ -182,6 +182,42 @@ export class GithubGitClient implements GitHostClient {
         per_page: 1,
       });
       return data.ahead_by;
+    });
+  }
+
+  async getRange(
+    repo: RepoRef,
+    from: string | undefined,
+    to: string,
+    limit: number,
+  ): Promise<CommitRange> {
+    if (!from) {
+      const commit = await this.getCommit(repo, to);
+      return { to: commit, count: 1, commits: [commit] };
+    }
+    return this.call(repo, async octokit => {
+      // one request per deployment: the comparison lists the commits (oldest
+      // first) and, as merge_base_commit when behind, the deployed commit
+      const { data } = await octokit.repos.compareCommitsWithBasehead({
+        ...this.ownerRepo(repo),
+        basehead: `${from}...${to}`,
+        per_page: Math.min(limit, 250),
+      });
+      const listed = (data.commits as ApiCommit[])
+        .slice()
+        .reverse()
+        .map(c => toCommit(c, repo));
+      const ahead = data.status === 'ahead' || data.status === 'diverged';
+      const count = ahead ? data.ahead_by : 0;
+      let head: CommitInfo | undefined = listed.find(c => c.sha === to);
+      if (!head) {
+        const { data: commit } = await octokit.repos.getCommit({
+          ...this.ownerRepo(repo),
+          ref: to,
+        });
+        head = toCommit(commit as ApiCommit, repo);
+      }
+      return { to: head, count, commits: ahead ? listed.slice(0, limit) : [] };
     });
   }
 }

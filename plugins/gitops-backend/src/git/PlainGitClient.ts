@@ -13,7 +13,7 @@ import {
   GitAuth,
   RepoRef,
 } from '@gitops-portal/plugin-gitops-node';
-import { GitHostClient } from './types';
+import { CommitRange, GitHostClient } from './types';
 
 const run = promisify(execFile);
 const FORMAT = '%H%x1f%an%x1f%ae%x1f%cI%x1f%B%x1e';
@@ -253,6 +253,38 @@ export class PlainGitClient implements GitHostClient {
       return Number(
         (await this.git(dir, ['rev-list', '--count', `${from}..${to}`])).trim(),
       );
+    });
+  }
+
+  async getRange(
+    repo: RepoRef,
+    from: string | undefined,
+    to: string,
+    limit: number,
+  ): Promise<CommitRange> {
+    return this.withRepo(repo, async dir => {
+      await this.ensureCommit(repo, dir, to);
+      const [commit] = parseLog(
+        await this.git(dir, ['log', '-1', `--format=${FORMAT}`, to]),
+        repo,
+      );
+      if (!from) return { to: commit, count: 1, commits: [commit] };
+      await this.ensureCommit(repo, dir, from);
+      const count = Number(
+        (await this.git(dir, ['rev-list', '--count', `${from}..${to}`])).trim(),
+      );
+      const commits = count
+        ? parseLog(
+            await this.git(dir, [
+              'log',
+              `--max-count=${limit}`,
+              `--format=${FORMAT}`,
+              `${from}..${to}`,
+            ]),
+            repo,
+          )
+        : [];
+      return { to: commit, count, commits };
     });
   }
 }

@@ -971,6 +971,29 @@ export const spec = {
           commit: {
             $ref: '#/components/schemas/Commit',
           },
+          changes: {
+            $ref: '#/components/schemas/DeploymentChanges',
+          },
+        },
+      },
+      DeploymentChanges: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'The commits a deployment brought since the previous successful deployment of its application.',
+        required: ['count'],
+        properties: {
+          fromSha: {
+            type: 'string',
+          },
+          count: {
+            type: 'integer',
+            minimum: 0,
+          },
+          oldestCommittedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
         },
       },
       EnvironmentDeployments: {

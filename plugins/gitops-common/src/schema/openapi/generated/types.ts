@@ -258,6 +258,14 @@ export interface components {
       origin: 'controller-history' | 'observed' | 'event';
       message?: string;
       commit?: components['schemas']['Commit'];
+      changes?: components['schemas']['DeploymentChanges'];
+    };
+    /** The commits a deployment brought since the previous successful deployment of its application. */
+    DeploymentChanges: {
+      fromSha?: string;
+      count: number;
+      /** Format: date-time */
+      oldestCommittedAt?: string;
     };
     EnvironmentDeployments: {
       environment: string;

@@ -1,0 +1,46 @@
+/*
+ * What each deployment brought: the commits between the previous successful
+ * deployment of its application and the one it deployed (read once from
+ * Git; commits are immutable), for history rows and delivery metrics.
+ */
+
+/**
+ * @param {import('knex').Knex} knex
+ */
+exports.up = async function up(knex) {
+  await knex.schema.createTable('gitops_deployment_changes', table => {
+    table.comment(
+      'Commits a deployment brought; one row per deployment once read',
+    );
+    table
+      .bigInteger('deployment_id')
+      .primary()
+      .notNullable()
+      .comment('gitops_deployments.id');
+    table.string('application_id', 512).notNullable();
+    table.string('repo_url', 512).nullable();
+    table
+      .string('from_sha', 64)
+      .nullable()
+      .comment('Deployed by the previous successful deployment');
+    table.string('to_sha', 64).nullable();
+    table
+      .integer('commit_count')
+      .nullable()
+      .comment('Commits in from..to; 0 for a redeploy or a rollback');
+    table.string('oldest_committed_at', 32).nullable();
+    table
+      .text('commit_times')
+      .nullable()
+      .comment('JSON array of the commit times of from..to (at most 250)');
+    table.text('error').nullable().comment('Why Git could not tell');
+    table.string('read_at', 32).notNullable();
+  });
+};
+
+/**
+ * @param {import('knex').Knex} knex
+ */
+exports.down = async function down(knex) {
+  await knex.schema.dropTable('gitops_deployment_changes');
+};
