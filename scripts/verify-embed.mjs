@@ -69,7 +69,36 @@ function cleanup() {
 }
 process.on('exit', cleanup);
 
+/**
+ * Waits (a minute at most: a portal stopped just before may still be
+ * shutting down) until nothing answers on the ports the check needs, so the
+ * check never reads another portal by mistake.
+ */
+async function assertPortsFree(ports) {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const busy = [];
+    for (const port of ports) {
+      const answers = await fetch(`http://localhost:${port}/`).then(
+        () => true,
+        () => false,
+      );
+      if (answers) busy.push(port);
+    }
+    if (busy.length === 0) return;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `port(s) ${busy.join(
+          ', ',
+        )} in use: stop what runs there (another portal or sandbox) first`,
+      );
+    }
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+
 try {
+  await assertPortsFree([3000, 7007, 7008]);
   // 1. the tarballs
   const tarballs = packPlugins(packsDir);
   const tgz = name =>

@@ -11,3 +11,4 @@ export * from './permissions';
 export * from './environments';
 export * from './revisions';
 export * from './api';
+export * from './dora';

@@ -1,0 +1,266 @@
+/**
+ * DORA's delivery metrics, computed from the deployment history.
+ * Definitions and bands are written down in the README ("Delivery
+ * performance"); this module is the one place that implements them.
+ */
+
+/**
+ * A performance band of the 2024 DORA report.
+ *
+ * @public
+ */
+export type DoraBand = 'elite' | 'high' | 'medium' | 'low';
+
+/**
+ * One stored deployment, as the metrics read it.
+ *
+ * @public
+ */
+export interface DeploymentFact {
+  applicationId: string;
+  finishedAt: string;
+  result: string;
+  /** Commit deployed, when Git told. */
+  toSha?: string;
+  /** Commit of the previous successful deployment, when Git told. */
+  fromSha?: string;
+  /** Commits brought, when Git told (0 for a redeploy or a rollback). */
+  commitCount?: number;
+  /** Commit times of the commits brought. */
+  commitTimes?: string[];
+}
+
+/**
+ * The four keys and rework rate over one window.
+ *
+ * @public
+ */
+export interface DeliveryMetricsValues {
+  deployments: number;
+  /** Deployments per day. */
+  deploymentFrequency: number;
+  leadTime: {
+    /** Commits measured. */
+    commits: number;
+    medianSeconds?: number;
+    p90Seconds?: number;
+  };
+  changeFailRate: { failed: number; rate?: number };
+  recoveryTime: { recovered: number; medianSeconds?: number };
+  reworkRate: { reworked: number; rate?: number };
+}
+
+/**
+ * Bands of each key.
+ *
+ * @public
+ */
+export interface DeliveryBands {
+  deploymentFrequency?: DoraBand;
+  leadTime?: DoraBand;
+  changeFailRate?: DoraBand;
+  recoveryTime?: DoraBand;
+}
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+
+/**
+ * Thresholds of the 2024 DORA report (Accelerate State of DevOps 2024,
+ * "software delivery performance levels"). Where the report's levels are
+ * not ordered (change fail rate: medium 10 % below high 20 %), the band is
+ * the level whose published value is nearest.
+ *
+ * @public
+ */
+export const DORA_2024 = {
+  /** Deployments per day: on demand (several a day), daily to weekly, weekly to monthly, monthly to every six months. */
+  deploymentFrequency: { elite: 1, high: 1 / 7, medium: 1 / 30 },
+  /** Median change lead time: under a day, a day to a week, a week to a month, a month to six months. */
+  leadTimeSeconds: { elite: DAY, high: 7 * DAY, medium: 30 * DAY },
+  /** Change fail rate of each level. */
+  changeFailRate: { elite: 0.05, high: 0.2, medium: 0.1, low: 0.4 },
+  /** Failed deployment recovery time: under an hour, under a day, under a week (the report's medium also says "under a day"), more. */
+  recoveryTimeSeconds: { elite: HOUR, high: DAY, medium: 7 * DAY },
+} as const;
+
+/**
+ * The band of each key, from {@link DORA_2024}.
+ *
+ * @public
+ */
+export function doraBands(values: DeliveryMetricsValues): DeliveryBands {
+  const t = DORA_2024;
+  const higherIsBetter = (
+    v: number,
+    l: { elite: number; high: number; medium: number },
+  ): DoraBand =>
+    v >= l.elite
+      ? 'elite'
+      : v >= l.high
+      ? 'high'
+      : v >= l.medium
+      ? 'medium'
+      : 'low';
+  const lowerIsBetter = (
+    v: number,
+    l: { elite: number; high: number; medium: number },
+  ): DoraBand =>
+    v < l.elite
+      ? 'elite'
+      : v < l.high
+      ? 'high'
+      : v < l.medium
+      ? 'medium'
+      : 'low';
+  const nearest = (v: number): DoraBand =>
+    (Object.entries(t.changeFailRate) as [DoraBand, number][]).reduce(
+      (best, [band, x]) =>
+        Math.abs(v - x) < Math.abs(v - t.changeFailRate[best]) ? band : best,
+      'elite' as DoraBand,
+    );
+  return {
+    deploymentFrequency: values.deployments
+      ? higherIsBetter(values.deploymentFrequency, t.deploymentFrequency)
+      : undefined,
+    leadTime:
+      values.leadTime.medianSeconds !== undefined
+        ? lowerIsBetter(values.leadTime.medianSeconds, t.leadTimeSeconds)
+        : undefined,
+    changeFailRate:
+      values.changeFailRate.rate !== undefined
+        ? nearest(values.changeFailRate.rate)
+        : undefined,
+    recoveryTime:
+      values.recoveryTime.medianSeconds !== undefined
+        ? lowerIsBetter(
+            values.recoveryTime.medianSeconds,
+            t.recoveryTimeSeconds,
+          )
+        : undefined,
+  };
+}
+
+/**
+ * Nearest-rank percentile (p in 0..1) of sorted numbers.
+ *
+ * @public
+ */
+export function percentile(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const rank = Math.max(1, Math.ceil(p * sorted.length));
+  return sorted[rank - 1];
+}
+
+/** Median: the mean of the two middle values for an even count. */
+function median(sorted: number[]): number | undefined {
+  if (sorted.length === 0) return undefined;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const ms = (iso: string) => Date.parse(iso);
+
+/** A deployment that changed nothing: the same commit again (self-heal, re-sync). */
+function isRedeploy(d: DeploymentFact): boolean {
+  return d.commitCount === 0 && !!d.toSha && d.toSha === d.fromSha;
+}
+
+/** Went back to a commit older than the one running: brought nothing, changed the commit. */
+function isRollback(d: DeploymentFact): boolean {
+  return (
+    d.commitCount === 0 && !!d.toSha && !!d.fromSha && d.toSha !== d.fromSha
+  );
+}
+
+/**
+ * Computes the metrics of the deployments that finished in [from, to).
+ * `facts` may hold earlier and later ones too (a failure's recovery may
+ * come after the window; a deployment is failed when a rollback follows
+ * within `failureWindowSeconds`).
+ *
+ * @public
+ */
+export function computeDeliveryMetrics(options: {
+  facts: DeploymentFact[];
+  from: string;
+  to: string;
+  failureWindowSeconds: number;
+}): DeliveryMetricsValues {
+  const from = ms(options.from);
+  const to = ms(options.to);
+  const byApp = new Map<string, DeploymentFact[]>();
+  for (const f of options.facts) {
+    if (isRedeploy(f)) continue;
+    if (f.result !== 'Succeeded' && f.result !== 'Failed') continue;
+    const list = byApp.get(f.applicationId) ?? [];
+    list.push(f);
+    byApp.set(f.applicationId, list);
+  }
+  let deployments = 0;
+  let failed = 0;
+  let reworked = 0;
+  const leads: number[] = [];
+  const recoveries: number[] = [];
+  for (const list of byApp.values()) {
+    list.sort((a, b) => ms(a.finishedAt) - ms(b.finishedAt));
+    list.forEach((d, i) => {
+      const at = ms(d.finishedAt);
+      if (at < from || at >= to) return;
+      deployments += 1;
+      const next = list[i + 1];
+      const rolledBack =
+        next &&
+        isRollback(next) &&
+        ms(next.finishedAt) - at <= options.failureWindowSeconds * 1000;
+      const isFailure = d.result === 'Failed' || rolledBack;
+      if (isFailure) {
+        failed += 1;
+        // recovered by the next successful deployment that is not itself failed
+        const recovery = list.slice(i + 1).find((n, j, rest) => {
+          if (n.result !== 'Succeeded') return false;
+          const after = rest[j + 1];
+          return !(
+            after &&
+            isRollback(after) &&
+            ms(after.finishedAt) - ms(n.finishedAt) <=
+              options.failureWindowSeconds * 1000
+          );
+        });
+        if (recovery) recoveries.push((ms(recovery.finishedAt) - at) / 1000);
+      }
+      // rework: a deployment made because an earlier one failed
+      const previous = list[i - 1];
+      if (isRollback(d) || (previous && previous.result === 'Failed')) {
+        reworked += 1;
+      }
+      if (d.result === 'Succeeded') {
+        for (const t of d.commitTimes ?? []) leads.push((at - ms(t)) / 1000);
+      }
+    });
+  }
+  leads.sort((a, b) => a - b);
+  recoveries.sort((a, b) => a - b);
+  const days = (to - from) / (DAY * 1000);
+  return {
+    deployments,
+    deploymentFrequency: days > 0 ? deployments / days : 0,
+    leadTime: {
+      commits: leads.length,
+      medianSeconds: median(leads),
+      p90Seconds: percentile(leads, 0.9),
+    },
+    changeFailRate: {
+      failed,
+      rate: deployments ? failed / deployments : undefined,
+    },
+    recoveryTime: {
+      recovered: recoveries.length,
+      medianSeconds: median(recoveries),
+    },
+    reworkRate: {
+      reworked,
+      rate: deployments ? reworked / deployments : undefined,
+    },
+  };
+}
