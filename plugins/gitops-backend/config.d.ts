@@ -39,6 +39,15 @@ export interface Config {
       }>;
     };
 
+    /** Delivery performance (DORA metrics). */
+    metrics?: {
+      /**
+       * A deployment followed within this many hours by a rollback of its
+       * application counts as a failed change. Default 24.
+       */
+      failureWindowHours?: number;
+    };
+
     /** Argo CD instances, read over the Argo CD REST API. */
     argocd?: {
       instances?: Array<{

@@ -36,11 +36,21 @@ exports.up = async function up(knex) {
     table.text('error').nullable().comment('Why Git could not tell');
     table.string('read_at', 32).notNullable();
   });
+  // delivery metrics of the fleet read one environment over a time window
+  await knex.schema.alterTable('gitops_deployments', table => {
+    table.index(
+      ['environment', 'finished_at'],
+      'gitops_deployments_env_time_idx',
+    );
+  });
 };
 
 /**
  * @param {import('knex').Knex} knex
  */
 exports.down = async function down(knex) {
+  await knex.schema.alterTable('gitops_deployments', table => {
+    table.dropIndex([], 'gitops_deployments_env_time_idx');
+  });
   await knex.schema.dropTable('gitops_deployment_changes');
 };

@@ -46,6 +46,10 @@ export interface GitopsSettings {
     maxBodyBytes: number;
   };
   git: GitSettings;
+  metrics: {
+    /** A deployment rolled back within this many hours counts as failed. */
+    failureWindowHours: number;
+  };
 }
 
 function readFluxCluster(c: Config, where: string): FluxClusterConfig {
@@ -212,6 +216,10 @@ export function readGitopsConfig(
       pendingLimit: config.getOptionalNumber('gitops.git.pendingLimit') ?? 20,
       historyBatchSize:
         config.getOptionalNumber('gitops.git.historyBatchSize') ?? 500,
+    },
+    metrics: {
+      failureWindowHours:
+        config.getOptionalNumber('gitops.metrics.failureWindowHours') ?? 24,
     },
     webhooks: {
       fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),

@@ -272,6 +272,43 @@ describe('gitops backend plugin', () => {
     expect(res.body.error.message).toMatch(message);
   });
 
+  it('serves delivery metrics of an entity, its team, the fleet and the teams, as the spec says', async () => {
+    const { app } = await startBackend();
+    const entity = await app
+      .get('/api/gitops/metrics/entities/component/default/checkout?window=7')
+      .set(auth);
+    expect(entity.status).toBe(200);
+    expect(entity.body).toMatchObject({
+      scope: 'component:default/checkout',
+      environment: 'prod',
+      window: { days: 7 },
+    });
+    expect(entity.body.daily).toHaveLength(7);
+    for (const path of [
+      '/api/gitops/metrics/entities/component/default/checkout?environment=staging',
+      '/api/gitops/metrics/fleet?window=90',
+      '/api/gitops/metrics/teams',
+    ]) {
+      expect((await app.get(path).set(auth)).status).toBe(200);
+    }
+    for (const query of ['window=14', 'window=abc', 'environment=', 'x=1']) {
+      const res = await app.get(`/api/gitops/metrics/fleet?${query}`).set(auth);
+      expect([query, res.status]).toEqual([query, 400]);
+    }
+    // teams and systems must be in the catalog
+    const unknown = await app
+      .get('/api/gitops/metrics/groups/default/team-a')
+      .set(auth);
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.message).toMatch(
+      /Entity 'group:default\/team-a' not found/,
+    );
+    expect(
+      (await app.get('/api/gitops/metrics/systems/default/nope').set(auth))
+        .status,
+    ).toBe(404);
+  });
+
   it('answers 404 for unknown entities and applications, 400 for bad annotations', async () => {
     const { app } = await startBackend();
     expect(

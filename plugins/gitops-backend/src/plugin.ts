@@ -8,6 +8,7 @@ import { DatabaseGitopsStore } from './database/DatabaseGitopsStore';
 import { createRouter } from './router';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
+import { MetricsService } from './service/MetricsService';
 import { IngestionService } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
 import { readEnvironmentConfig } from './service/environments';
@@ -61,6 +62,13 @@ export const gitopsPlugin = createBackendPlugin({
           environments,
           logger: deps.logger,
           git,
+        });
+        const metrics = new MetricsService({
+          store,
+          catalog: deps.catalog,
+          gitops: service,
+          environments,
+          failureWindowSeconds: settings.metrics.failureWindowHours * 3600,
         });
         const actions = new ActionsService({
           service,
@@ -131,6 +139,7 @@ export const gitopsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             service,
             actions,
+            metrics,
             webhooks,
             maxWebhookBodyBytes: settings.webhooks.maxBodyBytes,
           }),

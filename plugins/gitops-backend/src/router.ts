@@ -6,6 +6,8 @@ import { createOpenApiRouter } from './schema/openapi/generated';
 import { GitopsService } from './service/GitopsService';
 import { ActionsService } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
+import { MetricsService } from './service/MetricsService';
+import { DeliveryMetricsWindow } from '@gitops-portal/plugin-gitops-common';
 
 function entityRefOf(params: {
   kind: string;
@@ -24,10 +26,11 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   service: GitopsService;
   actions: ActionsService;
+  metrics: MetricsService;
   webhooks: WebhookService;
   maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, actions, webhooks } = options;
+  const { httpAuth, service, actions, metrics, webhooks } = options;
   const root = Router();
 
   // Push ingestion: authenticated by signature or shared secret, not by
@@ -82,6 +85,70 @@ export async function createRouter(options: {
   router.get('/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(await service.getFleet(req.query, credentials));
+  });
+
+  // delivery performance (DORA) of an entity, a team, a system, the fleet
+  const windowOf = (q: { window?: number }) =>
+    (q.window ?? 30) as DeliveryMetricsWindow; // the spec's default
+  router.get('/metrics/entities/:kind/:namespace/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await metrics.getMetrics({
+        scope: { type: 'entity', entityRef: entityRefOf(req.params) },
+        windowDays: windowOf(req.query),
+        environment: req.query.environment,
+        credentials,
+      }),
+    );
+  });
+  router.get('/metrics/groups/:namespace/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await metrics.getMetrics({
+        scope: {
+          type: 'group',
+          entityRef: entityRefOf({ kind: 'group', ...req.params }),
+        },
+        windowDays: windowOf(req.query),
+        environment: req.query.environment,
+        credentials,
+      }),
+    );
+  });
+  router.get('/metrics/systems/:namespace/:name', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await metrics.getMetrics({
+        scope: {
+          type: 'system',
+          entityRef: entityRefOf({ kind: 'system', ...req.params }),
+        },
+        windowDays: windowOf(req.query),
+        environment: req.query.environment,
+        credentials,
+      }),
+    );
+  });
+  router.get('/metrics/fleet', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await metrics.getMetrics({
+        scope: { type: 'fleet' },
+        windowDays: windowOf(req.query),
+        environment: req.query.environment,
+        credentials,
+      }),
+    );
+  });
+  router.get('/metrics/teams', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(
+      await metrics.getTeamMetrics({
+        windowDays: windowOf(req.query),
+        environment: req.query.environment,
+        credentials,
+      }),
+    );
   });
 
   router.get('/applications/:id', async (req, res) => {

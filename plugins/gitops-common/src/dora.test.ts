@@ -11,7 +11,7 @@ import {
  * within the day, a self-heal redeploy. Flux app B (no Git data for two
  * rows): a deploy, a failure, its fix.
  */
-export const DORA_FIXTURE: DeploymentFact[] = [
+const DORA_FIXTURE: DeploymentFact[] = [
   // before the window: context only
   {
     applicationId: 'A',

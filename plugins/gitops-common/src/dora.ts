@@ -264,3 +264,50 @@ export function computeDeliveryMetrics(options: {
     },
   };
 }
+
+/**
+ * Windows the metrics are computed over, in days.
+ *
+ * @public
+ */
+export type DeliveryMetricsWindow = 7 | 30 | 90;
+
+/**
+ * The metrics of one window, with their bands.
+ *
+ * @public
+ */
+export type DeliveryMetricsWithBands = DeliveryMetricsValues & {
+  bands: DeliveryBands;
+};
+
+/**
+ * Delivery performance of an entity, a team, a system or the fleet.
+ *
+ * @public
+ */
+export interface DeliveryMetrics {
+  /** Entity ref of the entity, team or system, or `fleet`. */
+  scope: string;
+  /** The environment measured (default: the last in the promotion order). */
+  environment: string;
+  window: { days: number; from: string; to: string };
+  current: DeliveryMetricsWithBands;
+  /** The window before, for the trend. */
+  previous: DeliveryMetricsWithBands;
+  /** Deployments and failed deployments per day of the current window. */
+  daily: Array<{ date: string; deployments: number; failed: number }>;
+}
+
+/**
+ * A team's services and their delivery performance.
+ *
+ * @public
+ */
+export interface TeamDeliveryMetrics {
+  /** Entity ref of the owning group or user. */
+  owner: string;
+  /** Entity refs of the services (and resources) it owns. */
+  services: string[];
+  metrics: DeliveryMetrics;
+}

@@ -5,6 +5,7 @@ import {
 import {
   GitopsApplication,
   GitopsDeployment,
+  DeploymentFact,
   GitopsEngine,
   LabelRequirement,
   severityOf,
@@ -15,6 +16,7 @@ import {
   ApplicationQuery,
   FleetFilter,
   GitopsStore,
+  DeploymentFactsFilter,
   HistoryFilter,
   InstanceSyncResult,
   NewDeployment,
@@ -504,5 +506,53 @@ export class DatabaseGitopsStore implements GitopsStore {
     }
     const rows: DeploymentRow[] = await query.select();
     return rows.map(rowToDeployment);
+  }
+
+  async listDeploymentFacts(
+    filter: DeploymentFactsFilter,
+  ): Promise<DeploymentFact[]> {
+    const read = (ids?: string[]) =>
+      this.db(`${DEPLOYMENTS} as d`)
+        .leftJoin('gitops_deployment_changes as c', 'c.deployment_id', 'd.id')
+        .select(
+          'd.application_id',
+          'd.finished_at',
+          'd.result',
+          'c.from_sha',
+          'c.to_sha',
+          'c.commit_count',
+          'c.commit_times',
+        )
+        .where('d.environment', filter.environment)
+        .where('d.finished_at', '>=', filter.from)
+        .where('d.finished_at', '<', filter.to)
+        .modify(q => {
+          if (ids) q.whereIn('d.application_id', ids);
+        });
+    const rows: Array<{
+      application_id: string;
+      finished_at: string;
+      result: string;
+      from_sha: string | null;
+      to_sha: string | null;
+      commit_count: number | null;
+      commit_times: string | null;
+    }> = [];
+    if (!filter.applicationIds) {
+      rows.push(...(await read()));
+    } else {
+      for (const ids of chunks(filter.applicationIds, 500)) {
+        rows.push(...(await read(ids)));
+      }
+    }
+    return rows.map(r => ({
+      applicationId: r.application_id,
+      finishedAt: r.finished_at,
+      result: r.result,
+      fromSha: r.from_sha ?? undefined,
+      toSha: r.to_sha ?? undefined,
+      commitCount: r.commit_count === null ? undefined : Number(r.commit_count),
+      commitTimes: r.commit_times ? JSON.parse(r.commit_times) : undefined,
+    }));
   }
 }

@@ -1,4 +1,5 @@
 import {
+  DeploymentFact,
   DeploymentResult,
   GitopsApplication,
   GitopsDeployment,
@@ -32,6 +33,17 @@ export interface NewDeployment {
   initiatedBy?: string;
   origin: GitopsDeployment['origin'];
   message?: string;
+}
+
+/** Which deployments the delivery metrics read. */
+export interface DeploymentFactsFilter {
+  /** Undefined: every application (the fleet). */
+  applicationIds?: string[];
+  environment: string;
+  /** Finished at or after (ISO 8601). */
+  from: string;
+  /** Finished before (ISO 8601). */
+  to: string;
 }
 
 /** How to find the applications of one catalog entity. */
@@ -118,4 +130,6 @@ export interface GitopsStore {
     filter: FleetFilter,
   ): Promise<{ items: GitopsApplication[]; totalCount: number }>;
   listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
+  /** Deployments with what Git told about them, for the delivery metrics. */
+  listDeploymentFacts(filter: DeploymentFactsFilter): Promise<DeploymentFact[]>;
 }

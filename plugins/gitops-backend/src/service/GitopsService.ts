@@ -209,7 +209,10 @@ export class GitopsService {
       : 0;
     let ids: string[] | undefined;
     if (request.owner) {
-      ids = await this.applicationIdsOwnedBy(request.owner, credentials);
+      ids = await this.applicationIdsWhere(
+        { 'relations.ownedBy': request.owner.toLocaleLowerCase('en-US') },
+        credentials,
+      );
     }
     const { items, totalCount } = await this.options.store.listFleet({
       syncStatus: request.syncStatus,
@@ -238,15 +241,24 @@ export class GitopsService {
     return app;
   }
 
-  private async applicationIdsOwnedBy(
-    owner: string,
+  /**
+   * Ids of the applications of the catalog entities matching a filter that
+   * the caller may read (e.g. `{ 'relations.ownedBy': 'group:default/a' }`).
+   */
+  async applicationIdsWhere(
+    filter: Record<string, string>,
     credentials: BackstageCredentials,
   ): Promise<string[]> {
     const { items } = await this.options.catalog.getEntities(
-      { filter: { 'relations.ownedBy': owner.toLocaleLowerCase('en-US') } },
+      { filter },
       { credentials },
     );
-    const queries = items.flatMap(e => {
+    return this.applicationIdsOfEntities(items);
+  }
+
+  /** Ids of the applications of these entities; bad annotations are skipped. */
+  async applicationIdsOfEntities(entities: Entity[]): Promise<string[]> {
+    const queries = entities.flatMap(e => {
       try {
         return this.queriesForEntity(e);
       } catch {

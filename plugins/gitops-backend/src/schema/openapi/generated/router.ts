@@ -391,6 +391,213 @@ export const spec = {
         },
       },
     },
+    '/metrics/entities/{kind}/{namespace}/{name}': {
+      get: {
+        operationId: 'GetEntityDeliveryMetrics',
+        description: "DORA metrics of an entity's applications.",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            $ref: '#/components/parameters/metricsEnvironment',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance over the window and the window before.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryMetrics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/metrics/groups/{namespace}/{name}': {
+      get: {
+        operationId: 'GetGroupDeliveryMetrics',
+        description:
+          'DORA metrics of the applications of every entity a group owns.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            $ref: '#/components/parameters/metricsEnvironment',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance over the window and the window before.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryMetrics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/metrics/systems/{namespace}/{name}': {
+      get: {
+        operationId: 'GetSystemDeliveryMetrics',
+        description:
+          'DORA metrics of the applications of every entity of a system.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            $ref: '#/components/parameters/metricsEnvironment',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance over the window and the window before.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryMetrics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/metrics/fleet': {
+      get: {
+        operationId: 'GetFleetDeliveryMetrics',
+        description: 'DORA metrics of every application.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            $ref: '#/components/parameters/metricsEnvironment',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance over the window and the window before.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/DeliveryMetrics',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/metrics/teams': {
+      get: {
+        operationId: 'GetTeamDeliveryMetrics',
+        description:
+          'Every team owning services with applications, with its DORA metrics.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            $ref: '#/components/parameters/metricsEnvironment',
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance over the window and the window before.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'array',
+                  items: {
+                    $ref: '#/components/schemas/TeamDeliveryMetrics',
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/webhooks/flux/{cluster}': {
       post: {
         operationId: 'PostFluxEvent',
@@ -553,6 +760,27 @@ export const spec = {
         schema: {
           type: 'string',
           enum: ['refresh', 'sync', 'suspend', 'resume'],
+        },
+      },
+      window: {
+        name: 'window',
+        in: 'query',
+        description:
+          'Days measured, ending now; the trend compares with the days before.',
+        schema: {
+          type: 'integer',
+          enum: [7, 30, 90],
+          default: 30,
+        },
+      },
+      metricsEnvironment: {
+        name: 'environment',
+        in: 'query',
+        description:
+          'Environment measured; default the last in the promotion order.',
+        schema: {
+          type: 'string',
+          minLength: 1,
         },
       },
       cursor: {
@@ -1081,6 +1309,187 @@ export const spec = {
           },
           nextCursor: {
             type: 'string',
+          },
+        },
+      },
+      DoraBand: {
+        type: 'string',
+        enum: ['elite', 'high', 'medium', 'low'],
+      },
+      DeliveryMetricsWithBands: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'deployments',
+          'deploymentFrequency',
+          'leadTime',
+          'changeFailRate',
+          'recoveryTime',
+          'reworkRate',
+          'bands',
+        ],
+        properties: {
+          deployments: {
+            type: 'integer',
+          },
+          deploymentFrequency: {
+            type: 'number',
+            description: 'Deployments per day.',
+          },
+          leadTime: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['commits'],
+            properties: {
+              commits: {
+                type: 'integer',
+              },
+              medianSeconds: {
+                type: 'number',
+              },
+              p90Seconds: {
+                type: 'number',
+              },
+            },
+          },
+          changeFailRate: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['failed'],
+            properties: {
+              failed: {
+                type: 'integer',
+              },
+              rate: {
+                type: 'number',
+              },
+            },
+          },
+          recoveryTime: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['recovered'],
+            properties: {
+              recovered: {
+                type: 'integer',
+              },
+              medianSeconds: {
+                type: 'number',
+              },
+            },
+          },
+          reworkRate: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['reworked'],
+            properties: {
+              reworked: {
+                type: 'integer',
+              },
+              rate: {
+                type: 'number',
+              },
+            },
+          },
+          bands: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              deploymentFrequency: {
+                $ref: '#/components/schemas/DoraBand',
+              },
+              leadTime: {
+                $ref: '#/components/schemas/DoraBand',
+              },
+              changeFailRate: {
+                $ref: '#/components/schemas/DoraBand',
+              },
+              recoveryTime: {
+                $ref: '#/components/schemas/DoraBand',
+              },
+            },
+          },
+        },
+      },
+      DeliveryMetrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'scope',
+          'environment',
+          'window',
+          'current',
+          'previous',
+          'daily',
+        ],
+        properties: {
+          scope: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          window: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['days', 'from', 'to'],
+            properties: {
+              days: {
+                type: 'integer',
+              },
+              from: {
+                type: 'string',
+                format: 'date-time',
+              },
+              to: {
+                type: 'string',
+                format: 'date-time',
+              },
+            },
+          },
+          current: {
+            $ref: '#/components/schemas/DeliveryMetricsWithBands',
+          },
+          previous: {
+            $ref: '#/components/schemas/DeliveryMetricsWithBands',
+          },
+          daily: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['date', 'deployments', 'failed'],
+              properties: {
+                date: {
+                  type: 'string',
+                },
+                deployments: {
+                  type: 'integer',
+                },
+                failed: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+        },
+      },
+      TeamDeliveryMetrics: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['owner', 'services', 'metrics'],
+        properties: {
+          owner: {
+            type: 'string',
+          },
+          services: {
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          metrics: {
+            $ref: '#/components/schemas/DeliveryMetrics',
           },
         },
       },

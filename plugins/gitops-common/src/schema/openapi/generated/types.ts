@@ -121,6 +121,91 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics/entities/{kind}/{namespace}/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DORA metrics of an entity's applications. */
+    get: operations['GetEntityDeliveryMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics/groups/{namespace}/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DORA metrics of the applications of every entity a group owns. */
+    get: operations['GetGroupDeliveryMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics/systems/{namespace}/{name}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DORA metrics of the applications of every entity of a system. */
+    get: operations['GetSystemDeliveryMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics/fleet': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DORA metrics of every application. */
+    get: operations['GetFleetDeliveryMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/metrics/teams': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every team owning services with applications, with its DORA metrics. */
+    get: operations['GetTeamDeliveryMetrics'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/webhooks/flux/{cluster}': {
     parameters: {
       query?: never;
@@ -288,6 +373,58 @@ export interface components {
       totalCount: number;
       nextCursor?: string;
     };
+    DoraBand: 'elite' | 'high' | 'medium' | 'low';
+    DeliveryMetricsWithBands: {
+      deployments: number;
+      /** Deployments per day. */
+      deploymentFrequency: number;
+      leadTime: {
+        commits: number;
+        medianSeconds?: number;
+        p90Seconds?: number;
+      };
+      changeFailRate: {
+        failed: number;
+        rate?: number;
+      };
+      recoveryTime: {
+        recovered: number;
+        medianSeconds?: number;
+      };
+      reworkRate: {
+        reworked: number;
+        rate?: number;
+      };
+      bands: {
+        deploymentFrequency?: components['schemas']['DoraBand'];
+        leadTime?: components['schemas']['DoraBand'];
+        changeFailRate?: components['schemas']['DoraBand'];
+        recoveryTime?: components['schemas']['DoraBand'];
+      };
+    };
+    DeliveryMetrics: {
+      scope: string;
+      environment: string;
+      window: {
+        days: number;
+        /** Format: date-time */
+        from: string;
+        /** Format: date-time */
+        to: string;
+      };
+      current: components['schemas']['DeliveryMetricsWithBands'];
+      previous: components['schemas']['DeliveryMetricsWithBands'];
+      daily: {
+        date: string;
+        deployments: number;
+        failed: number;
+      }[];
+    };
+    TeamDeliveryMetrics: {
+      owner: string;
+      services: string[];
+      metrics: components['schemas']['DeliveryMetrics'];
+    };
   };
   responses: {
     /** The event was applied, or ignored with a reason. */
@@ -341,6 +478,10 @@ export interface components {
     /** `<engine>:<instance>:<namespace>:<name>` */
     id: string;
     action: 'refresh' | 'sync' | 'suspend' | 'resume';
+    /** Days measured, ending now; the trend compares with the days before. */
+    window: 7 | 30 | 90;
+    /** Environment measured; default the last in the promotion order. */
+    metricsEnvironment: string;
     /** Opaque cursor from the previous page. */
     cursor: string;
   };
@@ -541,6 +682,156 @@ export interface operations {
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       503: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetEntityDeliveryMetrics: {
+    parameters: {
+      query?: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Environment measured; default the last in the promotion order. */
+        environment?: components['parameters']['metricsEnvironment'];
+      };
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance over the window and the window before. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryMetrics'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetGroupDeliveryMetrics: {
+    parameters: {
+      query?: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Environment measured; default the last in the promotion order. */
+        environment?: components['parameters']['metricsEnvironment'];
+      };
+      header?: never;
+      path: {
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance over the window and the window before. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryMetrics'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetSystemDeliveryMetrics: {
+    parameters: {
+      query?: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Environment measured; default the last in the promotion order. */
+        environment?: components['parameters']['metricsEnvironment'];
+      };
+      header?: never;
+      path: {
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance over the window and the window before. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryMetrics'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetFleetDeliveryMetrics: {
+    parameters: {
+      query?: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Environment measured; default the last in the promotion order. */
+        environment?: components['parameters']['metricsEnvironment'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance over the window and the window before. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DeliveryMetrics'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetTeamDeliveryMetrics: {
+    parameters: {
+      query?: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Environment measured; default the last in the promotion order. */
+        environment?: components['parameters']['metricsEnvironment'];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance over the window and the window before. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TeamDeliveryMetrics'][];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
       default: components['responses']['ErrorResponse'];
     };
   };

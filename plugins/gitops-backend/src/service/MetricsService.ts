@@ -1,0 +1,207 @@
+import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  Entity,
+  RELATION_OWNED_BY,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
+import { InputError } from '@backstage/errors';
+import { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  DeliveryMetrics,
+  DeliveryMetricsWindow,
+  TeamDeliveryMetrics,
+  computeDeliveryMetrics,
+  doraBands,
+} from '@gitops-portal/plugin-gitops-common';
+import { GitopsStore } from '../database/GitopsStore';
+import { EnvironmentConfig } from './environments';
+import { GitopsService } from './GitopsService';
+
+const DAY_MS = 24 * 3600 * 1000;
+/** Earlier deployments read for context: was the one before a failure? */
+const LOOKBACK_MS = 7 * DAY_MS;
+/** Later deployments read for context: recovered, rolled back? */
+const LOOKAHEAD_MS = 30 * DAY_MS;
+
+/** Whose delivery is measured. */
+export type MetricsScope =
+  | { type: 'entity'; entityRef: string }
+  | { type: 'group'; entityRef: string }
+  | { type: 'system'; entityRef: string }
+  | { type: 'fleet' };
+
+/**
+ * DORA's four keys and rework rate from the stored deployment history, for
+ * an entity, a team, a system or the whole fleet, over a window and its
+ * previous window (the trend). Reads only the store and the catalog.
+ */
+export class MetricsService {
+  constructor(
+    private readonly options: {
+      store: GitopsStore;
+      catalog: CatalogService;
+      gitops: GitopsService;
+      environments: EnvironmentConfig;
+      /** A deployment rolled back within this time counts as failed. */
+      failureWindowSeconds: number;
+      now?: () => Date;
+    },
+  ) {}
+
+  /** The environment measured by default: the last in the promotion order. */
+  private environmentOf(requested?: string): string {
+    const order = this.options.environments.order;
+    const environment = requested ?? order[order.length - 1];
+    if (!environment) {
+      throw new InputError('No environment given and no promotion order set');
+    }
+    return environment;
+  }
+
+  private windowOf(days: number): { current: Window; previous: Window } {
+    const to = (this.options.now?.() ?? new Date()).getTime();
+    const from = to - days * DAY_MS;
+    return {
+      current: { from, to },
+      previous: { from: from - days * DAY_MS, to: from },
+    };
+  }
+
+  /** Application ids of a scope; undefined for the fleet. */
+  private async applicationIds(
+    scope: MetricsScope,
+    credentials: BackstageCredentials,
+  ): Promise<string[] | undefined> {
+    const { gitops } = this.options;
+    switch (scope.type) {
+      case 'entity': {
+        const entity = await gitops.getEntity(scope.entityRef, credentials);
+        return (await gitops.getApplicationsForEntity(entity)).map(a => a.id);
+      }
+      case 'group':
+        await gitops.getEntity(scope.entityRef, credentials);
+        return gitops.applicationIdsWhere(
+          { 'relations.ownedBy': scope.entityRef },
+          credentials,
+        );
+      case 'system':
+        await gitops.getEntity(scope.entityRef, credentials);
+        return gitops.applicationIdsWhere(
+          { 'relations.partOf': scope.entityRef },
+          credentials,
+        );
+      default:
+        return undefined;
+    }
+  }
+
+  async getMetrics(options: {
+    scope: MetricsScope;
+    windowDays: DeliveryMetricsWindow;
+    environment?: string;
+    credentials: BackstageCredentials;
+  }): Promise<DeliveryMetrics> {
+    const ids = await this.applicationIds(options.scope, options.credentials);
+    return this.measure({
+      scope: options.scope.type === 'fleet' ? 'fleet' : options.scope.entityRef,
+      applicationIds: ids,
+      windowDays: options.windowDays,
+      environment: this.environmentOf(options.environment),
+    });
+  }
+
+  /** Every team owning services with applications, with its metrics. */
+  async getTeamMetrics(options: {
+    windowDays: DeliveryMetricsWindow;
+    environment?: string;
+    credentials: BackstageCredentials;
+  }): Promise<TeamDeliveryMetrics[]> {
+    const { items } = await this.options.catalog.getEntities(
+      { filter: { kind: ['Component', 'Resource'] } },
+      { credentials: options.credentials },
+    );
+    const byOwner = new Map<string, Entity[]>();
+    for (const entity of items) {
+      for (const r of entity.relations ?? []) {
+        if (r.type !== RELATION_OWNED_BY) continue;
+        const list = byOwner.get(r.targetRef) ?? [];
+        list.push(entity);
+        byOwner.set(r.targetRef, list);
+      }
+    }
+    const environment = this.environmentOf(options.environment);
+    const teams: TeamDeliveryMetrics[] = [];
+    for (const [owner, entities] of byOwner) {
+      const ids = await this.options.gitops.applicationIdsOfEntities(entities);
+      if (ids.length === 0) continue;
+      teams.push({
+        owner,
+        services: entities.map(e => stringifyEntityRef(e)).sort(),
+        metrics: await this.measure({
+          scope: owner,
+          applicationIds: ids,
+          windowDays: options.windowDays,
+          environment,
+        }),
+      });
+    }
+    return teams.sort((a, b) => a.owner.localeCompare(b.owner));
+  }
+
+  private async measure(options: {
+    scope: string;
+    applicationIds: string[] | undefined;
+    windowDays: DeliveryMetricsWindow;
+    environment: string;
+  }): Promise<DeliveryMetrics> {
+    const { current, previous } = this.windowOf(options.windowDays);
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const facts =
+      options.applicationIds && options.applicationIds.length === 0
+        ? []
+        : await this.options.store.listDeploymentFacts({
+            applicationIds: options.applicationIds,
+            environment: options.environment,
+            from: iso(previous.from - LOOKBACK_MS),
+            to: iso(current.to + LOOKAHEAD_MS),
+          });
+    const values = (w: Window) =>
+      computeDeliveryMetrics({
+        facts,
+        from: iso(w.from),
+        to: iso(w.to),
+        failureWindowSeconds: this.options.failureWindowSeconds,
+      });
+    const now = values(current);
+    const before = values(previous);
+    // deployments and failures per day of the current window, for the chart
+    const days = new Map<string, { deployments: number; failed: number }>();
+    for (let t = current.from; t < current.to; t += DAY_MS) {
+      days.set(iso(t).slice(0, 10), { deployments: 0, failed: 0 });
+    }
+    for (const d of facts) {
+      const day = days.get(d.finishedAt.slice(0, 10));
+      if (!day || (d.result !== 'Succeeded' && d.result !== 'Failed')) continue;
+      if (d.commitCount === 0 && d.toSha && d.toSha === d.fromSha) continue;
+      day.deployments += 1;
+      if (d.result === 'Failed') day.failed += 1;
+    }
+    return {
+      scope: options.scope,
+      environment: options.environment,
+      window: {
+        days: options.windowDays,
+        from: iso(current.from),
+        to: iso(current.to),
+      },
+      current: { ...now, bands: doraBands(now) },
+      previous: { ...before, bands: doraBands(before) },
+      daily: [...days].map(([date, v]) => ({ date, ...v })),
+    };
+  }
+}
+
+interface Window {
+  from: number;
+  to: number;
+}
