@@ -91,28 +91,12 @@ export const DORA_2024 = {
  */
 export function doraBands(values: DeliveryMetricsValues): DeliveryBands {
   const t = DORA_2024;
-  const higherIsBetter = (
-    v: number,
-    l: { elite: number; high: number; medium: number },
-  ): DoraBand =>
-    v >= l.elite
-      ? 'elite'
-      : v >= l.high
-      ? 'high'
-      : v >= l.medium
-      ? 'medium'
-      : 'low';
-  const lowerIsBetter = (
-    v: number,
-    l: { elite: number; high: number; medium: number },
-  ): DoraBand =>
-    v < l.elite
-      ? 'elite'
-      : v < l.high
-      ? 'high'
-      : v < l.medium
-      ? 'medium'
-      : 'low';
+  type Limits = { elite: number; high: number; medium: number };
+  const ORDER = ['elite', 'high', 'medium'] as const;
+  const higherIsBetter = (v: number, l: Limits): DoraBand =>
+    ORDER.find(band => v >= l[band]) ?? 'low';
+  const lowerIsBetter = (v: number, l: Limits): DoraBand =>
+    ORDER.find(band => v < l[band]) ?? 'low';
   const nearest = (v: number): DoraBand =>
     (Object.entries(t.changeFailRate) as [DoraBand, number][]).reduce(
       (best, [band, x]) =>
@@ -202,42 +186,33 @@ export function computeDeliveryMetrics(options: {
   let reworked = 0;
   const leads: number[] = [];
   const recoveries: number[] = [];
+  const windowMs = options.failureWindowSeconds * 1000;
+  /** Followed within the failure window by a rollback. */
+  const rolledBack = (d: DeploymentFact, next?: DeploymentFact) =>
+    !!next &&
+    isRollback(next) &&
+    ms(next.finishedAt) - ms(d.finishedAt) <= windowMs;
   for (const list of byApp.values()) {
     list.sort((a, b) => ms(a.finishedAt) - ms(b.finishedAt));
-    list.forEach((d, i) => {
+    for (const [i, d] of list.entries()) {
       const at = ms(d.finishedAt);
-      if (at < from || at >= to) return;
+      if (at < from || at >= to) continue;
       deployments += 1;
-      const next = list[i + 1];
-      const rolledBack =
-        next &&
-        isRollback(next) &&
-        ms(next.finishedAt) - at <= options.failureWindowSeconds * 1000;
-      const isFailure = d.result === 'Failed' || rolledBack;
-      if (isFailure) {
+      if (d.result === 'Failed' || rolledBack(d, list[i + 1])) {
         failed += 1;
         // recovered by the next successful deployment that is not itself failed
-        const recovery = list.slice(i + 1).find((n, j, rest) => {
-          if (n.result !== 'Succeeded') return false;
-          const after = rest[j + 1];
-          return !(
-            after &&
-            isRollback(after) &&
-            ms(after.finishedAt) - ms(n.finishedAt) <=
-              options.failureWindowSeconds * 1000
-          );
-        });
-        if (recovery) recoveries.push((ms(recovery.finishedAt) - at) / 1000);
+        const k = list.findIndex(
+          (n, j) =>
+            j > i && n.result === 'Succeeded' && !rolledBack(n, list[j + 1]),
+        );
+        if (k >= 0) recoveries.push((ms(list[k].finishedAt) - at) / 1000);
       }
       // rework: a deployment made because an earlier one failed
-      const previous = list[i - 1];
-      if (isRollback(d) || (previous && previous.result === 'Failed')) {
-        reworked += 1;
-      }
+      if (isRollback(d) || list[i - 1]?.result === 'Failed') reworked += 1;
       if (d.result === 'Succeeded') {
         for (const t of d.commitTimes ?? []) leads.push((at - ms(t)) / 1000);
       }
-    });
+    }
   }
   leads.sort((a, b) => a - b);
   recoveries.sort((a, b) => a - b);
