@@ -35,3 +35,13 @@ export type HistoryQuery = NonNullable<
  */
 export type GitopsActionName =
   operations['RunApplicationAction']['parameters']['path']['action'];
+
+/**
+ * Query of the delivery metrics endpoints: `window` (7, 30 or 90 days) and
+ * `environment` (default: the last in the promotion order).
+ *
+ * @public
+ */
+export type DeliveryMetricsQuery = NonNullable<
+  operations['GetFleetDeliveryMetrics']['parameters']['query']
+>;

@@ -15,6 +15,8 @@ const api = {
   getEntityDeployments: jest.fn(),
   getEntityHistory: jest.fn(),
   getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
+  getDeliveryMetrics: jest.fn(),
+  getTeamDeliveryMetrics: jest.fn(async () => []),
   runAction: jest.fn(),
 };
 

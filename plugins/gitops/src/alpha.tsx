@@ -50,6 +50,18 @@ export const entityGitopsCard = EntityCardBlueprint.make({
 });
 
 /** @alpha */
+export const entityDeliveryPerformanceCard = EntityCardBlueprint.make({
+  name: 'delivery-performance',
+  params: {
+    filter: isGitopsAvailable,
+    loader: () =>
+      import('./components/DeliveryPerformance').then(m => (
+        <m.DeliveryPerformanceCard />
+      )),
+  },
+});
+
+/** @alpha */
 export const gitopsFleetPage = PageBlueprint.make({
   params: {
     path: '/gitops',
@@ -73,6 +85,7 @@ export default createFrontendPlugin({
     gitopsApi,
     entityGitopsContent,
     entityGitopsCard,
+    entityDeliveryPerformanceCard,
     gitopsFleetPage,
   ],
 });

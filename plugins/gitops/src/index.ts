@@ -7,6 +7,7 @@ export {
   gitopsPlugin,
   EntityGitOpsContent,
   EntityGitOpsCard,
+  EntityDeliveryPerformanceCard,
   GitOpsPage,
 } from './plugin';
 export * from './api';

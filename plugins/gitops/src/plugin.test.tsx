@@ -21,6 +21,8 @@ const api = {
   })),
   getEntityHistory: jest.fn(),
   getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
+  getDeliveryMetrics: jest.fn(),
+  getTeamDeliveryMetrics: jest.fn(async () => []),
   runAction: jest.fn(),
 };
 

@@ -60,6 +60,25 @@ export const EntityGitOpsCard: () => JSX.Element = gitopsPlugin.provide(
 );
 
 /**
+ * The delivery performance card (DORA metrics) for entity overview pages
+ * (legacy frontend system).
+ *
+ * @public
+ */
+export const EntityDeliveryPerformanceCard: () => JSX.Element =
+  gitopsPlugin.provide(
+    createComponentExtension({
+      name: 'EntityDeliveryPerformanceCard',
+      component: {
+        lazy: () =>
+          import('./components/DeliveryPerformance').then(
+            m => m.DeliveryPerformanceCard,
+          ),
+      },
+    }),
+  );
+
+/**
  * The fleet page (legacy frontend system).
  *
  * @public

@@ -1,5 +1,8 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  DeliveryMetrics,
+  DeliveryMetricsQuery,
+  TeamDeliveryMetrics,
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
@@ -43,6 +46,15 @@ export interface GitopsApi {
     options?: HistoryOptions,
   ): Promise<DeploymentHistoryPage>;
   getFleet(options?: FleetOptions): Promise<FleetPage>;
+  /** Delivery performance (DORA) of an entity, a group or system, or the fleet. */
+  getDeliveryMetrics(
+    scope: { entity: EntityRefParts } | { fleet: true },
+    options?: DeliveryMetricsQuery,
+  ): Promise<DeliveryMetrics>;
+  /** Every team owning services with applications, with its delivery performance. */
+  getTeamDeliveryMetrics(
+    options?: DeliveryMetricsQuery,
+  ): Promise<TeamDeliveryMetrics[]>;
   runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;

@@ -3,8 +3,11 @@ import { ResponseError } from '@backstage/errors';
 import {
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
+  DeliveryMetrics,
+  DeliveryMetricsQuery,
   FleetPage,
   GitopsActionName,
+  TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
 import {
   EntityRefParts,
@@ -68,6 +71,31 @@ export class GitopsClient implements GitopsApi {
 
   getFleet(options: FleetOptions = {}): Promise<FleetPage> {
     return this.get(`/fleet${toQuery(options)}`);
+  }
+
+  getDeliveryMetrics(
+    scope: { entity: EntityRefParts } | { fleet: true },
+    options: DeliveryMetricsQuery = {},
+  ): Promise<DeliveryMetrics> {
+    if ('fleet' in scope) {
+      return this.get(`/metrics/fleet${toQuery(options)}`);
+    }
+    const { kind, namespace, name } = scope.entity;
+    const lower = kind.toLocaleLowerCase('en-US');
+    // teams and systems have their own endpoints (their members' applications)
+    const path =
+      lower === 'group' || lower === 'system'
+        ? [`${lower}s`, namespace ?? 'default', name]
+            .map(encodeURIComponent)
+            .join('/')
+        : entityPath(scope.entity);
+    return this.get(`/metrics/${path}${toQuery(options)}`);
+  }
+
+  getTeamDeliveryMetrics(
+    options: DeliveryMetricsQuery = {},
+  ): Promise<TeamDeliveryMetrics[]> {
+    return this.get(`/metrics/teams${toQuery(options)}`);
   }
 
   async runAction(request: {

@@ -5,7 +5,10 @@ import {
   TableColumn,
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
-import { GitopsDeployment } from '@gitops-portal/plugin-gitops-common';
+import {
+  DeploymentChanges,
+  GitopsDeployment,
+} from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -21,6 +24,17 @@ function duration(d: GitopsDeployment): string {
   if (!d.startedAt) return '—';
   const ms = Date.parse(d.finishedAt) - Date.parse(d.startedAt);
   return ms >= 0 ? `${Math.round(ms / 1000)} s` : '—';
+}
+
+/** What a deployment brought: "3 commits, oldest 2 days ago", "rollback". */
+export function broughtText(changes: DeploymentChanges): string {
+  if (changes.count === 0) {
+    return changes.fromSha ? 'no new commits (redeploy or rollback)' : '';
+  }
+  const n = changes.count === 1 ? '1 commit' : `${changes.count} commits`;
+  return changes.count > 1 && changes.oldestCommittedAt
+    ? `${n}, oldest ${relativeTime(changes.oldestCommittedAt)}`
+    : n;
 }
 
 const columns: TableColumn<GitopsDeployment>[] = [
@@ -42,6 +56,11 @@ const columns: TableColumn<GitopsDeployment>[] = [
         {d.commit && (
           <Typography variant="body2" color="textSecondary">
             {d.commit.message.split('\n')[0]}
+          </Typography>
+        )}
+        {d.changes && (
+          <Typography variant="caption" color="textSecondary">
+            {broughtText(d.changes)}
           </Typography>
         )}
       </>

@@ -16,6 +16,7 @@ import { usePolling } from '../../hooks/usePolling';
 import { DeploymentHistory } from '../DeploymentHistory';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PromotionStrip } from '../PromotionStrip';
+import { DeploymentsChart } from '../DeliveryPerformance';
 
 /**
  * The Deployments tab of an entity: each environment's applications, then
@@ -70,6 +71,12 @@ export function EntityGitopsContent() {
           <EnvironmentCard environment={env} onChange={retry} />
         </Grid>
       ))}
+      <Grid item xs={12}>
+        <DeploymentsChart
+          entity={entity}
+          environments={value.environments.map(e => e.environment)}
+        />
+      </Grid>
       <Grid item xs={12}>
         <DeploymentHistory
           entity={ref}

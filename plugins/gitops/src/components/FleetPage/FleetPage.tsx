@@ -17,6 +17,7 @@ import {
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
 import { FleetMatrix } from './FleetMatrix';
+import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -170,6 +171,9 @@ export function FleetPage() {
               data={value?.items ?? []}
               options={{ search: false, pageSize: 20, padding: 'dense' }}
             />
+            <Box mt={2}>
+              <TeamDeliveryTable />
+            </Box>
           </>
         )}
       </Content>

@@ -1,0 +1,31 @@
+import { DoraBand } from '@gitops-portal/plugin-gitops-common';
+import Chip from '@material-ui/core/Chip';
+
+// Okabe–Ito colours (distinguishable with colour blindness) with black text
+// (contrast 5.3:1 or more on each); the band is always written too, never
+// told by colour alone
+const COLORS: Record<DoraBand, string> = {
+  elite: '#009E73',
+  high: '#56B4E9',
+  medium: '#E69F00',
+  low: '#D55E00',
+};
+
+/** The DORA performance band of a metric, as a labelled chip. */
+export function BandChip(props: { band?: DoraBand }) {
+  if (!props.band) {
+    return <Chip size="small" label="no data" variant="outlined" />;
+  }
+  return (
+    <Chip
+      size="small"
+      label={props.band}
+      aria-label={`DORA band ${props.band}`}
+      style={{
+        backgroundColor: COLORS[props.band],
+        color: '#000',
+        fontWeight: 600,
+      }}
+    />
+  );
+}

@@ -1,0 +1,97 @@
+import {
+  InfoCard,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import { useEntity } from '@backstage/plugin-catalog-react';
+import {
+  DeliveryMetrics,
+  DeliveryMetricsWindow,
+} from '@gitops-portal/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Grid from '@material-ui/core/Grid';
+import MenuItem from '@material-ui/core/MenuItem';
+import Select from '@material-ui/core/Select';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { BandChip } from './BandChip';
+import { keyFigures, trendOf } from './metricsFormat';
+import { useDeliveryMetrics } from './useDeliveryMetrics';
+
+const TREND_TEXT = {
+  better: '▲ better',
+  worse: '▼ worse',
+  same: '= same',
+} as const;
+
+/** The four keys of one window, with bands and the trend. */
+export function DeliveryFigures(props: { metrics: DeliveryMetrics }) {
+  const { current, previous, window } = props.metrics;
+  const before = new Map(keyFigures(previous).map(f => [f.key, f]));
+  return (
+    <Grid container spacing={2}>
+      {keyFigures(current).map(f => {
+        const trend = trendOf(f.raw, before.get(f.key)?.raw, f.higherIsBetter);
+        return (
+          <Grid item xs={12} sm={6} key={f.key}>
+            <Box
+              role="group"
+              aria-label={f.label}
+              display="flex"
+              flexDirection="column"
+              style={{ gap: 4 }}
+            >
+              <Typography variant="overline">{f.label}</Typography>
+              <Box display="flex" alignItems="center" style={{ gap: 8 }}>
+                <Typography variant="h5">{f.value}</Typography>
+                <BandChip band={f.band} />
+              </Box>
+              <Typography variant="caption" color="textSecondary">
+                {f.detail}
+                {trend &&
+                  ` · ${TREND_TEXT[trend]} than the ${
+                    window.days
+                  } days before (${before.get(f.key)?.value})`}
+              </Typography>
+            </Box>
+          </Grid>
+        );
+      })}
+    </Grid>
+  );
+}
+
+/**
+ * Entity overview card: DORA's four keys for the entity's applications in
+ * its last environment, with their 2024 bands and the trend.
+ *
+ * @public
+ */
+export function DeliveryPerformanceCard() {
+  const { entity } = useEntity();
+  const [window, setWindow] = useState<DeliveryMetricsWindow>(30);
+  const { value, loading, error } = useDeliveryMetrics(entity, window);
+  let body;
+  if (error) body = <ResponseErrorPanel error={error} />;
+  else if (loading || !value) body = <Progress />;
+  else body = <DeliveryFigures metrics={value} />;
+  return (
+    <InfoCard
+      title="Delivery performance"
+      subheader={value ? `DORA metrics in ${value.environment}` : undefined}
+      action={
+        <Select
+          value={window}
+          onChange={e => setWindow(e.target.value as DeliveryMetricsWindow)}
+          inputProps={{ 'aria-label': 'Window' }}
+        >
+          <MenuItem value={7}>7 days</MenuItem>
+          <MenuItem value={30}>30 days</MenuItem>
+          <MenuItem value={90}>90 days</MenuItem>
+        </Select>
+      }
+    >
+      {body}
+    </InfoCard>
+  );
+}
