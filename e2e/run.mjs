@@ -113,6 +113,55 @@ try {
     });
   });
 
+  await check('every Git-sourced history row tells its author and message, and what it brought', async () => {
+    // the history is described in the background (a batch per Git refresh)
+    const history = page.getByRole('table').filter({ hasText: 'Initiated by' });
+    let missing = -1;
+    for (let attempt = 0; attempt < 12; attempt++) {
+      await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
+      await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+      const rows = history.locator('tbody tr');
+      const count = await rows.count();
+      missing = 0;
+      for (let i = 0; i < count; i++) {
+        const cells = rows.nth(i).locator('td');
+        // rows of the last refresh cycle (15 s in the demo) may not be read yet
+        const finishedAt = await cells.nth(0).locator('span[title]').getAttribute('title');
+        if (Date.now() - Date.parse(finishedAt) < 45_000) continue;
+        const revision = await cells.nth(2).innerText();
+        const author = (await cells.nth(3).innerText()).trim();
+        // every checkout deployment is from Git: a short SHA
+        if (/^[0-9a-f]{7}/.test(revision) && (author === '—' || !author)) missing++;
+      }
+      if (count > 0 && missing === 0) break;
+      await page.waitForTimeout(5000);
+    }
+    if (missing !== 0) throw new Error(`${missing} Git-sourced history rows without an author`);
+    await history.getByText(/^\d+ commits?/).first().waitFor();
+  });
+
+  await check('shows delivery performance: the overview card, the chart, the team view', async () => {
+    await page.goto(`${appUrl}/catalog/default/component/checkout`);
+    const card = page.locator('article, div').filter({
+      has: page.getByText('Delivery performance', { exact: true }),
+    }).filter({ has: page.getByRole('group', { name: 'Change lead time' }) }).last();
+    await card.getByRole('group', { name: 'Deployment frequency' }).getByText(/\/ (day|week|month)/).waitFor();
+    await card.getByLabel(/^DORA band /).first().waitFor();
+    await card.screenshot({ path: join(shots, 'delivery-card.png') });
+
+    await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
+    const chart = page.getByRole('img', { name: /^Deployments per day over 30 days: dev [1-9]/ });
+    await chart.waitFor();
+    await page.locator('div').filter({ has: page.getByText('Deployments over time', { exact: true }) })
+      .filter({ has: chart }).last().screenshot({ path: join(shots, 'deployments-chart.png') });
+
+    await page.goto(`${appUrl}/gitops`);
+    const teams = page.locator('div').filter({ has: page.getByText(/^Delivery performance by team/) })
+      .filter({ has: page.getByRole('table') }).last();
+    await teams.getByRole('link', { name: 'team-checkout' }).waitFor();
+    await teams.screenshot({ path: join(shots, 'team-view.png') });
+  });
+
   await check('opens the Deployments tab of an application Resource from the catalog module', async () => {
     await page.goto(`${appUrl}/catalog/default/resource/argocd-main-argocd-checkout-dev`);
     // status tags on the entity, put there by the catalog module

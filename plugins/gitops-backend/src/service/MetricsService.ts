@@ -117,7 +117,7 @@ export class MetricsService {
     credentials: BackstageCredentials;
   }): Promise<TeamDeliveryMetrics[]> {
     const { items } = await this.options.catalog.getEntities(
-      { filter: { kind: ['Component', 'Resource'] } },
+      { filter: { kind: 'Component' } },
       { credentials: options.credentials },
     );
     const byOwner = new Map<string, Entity[]>();

@@ -76,7 +76,9 @@ export function keyFigures(m: DeliveryMetricsWithBands): KeyFigure[] {
       band: m.bands.recoveryTime,
       raw: m.recoveryTime.medianSeconds,
       higherIsBetter: false,
-      detail: `median of ${m.recoveryTime.recovered} recoveries`,
+      detail: m.recoveryTime.recovered
+        ? `median of ${m.recoveryTime.recovered} recoveries`
+        : 'no failure to recover from',
     },
   ];
 }
