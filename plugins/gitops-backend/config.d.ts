@@ -46,6 +46,12 @@ export interface Config {
        * application counts as a failed change. Default 24.
        */
       failureWindowHours?: number;
+      /**
+       * Fleet and team metrics are read from snapshots at most this many
+       * seconds old, recomputed in the background; 0 computes them on every
+       * request. Default 300.
+       */
+      snapshotMaxAgeSeconds?: number;
     };
 
     /** Argo CD instances, read over the Argo CD REST API. */

@@ -36,6 +36,17 @@ exports.up = async function up(knex) {
     table.text('error').nullable().comment('Why Git could not tell');
     table.string('read_at', 32).notNullable();
   });
+  await knex.schema.createTable('gitops_metrics_snapshots', table => {
+    table.comment(
+      'Delivery metrics of the fleet and of every team, kept fresh by a task',
+    );
+    table.string('scope', 64).notNullable().comment('fleet or teams');
+    table.string('environment', 255).notNullable();
+    table.integer('window_days').notNullable();
+    table.text('data').notNullable().comment('JSON of the metrics');
+    table.string('computed_at', 32).notNullable();
+    table.primary(['scope', 'environment', 'window_days']);
+  });
   // delivery metrics of the fleet read one environment over a time window
   await knex.schema.alterTable('gitops_deployments', table => {
     table.index(
@@ -52,5 +63,6 @@ exports.down = async function down(knex) {
   await knex.schema.alterTable('gitops_deployments', table => {
     table.dropIndex([], 'gitops_deployments_env_time_idx');
   });
+  await knex.schema.dropTable('gitops_metrics_snapshots');
   await knex.schema.dropTable('gitops_deployment_changes');
 };

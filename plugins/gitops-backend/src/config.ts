@@ -49,6 +49,8 @@ export interface GitopsSettings {
   metrics: {
     /** A deployment rolled back within this many hours counts as failed. */
     failureWindowHours: number;
+    /** Fleet and team metrics are served from snapshots at most this old; 0 computes every time. */
+    snapshotMaxAgeSeconds: number;
   };
 }
 
@@ -220,6 +222,8 @@ export function readGitopsConfig(
     metrics: {
       failureWindowHours:
         config.getOptionalNumber('gitops.metrics.failureWindowHours') ?? 24,
+      snapshotMaxAgeSeconds:
+        config.getOptionalNumber('gitops.metrics.snapshotMaxAgeSeconds') ?? 300,
     },
     webhooks: {
       fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),

@@ -35,6 +35,7 @@ export const gitopsPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         auditor: coreServices.auditor,
+        auth: coreServices.auth,
         catalog: catalogServiceRef,
       },
       async init(deps) {
@@ -69,7 +70,25 @@ export const gitopsPlugin = createBackendPlugin({
           gitops: service,
           environments,
           failureWindowSeconds: settings.metrics.failureWindowHours * 3600,
+          snapshotMaxAgeSeconds: settings.metrics.snapshotMaxAgeSeconds,
+          serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
         });
+        // fleet and team metrics: kept fresh in the background, so the fleet
+        // page reads a snapshot instead of every deployment of the window
+        if (settings.metrics.snapshotMaxAgeSeconds > 0) {
+          await deps.scheduler.scheduleTask({
+            id: 'gitops-metrics',
+            scope: 'global',
+            frequency: {
+              seconds: Math.max(30, settings.metrics.snapshotMaxAgeSeconds / 2),
+            },
+            timeout: { minutes: 10 },
+            initialDelay: { seconds: 20 },
+            fn: async () => {
+              await metrics.refreshSnapshots();
+            },
+          });
+        }
         const actions = new ActionsService({
           service,
           providers: () => providers,

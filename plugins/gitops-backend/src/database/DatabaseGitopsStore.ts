@@ -18,6 +18,7 @@ import {
   GitopsStore,
   DeploymentFactsFilter,
   HistoryFilter,
+  MetricsSnapshotKey,
   InstanceSyncResult,
   NewDeployment,
   StoredEvent,
@@ -554,5 +555,35 @@ export class DatabaseGitopsStore implements GitopsStore {
       commitCount: r.commit_count === null ? undefined : Number(r.commit_count),
       commitTimes: r.commit_times ? JSON.parse(r.commit_times) : undefined,
     }));
+  }
+
+  async getMetricsSnapshot(
+    key: MetricsSnapshotKey,
+  ): Promise<{ data: string; computedAt: string } | undefined> {
+    const row = await this.db('gitops_metrics_snapshots')
+      .where({
+        scope: key.scope,
+        environment: key.environment,
+        window_days: key.windowDays,
+      })
+      .first();
+    return row ? { data: row.data, computedAt: row.computed_at } : undefined;
+  }
+
+  async putMetricsSnapshot(
+    key: MetricsSnapshotKey,
+    data: string,
+    computedAt: string,
+  ): Promise<void> {
+    await this.db('gitops_metrics_snapshots')
+      .insert({
+        scope: key.scope,
+        environment: key.environment,
+        window_days: key.windowDays,
+        data,
+        computed_at: computedAt,
+      })
+      .onConflict(['scope', 'environment', 'window_days'])
+      .merge(['data', 'computed_at']);
   }
 }

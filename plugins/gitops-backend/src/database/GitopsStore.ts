@@ -35,6 +35,13 @@ export interface NewDeployment {
   message?: string;
 }
 
+/** Which metrics a snapshot holds. */
+export interface MetricsSnapshotKey {
+  scope: 'fleet' | 'teams';
+  environment: string;
+  windowDays: number;
+}
+
 /** Which deployments the delivery metrics read. */
 export interface DeploymentFactsFilter {
   /** Undefined: every application (the fleet). */
@@ -130,6 +137,15 @@ export interface GitopsStore {
     filter: FleetFilter,
   ): Promise<{ items: GitopsApplication[]; totalCount: number }>;
   listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
+  /** A stored snapshot of metrics: its JSON and when it was computed. */
+  getMetricsSnapshot(
+    key: MetricsSnapshotKey,
+  ): Promise<{ data: string; computedAt: string } | undefined>;
+  putMetricsSnapshot(
+    key: MetricsSnapshotKey,
+    data: string,
+    computedAt: string,
+  ): Promise<void>;
   /** Deployments with what Git told about them, for the delivery metrics. */
   listDeploymentFacts(filter: DeploymentFactsFilter): Promise<DeploymentFact[]>;
 }

@@ -124,7 +124,7 @@ const HISTORY: Row[] = [
 ];
 
 describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
-  async function setup() {
+  async function setup(extra: { snapshotMaxAgeSeconds?: number } = {}) {
     const knex = await databases.init(id);
     const store = await DatabaseGitopsStore.create({
       database: { getClient: async () => knex },
@@ -214,9 +214,15 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
       gitops,
       environments,
       failureWindowSeconds: 24 * H,
-      now: () => new Date('2026-11-08T00:00:00Z'),
+      now: () => new Date(clock),
+      serviceCredentials: async () => mockCredentials.service(),
+      ...extra,
     });
   }
+  let clock = '2026-11-08T00:00:00Z';
+  beforeEach(() => {
+    clock = '2026-11-08T00:00:00Z';
+  });
 
   const credentials = mockCredentials.user();
   const HAND_COMPUTED = {
@@ -287,6 +293,29 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
       ['group:default/team-a', ['component:default/shop']],
     ]);
     expect(teams[0].metrics.current).toMatchObject(HAND_COMPUTED);
+  });
+
+  it('serves the fleet and teams from snapshots kept fresh in the background', async () => {
+    const metrics = await setup({ snapshotMaxAgeSeconds: 300 });
+    const fleet = () =>
+      metrics.getMetrics({
+        scope: { type: 'fleet' },
+        windowDays: 7,
+        credentials,
+      });
+    await metrics.refreshSnapshots();
+    expect((await fleet()).current.deployments).toBe(9);
+    // a snapshot is served while it is young, recomputed once it is old
+    const put = jest.spyOn(DatabaseGitopsStore.prototype, 'putMetricsSnapshot');
+    clock = '2026-11-08T00:04:00Z';
+    await fleet();
+    expect(put).not.toHaveBeenCalled();
+    clock = '2026-11-08T00:06:00Z';
+    await fleet();
+    expect(put).toHaveBeenCalledTimes(1);
+    put.mockRestore();
+    const teams = await metrics.getTeamMetrics({ windowDays: 7, credentials });
+    expect(teams.map(t => t.owner)).toEqual(['group:default/team-a']);
   });
 
   it('answers 404 for an unknown entity', async () => {

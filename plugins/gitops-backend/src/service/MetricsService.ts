@@ -13,7 +13,7 @@ import {
   computeDeliveryMetrics,
   doraBands,
 } from '@gitops-portal/plugin-gitops-common';
-import { GitopsStore } from '../database/GitopsStore';
+import { GitopsStore, MetricsSnapshotKey } from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
 import { GitopsService } from './GitopsService';
 
@@ -44,9 +44,76 @@ export class MetricsService {
       environments: EnvironmentConfig;
       /** A deployment rolled back within this time counts as failed. */
       failureWindowSeconds: number;
+      /**
+       * Fleet and team metrics are served from snapshots younger than this
+       * (kept fresh by `refreshSnapshots`), and computed on a miss.
+       */
+      snapshotMaxAgeSeconds?: number;
+      /** Credentials of the plugin itself, for snapshots computed in the background. */
+      serviceCredentials?: () => Promise<BackstageCredentials>;
       now?: () => Date;
     },
   ) {}
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  /** A fresh snapshot, or the value computed now (and stored). */
+  private async snapshot<T>(
+    key: MetricsSnapshotKey,
+    compute: () => Promise<T>,
+    force = false,
+  ): Promise<T> {
+    const maxAge = this.options.snapshotMaxAgeSeconds ?? 0;
+    if (!force && maxAge > 0) {
+      const stored = await this.options.store.getMetricsSnapshot(key);
+      if (
+        stored &&
+        this.now().getTime() - Date.parse(stored.computedAt) < maxAge * 1000
+      ) {
+        return JSON.parse(stored.data) as T;
+      }
+    }
+    const computedAt = this.now().toISOString();
+    const value = await compute();
+    if (maxAge > 0) {
+      await this.options.store.putMetricsSnapshot(
+        key,
+        JSON.stringify(value),
+        computedAt,
+      );
+    }
+    return value;
+  }
+
+  /**
+   * Recomputes the fleet and team snapshots of the default environment for
+   * every window; run by the scheduler, so requests find them fresh.
+   */
+  async refreshSnapshots(): Promise<void> {
+    const credentials = await this.options.serviceCredentials?.();
+    if (!credentials) return;
+    const environment = this.environmentOf();
+    for (const windowDays of [7, 30, 90] as DeliveryMetricsWindow[]) {
+      await this.snapshot(
+        { scope: 'fleet', environment, windowDays },
+        () =>
+          this.measure({
+            scope: 'fleet',
+            applicationIds: undefined,
+            windowDays,
+            environment,
+          }),
+        true,
+      );
+      await this.snapshot(
+        { scope: 'teams', environment, windowDays },
+        () => this.computeTeamMetrics({ windowDays, environment, credentials }),
+        true,
+      );
+    }
+  }
 
   /** The environment measured by default: the last in the promotion order. */
   private environmentOf(requested?: string): string {
@@ -59,7 +126,7 @@ export class MetricsService {
   }
 
   private windowOf(days: number): { current: Window; previous: Window } {
-    const to = (this.options.now?.() ?? new Date()).getTime();
+    const to = this.now().getTime();
     const from = to - days * DAY_MS;
     return {
       current: { from, to },
@@ -101,9 +168,22 @@ export class MetricsService {
     environment?: string;
     credentials: BackstageCredentials;
   }): Promise<DeliveryMetrics> {
+    if (options.scope.type === 'fleet') {
+      const environment = this.environmentOf(options.environment);
+      return this.snapshot(
+        { scope: 'fleet', environment, windowDays: options.windowDays },
+        () =>
+          this.measure({
+            scope: 'fleet',
+            applicationIds: undefined,
+            windowDays: options.windowDays,
+            environment,
+          }),
+      );
+    }
     const ids = await this.applicationIds(options.scope, options.credentials);
     return this.measure({
-      scope: options.scope.type === 'fleet' ? 'fleet' : options.scope.entityRef,
+      scope: options.scope.entityRef,
       applicationIds: ids,
       windowDays: options.windowDays,
       environment: this.environmentOf(options.environment),
@@ -114,6 +194,23 @@ export class MetricsService {
   async getTeamMetrics(options: {
     windowDays: DeliveryMetricsWindow;
     environment?: string;
+    credentials: BackstageCredentials;
+  }): Promise<TeamDeliveryMetrics[]> {
+    const environment = this.environmentOf(options.environment);
+    return this.snapshot(
+      { scope: 'teams', environment, windowDays: options.windowDays },
+      () =>
+        this.computeTeamMetrics({
+          windowDays: options.windowDays,
+          environment,
+          credentials: options.credentials,
+        }),
+    );
+  }
+
+  private async computeTeamMetrics(options: {
+    windowDays: DeliveryMetricsWindow;
+    environment: string;
     credentials: BackstageCredentials;
   }): Promise<TeamDeliveryMetrics[]> {
     const { items } = await this.options.catalog.getEntities(
@@ -129,7 +226,7 @@ export class MetricsService {
         byOwner.set(r.targetRef, list);
       }
     }
-    const environment = this.environmentOf(options.environment);
+    const environment = options.environment;
     const teams: TeamDeliveryMetrics[] = [];
     for (const [owner, entities] of byOwner) {
       const ids = await this.options.gitops.applicationIdsOfEntities(entities);
