@@ -124,6 +124,10 @@ const HISTORY: Row[] = [
 ];
 
 describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
+  let clock = '2026-11-08T00:00:00Z';
+  beforeEach(() => {
+    clock = '2026-11-08T00:00:00Z';
+  });
   async function setup(extra: { snapshotMaxAgeSeconds?: number } = {}) {
     const knex = await databases.init(id);
     const store = await DatabaseGitopsStore.create({
@@ -219,10 +223,7 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
       ...extra,
     });
   }
-  let clock = '2026-11-08T00:00:00Z';
-  beforeEach(() => {
-    clock = '2026-11-08T00:00:00Z';
-  });
+
 
   const credentials = mockCredentials.user();
   const HAND_COMPUTED = {
