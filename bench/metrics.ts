@@ -119,6 +119,8 @@ async function main() {
     gitops,
     environments,
     failureWindowSeconds: 86_400,
+    snapshotMaxAgeSeconds: 300,
+    serviceCredentials: async () => ({} as any),
     now: () => new Date(NOW),
   });
   const credentials: any = {};
@@ -142,12 +144,32 @@ async function main() {
       credentials,
     }),
   );
-  const fleetRun = await measure(10, () =>
+  // what the background task does: every window, fleet and teams
+  const t1 = performance.now();
+  await metrics.refreshSnapshots();
+  const refreshSeconds = (performance.now() - t1) / 1000;
+  // computing the fleet live (a snapshot miss)
+  const live = new MetricsService({
+    store,
+    catalog,
+    gitops,
+    environments,
+    failureWindowSeconds: 86_400,
+    now: () => new Date(NOW),
+  });
+  const fleetLive = await measure(5, () =>
+    live.getMetrics({ scope: { type: 'fleet' }, windowDays: 30, credentials }),
+  );
+  // what the fleet page reads: the snapshots
+  const fleetRun = await measure(200, () =>
     metrics.getMetrics({
       scope: { type: 'fleet' },
       windowDays: 30,
       credentials,
     }),
+  );
+  const teamsRun = await measure(50, () =>
+    metrics.getTeamMetrics({ windowDays: 30, credentials }),
   );
   console.log(
     JSON.stringify({
@@ -161,6 +183,11 @@ async function main() {
       fleetDeploymentsIn30Days: fleetRun.last.current.deployments,
       fleetP50ms: fleetRun.p50ms,
       fleetP95ms: fleetRun.p95ms,
+      teamViewTeams: teamsRun.last.length,
+      teamViewP50ms: teamsRun.p50ms,
+      teamViewP95ms: teamsRun.p95ms,
+      fleetLiveP50ms: fleetLive.p50ms,
+      snapshotRefreshSeconds: +refreshSeconds.toFixed(1),
     }),
   );
   await knex.destroy();

@@ -35,6 +35,7 @@ function bench(script, env) {
 const ingestion = env => bench('bench/ingestion.ts', env);
 const api = env => bench('bench/api.ts', env);
 const webhooks = env => bench('bench/webhooks.ts', env);
+const metrics = env => bench('bench/metrics.ts', env);
 const started = Date.now();
 
 // the rivals, from npm, into a bench-only package (not a workspace)
@@ -66,6 +67,7 @@ if (installError) comparison.installError = installError;
 
 const results = [ingestion({})];
 const apiResults = [api({})];
+const metricsResults = [metrics({})];
 const webhookResults = [webhooks({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
@@ -83,7 +85,12 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   );
   pgDir = vars.PGTEST_DIR;
   const server = vars.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING;
-  for (const db of ['bench_ingestion', 'bench_api', 'bench_webhooks']) {
+  for (const db of [
+    'bench_ingestion',
+    'bench_api',
+    'bench_webhooks',
+    'bench_metrics',
+  ]) {
     execFileSync('psql', [
       `${server}/postgres`,
       '-q',
@@ -93,6 +100,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   }
   results.push(ingestion({ BENCH_PG: `${server}/bench_ingestion` }));
   apiResults.push(api({ BENCH_PG: `${server}/bench_api` }));
+  metricsResults.push(metrics({ BENCH_PG: `${server}/bench_metrics` }));
   webhookResults.push(webhooks({ BENCH_PG: `${server}/bench_webhooks` }));
   spawnSync('bash', [
     '-c',
@@ -125,6 +133,20 @@ console.table(
     requests: r.requests,
     'p50 (ms)': r.p50ms,
     'p95 (ms)': r.p95ms,
+  })),
+);
+console.log(
+  '\nDelivery metrics, 30-day window (goal: p95 <= 50 ms at 20k apps / 1M history rows)',
+);
+console.table(
+  metricsResults.map(r => ({
+    database: r.database,
+    'history rows': r.historyRows,
+    'team p50/p95 (ms)': `${r.teamP50ms} / ${r.teamP95ms}`,
+    'fleet p50/p95 (ms, snapshot)': `${r.fleetP50ms} / ${r.fleetP95ms}`,
+    'team view p50/p95 (ms, snapshot)': `${r.teamViewP50ms} / ${r.teamViewP95ms}`,
+    'fleet computed live (ms)': r.fleetLiveP50ms,
+    'snapshot refresh, all windows (s)': r.snapshotRefreshSeconds,
   })),
 );
 console.log(
