@@ -96,9 +96,11 @@ async function main() {
       metadata: { name: ref.split('/')[1] },
     }),
     getEntities: async ({ filter }: any) => ({
-      items: components.filter(c =>
-        c.relations.some(r => r.targetRef === filter['relations.ownedBy']),
-      ),
+      items: filter.kind
+        ? components
+        : components.filter(c =>
+            c.relations.some(r => r.targetRef === filter['relations.ownedBy']),
+          ),
     }),
   };
   const environments = {
