@@ -154,6 +154,55 @@ describe('computeDeliveryMetrics', () => {
     expect(m.changeFailRate).toEqual({ failed: 2, rate: 2 / 8 });
   });
 
+  it('counts a hotfix within the window, and the recent deployment of an application degraded now, as failures', () => {
+    const m = computeDeliveryMetrics({
+      facts: [
+        // C: deployed, then a hotfix 6 h later (rework), recovering it
+        {
+          applicationId: 'C',
+          finishedAt: '2026-11-02T00:00:00Z',
+          result: 'Succeeded',
+          fromSha: 'x',
+          toSha: 'y',
+          commitCount: 1,
+          commitTimes: ['2026-11-01T23:00:00Z'],
+          message: 'feat: cart',
+        },
+        {
+          applicationId: 'C',
+          finishedAt: '2026-11-02T06:00:00Z',
+          result: 'Succeeded',
+          fromSha: 'y',
+          toSha: 'z',
+          commitCount: 1,
+          commitTimes: ['2026-11-02T05:00:00Z'],
+          message: 'hotfix: empty cart crash',
+        },
+        // D: deployed 4 h before now and degraded now
+        {
+          applicationId: 'D',
+          finishedAt: '2026-11-07T20:00:00Z',
+          result: 'Succeeded',
+          fromSha: 'p',
+          toSha: 'q',
+          commitCount: 1,
+          commitTimes: ['2026-11-07T19:00:00Z'],
+        },
+      ],
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-08T00:00:00Z',
+      now: '2026-11-08T00:00:00Z',
+      failureWindowSeconds: 24 * H,
+      // C is degraded too, but its last deployment is older than the window
+      degradedApplications: new Set(['C', 'D']),
+    });
+    expect(m.deployments).toBe(3);
+    expect(m.changeFailRate).toEqual({ failed: 2, rate: 2 / 3 });
+    expect(m.recoveryTime).toEqual({ recovered: 1, medianSeconds: 6 * H });
+    expect(m.reworkRate).toEqual({ reworked: 1, rate: 1 / 3 });
+    expect(m.leadTime).toMatchObject({ commits: 3, medianSeconds: H });
+  });
+
   it('has no rates and no bands with no deployments', () => {
     const m = computeDeliveryMetrics({
       facts: [],

@@ -28,6 +28,8 @@ export interface DeploymentFact {
   commitCount?: number;
   /** Commit times of the commits brought. */
   commitTimes?: string[];
+  /** Message of the deployed commit, when known. */
+  message?: string;
 }
 
 /**
@@ -157,6 +159,11 @@ function isRollback(d: DeploymentFact): boolean {
   );
 }
 
+/** A deployment of a hotfix or a revert, told by its commit's message. */
+function isHotfix(d: DeploymentFact): boolean {
+  return !!d.message && /^(hotfix\b|revert\b|fix!)/i.test(d.message.trim());
+}
+
 /**
  * Computes the metrics of the deployments that finished in [from, to).
  * `facts` may hold earlier and later ones too (a failure's recovery may
@@ -170,6 +177,10 @@ export function computeDeliveryMetrics(options: {
   from: string;
   to: string;
   failureWindowSeconds: number;
+  /** Applications whose current health is Degraded: their latest deployment failed, if recent. */
+  degradedApplications?: Set<string>;
+  /** Now, for the latest deployments of degraded applications. */
+  now?: string;
 }): DeliveryMetricsValues {
   const from = ms(options.from);
   const to = ms(options.to);
@@ -187,28 +198,37 @@ export function computeDeliveryMetrics(options: {
   const leads: number[] = [];
   const recoveries: number[] = [];
   const windowMs = options.failureWindowSeconds * 1000;
-  /** Followed within the failure window by a rollback. */
-  const rolledBack = (d: DeploymentFact, next?: DeploymentFact) =>
-    !!next &&
-    isRollback(next) &&
-    ms(next.finishedAt) - ms(d.finishedAt) <= windowMs;
+  const now = options.now ? ms(options.now) : Date.now();
+  /**
+   * Failed after it finished: followed within the failure window by a
+   * rollback or a hotfix, or the latest deployment of an application that
+   * is degraded now, deployed within the window.
+   */
+  const failedAfter = (d: DeploymentFact, next: DeploymentFact | undefined) =>
+    next
+      ? (isRollback(next) || isHotfix(next)) &&
+        ms(next.finishedAt) - ms(d.finishedAt) <= windowMs
+      : !!options.degradedApplications?.has(d.applicationId) &&
+        now - ms(d.finishedAt) <= windowMs;
   for (const list of byApp.values()) {
     list.sort((a, b) => ms(a.finishedAt) - ms(b.finishedAt));
     for (const [i, d] of list.entries()) {
       const at = ms(d.finishedAt);
       if (at < from || at >= to) continue;
       deployments += 1;
-      if (d.result === 'Failed' || rolledBack(d, list[i + 1])) {
+      if (d.result === 'Failed' || failedAfter(d, list[i + 1])) {
         failed += 1;
         // recovered by the next successful deployment that is not itself failed
         const k = list.findIndex(
           (n, j) =>
-            j > i && n.result === 'Succeeded' && !rolledBack(n, list[j + 1]),
+            j > i && n.result === 'Succeeded' && !failedAfter(n, list[j + 1]),
         );
         if (k >= 0) recoveries.push((ms(list[k].finishedAt) - at) / 1000);
       }
       // rework: a deployment made because an earlier one failed
-      if (isRollback(d) || list[i - 1]?.result === 'Failed') reworked += 1;
+      if (isRollback(d) || isHotfix(d) || list[i - 1]?.result === 'Failed') {
+        reworked += 1;
+      }
       if (d.result === 'Succeeded') {
         for (const t of d.commitTimes ?? []) leads.push((at - ms(t)) / 1000);
       }

@@ -515,7 +515,11 @@ export class DatabaseGitopsStore implements GitopsStore {
     const read = (ids?: string[]) =>
       this.db(`${DEPLOYMENTS} as d`)
         .leftJoin('gitops_deployment_changes as c', 'c.deployment_id', 'd.id')
+        .leftJoin('gitops_commits as k', join =>
+          join.on('k.sha', 'c.to_sha').andOn('k.repo_url', 'c.repo_url'),
+        )
         .select(
+          'k.data as commit',
           'd.application_id',
           'd.finished_at',
           'd.result',
@@ -538,6 +542,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       to_sha: string | null;
       commit_count: number | null;
       commit_times: string | null;
+      commit: string | null;
     }> = [];
     if (!filter.applicationIds) {
       rows.push(...(await read()));
@@ -554,7 +559,22 @@ export class DatabaseGitopsStore implements GitopsStore {
       toSha: r.to_sha ?? undefined,
       commitCount: r.commit_count === null ? undefined : Number(r.commit_count),
       commitTimes: r.commit_times ? JSON.parse(r.commit_times) : undefined,
+      message: r.commit ? JSON.parse(r.commit).message : undefined,
     }));
+  }
+
+  async listDegradedApplicationIds(ids?: string[]): Promise<string[]> {
+    const read = (batch?: string[]) =>
+      this.db(APPS)
+        .where('health_status', 'Degraded')
+        .modify(q => {
+          if (batch) q.whereIn('id', batch);
+        })
+        .pluck('id');
+    if (!ids) return read();
+    const result: string[] = [];
+    for (const batch of chunks(ids, 500)) result.push(...(await read(batch)));
+    return result;
   }
 
   async getMetricsSnapshot(

@@ -146,6 +146,8 @@ export interface GitopsStore {
     data: string,
     computedAt: string,
   ): Promise<void>;
+  /** Applications whose health is Degraded now, of these (or of all). */
+  listDegradedApplicationIds(ids?: string[]): Promise<string[]>;
   /** Deployments with what Git told about them, for the delivery metrics. */
   listDeploymentFacts(filter: DeploymentFactsFilter): Promise<DeploymentFact[]>;
 }

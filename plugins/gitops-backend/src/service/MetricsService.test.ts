@@ -224,7 +224,6 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
     });
   }
 
-
   const credentials = mockCredentials.user();
   const HAND_COMPUTED = {
     deployments: 8,

@@ -253,21 +253,27 @@ export class MetricsService {
   }): Promise<DeliveryMetrics> {
     const { current, previous } = this.windowOf(options.windowDays);
     const iso = (ms: number) => new Date(ms).toISOString();
-    const facts =
-      options.applicationIds && options.applicationIds.length === 0
-        ? []
-        : await this.options.store.listDeploymentFacts({
+    const none = options.applicationIds && options.applicationIds.length === 0;
+    const [facts, degraded] = none
+      ? [[], []]
+      : await Promise.all([
+          this.options.store.listDeploymentFacts({
             applicationIds: options.applicationIds,
             environment: options.environment,
             from: iso(previous.from - LOOKBACK_MS),
             to: iso(current.to + LOOKAHEAD_MS),
-          });
+          }),
+          this.options.store.listDegradedApplicationIds(options.applicationIds),
+        ]);
+    const degradedApplications = new Set(degraded);
     const values = (w: Window) =>
       computeDeliveryMetrics({
         facts,
         from: iso(w.from),
         to: iso(w.to),
         failureWindowSeconds: this.options.failureWindowSeconds,
+        degradedApplications,
+        now: iso(current.to),
       });
     const now = values(current);
     const before = values(previous);
