@@ -544,12 +544,11 @@ export class DatabaseGitopsStore implements GitopsStore {
       commit_times: string | null;
       commit: string | null;
     }> = [];
-    if (!filter.applicationIds) {
-      rows.push(...(await read()));
-    } else {
-      for (const ids of chunks(filter.applicationIds, 500)) {
-        rows.push(...(await read(ids)));
-      }
+    // no spread into push: the fleet's window can hold 100,000s of rows
+    for (const batch of filter.applicationIds
+      ? chunks(filter.applicationIds, 500)
+      : [undefined]) {
+      for (const row of await read(batch)) rows.push(row);
     }
     return rows.map(r => ({
       applicationId: r.application_id,
