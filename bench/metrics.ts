@@ -75,7 +75,8 @@ async function main() {
       }),
     );
   }
-  if (database === 'postgresql') await knex.raw('ANALYZE');
+  console.error(`seeded ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  if (database === "postgresql") await knex.raw("ANALYZE");
   const seedSeconds = (performance.now() - t0) / 1000;
 
   const team = (t: number) => `group:default/team-${t}`;
@@ -150,6 +151,7 @@ async function main() {
   const t1 = performance.now();
   await metrics.refreshSnapshots();
   const refreshSeconds = (performance.now() - t1) / 1000;
+  console.error(`refreshed ${refreshSeconds.toFixed(1)} s`);
   // computing the fleet live (a snapshot miss)
   const live = new MetricsService({
     store,

@@ -71,8 +71,15 @@ export class GitFleet {
     message: string | undefined,
     at: number,
     push: boolean,
+    attempt = 1,
   ): string {
     const work = this.work(repo);
+    if (push) {
+      // someone else (a user, a test, a template) may have pushed since:
+      // build on what the repository holds now, as a developer would
+      this.git(work, ['fetch', '--quiet', 'origin', 'main']);
+      this.git(work, ['reset', '--quiet', '--hard', 'origin/main']);
+    }
     const list = this.shas.get(repo) ?? [];
     const n = list.length;
     const [name, email] = AUTHORS[n % AUTHORS.length];
@@ -100,9 +107,17 @@ export class GitFleet {
       },
     );
     const sha = this.git(work, ['rev-parse', 'HEAD']);
+    if (push) {
+      try {
+        this.git(work, ['push', '--quiet', 'origin', 'main']);
+      } catch (error) {
+        // a push landed between our fetch and ours: start again on top of it
+        if (attempt >= 3) throw error;
+        return this.addCommit(repo, message, at, push, attempt + 1);
+      }
+    }
     list.push(sha);
     this.shas.set(repo, list);
-    if (push) this.git(work, ['push', '--quiet', 'origin', 'main']);
     return sha;
   }
 

@@ -528,11 +528,21 @@ export class DatabaseGitopsStore implements GitopsStore {
           'c.commit_count',
           'c.commit_times',
         )
-        .where('d.environment', filter.environment)
         .where('d.finished_at', '>=', filter.from)
         .where('d.finished_at', '<', filter.to)
         .modify(q => {
-          if (ids) q.whereIn('d.application_id', ids);
+          if (ids) {
+            // a team's or a service's applications: read on the
+            // (application, time) index. The environment as an expression
+            // keeps SQLite, which has no statistics, off the environment
+            // index (a scan of the whole environment's window).
+            q.whereIn('d.application_id', ids).whereRaw(
+              `d.environment || '' = ?`,
+              [filter.environment],
+            );
+          } else {
+            q.where('d.environment', filter.environment);
+          }
         });
     const rows: Array<{
       application_id: string;
