@@ -76,7 +76,7 @@ async function main() {
     );
   }
   console.error(`seeded ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  if (database === "postgresql") await knex.raw("ANALYZE");
+  if (database === 'postgresql') await knex.raw('ANALYZE');
   const seedSeconds = (performance.now() - t0) / 1000;
 
   const team = (t: number) => `group:default/team-${t}`;

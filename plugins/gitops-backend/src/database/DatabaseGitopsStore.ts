@@ -368,36 +368,48 @@ export class DatabaseGitopsStore implements GitopsStore {
       .map((q, index) => ({ q, ids: labelled[index] }))
       .filter(({ ids }) => !ids || ids.length > 0);
     if (active.length === 0) return [];
-    const rows: AppRow[] = await this.db(APPS)
-      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
-      .where(outer => {
-        for (const { q, ids } of active) {
-          outer.orWhere(inner => {
-            if (ids) inner.whereIn('id', ids);
-            if (q.engine) inner.where('engine', q.engine);
-            if (q.kind) inner.where('kind', q.kind);
-            if (q.names) inner.whereIn('name', q.names);
-            if (q.instance) inner.where('instance', q.instance);
-            if (q.namespace) inner.where('namespace', q.namespace);
-            if (q.project) inner.where('project', q.project);
-            // NotIn and DoesNotExist: none of these labels (absent matches)
-            for (const r of q.labels ?? []) {
-              if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
-                inner.whereNotIn(
-                  'id',
-                  this.db(LABELS)
-                    .select('application_id')
-                    .where(l => {
-                      l.where('key', r.key);
-                      if (r.operator === 'NotIn') l.whereIn('value', r.values);
-                    }),
-                );
-              }
+    // one indexed read per query, merged here: OR-ed together, SQLite
+    // (without statistics) scans every application instead (500 ms for the
+    // ten services of a team at 20k applications)
+    const byId = new Map<string, AppRow>();
+    for (const { q, ids } of active) {
+      const rows: AppRow[] = await this.db(APPS)
+        .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+        .where(inner => {
+          // with ids from the label index, the primary key finds the rows:
+          // the other columns as expressions keep SQLite (no statistics)
+          // from scanning the engine index instead (61 ms -> 2 ms, 20k apps)
+          const eq = (column: string, value: string) =>
+            ids
+              ? inner.whereRaw(`${column} || '' = ?`, [value])
+              : inner.where(column, value);
+          if (ids) inner.whereIn('id', ids);
+          if (q.engine) eq('engine', q.engine);
+          if (q.kind) eq('kind', q.kind);
+          if (q.names) inner.whereIn('name', q.names);
+          if (q.instance) eq('instance', q.instance);
+          if (q.namespace) eq('namespace', q.namespace);
+          if (q.project) eq('project', q.project);
+          // NotIn and DoesNotExist: none of these labels (absent matches)
+          for (const r of q.labels ?? []) {
+            if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
+              inner.whereNotIn(
+                'id',
+                this.db(LABELS)
+                  .select('application_id')
+                  .where(l => {
+                    l.where('key', r.key);
+                    if (r.operator === 'NotIn') l.whereIn('value', r.values);
+                  }),
+              );
             }
-          });
-        }
-      })
-      .orderBy('id');
+          }
+        });
+      for (const row of rows) byId.set(row.id, row);
+    }
+    const rows = [...byId.values()].sort((a, b) =>
+      a.id < b.id ? -1 : Number(a.id > b.id),
+    );
     return rows.map(rowToApplication);
   }
 
