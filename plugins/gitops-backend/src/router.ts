@@ -101,34 +101,23 @@ export async function createRouter(options: {
       }),
     );
   });
-  router.get('/metrics/groups/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    res.json(
-      await metrics.getMetrics({
-        scope: {
-          type: 'group',
-          entityRef: entityRefOf({ kind: 'group', ...req.params }),
-        },
-        windowDays: windowOf(req.query),
-        environment: req.query.environment,
-        credentials,
-      }),
-    );
-  });
-  router.get('/metrics/systems/:namespace/:name', async (req, res) => {
-    const credentials = await httpAuth.credentials(req);
-    res.json(
-      await metrics.getMetrics({
-        scope: {
-          type: 'system',
-          entityRef: entityRefOf({ kind: 'system', ...req.params }),
-        },
-        windowDays: windowOf(req.query),
-        environment: req.query.environment,
-        credentials,
-      }),
-    );
-  });
+  // a team's or a system's: the applications of the entities it owns / holds
+  for (const type of ['group', 'system'] as const) {
+    router.get(`/metrics/${type}s/:namespace/:name`, async (req, res) => {
+      const credentials = await httpAuth.credentials(req);
+      res.json(
+        await metrics.getMetrics({
+          scope: {
+            type,
+            entityRef: entityRefOf({ kind: type, ...req.params }),
+          },
+          windowDays: windowOf(req.query),
+          environment: req.query.environment,
+          credentials,
+        }),
+      );
+    });
+  }
   router.get('/metrics/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(

@@ -10,11 +10,10 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
 import Grid from '@material-ui/core/Grid';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { BandChip } from './BandChip';
+import { WindowSelect } from './WindowSelect';
 import { keyFigures, trendOf } from './metricsFormat';
 import { useDeliveryMetrics } from './useDeliveryMetrics';
 
@@ -79,17 +78,7 @@ export function DeliveryPerformanceCard() {
     <InfoCard
       title="Delivery performance"
       subheader={value ? `DORA metrics in ${value.environment}` : undefined}
-      action={
-        <Select
-          value={window}
-          onChange={e => setWindow(e.target.value as DeliveryMetricsWindow)}
-          inputProps={{ 'aria-label': 'Window' }}
-        >
-          <MenuItem value={7}>7 days</MenuItem>
-          <MenuItem value={30}>30 days</MenuItem>
-          <MenuItem value={90}>90 days</MenuItem>
-        </Select>
-      }
+      action={<WindowSelect value={window} onChange={setWindow} />}
     >
       {body}
     </InfoCard>

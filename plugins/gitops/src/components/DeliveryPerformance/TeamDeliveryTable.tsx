@@ -11,12 +11,11 @@ import {
   TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
-import MenuItem from '@material-ui/core/MenuItem';
-import Select from '@material-ui/core/Select';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { BandChip } from './BandChip';
+import { WindowSelect } from './WindowSelect';
 import { formatDuration, formatFrequency, formatRate } from './metricsFormat';
 
 const cell = (text: string, band?: DoraBand) => (
@@ -111,17 +110,7 @@ export function TeamDeliveryTable() {
       actions={[
         {
           isFreeAction: true,
-          icon: () => (
-            <Select
-              value={window}
-              onChange={e => setWindow(e.target.value as DeliveryMetricsWindow)}
-              inputProps={{ 'aria-label': 'Window' }}
-            >
-              <MenuItem value={7}>7 days</MenuItem>
-              <MenuItem value={30}>30 days</MenuItem>
-              <MenuItem value={90}>90 days</MenuItem>
-            </Select>
-          ),
+          icon: () => <WindowSelect value={window} onChange={setWindow} />,
           tooltip: 'Window',
           onClick: () => {},
         },
