@@ -9,13 +9,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const shots = join(root, 'e2e', 'screenshots');
 mkdirSync(shots, { recursive: true });
 const appUrl = process.env.GITOPS_E2E_URL ?? 'http://localhost:3000';
 const backendUrl = process.env.GITOPS_E2E_BACKEND ?? 'http://localhost:7007';
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -66,19 +66,7 @@ let page;
 try {
   await waitFor(`${backendUrl}/api/gitops/health`, 240_000);
   await waitFor(appUrl, 240_000);
-  browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await chromium.launch(chromiumLaunchOptions);
   page = await browser.newPage({
     viewport: { width: 1400, height: 1000 },
   });

@@ -159,6 +159,38 @@ function isRollback(d: DeploymentFact): boolean {
   );
 }
 
+/** A deployment as the metrics count it: Succeeded or Failed, and not a redeploy. */
+function isDeployment(d: DeploymentFact): boolean {
+  return (d.result === 'Succeeded' || d.result === 'Failed') && !isRedeploy(d);
+}
+
+/**
+ * Deployments and failed deployments per UTC day of [from, to), counted as
+ * {@link computeDeliveryMetrics} counts them, for charts.
+ *
+ * @public
+ */
+export function dailyDeployments(options: {
+  facts: DeploymentFact[];
+  from: string;
+  to: string;
+}): Array<{ date: string; deployments: number; failed: number }> {
+  const days = new Map<string, { deployments: number; failed: number }>();
+  for (let t = ms(options.from); t < ms(options.to); t += DAY * 1000) {
+    days.set(new Date(t).toISOString().slice(0, 10), {
+      deployments: 0,
+      failed: 0,
+    });
+  }
+  for (const d of options.facts) {
+    const day = days.get(d.finishedAt.slice(0, 10));
+    if (!day || !isDeployment(d)) continue;
+    day.deployments += 1;
+    if (d.result === 'Failed') day.failed += 1;
+  }
+  return [...days].map(([date, v]) => ({ date, ...v }));
+}
+
 /** A deployment of a hotfix or a revert, told by its commit's message. */
 function isHotfix(d: DeploymentFact): boolean {
   return !!d.message && /^(hotfix\b|revert\b|fix!)/i.test(d.message.trim());
@@ -186,8 +218,7 @@ export function computeDeliveryMetrics(options: {
   const to = ms(options.to);
   const byApp = new Map<string, DeploymentFact[]>();
   for (const f of options.facts) {
-    if (isRedeploy(f)) continue;
-    if (f.result !== 'Succeeded' && f.result !== 'Failed') continue;
+    if (!isDeployment(f)) continue;
     const list = byApp.get(f.applicationId) ?? [];
     list.push(f);
     byApp.set(f.applicationId, list);

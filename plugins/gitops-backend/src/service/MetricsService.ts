@@ -11,6 +11,7 @@ import {
   DeliveryMetricsWindow,
   TeamDeliveryMetrics,
   computeDeliveryMetrics,
+  dailyDeployments,
   doraBands,
 } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, MetricsSnapshotKey } from '../database/GitopsStore';
@@ -277,18 +278,6 @@ export class MetricsService {
       });
     const now = values(current);
     const before = values(previous);
-    // deployments and failures per day of the current window, for the chart
-    const days = new Map<string, { deployments: number; failed: number }>();
-    for (let t = current.from; t < current.to; t += DAY_MS) {
-      days.set(iso(t).slice(0, 10), { deployments: 0, failed: 0 });
-    }
-    for (const d of facts) {
-      const day = days.get(d.finishedAt.slice(0, 10));
-      if (!day || (d.result !== 'Succeeded' && d.result !== 'Failed')) continue;
-      if (d.commitCount === 0 && d.toSha && d.toSha === d.fromSha) continue;
-      day.deployments += 1;
-      if (d.result === 'Failed') day.failed += 1;
-    }
     return {
       scope: options.scope,
       environment: options.environment,
@@ -299,7 +288,11 @@ export class MetricsService {
       },
       current: { ...now, bands: doraBands(now) },
       previous: { ...before, bands: doraBands(before) },
-      daily: [...days].map(([date, v]) => ({ date, ...v })),
+      daily: dailyDeployments({
+        facts,
+        from: iso(current.from),
+        to: iso(current.to),
+      }),
     };
   }
 }
