@@ -200,6 +200,118 @@ try {
     await page.screenshot({ path: join(shots, 'pushed-commit.png'), fullPage: true });
   });
 
+  await check('promotes staging → prod and rolls back, as reviewed changes to the fleet repository', async () => {
+    const tab = `${appUrl}/catalog/default/component/storefront/deployments`;
+    await page.goto(tab);
+    const region = env => page.getByRole('region', { name: `environment ${env}` });
+    const deployed = async env => {
+      const text = await region(env).getByText(/^Deployed: [0-9a-f]{7}/).first().textContent({ timeout: 120_000 });
+      return /Deployed: ([0-9a-f]{7})/.exec(text)[1];
+    };
+    const stagingSha = await deployed('staging');
+    const prodBefore = await deployed('prod');
+    if (stagingSha === prodBefore) throw new Error('staging and prod already run the same commit');
+    // merges what is waiting on the fleet repository, as a reviewer would
+    const merge = async prefix => {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        const { branches } = await (await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')).json();
+        const branch = branches.find(b => b.startsWith(prefix));
+        if (branch) {
+          await fetch('http://localhost:7008/sandbox/git/merge', {
+            method: 'POST',
+            body: JSON.stringify({ repo: 'fleet', branch }),
+          });
+          return;
+        }
+        await new Promise(r => setTimeout(r, 1000));
+      }
+      // merged by the sandbox on its own already
+    };
+    // a history row that says which proposal it ran (rows reload on new deployments)
+    const chip = async text => {
+      for (let i = 0; i < 24; i++) {
+        await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+        if (await page.getByTestId('proposal-chip').filter({ hasText: text }).first().isVisible()) return;
+        await page.waitForTimeout(5000);
+        await page.goto(tab);
+      }
+      throw new Error(`no history row with '${text}'`);
+    };
+
+    // promote: the dialog shows the exact change, then it is proposed
+    await region('prod').getByRole('button', { name: /^Promote staging → prod/ }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('apps/storefront/prod.yaml', { exact: true }).waitFor();
+    await dialog.getByText(/^\+\s+targetRevision: /).waitFor();
+    await dialog.getByRole('textbox').fill('Release train 42 (e2e)');
+    await page.screenshot({ path: join(shots, 'promote-dialog.png') });
+    await dialog.getByRole('button', { name: 'Propose' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await region('prod').getByTestId('proposal').filter({ hasText: `promotion to ${stagingSha}` }).waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(shots, 'promotion-proposed.png'), fullPage: true });
+    await merge('gitops/promote-prod-');
+    await page.goto(tab);
+    await region('prod').getByText(`Deployed: ${stagingSha}`).waitFor({ timeout: 120_000 });
+    await chip('promotion by guest');
+
+    // roll back to the deployment prod ran before
+    const row = page.getByRole('row').filter({ hasText: prodBefore }).filter({ has: page.getByRole('button', { name: 'Roll back' }) }).first();
+    await row.getByRole('button', { name: 'Roll back' }).click();
+    await dialog.getByText('apps/storefront/prod.yaml', { exact: true }).waitFor();
+    await dialog.getByRole('button', { name: 'Propose' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await region('prod').getByTestId('proposal').filter({ hasText: `rollback to ${prodBefore}` }).waitFor({ timeout: 30_000 });
+    await merge('gitops/rollback-prod-');
+    await page.goto(tab);
+    await region('prod').getByText(`Deployed: ${prodBefore}`).waitFor({ timeout: 120_000 });
+    await chip('rollback by guest');
+    await page.screenshot({ path: join(shots, 'rollback-row.png'), fullPage: true });
+  });
+
+  await check('shows what runs: images, a hand-made change reverted by self-heal, a hydrated application', async () => {
+    // payments-prod: someone edits a ConfigMap by hand every 90 s; Argo CD's
+    // self-heal re-applies the same revision (a distinct history row)
+    const tab = `${appUrl}/catalog/default/component/payments/deployments`;
+    const selfHeal = page.getByText('self-heal: same revision re-applied (a manual change reverted)').first();
+    for (let i = 0; i < 30; i++) {
+      await page.goto(tab);
+      await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+      if (await selfHeal.isVisible()) break;
+      await page.waitForTimeout(5000);
+    }
+    await selfHeal.waitFor({ timeout: 5000 });
+    const prod = page.getByRole('region', { name: 'environment prod' });
+    await prod.getByLabel('images of payments-prod').getByText(/^ghcr\.io\/acme\/payments:[0-9a-f]{7}$/).waitFor();
+    await page.screenshot({ path: join(shots, 'self-heal.png'), fullPage: true });
+    // search: Argo CD 3.x source hydration; the dry commit with its message,
+    // the hydrated one beside it
+    await page.goto(`${appUrl}/catalog/default/component/search/deployments`);
+    const search = page.getByRole('region', { name: 'environment prod' });
+    await search.getByText(/^Hydrated into environments\/prod at [0-9a-f]{7}/).waitFor({ timeout: 60_000 });
+    await search.getByText(/^Deployed: [0-9a-f]{7}/).waitFor();
+    await search.getByText(/— (Alice Developer|Bob Builder|Carol Ops)/).first().waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: join(shots, 'hydrated-app.png'), fullPage: true });
+  });
+
+  await check('tells which controller is unreachable on the fleet page, and recovers', async () => {
+    const down = value =>
+      fetch('http://localhost:7008/sandbox/down', {
+        method: 'POST',
+        body: JSON.stringify({ instance: 'prod', down: value }),
+      });
+    await down(true);
+    try {
+      await page.goto(`${appUrl}/gitops`);
+      await page.getByText(/^prod unreachable since \d\d:\d\d; its \d+ applications show their last known state/).waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: join(shots, 'controller-unreachable.png') });
+    } finally {
+      await down(false);
+    }
+    // read again at the next poll: the banner goes
+    await page.getByText(/GitOps controllers? unreachable/).waitFor({ state: 'detached', timeout: 60_000 });
+  });
+
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
     await page.getByText('GitOps fleet').waitFor();

@@ -54,6 +54,41 @@ export interface Config {
       snapshotMaxAgeSeconds?: number;
     };
 
+    /**
+     * Promotion and rollback as changes to Git. The entity annotation
+     * `gitops-portal.io/promotion` says where an application's desired state
+     * lives; these rules apply to applications whose entity has none.
+     */
+    promotion?: {
+      /** The repository the controllers read manifests from (manifest shape). */
+      fleetRepo?: string;
+      /** Its branch. Default main. */
+      fleetBranch?: string;
+      /** How changes are proposed. Default pull-request on GitHub, branch elsewhere. */
+      mode?: 'pull-request' | 'branch' | 'direct';
+      /** Allow commits straight to the watched branch (mode direct). Default false. */
+      allowDirect?: boolean;
+      /** How often open proposals are checked for merge and deployment, in seconds. Default 30. */
+      trackIntervalSeconds?: number;
+      /** Author of the commits; the user who proposed is named in the message. */
+      author?: { name?: string; email?: string };
+      /** Rules by application labels; the first whose selector matches wins. */
+      rules?: Array<{
+        /** Label selector on applications; all when absent. */
+        selector?: string;
+        /** Environments the rule applies to; all when absent. */
+        environments?: string[];
+        shape: 'manifest' | 'kustomize-image' | 'helm-values' | 'revert';
+        repo?: string;
+        branch?: string;
+        object?: string;
+        image?: string;
+        field?: 'newTag' | 'digest' | 'newName';
+        file?: string;
+        key?: string;
+      }>;
+    };
+
     /** Argo CD instances, read over the Argo CD REST API. */
     argocd?: {
       instances?: Array<{
@@ -113,6 +148,13 @@ export interface Config {
         caData?: string;
         /** Skip TLS verification for this cluster only. */
         skipTLSVerify?: boolean;
+        /**
+         * HMAC key of this cluster's notification-controller provider: its
+         * events are accepted only when signed with it, so one cluster
+         * cannot post as another. Default: gitops.webhooks.fluxHmacKey.
+         * @visibility secret
+         */
+        webhookHmacKey?: string;
         /** Only these namespaces. Default: all. */
         namespaces?: string[];
       }>;

@@ -34,6 +34,27 @@ function closeObjects(schema: unknown): void {
   Object.values(s).forEach(closeObjects);
 }
 
+/**
+ * Go embedding shows up in swagger.json as `allOf: [{$ref}]` beside the
+ * struct's own properties (e.g. `v1alpha1ResourceNode` embeds
+ * `v1alpha1ResourceRef`): one object with both sets of properties. Merged
+ * here, so closing the object does not reject the embedded fields.
+ */
+function flattenAllOf(definitions: Record<string, any>): void {
+  for (const def of Object.values(definitions)) {
+    if (!Array.isArray(def?.allOf) || !def.properties) continue;
+    const refs = def.allOf.map((a: any) =>
+      typeof a?.$ref === 'string'
+        ? definitions[a.$ref.replace('#/definitions/', '')]
+        : undefined,
+    );
+    if (refs.some((r: any) => !r?.properties)) continue;
+    for (const r of refs)
+      def.properties = { ...r.properties, ...def.properties };
+    delete def.allOf;
+  }
+}
+
 let argoValidators: Map<string, ValidateFunction> | undefined;
 
 /**
@@ -47,6 +68,7 @@ export function validateArgo(definition: string, body: unknown): string[] {
     const swagger = JSON.parse(
       fs.readFileSync(path.join(contractsDir(), 'argocd/swagger.json'), 'utf8'),
     );
+    flattenAllOf(swagger.definitions);
     closeObjects(swagger.definitions);
     const ajv = new Ajv({
       strict: false,

@@ -41,6 +41,9 @@ interface AppState {
   };
   reconciledAt: string;
   commits: number;
+  /** A live resource differs from Git since then (a manual change). */
+  driftSince?: number;
+  lastDriftAt: number;
 }
 
 /** The `source` of an application's spec, as its manifests say. */
@@ -50,6 +53,9 @@ const sourceOf = (spec: SandboxAppSpec) => ({
   chart: spec.chart,
   targetRevision: spec.targetRevision,
 });
+
+/** The commit a dry commit is hydrated to (on the sync branch). */
+const hydratedSha = (dry: string) => sha(`hydrated:${dry}`);
 
 const iso = (ms: number) =>
   new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -106,13 +112,16 @@ export class ArgoSandbox {
       stageSince: now,
       reconciledAt: iso(now),
       commits: spec.initialDeployments,
+      lastDriftAt: now,
     };
   }
 
-  /** The commit the tracked branch of a sandbox Git repository points at. */
+  /** The commit the tracked branch (or pinned commit) of a sandbox Git repository points at. */
   private branchHead(spec: SandboxAppSpec): string | undefined {
     const repo = GitFleet.repoOf(spec.repoURL);
     if (spec.chart || !repo || !this.options.git) return undefined;
+    // pinned to a commit (a promoted environment): that commit
+    if (/^[0-9a-f]{40}$/.test(spec.targetRevision)) return spec.targetRevision;
     return this.options.git.head(repo, spec.targetRevision);
   }
 
@@ -276,6 +285,17 @@ export class ArgoSandbox {
     const heads = new Map<string, string | undefined>();
     for (const app of this.apps) {
       app.reconciledAt = iso(now);
+      const every = app.spec.driftEverySeconds;
+      if (every && app.stage === 'idle' && app.head) {
+        if (!app.driftSince && now - app.lastDriftAt >= every * 1000) {
+          app.driftSince = now; // someone edits the ConfigMap by hand
+        } else if (app.driftSince && now - app.driftSince >= 8000) {
+          // self-heal: the same revision applied again
+          app.driftSince = undefined;
+          app.lastDriftAt = now;
+          this.startSync(app, { automated: true });
+        }
+      }
       if (app.spec.followBranch && app.stage !== 'syncing') {
         // auto-sync: a new commit on the tracked branch is rolled out
         const key = `${app.spec.repoURL}@${app.spec.targetRevision}`;
@@ -424,20 +444,199 @@ export class ArgoSandbox {
     };
   }
 
-  private render(app: AppState) {
+  /** The service an app deploys: its `app.kubernetes.io/name`, else its name. */
+  private serviceOf(spec: SandboxAppSpec) {
+    return (
+      spec.labels['app.kubernetes.io/name'] ??
+      spec.name.replace(/-(dev|staging|prod)$/, '')
+    );
+  }
+
+  /** Images of the running revision. */
+  private imagesOf(app: AppState): string[] {
     const { spec } = app;
-    const synced = app.stage === 'idle';
-    let syncStatus = synced ? 'Synced' : 'OutOfSync';
-    if (!app.head) syncStatus = 'Unknown';
-    let health: { status: string; message?: string } = { status: 'Healthy' };
+    if (spec.chart) {
+      return [
+        `registry.example.com/${spec.chart}/controller:${spec.targetRevision}`,
+      ];
+    }
+    const running = app.history[app.history.length - 1]?.revision ?? app.head;
+    if (!running) return [];
+    const service = this.serviceOf(spec);
+    return [
+      `ghcr.io/acme/${service}:${running.slice(0, 7)}`,
+      ...(service === 'checkout' ? ['docker.io/library/redis:7.2.5'] : []),
+    ];
+  }
+
+  /** `status.sourceHydrator`: the dry commit running, and the one being hydrated. */
+  private hydratorStatus(app: AppState) {
+    const running = app.history[app.history.length - 1]?.revision;
+    const hydrator = {
+      drySource: {
+        repoURL: app.spec.repoURL,
+        path: app.spec.path,
+        targetRevision: app.spec.targetRevision,
+      },
+      syncSource: { targetBranch: app.spec.hydrateTo, path: app.spec.path },
+    };
+    return {
+      sourceHydrator: {
+        ...(running
+          ? {
+              lastSuccessfulOperation: {
+                drySHA: running,
+                hydratedSHA: hydratedSha(running),
+                sourceHydrator: hydrator,
+              },
+            }
+          : {}),
+        currentOperation: {
+          drySHA: app.head,
+          hydratedSHA: app.head ? hydratedSha(app.head) : undefined,
+          phase: app.stage === 'idle' ? 'Hydrated' : 'Hydrating',
+          message: '',
+          startedAt: app.operation?.startedAt ?? app.reconciledAt,
+          sourceHydrator: hydrator,
+        },
+      },
+    };
+  }
+
+  /** Argo CD 3.x keeps resource health in the tree; the prod instance is 3.x. */
+  private healthInTree(app: AppState) {
+    return app.spec.instance === 'prod';
+  }
+
+  /** The managed resources with their sync and health (`v1alpha1ResourceStatus`). */
+  private resourcesOf(
+    app: AppState,
+    health: { status: string; message?: string },
+  ) {
+    const { spec } = app;
+    const service = this.serviceOf(spec);
+    const namespace = spec.destination.namespace;
+    const syncing = app.stage !== 'idle';
+    const list = [
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace,
+        name: service,
+        status: syncing ? 'OutOfSync' : 'Synced',
+        health,
+      },
+      {
+        version: 'v1',
+        kind: 'Service',
+        namespace,
+        name: service,
+        status: 'Synced',
+        health: { status: 'Healthy' },
+      },
+      {
+        version: 'v1',
+        kind: 'ConfigMap',
+        namespace,
+        name: `${service}-config`,
+        status: app.driftSince ? 'OutOfSync' : 'Synced',
+      },
+    ];
+    return this.healthInTree(app)
+      ? list.map(({ health: _h, ...r }) => r)
+      : list;
+  }
+
+  /** `v1alpha1ApplicationTree`: managed resources and their children, with health. */
+  tree(instance: string, name: string, namespace?: string) {
+    const app = this.find(instance, name, namespace);
+    if (!app) return undefined;
+    const health = this.healthOf(app);
+    const resources = this.resourcesOf(app, health);
+    const uid = (s: string) => sha(`${instance}/${name}/${s}`).slice(0, 32);
+    const deployment = resources[0];
+    const rs = `${deployment.name}-${(app.head || '0000000').slice(0, 7)}`;
+    const treeHealth: Record<string, { status: string } | undefined> = {
+      Deployment: health,
+      Service: { status: 'Healthy' },
+    };
+    return {
+      nodes: [
+        ...resources.map(r => ({
+          group: r.group,
+          version: r.version,
+          kind: r.kind,
+          namespace: r.namespace,
+          name: r.name,
+          uid: uid(`${r.kind}/${r.name}`),
+          resourceVersion: '1',
+          health: treeHealth[r.kind],
+        })),
+        {
+          group: 'apps',
+          version: 'v1',
+          kind: 'ReplicaSet',
+          namespace: deployment.namespace,
+          name: rs,
+          uid: uid(rs),
+          resourceVersion: '1',
+          parentRefs: [
+            {
+              group: 'apps',
+              kind: 'Deployment',
+              namespace: deployment.namespace,
+              name: deployment.name,
+              uid: uid(`Deployment/${deployment.name}`),
+            },
+          ],
+          health,
+        },
+        {
+          version: 'v1',
+          kind: 'Pod',
+          namespace: deployment.namespace,
+          name: `${rs}-x7k2p`,
+          uid: uid(`${rs}-pod`),
+          resourceVersion: '1',
+          parentRefs: [
+            {
+              group: 'apps',
+              kind: 'ReplicaSet',
+              namespace: deployment.namespace,
+              name: rs,
+              uid: uid(rs),
+            },
+          ],
+          images: this.imagesOf(app),
+          health,
+        },
+      ].map(n =>
+        Object.fromEntries(
+          Object.entries(n).filter(([, v]) => v !== undefined),
+        ),
+      ),
+    };
+  }
+
+  private healthOf(app: AppState): { status: string; message?: string } {
     if (app.stage === 'syncing')
-      health = {
+      return {
         status: 'Progressing',
         message:
           'Waiting for rollout to finish: 1 old replicas are pending termination...',
       };
-    else if (spec.failsWith)
-      health = { status: 'Degraded', message: spec.failsWith };
+    if (app.spec.failsWith)
+      return { status: 'Degraded', message: app.spec.failsWith };
+    return { status: 'Healthy' };
+  }
+
+  private render(app: AppState) {
+    const { spec } = app;
+    const synced = app.stage === 'idle' && !app.driftSince;
+    let syncStatus = synced ? 'Synced' : 'OutOfSync';
+    if (!app.head) syncStatus = 'Unknown';
+    const health = this.healthOf(app);
     return {
       metadata: {
         name: spec.name,
@@ -467,24 +666,48 @@ export class ArgoSandbox {
       },
       spec: {
         project: spec.project,
-        source: sourceOf(spec),
+        ...(spec.hydrateTo
+          ? {
+              sourceHydrator: {
+                drySource: {
+                  repoURL: spec.repoURL,
+                  path: spec.path,
+                  targetRevision: spec.targetRevision,
+                },
+                syncSource: { targetBranch: spec.hydrateTo, path: spec.path },
+              },
+            }
+          : { source: sourceOf(spec) }),
         destination: spec.destination,
         syncPolicy: { automated: { prune: true, selfHeal: true } },
       },
       status: {
         sync: {
           status: syncStatus,
-          ...(app.head ? { revision: app.head } : {}),
+          ...(app.head
+            ? {
+                revision: spec.hydrateTo ? hydratedSha(app.head) : app.head,
+              }
+            : {}),
           comparedTo: {
             source: sourceOf(spec),
             destination: spec.destination,
           },
         },
         health,
-        history: app.history,
+        history: spec.hydrateTo
+          ? app.history.map(h => ({
+              ...h,
+              revision: h.revision && hydratedSha(h.revision),
+            }))
+          : app.history,
         ...this.operationStateOf(app),
         reconciledAt: app.reconciledAt,
         sourceType: spec.chart ? 'Helm' : 'Kustomize',
+        summary: { images: this.imagesOf(app) },
+        resources: this.resourcesOf(app, health),
+        ...(this.healthInTree(app) ? { resourceHealthSource: 'appTree' } : {}),
+        ...(spec.hydrateTo ? this.hydratorStatus(app) : {}),
       },
     };
   }

@@ -121,6 +121,83 @@ export class GitFleet {
     return sha;
   }
 
+  /**
+   * Commits files to a repository's main branch, as a person pushing to it
+   * would; files already as given are left alone (returns undefined then).
+   */
+  writeFiles(
+    repo: string,
+    files: Record<string, string>,
+    message: string,
+  ): string | undefined {
+    const work = this.work(repo);
+    this.git(work, ['fetch', '--quiet', 'origin', 'main']);
+    this.git(work, ['reset', '--quiet', '--hard', 'origin/main']);
+    for (const [file, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+      fs.writeFileSync(path.join(work, file), text);
+    }
+    this.git(work, ['add', '.']);
+    if (!this.git(work, ['status', '--porcelain'])) return undefined;
+    this.git(work, ['commit', '--quiet', '-m', message], {
+      GIT_AUTHOR_NAME: 'Platform Team',
+      GIT_AUTHOR_EMAIL: 'platform@example.com',
+      GIT_COMMITTER_NAME: 'Platform Team',
+      GIT_COMMITTER_EMAIL: 'platform@example.com',
+    });
+    this.git(work, ['push', '--quiet', 'origin', 'main']);
+    return this.git(work, ['rev-parse', 'HEAD']);
+  }
+
+  /** Branches other than main, e.g. proposals pushed by the portal. */
+  branches(repo: string): string[] {
+    if (!this.exists(repo)) return [];
+    return this.git(this.bare(repo), [
+      'for-each-ref',
+      '--format=%(refname:short)',
+      'refs/heads/',
+    ])
+      .split('\n')
+      .filter(b => b && b !== 'main');
+  }
+
+  /**
+   * Merges a branch into main with a merge commit and deletes it, as a
+   * reviewer merging a pull request would. Returns the merge commit, or
+   * undefined when there is no such branch.
+   */
+  merge(repo: string, branch: string, by = 'Reviewer'): string | undefined {
+    if (!this.branches(repo).includes(branch)) return undefined;
+    const work = this.work(repo);
+    if (!fs.existsSync(work)) {
+      fs.mkdirSync(path.dirname(work), { recursive: true });
+      this.git(this.root, ['clone', '--quiet', this.bare(repo), work]);
+    }
+    const who = {
+      GIT_AUTHOR_NAME: by,
+      GIT_AUTHOR_EMAIL: 'reviewer@example.com',
+      GIT_COMMITTER_NAME: by,
+      GIT_COMMITTER_EMAIL: 'reviewer@example.com',
+    };
+    this.git(work, ['fetch', '--quiet', 'origin']);
+    this.git(work, ['checkout', '--quiet', '-B', 'main', 'origin/main']);
+    this.git(
+      work,
+      [
+        'merge',
+        '--quiet',
+        '--no-ff',
+        '-m',
+        `Merge branch '${branch}'`,
+        `origin/${branch}`,
+      ],
+      who,
+    );
+    this.git(work, ['push', '--quiet', 'origin', 'main']);
+    this.git(work, ['push', '--quiet', 'origin', '--delete', branch]);
+    return this.git(work, ['rev-parse', 'HEAD']);
+  }
+
   /** The repository name of a sandbox URL such as http://localhost:7008/git/checkout.git. */
   static repoOf(url: string): string | undefined {
     return /\/git\/([^/]+?)(?:\.git)?$/.exec(url)?.[1];

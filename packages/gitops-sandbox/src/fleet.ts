@@ -20,6 +20,16 @@ export interface SandboxAppSpec {
   followBranch?: boolean;
   /** Initial number of deployments in history (Argo keeps 10). */
   initialDeployments: number;
+  /**
+   * Someone changes a live resource by hand every this many seconds; Argo
+   * CD's self-heal re-applies the same revision a few seconds later.
+   */
+  driftEverySeconds?: number;
+  /**
+   * Argo CD 3.x source hydration: the app's source is a dry source rendered
+   * into this branch, and Argo CD deploys the hydrated commit.
+   */
+  hydrateTo?: string;
 }
 
 /** A fake but stable 40-hex commit SHA. */
@@ -70,6 +80,9 @@ export function demoFleet(
         // dev follows main (its 16 commits), staging and prod are promoted
         // and run older commits
         followBranch: env === 'dev',
+        // a hand-edited ConfigMap in payments' prod, reverted by self-heal
+        driftEverySeconds:
+          svc.name === 'payments' && env === 'prod' ? 90 : undefined,
         initialDeployments:
           env === 'dev' ? 16 : { staging: 10, prod: 8 }[env]! + i,
       });
@@ -104,6 +117,24 @@ export function demoFleet(
       initialDeployments: 2,
     },
   );
+  // search: hydrated by Argo CD 3.x's source hydrator from its dry source
+  apps.push({
+    instance: 'prod',
+    name: 'search-prod',
+    namespace: 'argocd',
+    project: 'shop',
+    labels: { 'app.kubernetes.io/name': 'search', environment: 'prod' },
+    repoURL: 'http://localhost:7008/git/search.git',
+    path: 'deploy',
+    targetRevision: 'main',
+    hydrateTo: 'environments/prod',
+    destination: {
+      server: 'https://prod.k8s.sandbox',
+      namespace: 'search-prod',
+    },
+    followBranch: true,
+    initialDeployments: 4,
+  });
   const instances = Math.max(1, options.instances ?? 2);
   for (let i = 0; i < (options.extraApps ?? 0); i++) {
     apps.push({

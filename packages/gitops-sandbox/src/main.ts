@@ -13,6 +13,7 @@ startSandbox({
   downInstances: process.env.SANDBOX_DOWN_INSTANCES?.split(',').filter(Boolean),
   commitEverySeconds: num('SANDBOX_COMMIT_EVERY_SECONDS'),
   syncSeconds: num('SANDBOX_SYNC_SECONDS'),
+  autoMergeSeconds: num('SANDBOX_AUTOMERGE_SECONDS'),
   // eslint-disable-next-line no-console
   log: message => console.log(message),
   notify: process.env.SANDBOX_NOTIFY_URL

@@ -144,6 +144,25 @@ describe('sandbox Argo CD API', () => {
     expect((await fetch(`${sb.url}/charts/nope/index.yaml`)).status).toBe(404);
   });
 
+  it('takes an instance down and back up on request', async () => {
+    const list = () =>
+      fetch(`${sb.url}/argocd/prod/api/v1/applications`, {
+        headers: { authorization: `Bearer ${SANDBOX_TOKEN}` },
+      });
+    expect((await list()).status).toBe(200);
+    const down = await fetch(`${sb.url}/sandbox/down`, {
+      method: 'POST',
+      body: JSON.stringify({ instance: 'prod' }),
+    });
+    expect(await down.json()).toEqual({ down: ['prod'] });
+    expect((await list()).status).toBe(503);
+    await fetch(`${sb.url}/sandbox/down`, {
+      method: 'POST',
+      body: JSON.stringify({ instance: 'prod', down: false }),
+    });
+    expect((await list()).status).toBe(200);
+  });
+
   it('simulates an instance that is down', async () => {
     const down = await startSandbox({
       port: 0,
@@ -272,6 +291,62 @@ describe('sandbox Git repositories', () => {
     sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 1 });
   });
   afterAll(() => sb.stop());
+
+  it('runs the storefront from the fleet repository; a merged proposal moves its pinned environment', async () => {
+    const prodAt = () =>
+      sb.sandbox.application('prod', 'storefront-prod')?.status.sync.revision;
+    const pinned = sb.git!.at('storefront', 11);
+    for (let i = 0; i < 50 && prodAt() !== pinned; i++) {
+      await new Promise(r => setTimeout(r, 200));
+    }
+    expect(prodAt()).toBe(pinned);
+    // the portal pushes a proposal branch over smart HTTP
+    const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sandbox-fleet-'));
+    await exec('git', ['clone', '--quiet', `${sb.url}/git/fleet.git`, dir]);
+    const file = nodePath.join(dir, 'apps/storefront/prod.yaml');
+    const target = sb.git!.at('storefront', 14);
+    fs.writeFileSync(
+      file,
+      fs.readFileSync(file, 'utf8').replace(pinned, target),
+    );
+    const env = {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Portal',
+      GIT_AUTHOR_EMAIL: 'p@example.com',
+      GIT_COMMITTER_NAME: 'Portal',
+      GIT_COMMITTER_EMAIL: 'p@example.com',
+    };
+    await exec('git', ['checkout', '--quiet', '-b', 'gitops/promote-prod-1'], {
+      cwd: dir,
+    });
+    await exec('git', ['commit', '--quiet', '-am', 'Promote storefront'], {
+      cwd: dir,
+      env,
+    });
+    await exec('git', ['push', '--quiet', 'origin', 'gitops/promote-prod-1'], {
+      cwd: dir,
+    });
+    const listed = await fetch(`${sb.url}/sandbox/git/branches?repo=fleet`);
+    expect((await listed.json()).branches).toEqual(['gitops/promote-prod-1']);
+    // nothing moves until it is merged
+    expect(prodAt()).toBe(pinned);
+    const merged = await fetch(`${sb.url}/sandbox/git/merge`, {
+      method: 'POST',
+      body: JSON.stringify({ repo: 'fleet', branch: 'gitops/promote-prod-1' }),
+    });
+    expect(merged.status).toBe(200);
+    expect(sb.git!.branches('fleet')).toEqual([]);
+    for (let i = 0; i < 50 && prodAt() !== target; i++) {
+      await new Promise(r => setTimeout(r, 200));
+    }
+    expect(prodAt()).toBe(target);
+    const again = await fetch(`${sb.url}/sandbox/git/merge`, {
+      method: 'POST',
+      body: JSON.stringify({ repo: 'fleet', branch: 'gitops/promote-prod-1' }),
+    });
+    expect(again.status).toBe(404);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   it('serves real repositories over smart HTTP whose commits are the deployed revisions', async () => {
     const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'sandbox-clone-'));

@@ -33,6 +33,12 @@ export interface SandboxOptions {
   log?: (message: string) => void;
   /** Send Flux and Argo CD notifications to a gitops backend. */
   notify?: NotifierOptions;
+  /**
+   * Branches pushed under `gitops/` (proposals from the portal) are merged
+   * into main this many seconds after they appear, as a reviewer would;
+   * 0 = only by `POST /sandbox/git/merge`. Default 30.
+   */
+  autoMergeSeconds?: number;
 }
 
 /** Chart versions the sandbox's Helm repositories offer (newer than deployed). */
@@ -49,8 +55,55 @@ export const SANDBOX_REPOS = [
   'catalog-api',
   'inventory',
   'checkout-config',
+  'storefront',
+  'search',
   'fleet',
 ];
+
+/**
+ * The storefront service lives in the fleet repository, as most GitOps
+ * setups keep it: one Argo CD Application per environment, dev following
+ * main, staging and prod pinned to commits that promotions move.
+ */
+export function storefrontManifests(
+  pins: Record<'staging' | 'prod', string>,
+): Record<string, string> {
+  const manifest = (env: string, revision: string) => `# storefront in ${env}${
+    env === 'dev'
+      ? ': follows main'
+      : ': pinned to a commit; promotions and rollbacks change it'
+  }
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: storefront-${env}
+  namespace: argocd
+  labels:
+    app.kubernetes.io/name: storefront
+    environment: ${env}
+spec:
+  project: shop
+  source:
+    repoURL: http://localhost:7008/git/storefront.git
+    path: deploy
+    targetRevision: ${revision}
+  destination:
+    server: ${
+      env === 'prod'
+        ? 'https://prod.k8s.sandbox'
+        : 'https://kubernetes.default.svc'
+    }
+    namespace: storefront-${env}
+  syncPolicy:
+    automated:
+      selfHeal: true
+`;
+  return {
+    'apps/storefront/dev.yaml': manifest('dev', 'main'),
+    'apps/storefront/staging.yaml': manifest('staging', pins.staging),
+    'apps/storefront/prod.yaml': manifest('prod', pins.prod),
+  };
+}
 
 /** The token the demo backend uses; sessions are also available (admin / sandbox). */
 export const SANDBOX_TOKEN = 'sandbox-token';
@@ -134,6 +187,15 @@ export async function startSandbox(options: SandboxOptions = {}) {
         log: options.log,
       })
     : undefined;
+  // the storefront's environments, in the fleet repository
+  git?.writeFiles(
+    'fleet',
+    storefrontManifests({
+      staging: git.at('storefront', 14),
+      prod: git.at('storefront', 11),
+    }),
+    'Add storefront (dev, staging, prod)',
+  );
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
 
@@ -231,6 +293,42 @@ export async function startSandbox(options: SandboxOptions = {}) {
         }
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(content);
+        return;
+      }
+      if (git && url.pathname === '/sandbox/git/branches') {
+        // branches waiting for review, e.g. proposals from the portal
+        const repo = url.searchParams.get('repo') ?? 'fleet';
+        send(res, 200, { repo, branches: git.branches(repo) });
+        return;
+      }
+      if (
+        git &&
+        req.method === 'POST' &&
+        url.pathname === '/sandbox/git/merge'
+      ) {
+        // a reviewer merges a proposal (merge commit, branch deleted)
+        const body = await readJson(req);
+        const repo = String(body.repo ?? 'fleet');
+        const branch = String(body.branch ?? '');
+        const merged = GitFleet.validName(repo)
+          ? git.merge(repo, branch)
+          : undefined;
+        send(
+          res,
+          merged ? 200 : 404,
+          merged
+            ? { repo, branch, mergedSha: merged }
+            : { error: `no branch '${branch}' in ${repo}` },
+        );
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/down') {
+        // take an Argo CD instance or Flux cluster down, or bring it back
+        const body = await readJson(req);
+        const name = String(body.instance ?? '');
+        if (body.down === false) down.delete(name);
+        else down.add(name);
+        send(res, 200, { down: [...down].sort() });
         return;
       }
       if (req.method === 'GET' && url.pathname === '/sandbox/fleet') {
@@ -341,6 +439,27 @@ export async function startSandbox(options: SandboxOptions = {}) {
         send(res, 200, found);
         return;
       }
+      const tree = /^\/api\/v1\/applications\/([^/]+)\/resource-tree$/.exec(
+        path,
+      );
+      if (tree && req.method === 'GET') {
+        const found = sandbox.tree(
+          instance,
+          decodeURIComponent(tree[1]),
+          appNamespace,
+        );
+        if (!found) {
+          argoError(
+            res,
+            404,
+            5,
+            `applications.argoproj.io "${tree[1]}" not found`,
+          );
+          return;
+        }
+        send(res, 200, found);
+        return;
+      }
       const app = /^\/api\/v1\/applications\/([^/]+)(\/sync)?$/.exec(path);
       if (app) {
         const name = decodeURIComponent(app[1]);
@@ -412,6 +531,31 @@ export async function startSandbox(options: SandboxOptions = {}) {
           }
         }, commitEvery * 1000)
       : undefined;
+  // proposals are reviewed and merged after a while, as a team would
+  const autoMerge = options.autoMergeSeconds ?? 30;
+  const seen = new Map<string, number>();
+  const merger =
+    git && autoMerge > 0
+      ? setInterval(() => {
+          for (const repo of SANDBOX_REPOS) {
+            for (const branch of git.branches(repo)) {
+              if (!branch.startsWith('gitops/')) continue;
+              const key = `${repo}/${branch}`;
+              const first = seen.get(key) ?? Date.now();
+              seen.set(key, first);
+              if (Date.now() - first < autoMerge * 1000) continue;
+              try {
+                git.merge(repo, branch);
+                options.log?.(`[sandbox] merged ${branch} into ${repo} main`);
+              } catch (error) {
+                // eslint-disable-next-line no-console
+                console.warn(`[sandbox] could not merge ${key}: ${error}`);
+              }
+              seen.delete(key);
+            }
+          }
+        }, 2000)
+      : undefined;
   const { port } = server.address() as AddressInfo;
   return {
     sandbox,
@@ -423,6 +567,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     async stop() {
       clearInterval(ticker);
       if (committer) clearInterval(committer);
+      if (merger) clearInterval(merger);
       await new Promise(resolve => server.close(resolve));
     },
   };

@@ -11,6 +11,49 @@ const instance = (extra: object) => ({
 });
 
 describe('readGitopsConfig', () => {
+  it('reads promotion settings and rules, and refuses bad ones by name', () => {
+    const read = (promotion: object) =>
+      readGitopsConfig(new ConfigReader({ gitops: { promotion } })).promotion;
+    expect(read({})).toMatchObject({
+      fleetBranch: 'main',
+      allowDirect: false,
+      rules: [],
+      trackIntervalSeconds: 30,
+    });
+    const { rules } = read({
+      fleetRepo: 'https://github.com/acme/fleet',
+      rules: [
+        { selector: 'team in (a,b)', shape: 'manifest' },
+        {
+          environments: ['prod'],
+          shape: 'helm-values',
+          file: 'values.yaml',
+          key: 'image.tag',
+        },
+      ],
+    });
+    expect(rules[0].selector).toEqual([
+      { key: 'team', operator: 'In', values: ['a', 'b'] },
+    ]);
+    expect(rules[1].rule).toEqual({
+      environments: ['prod'],
+      shape: 'helm-values',
+      file: 'values.yaml',
+      key: 'image.tag',
+    });
+    expect(() => read({ mode: 'direct' })).toThrow(
+      'gitops.promotion.mode is direct but gitops.promotion.allowDirect is not true',
+    );
+    expect(() =>
+      read({ rules: [{ shape: 'helm-values', file: 'v.yaml' }] }),
+    ).toThrow(
+      'gitops.promotion.rules[0]: helm-values needs file=<values file> and key=<key>',
+    );
+    expect(() => read({ rules: [{ shape: 'manifest', image: 'x' }] })).toThrow(
+      "gitops.promotion.rules[0]: 'image' is not a setting of the manifest shape",
+    );
+  });
+
   it('reads instances with defaults', () => {
     const settings = readGitopsConfig(
       new ConfigReader(instance({ token: 't' })),

@@ -1,6 +1,13 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
+import {
+  ChangeMode,
+  checkPromotionRule,
+  LabelRequirement,
+  parseLabelSelector,
+  PromotionRule,
+} from '@gitops-portal/plugin-gitops-common';
 
 /** Connection settings of one Argo CD instance. */
 export interface ArgoInstanceConfig {
@@ -24,6 +31,8 @@ export interface FluxClusterConfig {
   caData?: string;
   skipTLSVerify: boolean;
   namespaces?: string[];
+  /** Key that signs this cluster's webhook events; default the global one. */
+  webhookHmacKey?: string;
 }
 
 export interface GitSettings {
@@ -46,11 +55,80 @@ export interface GitopsSettings {
     maxBodyBytes: number;
   };
   git: GitSettings;
+  promotion: PromotionSettings;
   metrics: {
     /** A deployment rolled back within this many hours counts as failed. */
     failureWindowHours: number;
     /** Fleet and team metrics are served from snapshots at most this old; 0 computes every time. */
     snapshotMaxAgeSeconds: number;
+  };
+}
+
+export interface PromotionSettings {
+  /** The repository the controllers read their manifests from. */
+  fleetRepo?: string;
+  fleetBranch: string;
+  /** How changes are proposed; default pull-request on GitHub, branch elsewhere. */
+  mode?: ChangeMode;
+  /** Whether mode 'direct' (a commit to the watched branch) is allowed. */
+  allowDirect: boolean;
+  /** Rules for applications whose entity has no annotation, first match wins. */
+  rules: Array<{ selector?: LabelRequirement[]; rule: PromotionRule }>;
+  /** Author of the commits; the user is named in the message. */
+  author: { name: string; email: string };
+  /** How often open proposals are checked, in seconds. */
+  trackIntervalSeconds: number;
+  /** Base URL of the portal, for links back in commit messages. */
+  portalUrl?: string;
+}
+
+function readPromotionConfig(config: Config): PromotionSettings {
+  const mode = config.getOptionalString('gitops.promotion.mode');
+  if (mode && !['pull-request', 'branch', 'direct'].includes(mode)) {
+    throw new InputError(
+      `gitops.promotion.mode must be pull-request, branch or direct, not '${mode}'`,
+    );
+  }
+  const allowDirect =
+    config.getOptionalBoolean('gitops.promotion.allowDirect') ?? false;
+  if (mode === 'direct' && !allowDirect) {
+    throw new InputError(
+      'gitops.promotion.mode is direct but gitops.promotion.allowDirect is not true',
+    );
+  }
+  const rules = (
+    config.getOptionalConfigArray('gitops.promotion.rules') ?? []
+  ).map((c, i) => {
+    const where = `gitops.promotion.rules[${i}]`;
+    try {
+      const selector = c.getOptionalString('selector');
+      const { selector: _s, ...rest } = c.get<Record<string, unknown>>();
+      return {
+        selector: selector ? parseLabelSelector(selector) : undefined,
+        rule: checkPromotionRule(rest as unknown as PromotionRule),
+      };
+    } catch (error) {
+      throw new InputError(`${where}: ${(error as Error).message}`);
+    }
+  });
+  return {
+    fleetRepo: config.getOptionalString('gitops.promotion.fleetRepo'),
+    fleetBranch:
+      config.getOptionalString('gitops.promotion.fleetBranch') ?? 'main',
+    mode: mode as ChangeMode | undefined,
+    allowDirect,
+    rules,
+    author: {
+      name:
+        config.getOptionalString('gitops.promotion.author.name') ??
+        'Backstage GitOps',
+      email:
+        config.getOptionalString('gitops.promotion.author.email') ??
+        'gitops@backstage.local',
+    },
+    trackIntervalSeconds:
+      config.getOptionalNumber('gitops.promotion.trackIntervalSeconds') ?? 30,
+    portalUrl: config.getOptionalString('app.baseUrl'),
   };
 }
 
@@ -72,6 +150,7 @@ function readFluxCluster(c: Config, where: string): FluxClusterConfig {
     caData: c.getOptionalString('caData'),
     skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
     namespaces: c.getOptionalStringArray('namespaces'),
+    webhookHmacKey: c.getOptionalString('webhookHmacKey'),
   };
 }
 
@@ -225,6 +304,7 @@ export function readGitopsConfig(
       snapshotMaxAgeSeconds:
         config.getOptionalNumber('gitops.metrics.snapshotMaxAgeSeconds') ?? 300,
     },
+    promotion: readPromotionConfig(config),
     webhooks: {
       fluxHmacKey: config.getOptionalString('gitops.webhooks.fluxHmacKey'),
       argocdToken: config.getOptionalString('gitops.webhooks.argocdToken'),

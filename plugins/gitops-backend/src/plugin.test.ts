@@ -6,6 +6,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { setupServer } from 'msw/node';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
@@ -95,6 +96,7 @@ async function startBackend(
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
   } = {},
 ) {
+  const actionsRegistry = actionsRegistryServiceMock.mock();
   const main = fakeArgo('https://main.argo.test', {
     apps: [
       checkout('dev', 30),
@@ -122,6 +124,7 @@ async function startBackend(
     features: [
       gitopsPlugin,
       logger.factory,
+      actionsRegistry.factory,
       catalogServiceMock.factory({ entities }),
       mockServices.scheduler.factory({
         includeInitialDelayedTasksOnStartup: true,
@@ -159,6 +162,7 @@ async function startBackend(
     main,
     other,
     logs: logger.lines,
+    actionsRegistry,
   };
 }
 
@@ -221,6 +225,29 @@ describe('gitops backend plugin', () => {
       syncStatus: 'Synced',
       healthStatus: 'Healthy',
     });
+  });
+
+  it('serves each controller read status, and applications read at their controller last read', async () => {
+    const { app } = await startBackend();
+    const res = await app.get('/api/gitops/controllers').set(auth);
+    expect(res.status).toBe(200);
+    expect(
+      res.body.items.map((c: any) => [c.engine, c.instance, c.status]),
+    ).toEqual([
+      ['argocd', 'main', 'ok'],
+      ['argocd', 'other', 'ok'],
+    ]);
+    const main = res.body.items[0];
+    const deployments = await app
+      .get('/api/gitops/entities/component/default/checkout/deployments')
+      .set(auth);
+    for (const env of deployments.body.environments)
+      for (const a of env.applications)
+        expect(a.lastReadAt).toBe(main.lastSuccessAt);
+    const anonymous = await app
+      .get('/api/gitops/controllers')
+      .set('Authorization', mockCredentials.user.invalidHeader());
+    expect(anonymous.status).toBe(401);
   });
 
   it('restricts an entity to the instance its annotation names', async () => {
@@ -379,6 +406,26 @@ describe('gitops backend plugin', () => {
     }
   });
 
+  it('guards fleet-wide reads with gitops.fleet.read; entity pages need only the catalog', async () => {
+    const { app } = await startBackend({ permission: AuthorizeResult.DENY });
+    for (const path of [
+      '/api/gitops/fleet',
+      '/api/gitops/controllers',
+      '/api/gitops/metrics/fleet',
+      '/api/gitops/metrics/teams',
+    ]) {
+      const res = await app.get(path).set(auth);
+      expect({ path, status: res.status }).toEqual({ path, status: 403 });
+      expect(res.body.error.message).toBe(
+        'Not allowed to read the GitOps fleet',
+      );
+    }
+    const entity = await app
+      .get('/api/gitops/entities/component/default/checkout/deployments')
+      .set(auth);
+    expect(entity.status).toBe(200);
+  });
+
   it('refuses refresh and sync without permission and reaches no controller', async () => {
     const { app, main, logs } = await startBackend({
       permission: AuthorizeResult.DENY,
@@ -401,6 +448,84 @@ describe('gitops backend plugin', () => {
     expect(main.requests.length).toBe(before);
     const audit = logs.filter(l => l.includes('application-sync'));
     expect(audit.some(l => l.includes('"status":"failed"'))).toBe(true);
+  });
+
+  it('proposes promotions only with permission and answers bad input with 400', async () => {
+    const changes = '/api/gitops/entities/component/default/checkout/changes';
+    const denied = await startBackend({ permission: AuthorizeResult.DENY });
+    const forbidden = await denied.app
+      .post(changes)
+      .set(auth)
+      .send({ action: 'promote', environment: 'prod', dryRun: true });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.error.message).toBe(
+      'Not allowed to promote component:default/checkout',
+    );
+    expect(
+      denied.logs.some(
+        l => l.includes('application-promote') && l.includes('"failed"'),
+      ),
+    ).toBe(true);
+
+    const { app } = await startBackend();
+    const bad = await app
+      .post(changes)
+      .set(auth)
+      .send({ action: 'deploy', environment: 'prod' });
+    expect(bad.status).toBe(400);
+    const noRule = await app
+      .post(changes)
+      .set(auth)
+      .send({ action: 'promote', environment: 'prod' });
+    expect(noRule.status).toBe(400);
+    expect(noRule.body.error.message).toMatch(
+      /^No promotion rule for prod: add the gitops-portal.io\/promotion annotation/,
+    );
+    const options = await app.get(changes).set(auth);
+    expect(options.status).toBe(200);
+    expect(options.body.environments.map((e: any) => e.environment)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
+    expect(options.body.proposals).toEqual([]);
+  });
+
+  it('registers its reads and proposals with the actions registry, checked like the API', async () => {
+    const { actionsRegistry } = await startBackend({
+      permission: AuthorizeResult.DENY,
+    });
+    const actions = new Map(
+      actionsRegistry.register.mock.calls.map(([a]) => [a.name, a]),
+    );
+    expect([...actions.keys()].sort()).toEqual([
+      'get-entity-changes',
+      'get-entity-deployments',
+      'get-entity-history',
+      'propose-promotion',
+      'propose-rollback',
+    ]);
+    const run = (name: string, input: object) =>
+      actions.get(name)!.action({
+        input,
+        credentials: mockCredentials.user(),
+        logger: mockServices.logger.mock(),
+      } as any);
+    const read = (await run('get-entity-deployments', {
+      entityRef: 'component:default/checkout',
+    })) as any;
+    expect(read.output.environments.map((e: any) => e.environment)).toEqual([
+      'dev',
+      'staging',
+      'prod',
+    ]);
+    await expect(
+      run('propose-promotion', {
+        entityRef: 'component:default/checkout',
+        environment: 'prod',
+        dryRun: true,
+      }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
   });
 
   it('refreshes and syncs with permission, through the backend', async () => {

@@ -2,10 +2,20 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { actionsRegistryServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
 import { gitopsPermissions } from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './database/DatabaseGitopsStore';
 import { createRouter } from './router';
+import { registerGitopsActions } from './actions';
+import { ProposalStore } from './database/ProposalStore';
+import { ControllerStore } from './database/ControllerStore';
+import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
 import { MetricsService } from './service/MetricsService';
@@ -37,6 +47,7 @@ export const gitopsPlugin = createBackendPlugin({
         auditor: coreServices.auditor,
         auth: coreServices.auth,
         catalog: catalogServiceRef,
+        actionsRegistry: actionsRegistryServiceRef,
       },
       async init(deps) {
         const settings = readGitopsConfig(deps.config, { logger: deps.logger });
@@ -57,8 +68,17 @@ export const gitopsPlugin = createBackendPlugin({
               settings: settings.git,
             })
           : undefined;
+        const proposalStore = new ProposalStore(
+          await deps.database.getClient(),
+        );
+        const controllers = new ControllerStore(
+          await deps.database.getClient(),
+        );
         const service = new GitopsService({
           store,
+          proposals: proposalStore,
+          controllers,
+          permissions: deps.permissions,
           catalog: deps.catalog,
           environments,
           logger: deps.logger,
@@ -95,8 +115,40 @@ export const gitopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
         });
+        const integrations = ScmIntegrations.fromConfig(deps.config);
+        const githubCredentials =
+          DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+        const proposals = new ProposalService({
+          service,
+          store,
+          proposals: proposalStore,
+          environments,
+          settings: settings.promotion,
+          integrations,
+          github: githubCredentials,
+          auth: gitAuthFromIntegrations(integrations, githubCredentials),
+          permissions: deps.permissions,
+          auditor: deps.auditor,
+          logger: deps.logger.child({ component: 'promotion' }),
+        });
+        // open proposals followed to their merge, merged ones to the
+        // deployment that ran them
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-proposals',
+          scope: 'global',
+          frequency: { seconds: settings.promotion.trackIntervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 10 },
+          fn: () => proposals.trackNow(),
+        });
+        registerGitopsActions({
+          actionsRegistry: deps.actionsRegistry,
+          service,
+          proposals,
+        });
         const ingestion = new IngestionService({
           store,
+          controllers,
           providers: () => providers,
           logger: deps.logger,
           instanceTimeoutMs: settings.instanceTimeoutSeconds * 1000,
@@ -150,6 +202,11 @@ export const gitopsPlugin = createBackendPlugin({
           store,
           logger: deps.logger.child({ component: 'webhooks' }),
           fluxHmacKey: settings.webhooks.fluxHmacKey,
+          fluxClusterKeys: Object.fromEntries(
+            settings.flux
+              .filter(c => c.webhookHmacKey)
+              .map(c => [c.name, c.webhookHmacKey!]),
+          ),
           argocdToken: settings.webhooks.argocdToken,
         });
 
@@ -160,6 +217,7 @@ export const gitopsPlugin = createBackendPlugin({
             actions,
             metrics,
             webhooks,
+            proposals,
             maxWebhookBodyBytes: settings.webhooks.maxBodyBytes,
           }),
         );

@@ -7,6 +7,7 @@ import { GitopsService } from './service/GitopsService';
 import { ActionsService } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
 import { MetricsService } from './service/MetricsService';
+import { ProposalService } from './service/ProposalService';
 import { DeliveryMetricsWindow } from '@gitops-portal/plugin-gitops-common';
 
 function entityRefOf(params: {
@@ -28,9 +29,10 @@ export async function createRouter(options: {
   actions: ActionsService;
   metrics: MetricsService;
   webhooks: WebhookService;
+  proposals: ProposalService;
   maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, actions, metrics, webhooks } = options;
+  const { httpAuth, service, actions, metrics, webhooks, proposals } = options;
   const root = Router();
 
   // Push ingestion: authenticated by signature or shared secret, not by
@@ -42,7 +44,7 @@ export async function createRouter(options: {
   });
   root.post('/webhooks/flux/:cluster', raw, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    webhooks.verifyFlux(body, req.header('x-signature'));
+    webhooks.verifyFlux(body, req.header('x-signature'), req.params.cluster);
     res.status(202).json(await webhooks.applyFlux(req.params.cluster, body));
   });
   root.post('/webhooks/argocd', raw, async (req, res) => {
@@ -80,6 +82,31 @@ export async function createRouter(options: {
         credentials,
       ),
     );
+  });
+
+  // promotion and rollback, proposed as changes to Git
+  router.get('/entities/:kind/:namespace/:name/changes', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(await proposals.getChanges(entityRefOf(req.params), credentials));
+  });
+  router.post('/entities/:kind/:namespace/:name/changes', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const principal = credentials.principal as { userEntityRef?: string };
+    res.json(
+      await proposals.propose({
+        entityRef: entityRefOf(req.params),
+        request: req.body,
+        credentials,
+        userRef: principal.userEntityRef,
+        httpRequest: req,
+      }),
+    );
+  });
+
+  router.get('/controllers', async (req, res) => {
+    // statuses carry no secrets; seeing them needs gitops.fleet.read
+    const credentials = await httpAuth.credentials(req);
+    res.json({ items: await service.listControllers(credentials) });
   });
 
   router.get('/fleet', async (req, res) => {

@@ -21,6 +21,7 @@ jest.setTimeout(60_000);
 
 const HMAC_KEY = 'flux-hmac-key-SECRET';
 const ARGO_HOOK_TOKEN = 'argo-hook-token-SECRET';
+const GONE_KEY = 'flux-gone-own-key-SECRET';
 const SHA = 'b'.repeat(40);
 
 const server = setupServer();
@@ -66,6 +67,22 @@ function fluxEvent(overrides: Record<string, unknown> = {}) {
     reportingController: 'kustomize-controller',
     reportingInstance: 'kustomize-controller-7c7b47f5f-8bhrp',
     ...overrides,
+  };
+}
+
+function argoEvent() {
+  return {
+    instance: 'main',
+    app: { name: 'checkout-prod', namespace: 'argocd' },
+    sync: { status: 'Synced', revision: SHA },
+    health: { status: 'Healthy' },
+    operation: {
+      phase: 'Succeeded',
+      startedAt: '2026-11-21T09:59:00Z',
+      finishedAt: '2026-11-21T10:00:00Z',
+      revision: SHA,
+      initiatedBy: 'alice',
+    },
   };
 }
 
@@ -125,6 +142,8 @@ describe('webhooks and both engines together', () => {
                     url: 'http://127.0.0.1:1',
                     serviceAccountToken: SANDBOX_K8S_TOKEN,
                     skipTLSVerify: true,
+                    // this cluster signs with a key of its own
+                    webhookHmacKey: GONE_KEY,
                   },
                   {
                     name: 'flux-dev',
@@ -326,6 +345,25 @@ describe('webhooks and both engines together', () => {
     },
   );
 
+  it('checks each cluster events with that cluster key: one cluster cannot post as another', async () => {
+    const body = JSON.stringify(fluxEvent());
+    const post = (cluster: string, signature: string) =>
+      app
+        .post(`/api/gitops/webhooks/flux/${cluster}`)
+        .set('content-type', 'application/json')
+        .set('x-signature', signature)
+        .send(body);
+    const before = await history();
+    // flux-gone's key does not sign for flux-dev, nor the shared key for flux-gone
+    expect((await post('flux-dev', sign(body, GONE_KEY))).status).toBe(401);
+    expect((await post('flux-gone', sign(body, HMAC_KEY))).status).toBe(401);
+    expect(await history()).toEqual(before);
+    // its own key does (the object is not one of flux-gone's: ignored)
+    const own = await post('flux-gone', sign(body, GONE_KEY));
+    expect(own.status).toBe(202);
+    expect(own.body.status).toBe('ignored');
+  });
+
   it('answers 413 to an oversized event and stores nothing', async () => {
     const before = await history();
     const body = JSON.stringify(fluxEvent({ message: 'x'.repeat(5000) }));
@@ -350,19 +388,7 @@ describe('webhooks and both engines together', () => {
   });
 
   it('applies Argo CD notifications authenticated with the shared secret', async () => {
-    const event = {
-      instance: 'main',
-      app: { name: 'checkout-prod', namespace: 'argocd' },
-      sync: { status: 'Synced', revision: SHA },
-      health: { status: 'Healthy' },
-      operation: {
-        phase: 'Succeeded',
-        startedAt: '2026-11-21T09:59:00Z',
-        finishedAt: '2026-11-21T10:00:00Z',
-        revision: SHA,
-        initiatedBy: 'alice',
-      },
-    };
+    const event = argoEvent();
     const wrong = await app
       .post('/api/gitops/webhooks/argocd')
       .set('x-gitops-token', 'nope')
@@ -396,4 +422,123 @@ describe('webhooks and both engines together', () => {
       .send({ app: {} });
     expect(bad.status).toBe(400);
   });
+
+  it('answers 10,000 fuzzed webhook bodies with 202/400/401/413, never a 500, and stores nothing from them', async () => {
+    // seeded: a failure can be replayed
+    let seed = 20261123;
+    const random = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const pick = <T>(list: T[]): T => list[Math.floor(random() * list.length)];
+    const junk = (): unknown =>
+      pick<() => unknown>([
+        () => null,
+        () => 42,
+        () => -1e308,
+        () => true,
+        () => 'x'.repeat(Math.floor(random() * 50)),
+        () => '\u0000\ud83d\ude00<script>',
+        () => [],
+        () => [1, 'a', null],
+        () => ({}),
+        () => ({ nested: { deeper: { deepest: [{}] } } }),
+      ])();
+    // a valid-looking event about an object the backend does not know, with
+    // one field removed or replaced by junk: ignored or refused, never stored
+    const mutate = (event: any, rename: (e: any) => void) => {
+      const e = JSON.parse(JSON.stringify(event));
+      rename(e);
+      const paths: string[][] = [];
+      const walk = (o: any, at: string[]) => {
+        for (const k of Object.keys(o)) {
+          paths.push([...at, k]);
+          if (o[k] && typeof o[k] === 'object') walk(o[k], [...at, k]);
+        }
+      };
+      walk(e, []);
+      const at = pick(paths);
+      const parent = at.slice(0, -1).reduce((o, k) => o[k], e);
+      if (random() < 0.3) delete parent[at[at.length - 1]];
+      else parent[at[at.length - 1]] = junk();
+      return JSON.stringify(e);
+    };
+    const bodies: Array<{
+      engine: 'flux' | 'argocd';
+      body: string;
+      auth: 'ok' | 'bad';
+    }> = [];
+    for (let i = 0; i < 10_000; i++) {
+      const engine = random() < 0.6 ? 'flux' : 'argocd';
+      const real = engine === 'flux' ? fluxEvent() : argoEvent();
+      const r = random();
+      let body: string;
+      if (r < 0.4)
+        body = mutate(real, e => {
+          if (engine === 'flux') e.involvedObject.name = `fuzz-${i}`;
+          else e.app.name = `fuzz-${i}`;
+        });
+      else if (r < 0.6) {
+        // a real event about a known object, cut short
+        const text = JSON.stringify(real);
+        body = text.slice(0, 1 + Math.floor(random() * (text.length - 2)));
+      } else if (r < 0.75)
+        body = Array.from({ length: Math.floor(random() * 200) }, () =>
+          String.fromCharCode(Math.floor(random() * 256)),
+        ).join('');
+      else if (r < 0.85) body = JSON.stringify(junk());
+      else if (r < 0.95) body = JSON.stringify(real);
+      else body = JSON.stringify({ ...real, message: 'y'.repeat(5000) });
+      // real events only ever go out with a wrong or missing signature
+      const authState =
+        r >= 0.85 && r < 0.95 ? 'bad' : pick(['ok', 'ok', 'ok', 'ok', 'bad']);
+      bodies.push({ engine, body, auth: authState as 'ok' | 'bad' });
+    }
+    const historyBefore = await history();
+    const appBefore = await inventoryDev();
+    const statuses = new Map<number, number>();
+    const unexpected: unknown[] = [];
+    let applied = 0;
+    const agent = app;
+    const send = ({ engine, body, auth: ok }: (typeof bodies)[number]) => {
+      const req =
+        engine === 'flux'
+          ? agent
+              .post('/api/gitops/webhooks/flux/flux-dev')
+              .set('content-type', 'application/json')
+              .set(
+                'x-signature',
+                ok === 'ok' ? sign(body) : sign(body, 'wrong'),
+              )
+          : agent
+              .post('/api/gitops/webhooks/argocd')
+              .set('content-type', 'application/json')
+              .set('x-gitops-token', ok === 'ok' ? ARGO_HOOK_TOKEN : 'wrong');
+      return req.send(body);
+    };
+    for (let i = 0; i < bodies.length; i += 50) {
+      const results = await Promise.all(bodies.slice(i, i + 50).map(send));
+      for (const [k, res] of results.entries()) {
+        statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+        if (![202, 400, 401, 413].includes(res.status))
+          unexpected.push({
+            ...bodies[i + k],
+            status: res.status,
+            res: res.body,
+          });
+        if (res.status === 202 && res.body.status === 'applied') applied += 1;
+      }
+    }
+    expect([...statuses.keys()].sort()).toEqual(
+      expect.arrayContaining([400, 401, 413]),
+    );
+    // a failure names the first bodies answered otherwise
+    expect(unexpected.slice(0, 3)).toEqual([]);
+    expect(applied).toBe(0);
+    // nothing stored: the history and the application are as they were
+    expect(await history()).toEqual(historyBefore);
+    expect(await inventoryDev()).toEqual(appBefore);
+  }, 300_000);
 });

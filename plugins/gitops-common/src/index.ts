@@ -12,3 +12,4 @@ export * from './environments';
 export * from './revisions';
 export * from './api';
 export * from './dora';
+export * from './promotion';

@@ -34,6 +34,30 @@ export const gitopsApplicationSuspendPermission = createPermission({
 });
 
 /**
+ * Propose a promotion of an entity's environment (what the previous
+ * environment runs) as a change to Git.
+ *
+ * @public
+ */
+export const gitopsApplicationPromotePermission = createPermission({
+  name: 'gitops.application.promote',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
+ * Propose a rollback of an entity's environment to an earlier deployment as
+ * a change to Git.
+ *
+ * @public
+ */
+export const gitopsApplicationRollbackPermission = createPermission({
+  name: 'gitops.application.rollback',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Refresh or sync applications that belong to no catalog entity (platform add-ons).
  *
  * @public
@@ -41,6 +65,17 @@ export const gitopsApplicationSuspendPermission = createPermission({
 export const gitopsUnownedApplicationManagePermission = createPermission({
   name: 'gitops.application.unowned.manage',
   attributes: { action: 'update' },
+});
+
+/**
+ * See the whole fleet: the fleet listing and matrix, fleet and team delivery
+ * metrics, and controller status. Entity pages need only catalog read.
+ *
+ * @public
+ */
+export const gitopsFleetReadPermission = createPermission({
+  name: 'gitops.fleet.read',
+  attributes: { action: 'read' },
 });
 
 /**
@@ -52,5 +87,8 @@ export const gitopsPermissions = [
   gitopsApplicationRefreshPermission,
   gitopsApplicationSyncPermission,
   gitopsApplicationSuspendPermission,
+  gitopsApplicationPromotePermission,
+  gitopsApplicationRollbackPermission,
   gitopsUnownedApplicationManagePermission,
+  gitopsFleetReadPermission,
 ];

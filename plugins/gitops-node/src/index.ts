@@ -13,3 +13,14 @@ export {
 export type { RepoRef, ScmType } from './repoUrl';
 export { gitAuthFromIntegrations } from './gitAuth';
 export type { GitAuth } from './gitAuth';
+export {
+  runGit,
+  proposeGitChange,
+  openGithubPullRequest,
+  NothingToChangeError,
+} from './gitChange';
+export type {
+  GitChangeOptions,
+  GitChangeResult,
+  GitWorkTree,
+} from './gitChange';

@@ -8,17 +8,11 @@ import { screen } from '@testing-library/react';
 import { bareEntity } from './__fixtures__/data';
 import plugin, { entityGitopsContent, gitopsFleetPage } from './alpha';
 import { gitopsApiRef } from './api';
+import { fakeGitopsApi } from './__testUtils__/fakeApi';
 
 jest.setTimeout(30_000);
 
-const api = {
-  getEntityDeployments: jest.fn(),
-  getEntityHistory: jest.fn(),
-  getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
-  getDeliveryMetrics: jest.fn(),
-  getTeamDeliveryMetrics: jest.fn(async () => []),
-  runAction: jest.fn(),
-};
+const api = fakeGitopsApi();
 
 describe('new frontend system', () => {
   it('declares the plugin with its extensions', () => {

@@ -4,6 +4,7 @@ import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { bareEntity, entity } from './__fixtures__/data';
 import { gitopsApiRef } from './api';
+import { fakeGitopsApi } from './__testUtils__/fakeApi';
 import {
   EntityGitOpsCard,
   EntityGitOpsContent,
@@ -14,17 +15,7 @@ import {
 
 jest.setTimeout(30_000);
 
-const api = {
-  getEntityDeployments: jest.fn(async () => ({
-    entityRef: 'x',
-    environments: [],
-  })),
-  getEntityHistory: jest.fn(),
-  getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
-  getDeliveryMetrics: jest.fn(),
-  getTeamDeliveryMetrics: jest.fn(async () => []),
-  runAction: jest.fn(),
-};
+const api = fakeGitopsApi();
 
 describe('legacy frontend exports', () => {
   it('declares the plugin', () => {

@@ -45,6 +45,10 @@ describe('example templates', () => {
       'argocd/app-selector: app.kubernetes.io/name=${{ values.name }}',
     );
     expect(info).toContain('backstage.io/kubernetes-id: ${{ values.name }}');
+    // promotion needs no extra setup: the manifests the template writes
+    expect(info).toContain(
+      'gitops-portal.io/promotion: manifest,repo=${{ values.fleetRepoUrl }}',
+    );
     for (const env of ['dev', 'staging', 'prod']) {
       expect(
         fs.existsSync(

@@ -27,6 +27,8 @@ export interface FakeArgo {
   latencyMs?: number;
   requests: { method: string; path: string; search: string; auth?: string }[];
   logins: number;
+  /** Resource trees by application name. */
+  trees?: Record<string, unknown>;
 }
 
 export function fakeArgo(
@@ -40,6 +42,7 @@ export function fakeArgo(
     users: options.users,
     failWith: options.failWith,
     latencyMs: options.latencyMs,
+    trees: options.trees,
     requests: [],
     logins: 0,
   };
@@ -114,6 +117,25 @@ export function argoHandlers(argo: FakeArgo) {
         items: argo.apps.filter(a => !ns || a.metadata?.namespace === ns),
       });
     }),
+    http.get(
+      `${argo.url}/api/v1/applications/:name/resource-tree`,
+      async ({ request, params }) => {
+        const denied = await guard(request);
+        if (denied) return denied;
+        const tree = argo.trees?.[params.name as string];
+        if (!tree || !find(request, params.name as string)) {
+          return HttpResponse.json(
+            {
+              code: 5,
+              error: 'not found',
+              message: `applications.argoproj.io "${params.name}" not found`,
+            },
+            { status: 404 },
+          );
+        }
+        return checked('v1alpha1ApplicationTree', tree);
+      },
+    ),
     http.get(
       `${argo.url}/api/v1/applications/:name`,
       async ({ request, params }) => {

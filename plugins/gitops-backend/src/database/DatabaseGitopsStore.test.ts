@@ -60,6 +60,31 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     expect(stored?.labels).toEqual({ team: 'x' });
   });
 
+  it('keeps since when an application has been out of sync, across reads', async () => {
+    const { store } = await createStore();
+    const read = (
+      syncStatus: 'Synced' | 'OutOfSync',
+      at: string,
+      message?: string,
+    ) =>
+      store.upsertApplications([
+        makeApplication({ name: 'a', syncStatus, lastReadAt: at, message }),
+      ]);
+    const since = async () =>
+      (await store.getApplication('argocd:main:argocd:a'))?.outOfSyncSince;
+    await read('Synced', '2026-11-23T10:00:00.000Z');
+    expect(await since()).toBeUndefined();
+    await read('OutOfSync', '2026-11-23T10:01:00.000Z');
+    expect(await since()).toBe('2026-11-23T10:01:00.000Z');
+    // still out of sync, something else changed: the same since
+    await read('OutOfSync', '2026-11-23T10:05:00.000Z', 'one resource differs');
+    expect(await since()).toBe('2026-11-23T10:01:00.000Z');
+    await read('Synced', '2026-11-23T10:06:00.000Z');
+    expect(await since()).toBeUndefined();
+    await read('OutOfSync', '2026-11-23T10:09:00.000Z');
+    expect(await since()).toBe('2026-11-23T10:09:00.000Z');
+  });
+
   it('removes applications gone from an instance but keeps their history', async () => {
     const { store } = await createStore();
     const a = makeApplication({ name: 'a' });

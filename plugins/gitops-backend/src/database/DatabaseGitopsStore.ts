@@ -75,6 +75,7 @@ function applicationRow(app: GitopsApplication, now: string) {
     fingerprint: fingerprintOf(app),
     stale: app.stale,
     last_read_at: app.lastReadAt,
+    out_of_sync_since: app.outOfSyncSince ?? null,
     updated_at: now,
   };
 }
@@ -95,7 +96,12 @@ function deploymentRow(d: NewDeployment) {
 }
 
 function fingerprintOf(app: GitopsApplication): string {
-  const { lastReadAt: _lastReadAt, stale: _stale, ...state } = app;
+  const {
+    lastReadAt: _lastReadAt,
+    stale: _stale,
+    outOfSyncSince: _since,
+    ...state
+  } = app;
   return createHash('sha256').update(JSON.stringify(state)).digest('hex');
 }
 
@@ -172,13 +178,23 @@ export class DatabaseGitopsStore implements GitopsStore {
   async upsertApplications(applications: GitopsApplication[]): Promise<number> {
     let written = 0;
     for (const batch of chunks(applications)) {
-      const existing: Pick<AppRow, 'id' | 'fingerprint' | 'stale'>[] =
-        await this.db(APPS)
-          .select('id', 'fingerprint', 'stale')
-          .whereIn(
-            'id',
-            batch.map(a => a.id),
-          );
+      const existing: Array<
+        Pick<AppRow, 'id' | 'fingerprint' | 'stale'> & {
+          sync_status: string | null;
+          out_of_sync_since: string | null;
+        }
+      > = await this.db(APPS)
+        .select(
+          'id',
+          'fingerprint',
+          'stale',
+          'sync_status',
+          'out_of_sync_since',
+        )
+        .whereIn(
+          'id',
+          batch.map(a => a.id),
+        );
       const known = new Map(existing.map(r => [r.id, r]));
       const changed = batch
         .map(app => ({ app, fingerprint: fingerprintOf(app) }))
@@ -192,6 +208,19 @@ export class DatabaseGitopsStore implements GitopsStore {
         });
       if (changed.length === 0) continue;
       const now = new Date().toISOString();
+      // how long it has been out of sync: kept while it stays so
+      for (const c of changed) {
+        const row = known.get(c.app.id);
+        let since: string | undefined;
+        if (c.app.syncStatus === 'OutOfSync') {
+          since =
+            (row?.sync_status === 'OutOfSync' && row.out_of_sync_since) ||
+            c.app.outOfSyncSince ||
+            c.app.lastReadAt ||
+            now;
+        }
+        c.app = { ...c.app, outOfSyncSince: since };
+      }
       await this.db.transaction(async tx => {
         await tx(APPS)
           .insert(changed.map(({ app }) => applicationRow(app, now)))
@@ -271,7 +300,13 @@ export class DatabaseGitopsStore implements GitopsStore {
       const known = events.map(event => {
         const app = current.get(event.applicationId);
         if (!app) return false;
-        const { application, deployment } = event.apply(app);
+        const applied = event.apply(app);
+        const { deployment } = applied;
+        // in sync again: no longer out of sync since
+        const application =
+          applied.application.syncStatus === 'OutOfSync'
+            ? applied.application
+            : { ...applied.application, outOfSyncSince: undefined };
         current.set(app.id, application);
         changed.set(app.id, application);
         if (deployment) deployments.push(deployment);
@@ -290,6 +325,7 @@ export class DatabaseGitopsStore implements GitopsStore {
             'data',
             'fingerprint',
             'stale',
+            'out_of_sync_since',
             'updated_at',
           ]);
       }
@@ -491,6 +527,16 @@ export class DatabaseGitopsStore implements GitopsStore {
       .limit(filter.limit)
       .offset(filter.offset);
     return { items: rows.map(rowToApplication), totalCount: Number(count) };
+  }
+
+  async getDeployment(id: string): Promise<GitopsDeployment | undefined> {
+    if (!/^\d{1,18}$/.test(id)) return undefined;
+    const row: DeploymentRow | undefined = await this.db<DeploymentRow>(
+      DEPLOYMENTS,
+    )
+      .where('id', Number(id))
+      .first();
+    return row ? rowToDeployment(row) : undefined;
   }
 
   async listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]> {

@@ -137,6 +137,8 @@ export interface GitopsStore {
     filter: FleetFilter,
   ): Promise<{ items: GitopsApplication[]; totalCount: number }>;
   listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
+  /** One deployment by id (ids of other forms are not found). */
+  getDeployment(id: string): Promise<GitopsDeployment | undefined>;
   /** A stored snapshot of metrics: its JSON and when it was computed. */
   getMetricsSnapshot(
     key: MetricsSnapshotKey,

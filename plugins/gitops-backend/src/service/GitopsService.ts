@@ -1,11 +1,14 @@
 import {
   BackstageCredentials,
   LoggerService,
+  PermissionsService,
 } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
-import { InputError, NotFoundError } from '@backstage/errors';
+import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
+  ControllerStatus,
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
@@ -13,6 +16,7 @@ import {
   GitopsApplication,
   HistoryQuery,
   GITOPS_ANNOTATIONS,
+  gitopsFleetReadPermission,
   environmentOrder,
   getEntityApplicationSelector,
   rollUpHealth,
@@ -22,6 +26,8 @@ import {
 import { ApplicationQuery, GitopsStore } from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
 import { GitService } from '../git/GitService';
+import { ProposalStore } from '../database/ProposalStore';
+import { ControllerStore } from '../database/ControllerStore';
 
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
@@ -55,8 +61,50 @@ export class GitopsService {
       environments: EnvironmentConfig;
       logger: LoggerService;
       git?: GitService;
+      /** Proposals, to say which history rows ran a promotion or rollback. */
+      proposals?: ProposalStore;
+      /** Read status of the controllers: what applications were last read at. */
+      controllers?: ControllerStore;
+      /** Checks gitops.fleet.read for fleet-wide reads; none: allowed. */
+      permissions?: PermissionsService;
     },
   ) {}
+
+  /** Fleet-wide reads need gitops.fleet.read (403 otherwise). */
+  async authorizeFleetRead(credentials: BackstageCredentials): Promise<void> {
+    if (!this.options.permissions) return;
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission: gitopsFleetReadPermission }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError('Not allowed to read the GitOps fleet');
+    }
+  }
+
+  /** Every controller's read status. */
+  async listControllers(
+    credentials: BackstageCredentials,
+  ): Promise<ControllerStatus[]> {
+    await this.authorizeFleetRead(credentials);
+    return (await this.options.controllers?.list()) ?? [];
+  }
+
+  /**
+   * Applications as last read: unchanged applications are (rightly) not
+   * rewritten, so the time they were read is their controller's last
+   * successful read, kept in one row per controller.
+   */
+  private async withReadTimes<T extends GitopsApplication>(
+    apps: T[],
+  ): Promise<T[]> {
+    if (!this.options.controllers || apps.length === 0) return apps;
+    const status = await this.options.controllers.get(apps);
+    return apps.map(app => {
+      const at = status.get(`${app.engine}:${app.instance}`)?.lastSuccessAt;
+      return at && at > app.lastReadAt ? { ...app, lastReadAt: at } : app;
+    });
+  }
 
   /** The entity, or a NotFoundError naming it. */
   async getEntity(
@@ -137,7 +185,9 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<EntityDeploymentsResponse> {
     const entity = await this.getEntity(entityRef, credentials);
-    const apps = await this.getApplicationsForEntity(entity);
+    const apps = await this.withReadTimes(
+      await this.getApplicationsForEntity(entity),
+    );
     const { order } = this.options.environments;
     const byEnv = new Map<string, GitopsApplication[]>();
     for (const app of apps) {
@@ -185,9 +235,27 @@ export class GitopsService {
     });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
-    const items = this.options.git
+    const described = this.options.git
       ? await this.options.git.annotateHistory(page)
       : page;
+    const ran = await this.options.proposals?.forDeployments(
+      page.map(d => d.id),
+    );
+    const items = described.map(d => {
+      const p = ran?.find(x => x.deploymentId === d.id);
+      return p
+        ? {
+            ...d,
+            proposal: {
+              id: p.id!,
+              action: p.action,
+              createdBy: p.createdBy,
+              url: p.url,
+              pullRequestNumber: p.pullRequestNumber,
+            },
+          }
+        : d;
+    });
     return {
       items,
       nextCursor:
@@ -201,6 +269,7 @@ export class GitopsService {
     request: FleetRequest,
     credentials: BackstageCredentials,
   ): Promise<FleetPage> {
+    await this.authorizeFleetRead(credentials);
     const offset = request.cursor
       ? decodeCursor<{ offset: number }>(
           request.cursor,
@@ -226,7 +295,7 @@ export class GitopsService {
     });
     const next = offset + items.length;
     return {
-      items,
+      items: await this.withReadTimes(items),
       totalCount,
       nextCursor:
         next < totalCount ? encodeCursor({ offset: next }) : undefined,

@@ -3,9 +3,11 @@ import {
   mockServices,
   registerMswTestHooks,
 } from '@backstage/backend-test-utils';
+import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ArgoInstanceConfig } from '../config';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { ControllerStore } from '../database/ControllerStore';
 import { argoApp } from '../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
@@ -50,14 +52,98 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     const providers = names.map(
       n => new ArgoProvider({ instance: instance(n), environments }),
     );
+    const controllers = new ControllerStore(knex);
     const ingestion = new IngestionService({
       store,
       providers: () => providers,
       logger: mockServices.logger.mock(),
       instanceTimeoutMs: 2_000,
+      controllers,
     });
-    return { store, argos, ingestion };
+    return { store, argos, ingestion, controllers };
   }
+
+  it('keeps one status row per controller: last success, last error and since when', async () => {
+    const { store, argos, ingestion, controllers } = await setup(['a', 'b']);
+    argos.a.apps = [argoApp({ name: 'web' })];
+    argos.b.apps = [argoApp({ name: 'api' })];
+    await ingestion.runOnce();
+    const [a1] = await controllers.list();
+    expect(a1).toMatchObject({
+      engine: 'argocd',
+      instance: 'a',
+      status: 'ok',
+      applicationCount: 1,
+    });
+    const firstRead = a1.lastSuccessAt!;
+    const app = await store.getApplication('argocd:a:argocd:web');
+    expect(app!.lastReadAt).toBe(firstRead);
+
+    // b goes down twice: unreachable since the first failure
+    argos.b.failWith = 503;
+    await ingestion.runOnce();
+    const since = (await controllers.list())[1].errorSince;
+    await new Promise(r => setTimeout(r, 5));
+    await ingestion.runOnce();
+    const [a2, b2] = await controllers.list();
+    expect(b2).toMatchObject({
+      instance: 'b',
+      status: 'unreachable',
+      applicationCount: 1,
+      errorSince: since,
+    });
+    expect(b2.lastError).toMatch(/503/);
+    // a: unchanged, not rewritten, yet read again; the row says when
+    expect(a2.lastSuccessAt! > firstRead).toBe(true);
+    expect(
+      (await store.getApplication('argocd:a:argocd:web'))!.lastReadAt,
+    ).toBe(firstRead);
+
+    argos.b.failWith = undefined;
+    await ingestion.runOnce();
+    const [, b3] = await controllers.list();
+    expect(b3).toMatchObject({ status: 'ok' });
+    expect(b3.lastError).toBeUndefined();
+    expect(b3.errorSince).toBeUndefined();
+  });
+
+  it.each([
+    [
+      'an HTML page with 200',
+      () =>
+        new HttpResponse('<html><body>Sign in to the proxy</body></html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+        }),
+      /answered GET \/api\/v1\/applications with 200 but not JSON \(text\/html, \d+ bytes, an HTML page\)/,
+    ],
+    [
+      'truncated JSON',
+      () =>
+        new HttpResponse('{"metadata":{},"items":[{"metadata":{"name":"we', {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        }),
+      /with 200 but not JSON \(application\/json, \d+ bytes, cut short\)/,
+    ],
+  ])(
+    'survives a controller answering %s: its apps keep their state, marked stale',
+    async (_name, answer, message) => {
+      const { store, argos, ingestion, controllers } = await setup(['a']);
+      argos.a.apps = [argoApp({ name: 'web', historyCount: 3 })];
+      await ingestion.runOnce();
+      server.use(http.get('https://a.argo.test/api/v1/applications', answer));
+      const [report] = await ingestion.runOnce();
+      expect(report.ok).toBe(false);
+      expect(report.error).toMatch(message);
+      const app = await store.getApplication('argocd:a:argocd:web');
+      expect(app).toMatchObject({ stale: true, syncStatus: 'Synced' });
+      expect((await controllers.list())[0]).toMatchObject({
+        status: 'unreachable',
+        lastError: expect.stringMatching(message),
+      });
+    },
+  );
 
   it('keeps history past Argo CD retention of 10 entries', async () => {
     const { store, argos, ingestion } = await setup(['a']);

@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, NewDeployment } from '../database/GitopsStore';
 import { GitopsProvider } from '../providers/types';
+import { ControllerStore } from '../database/ControllerStore';
 import { deploymentKey } from './deploymentKey';
 
 /** Outcome of reading one instance. */
@@ -32,6 +33,8 @@ export class IngestionService {
       instanceTimeoutMs: number;
       /** Instances read at the same time (default 3): bounds memory. */
       concurrency?: number;
+      /** Where each controller's last read, last error and since when are kept. */
+      controllers?: ControllerStore;
     },
   ) {}
 
@@ -76,6 +79,12 @@ export class IngestionService {
           ? `timed out after ${this.options.instanceTimeoutMs} ms`
           : (error as Error).message;
       const marked = await store.markInstanceStale(base);
+      await this.options.controllers?.recordRead({
+        ...base,
+        at: new Date(started).toISOString(),
+        ok: false,
+        error: message,
+      });
       logger.warn(
         `Could not read ${provider.engine} instance '${provider.instance}': ${message}; ${marked} applications marked stale`,
       );
@@ -105,6 +114,13 @@ export class IngestionService {
     ]);
     // events were hints: the controller's own history now replaces them
     await store.pruneEventDeployments(snapshot.applications.map(a => a.id));
+    // what every application of this controller was read at, in one row
+    await this.options.controllers?.recordRead({
+      ...base,
+      at: snapshot.applications[0]?.lastReadAt ?? new Date().toISOString(),
+      ok: true,
+      applications: snapshot.applications.length,
+    });
     const report = {
       ...base,
       ok: true,

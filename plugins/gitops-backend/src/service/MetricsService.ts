@@ -170,6 +170,7 @@ export class MetricsService {
     credentials: BackstageCredentials;
   }): Promise<DeliveryMetrics> {
     if (options.scope.type === 'fleet') {
+      await this.options.gitops.authorizeFleetRead(options.credentials);
       const environment = this.environmentOf(options.environment);
       return this.snapshot(
         { scope: 'fleet', environment, windowDays: options.windowDays },
@@ -197,6 +198,7 @@ export class MetricsService {
     environment?: string;
     credentials: BackstageCredentials;
   }): Promise<TeamDeliveryMetrics[]> {
+    await this.options.gitops.authorizeFleetRead(options.credentials);
     const environment = this.environmentOf(options.environment);
     return this.snapshot(
       { scope: 'teams', environment, windowDays: options.windowDays },

@@ -16,6 +16,11 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 /** The Flux notification-controller Event (event.toolkit.fluxcd.io/v1beta1). */
+/** A time as both engines send it (RFC 3339); anything else is a 400, not a 500. */
+const time = z
+  .string()
+  .refine(s => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time');
+
 const fluxEvent = z.object({
   involvedObject: z.object({
     kind: z.enum([
@@ -35,9 +40,7 @@ const fluxEvent = z.object({
     fieldPath: z.string().optional(),
   }),
   severity: z.enum(['trace', 'info', 'error']),
-  timestamp: z
-    .string()
-    .refine(s => !Number.isNaN(Date.parse(s)), 'must be an RFC 3339 time'),
+  timestamp: time,
   message: z.string().max(39_000),
   reason: z.string(),
   metadata: z.record(z.string()).optional(),
@@ -63,8 +66,8 @@ const argoEvent = z.object({
     .object({
       phase: z.string(),
       message: z.string().optional(),
-      startedAt: z.string().optional(),
-      finishedAt: z.string().optional(),
+      startedAt: time.optional(),
+      finishedAt: time.optional(),
       revision: z.string().optional(),
       revisions: z.array(z.string()).optional(),
       initiatedBy: z.string().optional(),
@@ -127,15 +130,20 @@ export class WebhookService {
       store: GitopsStore;
       logger: LoggerService;
       fluxHmacKey?: string;
+      /** Keys per cluster: a cluster's events must be signed with its own. */
+      fluxClusterKeys?: Record<string, string>;
       argocdToken?: string;
     },
   ) {}
 
-  verifyFlux(raw: Buffer, signature: string | undefined) {
-    const key = this.options.fluxHmacKey;
+  /** Checks the signature with the key of the cluster the event is posted for. */
+  verifyFlux(raw: Buffer, signature: string | undefined, cluster?: string) {
+    const key =
+      (cluster && this.options.fluxClusterKeys?.[cluster]) ??
+      this.options.fluxHmacKey;
     if (!key) {
       throw new AuthenticationError(
-        'Flux webhooks are not enabled (gitops.webhooks.fluxHmacKey)',
+        'Flux webhooks are not enabled (gitops.webhooks.fluxHmacKey or the cluster webhookHmacKey)',
       );
     }
     const expected = `sha256=${createHmac('sha256', key)

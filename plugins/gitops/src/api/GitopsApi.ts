@@ -1,5 +1,9 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  ControllerStatus,
+  ChangeProposal,
+  EntityChangesResponse,
+  ProposeChangeRequest,
   DeliveryMetrics,
   DeliveryMetricsQuery,
   TeamDeliveryMetrics,
@@ -55,6 +59,15 @@ export interface GitopsApi {
   getTeamDeliveryMetrics(
     options?: DeliveryMetricsQuery,
   ): Promise<TeamDeliveryMetrics[]>;
+  /** Read status of every Argo CD instance and Flux cluster. */
+  getControllers(): Promise<ControllerStatus[]>;
+  /** Which environments can be promoted or rolled back, and the entity's proposals. */
+  getEntityChanges(entity: EntityRefParts): Promise<EntityChangesResponse>;
+  /** Proposes (or with dryRun previews) a promotion or rollback as a change to Git. */
+  proposeChange(
+    entity: EntityRefParts,
+    request: ProposeChangeRequest,
+  ): Promise<ChangeProposal>;
   runAction(request: {
     entity?: EntityRefParts;
     applicationId: string;

@@ -1,6 +1,10 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ControllerStatus,
+  ChangeProposal,
+  EntityChangesResponse,
+  ProposeChangeRequest,
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   DeliveryMetrics,
@@ -96,6 +100,29 @@ export class GitopsClient implements GitopsApi {
     options: DeliveryMetricsQuery = {},
   ): Promise<TeamDeliveryMetrics[]> {
     return this.get(`/metrics/teams${toQuery(options)}`);
+  }
+
+  async getControllers(): Promise<ControllerStatus[]> {
+    const { items } = await this.get<{ items: ControllerStatus[] }>(
+      '/controllers',
+    );
+    return items;
+  }
+
+  getEntityChanges(entity: EntityRefParts): Promise<EntityChangesResponse> {
+    return this.get(`/${entityPath(entity)}/changes`);
+  }
+
+  async proposeChange(
+    entity: EntityRefParts,
+    request: ProposeChangeRequest,
+  ): Promise<ChangeProposal> {
+    const res = await this.request(`/${entityPath(entity)}/changes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request),
+    });
+    return (await res.json()) as ChangeProposal;
   }
 
   async runAction(request: {

@@ -6,16 +6,15 @@ import {
 } from '@backstage/integration';
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import {
-  compareUrl,
   gitAuthFromIntegrations,
+  NothingToChangeError,
+  openGithubPullRequest,
+  proposeGitChange,
   resolveRepo,
 } from '@gitops-portal/plugin-gitops-node';
-import { Octokit } from '@octokit/rest';
 import yaml from 'js-yaml';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { git } from './git';
 
 async function copyTree(from: string, to: string): Promise<string[]> {
   const written: string[] = [];
@@ -155,101 +154,72 @@ export function createProposeAction(options: { config: Config }) {
         name: ctx.input.authorName ?? 'Backstage Scaffolder',
         email: ctx.input.authorEmail ?? 'scaffolder@backstage.io',
       };
-      const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'gitops-propose-'));
+      const title =
+        ctx.input.title ?? ctx.input.commitMessage ?? 'Add GitOps deployment';
+      let written: string[] = [];
+      let result;
       try {
-        await git(
-          dir,
-          [
-            'clone',
-            '--quiet',
-            '--depth',
-            '50',
-            '--branch',
-            base,
-            repo.cloneUrl,
-            'repo',
-          ],
-          { auth },
-        );
-        const work = path.join(dir, 'repo');
-        if (mode !== 'direct')
-          await git(work, ['checkout', '--quiet', '-b', branch]);
-        const targetDir = path.resolve(work, ctx.input.targetDir ?? '.');
-        if (!targetDir.startsWith(work))
-          throw new InputError(
-            `targetDir '${ctx.input.targetDir}' is outside the repository`,
-          );
-        const copied = await copyTree(source, targetDir);
-        const files = copied.map(f =>
-          path.relative(work, path.join(targetDir, f)),
-        );
-        await git(work, ['add', '--all']);
-        if (!(await git(work, ['status', '--porcelain']))) {
+        result = await proposeGitChange({
+          repo,
+          auth,
+          baseBranch: base,
+          branch,
+          mode,
+          author,
+          message: ctx.input.commitMessage ?? title,
+          dryRun: ctx.isDryRun,
+          async edit(tree) {
+            const targetDir = path.resolve(
+              tree.dir,
+              ctx.input.targetDir ?? '.',
+            );
+            if (!targetDir.startsWith(tree.dir))
+              throw new InputError(
+                `targetDir '${ctx.input.targetDir}' is outside the repository`,
+              );
+            written = (await copyTree(source, targetDir)).map(f =>
+              path.relative(tree.dir, path.join(targetDir, f)),
+            );
+          },
+          openPullRequest: async head => {
+            const { token } = await credentials.getCredentials({
+              url: repo.webUrl,
+            });
+            return openGithubPullRequest({
+              repo,
+              token,
+              apiBaseUrl: integrations.github.byHost(repo.host)?.config
+                .apiBaseUrl,
+              head,
+              base,
+              title,
+              body: ctx.input.description,
+            });
+          },
+        });
+      } catch (error) {
+        if (error instanceof NothingToChangeError)
           throw new InputError(
             'The fleet repository already has these files: nothing to propose',
           );
-        }
-        await git(
-          work,
-          [
-            'commit',
-            '--quiet',
-            '-m',
-            ctx.input.commitMessage ??
-              ctx.input.title ??
-              'Add GitOps deployment',
-          ],
-          { author },
-        );
-        const commit = await git(work, ['rev-parse', 'HEAD']);
-        ctx.output('branch', branch);
-        ctx.output('commit', commit);
-        ctx.output('files', files);
-        if (ctx.isDryRun) {
-          ctx.logger.info(
-            `Dry run: would push ${files.length} files to ${branch} of ${repo.webUrl}`,
-          );
-          return;
-        }
-        await git(
-          work,
-          ['push', '--quiet', 'origin', `HEAD:refs/heads/${branch}`],
-          { auth },
-        );
+        throw error;
+      }
+      ctx.output('branch', branch);
+      ctx.output('commit', result.commitSha);
+      ctx.output('files', written.sort());
+      if (!result.pushed) {
         ctx.logger.info(
-          `Pushed ${commit.slice(0, 7)} to ${branch} of ${repo.webUrl}`,
+          `Dry run: would push ${written.length} files to ${branch} of ${repo.webUrl}`,
         );
-        if (mode === 'branch') {
-          ctx.output(
-            'branchUrl',
-            compareUrl(repo, base, branch) ?? repo.webUrl,
-          );
-        }
-        if (mode === 'pull-request') {
-          const integration = integrations.github.byHost(repo.host);
-          const { token } = await credentials.getCredentials({
-            url: repo.webUrl,
-          });
-          const octokit = new Octokit({
-            auth: token,
-            baseUrl: integration?.config.apiBaseUrl ?? 'https://api.github.com',
-          });
-          const { data } = await octokit.pulls.create({
-            owner: repo.path[0],
-            repo: repo.path[1],
-            head: branch,
-            base,
-            title:
-              ctx.input.title ??
-              ctx.input.commitMessage ??
-              'Add GitOps deployment',
-            body: ctx.input.description,
-          });
-          ctx.output('pullRequestUrl', data.html_url);
-          ctx.logger.info(`Opened ${data.html_url}`);
-        }
-      } finally {
-        await fs.rm(dir, { recursive: true, force: true });
+        return;
+      }
+      ctx.logger.info(
+        `Pushed ${result.commitSha.slice(0, 7)} to ${branch} of ${repo.webUrl}`,
+      );
+      if (mode === 'branch') ctx.output('branchUrl', result.url);
+      if (mode === 'pull-request' && result.url) {
+        ctx.output('pullRequestUrl', result.url);
+        ctx.logger.info(`Opened ${result.url}`);
       }
     },
   });

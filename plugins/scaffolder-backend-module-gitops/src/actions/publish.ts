@@ -14,7 +14,7 @@ import yaml from 'js-yaml';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { git } from './git';
+import { runGit as git } from '@gitops-portal/plugin-gitops-node';
 
 /**
  * The `gitops:publish:git` action: a workspace directory pushed to any Git remote.

@@ -1,7 +1,11 @@
 import { ForwardedError, ResponseError } from '@backstage/errors';
 import { Agent } from 'undici';
 import { ArgoInstanceConfig } from '../../config';
-import { ArgoApplication, ArgoApplicationList } from './types';
+import {
+  ArgoApplication,
+  ArgoApplicationList,
+  ArgoApplicationTree,
+} from './types';
 
 /** Fields the list call asks for, so Argo CD sends no resource trees. */
 export const LIST_FIELDS = [
@@ -14,12 +18,17 @@ export const LIST_FIELDS = [
   'items.spec.source',
   'items.spec.sources',
   'items.spec.destination',
+  'items.spec.sourceHydrator',
   'items.status.sync',
   'items.status.health',
   'items.status.history',
   'items.status.operationState',
   'items.status.conditions',
   'items.status.reconciledAt',
+  'items.status.summary',
+  'items.status.resources',
+  'items.status.resourceHealthSource',
+  'items.status.sourceHydrator',
 ].join(',');
 
 const RETRIES = 3;
@@ -75,6 +84,21 @@ export class ArgoClient {
       result.push(...(list.items ?? []));
     }
     return result;
+  }
+
+  /** The resource tree of an application (Argo CD 3.x keeps resource health there). */
+  async getResourceTree(
+    app: { name: string; namespace: string },
+    signal?: AbortSignal,
+  ): Promise<ArgoApplicationTree> {
+    const query = new URLSearchParams({ appNamespace: app.namespace });
+    return this.request<ArgoApplicationTree>({
+      method: 'GET',
+      path: `/api/v1/applications/${encodeURIComponent(
+        app.name,
+      )}/resource-tree?${query}`,
+      signal,
+    });
   }
 
   async refreshApplication(app: { name: string; namespace: string }) {
@@ -174,7 +198,20 @@ export class ArgoClient {
       res = await send(await this.token(true));
     }
     if (res.ok) {
-      return (await res.json()) as T;
+      // a proxy's HTML page or a cut-off body, sent with 200: say so
+      const text = await res.text();
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        const type = res.headers.get('content-type') ?? 'no content type';
+        throw new Error(
+          `Argo CD '${this.config.name}' answered ${options.method} ${
+            options.path.split('?')[0]
+          } with 200 but not JSON (${type}, ${text.length} bytes${
+            text.trimStart().startsWith('<') ? ', an HTML page' : ', cut short'
+          }); is the URL the Argo CD API server?`,
+        );
+      }
     }
     const error = new ForwardedError(
       `Argo CD '${this.config.name}' answered ${res.status} to ${

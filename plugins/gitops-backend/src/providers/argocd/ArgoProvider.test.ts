@@ -136,6 +136,182 @@ describe('ArgoProvider', () => {
     expect(web.map(d => d.initiatedBy)).toEqual(['automated', 'alice']);
   });
 
+  it('reads images and the resources that drifted or are unhealthy, from status (2.x) or the resource tree (3.x)', async () => {
+    const resources = (inline: boolean) => [
+      {
+        group: 'apps',
+        version: 'v1',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'api',
+        status: 'Synced',
+        ...(inline
+          ? {
+              health: {
+                status: 'Degraded',
+                message: 'Deployment "api" exceeded its progress deadline',
+              },
+            }
+          : {}),
+      },
+      {
+        version: 'v1',
+        kind: 'ConfigMap',
+        namespace: 'shop',
+        name: 'api-config',
+        status: 'OutOfSync',
+      },
+      {
+        version: 'v1',
+        kind: 'Service',
+        namespace: 'shop',
+        name: 'api',
+        status: 'Synced',
+        ...(inline ? { health: { status: 'Healthy' } } : {}),
+      },
+    ];
+    const v2 = argoApp({ name: 'v2', health: 'Degraded', sync: 'OutOfSync' });
+    v2.status = {
+      ...v2.status,
+      summary: { images: ['ghcr.io/acme/api:1.4.2'] },
+      resources: resources(true),
+    };
+    const v3 = argoApp({ name: 'v3', health: 'Degraded', sync: 'OutOfSync' });
+    v3.status = {
+      ...v3.status,
+      summary: { images: [`ghcr.io/acme/api@sha256:${'b'.repeat(64)}`] },
+      resources: resources(false),
+      resourceHealthSource: 'appTree',
+    };
+    const healthy3 = argoApp({ name: 'fine' });
+    healthy3.status = {
+      ...healthy3.status,
+      resources: resources(false).slice(2),
+      resourceHealthSource: 'appTree',
+    };
+    const tree = {
+      nodes: [
+        {
+          group: 'apps',
+          version: 'v1',
+          kind: 'Deployment',
+          namespace: 'shop',
+          name: 'api',
+          uid: 'u1',
+          health: {
+            status: 'Degraded',
+            message: 'Deployment "api" exceeded its progress deadline',
+          },
+        },
+        {
+          version: 'v1',
+          kind: 'Service',
+          namespace: 'shop',
+          name: 'api',
+          uid: 'u2',
+          health: { status: 'Healthy' },
+        },
+      ],
+    };
+    for (const app of [v2, v3]) {
+      expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    }
+    const argo = fakeArgo('https://argo.test', {
+      apps: [v2, v3, healthy3],
+      trees: { v3: tree, fine: tree },
+    });
+    server.use(...argoHandlers(argo));
+    const snapshot = await new ArgoProvider({
+      instance: instance(),
+      environments,
+    }).read({});
+    const byName = (n: string) =>
+      snapshot.applications.find(a => a.name === n)!;
+    const expected = [
+      {
+        group: 'apps',
+        kind: 'Deployment',
+        namespace: 'shop',
+        name: 'api',
+        syncStatus: 'Synced',
+        healthStatus: 'Degraded',
+        message: 'Deployment "api" exceeded its progress deadline',
+      },
+      {
+        kind: 'ConfigMap',
+        namespace: 'shop',
+        name: 'api-config',
+        syncStatus: 'OutOfSync',
+      },
+    ];
+    expect(byName('v2')).toMatchObject({
+      images: ['ghcr.io/acme/api:1.4.2'],
+      resourceCount: 3,
+      resources: expected,
+    });
+    // 3.x: the same answer, with health from the tree
+    expect(byName('v3').resources).toEqual(expected);
+    expect(byName('fine').resources).toBeUndefined();
+    // the tree is read only for the unhealthy 3.x application
+    expect(
+      argo.requests.filter(r => r.path.endsWith('/resource-tree')),
+    ).toEqual([
+      expect.objectContaining({
+        path: '/api/v1/applications/v3/resource-tree',
+      }),
+    ]);
+  });
+
+  it('shows a hydrated application (3.x) by its dry commit, with the hydrated one beside it and failures', async () => {
+    const dry = SHA(41);
+    const hydrated = 'c'.repeat(40);
+    const app = argoApp({ name: 'hydrated', historyCount: 1 });
+    delete app.spec!.source;
+    app.spec!.sourceHydrator = {
+      drySource: {
+        repoURL: 'https://github.com/acme/shop.git',
+        path: 'deploy/prod',
+        targetRevision: 'main',
+      },
+      syncSource: { targetBranch: 'environments/prod', path: 'prod' },
+    };
+    app.status!.history = [{ ...app.status!.history![0], revision: hydrated }];
+    app.status!.sync = { ...app.status!.sync, revision: hydrated };
+    app.status!.sourceHydrator = {
+      lastSuccessfulOperation: { drySHA: dry, hydratedSHA: hydrated },
+      currentOperation: {
+        drySHA: SHA(42),
+        phase: 'Failed',
+        message: 'failed to render manifests: kustomize build failed',
+      },
+    };
+    expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    server.use(...argoHandlers(fakeArgo('https://argo.test', { apps: [app] })));
+    const snapshot = await new ArgoProvider({
+      instance: instance(),
+      environments,
+    }).read({});
+    expect(snapshot.applications[0]).toMatchObject({
+      sources: [
+        {
+          repoUrl: 'https://github.com/acme/shop.git',
+          path: 'deploy/prod',
+          targetRevision: 'main',
+        },
+      ],
+      revisions: [dry],
+      hydration: {
+        targetBranch: 'environments/prod',
+        hydratedRevision: hydrated,
+        phase: 'Failed',
+        message: 'failed to render manifests: kustomize build failed',
+      },
+      message:
+        'Hydration failed: failed to render manifests: kustomize build failed',
+    });
+    expect(snapshot.deployments[0].revisions).toEqual([dry]);
+  });
+
   it('places apps by instance rule, and tells instances with the same app name apart', async () => {
     const main = fakeArgo('https://argo.test', {
       apps: [argoApp({ name: 'api' })],

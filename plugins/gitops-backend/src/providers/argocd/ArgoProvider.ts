@@ -1,4 +1,5 @@
 import {
+  ApplicationResource,
   GitopsApplication,
   applicationId,
   toHealthStatus,
@@ -13,7 +14,7 @@ import {
 import { deploymentKey } from '../../service/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../types';
 import { ArgoClient } from './ArgoClient';
-import { ArgoApplication } from './types';
+import { ArgoApplication, ArgoApplicationTree } from './types';
 
 /** `revisions` of a multi-source result, else the single `revision`. */
 function revisionsOf(value?: {
@@ -29,6 +30,68 @@ function initiator(by?: { username?: string; automated?: boolean }) {
   return by?.automated ? 'automated' : undefined;
 }
 
+const MAX_RESOURCES = 50;
+const keyOf = (r: {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+}) => `${r.group ?? ''}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+
+/** Whether an app keeps resource health in its resource tree (Argo CD 3.x). */
+export function healthInTree(item: ArgoApplication): boolean {
+  return item.status?.resourceHealthSource === 'appTree';
+}
+
+/**
+ * Images, and the resources that drifted or are unhealthy: sync status from
+ * `status.resources`, health from there (2.x) or from the resource tree (3.x,
+ * `resourceHealthSource: appTree`).
+ */
+function resourcesOf(
+  status: NonNullable<ArgoApplication['status']>,
+  tree?: ArgoApplicationTree,
+): Pick<GitopsApplication, 'images' | 'resources' | 'resourceCount'> {
+  const out: Pick<GitopsApplication, 'images' | 'resources' | 'resourceCount'> =
+    {};
+  if (status.summary?.images?.length) out.images = [...status.summary.images];
+  const managed = (status.resources ?? []).filter(
+    r => r.kind && r.name && !r.hook,
+  );
+  if (!managed.length) return out;
+  out.resourceCount = managed.length;
+  const treeHealth = new Map(
+    (tree?.nodes ?? [])
+      .filter(n => n.health?.status)
+      .map(n => [keyOf(n), n.health!]),
+  );
+  const problems: ApplicationResource[] = [];
+  for (const r of managed) {
+    const health = r.health?.status ? r.health : treeHealth.get(keyOf(r));
+    const syncStatus = r.status ? toSyncStatus(r.status) : undefined;
+    const healthStatus = health?.status
+      ? toHealthStatus(health.status)
+      : undefined;
+    const drifted = syncStatus === 'OutOfSync';
+    const unhealthy =
+      healthStatus !== undefined &&
+      healthStatus !== 'Healthy' &&
+      healthStatus !== 'Suspended';
+    if (!drifted && !unhealthy) continue;
+    problems.push({
+      group: r.group || undefined,
+      kind: r.kind!,
+      namespace: r.namespace || undefined,
+      name: r.name!,
+      syncStatus,
+      healthStatus,
+      message: health?.message || undefined,
+    });
+  }
+  if (problems.length) out.resources = problems.slice(0, MAX_RESOURCES);
+  return out;
+}
+
 /**
  * Maps an Argo CD Application to the shared model and its history entries
  * (plus a failed last operation, which Argo CD keeps out of history) to
@@ -40,6 +103,8 @@ export function mapArgoApplication(
     instance: ArgoInstanceConfig;
     environments: EnvironmentConfig;
     readAt: string;
+    /** The resource tree, for apps whose resource health lives there (3.x). */
+    tree?: ArgoApplicationTree;
   },
 ):
   | { application: GitopsApplication; deployments: NewDeployment[] }
@@ -52,6 +117,9 @@ export function mapArgoApplication(
   let specSources = item.spec?.sources ?? [];
   if (!specSources.length && item.spec?.source)
     specSources = [item.spec.source];
+  // source hydration (3.x): what a person commits is the dry source
+  const hydrator = item.spec?.sourceHydrator;
+  if (hydrator?.drySource?.repoURL) specSources = [hydrator.drySource];
   const sources = specSources.map(s => ({
     repoUrl: s.repoURL ?? '',
     path: s.path || undefined,
@@ -69,6 +137,22 @@ export function mapArgoApplication(
   if (lastDeployed) revisions = revisionsOf(lastDeployed);
   else if (op?.phase === 'Succeeded' && opRevisions.length)
     revisions = opRevisions;
+  const hydrated = status.sourceHydrator;
+  const drySHA = hydrated?.lastSuccessfulOperation?.drySHA;
+  let hydration: GitopsApplication['hydration'];
+  if (hydrator) {
+    hydration = {
+      targetBranch: hydrator.syncSource?.targetBranch,
+      hydratedRevision: hydrated?.lastSuccessfulOperation?.hydratedSHA,
+      phase: hydrated?.currentOperation?.phase,
+      message:
+        hydrated?.currentOperation?.phase === 'Failed'
+          ? hydrated.currentOperation.message
+          : undefined,
+    };
+    // the deployed commit is the dry one the running manifests came from
+    if (drySHA) revisions = [drySHA];
+  }
   const failed = op?.phase === 'Failed' || op?.phase === 'Error';
   const attempted =
     failed && opRevisions.length && opRevisions.join() !== revisions.join()
@@ -95,6 +179,9 @@ export function mapArgoApplication(
   );
   const message =
     (failed ? op?.message : undefined) ??
+    (hydration?.message
+      ? `Hydration failed: ${hydration.message}`
+      : undefined) ??
     errorCondition?.message ??
     status.health?.message ??
     undefined;
@@ -124,17 +211,23 @@ export function mapArgoApplication(
     applicationSet: item.metadata?.ownerReferences?.find(
       r => r.kind === 'ApplicationSet',
     )?.name,
+    ...resourcesOf(status, options.tree),
+    ...(hydration ? { hydration } : {}),
     stale: false,
     lastReadAt: options.readAt,
   };
 
+  // a hydrated app's history has hydrated commits: the last one known is
+  // told by its dry commit, like the app
+  const dry = (revs: string[]) =>
+    drySHA && revs[0] === hydration?.hydratedRevision ? [drySHA] : revs;
   const deployments: NewDeployment[] = history
     .filter(h => h.deployedAt)
     .map(h => ({
       applicationId: id,
       dedupeKey: deploymentKey(id, h.deployedAt!, revisionsOf(h)),
       environment,
-      revisions: revisionsOf(h),
+      revisions: dry(revisionsOf(h)),
       startedAt: h.deployStartedAt,
       finishedAt: h.deployedAt!,
       result: 'Succeeded' as const,
@@ -158,6 +251,9 @@ export function mapArgoApplication(
   return { application, deployments };
 }
 
+/** Resource trees read per instance and read, for unhealthy 3.x-style apps. */
+const TREES_PER_READ = 100;
+
 /** Reads and acts on one Argo CD instance. */
 export class ArgoProvider implements GitopsProvider {
   readonly engine = 'argocd' as const;
@@ -179,11 +275,13 @@ export class ArgoProvider implements GitopsProvider {
     const items = await this.client.listApplications(options.signal);
     const readAt = new Date().toISOString();
     const snapshot: ProviderSnapshot = { applications: [], deployments: [] };
+    const trees = await this.treesOf(items, options.signal);
     for (const item of items) {
       const mapped = mapArgoApplication(item, {
         instance: this.options.instance,
         environments: this.options.environments,
         readAt,
+        tree: trees.get(item),
       });
       if (mapped) {
         snapshot.applications.push(mapped.application);
@@ -191,6 +289,49 @@ export class ArgoProvider implements GitopsProvider {
       }
     }
     return snapshot;
+  }
+
+  /**
+   * Resource trees of the 3.x-style apps that are not healthy: only there
+   * does Argo CD say which resource is degraded. A few at a time, at most
+   * `TREES_PER_READ` per read; a tree that cannot be read leaves its app
+   * without resource health, not the read failed.
+   */
+  private async treesOf(
+    items: ArgoApplication[],
+    signal?: AbortSignal,
+  ): Promise<Map<ArgoApplication, ArgoApplicationTree>> {
+    const wanted = items
+      .filter(
+        i =>
+          healthInTree(i) &&
+          i.metadata?.name &&
+          i.status?.health?.status &&
+          i.status.health.status !== 'Healthy',
+      )
+      .slice(0, TREES_PER_READ);
+    const trees = new Map<ArgoApplication, ArgoApplicationTree>();
+    for (let i = 0; i < wanted.length; i += 4) {
+      await Promise.all(
+        wanted.slice(i, i + 4).map(async item => {
+          try {
+            trees.set(
+              item,
+              await this.client.getResourceTree(
+                {
+                  name: item.metadata!.name!,
+                  namespace: item.metadata?.namespace ?? 'argocd',
+                },
+                signal,
+              ),
+            );
+          } catch {
+            // health of this app's resources stays unknown this cycle
+          }
+        }),
+      );
+    }
+    return trees;
   }
 
   async refresh(app: GitopsApplication): Promise<void> {

@@ -38,6 +38,11 @@ export interface ArgoApplication {
     source?: ArgoApplicationSource;
     sources?: ArgoApplicationSource[];
     destination?: { server?: string; name?: string; namespace?: string };
+    /** Argo CD 3.x source hydration: a dry source rendered into a sync branch. */
+    sourceHydrator?: {
+      drySource?: ArgoApplicationSource;
+      syncSource?: { targetBranch?: string; path?: string; repoURL?: string };
+    };
   };
   status?: {
     sync?: { status?: string; revision?: string; revisions?: string[] };
@@ -55,7 +60,46 @@ export interface ArgoApplication {
     };
     conditions?: Array<{ type?: string; message?: string }>;
     reconciledAt?: string;
+    summary?: { images?: string[]; externalURLs?: string[] };
+    resources?: ArgoResourceStatus[];
+    /** `appTree` (Argo CD 3.x): resource health is in the resource tree, not in `resources`. */
+    resourceHealthSource?: string;
+    sourceHydrator?: {
+      lastSuccessfulOperation?: { drySHA?: string; hydratedSHA?: string };
+      currentOperation?: {
+        drySHA?: string;
+        hydratedSHA?: string;
+        phase?: string;
+        message?: string;
+      };
+    };
   };
+}
+
+/** `applicationv1alpha1ResourceStatus`. */
+export interface ArgoResourceStatus {
+  group?: string;
+  version?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  status?: string;
+  health?: { status?: string; message?: string };
+  hook?: boolean;
+}
+
+/** `v1alpha1ResourceNode` of `v1alpha1ApplicationTree`. */
+export interface ArgoResourceNode {
+  group?: string;
+  kind?: string;
+  namespace?: string;
+  name?: string;
+  health?: { status?: string; message?: string };
+  parentRefs?: Array<{ group?: string; kind?: string; name?: string }>;
+}
+
+export interface ArgoApplicationTree {
+  nodes?: ArgoResourceNode[] | null;
 }
 
 export interface ArgoApplicationList {

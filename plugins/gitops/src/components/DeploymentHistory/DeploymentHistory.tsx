@@ -14,7 +14,8 @@ import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import Chip from '@material-ui/core/Chip';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
 
@@ -26,10 +27,26 @@ function duration(d: GitopsDeployment): string {
   return ms >= 0 ? `${Math.round(ms / 1000)} s` : '—';
 }
 
-/** What a deployment brought: "3 commits, oldest 2 days ago", "rollback". */
-export function broughtText(changes: DeploymentChanges): string {
+/**
+ * What a deployment brought: "3 commits, oldest 2 days ago"; for none, whether
+ * it re-applied the revision already running (a self-heal when Argo CD or Flux
+ * did it on its own: a manual change reverted) or went back to an older one.
+ */
+export function broughtText(
+  changes: DeploymentChanges,
+  deployment?: Pick<GitopsDeployment, 'revisions' | 'initiatedBy'>,
+): string {
   if (changes.count === 0) {
-    return changes.fromSha ? 'no new commits (redeploy or rollback)' : '';
+    if (!changes.fromSha) return '';
+    const sha = deployment?.revisions[0]?.match(/[0-9a-f]{40}/)?.[0];
+    if (sha && sha === changes.fromSha) {
+      return deployment?.initiatedBy === 'automated'
+        ? 'self-heal: same revision re-applied (a manual change reverted)'
+        : 'redeploy of the same revision';
+    }
+    return sha
+      ? 'rollback to an older commit'
+      : 'no new commits (redeploy or rollback)';
   }
   const n = changes.count === 1 ? '1 commit' : `${changes.count} commits`;
   return changes.count > 1 && changes.oldestCommittedAt
@@ -60,7 +77,7 @@ const columns: TableColumn<GitopsDeployment>[] = [
         )}
         {d.changes && (
           <Typography variant="caption" color="textSecondary">
-            {broughtText(d.changes)}
+            {broughtText(d.changes, d)}
           </Typography>
         )}
       </>
@@ -69,7 +86,39 @@ const columns: TableColumn<GitopsDeployment>[] = [
   { title: 'Author', render: d => d.commit?.authorName ?? '—' },
   { title: 'Result', field: 'result' },
   { title: 'Duration', render: duration },
-  { title: 'Initiated by', render: d => d.initiatedBy ?? '—' },
+  {
+    title: 'Initiated by',
+    render: d => (
+      <>
+        {d.initiatedBy ?? '—'}
+        {d.proposal && (
+          <div>
+            <Chip
+              size="small"
+              data-testid="proposal-chip"
+              label={`${
+                d.proposal.action === 'promote' ? 'promotion' : 'rollback'
+              }${
+                d.proposal.createdBy
+                  ? ` by ${d.proposal.createdBy.replace(
+                      /^user:([^/]+\/)?/,
+                      '',
+                    )}`
+                  : ''
+              }`}
+            />{' '}
+            {d.proposal.url && (
+              <Link to={d.proposal.url}>
+                {d.proposal.pullRequestNumber
+                  ? `PR #${d.proposal.pullRequestNumber}`
+                  : 'change'}
+              </Link>
+            )}
+          </div>
+        )}
+      </>
+    ),
+  },
 ];
 
 /**
@@ -82,6 +131,8 @@ export function DeploymentHistory(props: {
   environments: string[];
   /** Changes when a new deployment lands; the first page then reloads. */
   latestDeployment?: string;
+  /** Actions on a row (roll back to it). */
+  renderActions?: (deployment: GitopsDeployment) => ReactNode;
 }) {
   const api = useApi(gitopsApiRef);
   const [environment, setEnvironment] = useState('');
@@ -178,7 +229,11 @@ export function DeploymentHistory(props: {
       <Table<GitopsDeployment>
         title="Deployment history"
         isLoading={loading}
-        columns={columns}
+        columns={
+          props.renderActions
+            ? [...columns, { title: '', render: props.renderActions }]
+            : columns
+        }
         data={rows}
         options={{
           paging: false,

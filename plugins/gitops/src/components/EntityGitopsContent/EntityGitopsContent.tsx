@@ -17,6 +17,8 @@ import { DeploymentHistory } from '../DeploymentHistory';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PromotionStrip } from '../PromotionStrip';
 import { DeploymentsChart } from '../DeliveryPerformance';
+import { EnvironmentChanges, RollbackButton } from '../Changes';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 
 /**
  * The Deployments tab of an entity: each environment's applications, then
@@ -37,6 +39,20 @@ export function EntityGitopsContent() {
     async () => (available ? api.getEntityDeployments(ref) : undefined),
     [api, available, ref.kind, ref.namespace, ref.name],
   );
+
+  // promotion and rollback: what is possible, and proposals under way
+  const changes = usePolling(
+    async () => (available ? api.getEntityChanges(ref) : undefined),
+    [api, available, ref.kind, ref.namespace, ref.name],
+    15_000,
+  );
+  const changeEntity = { ...ref, ref: stringifyEntityRef(entity) };
+  const optionsOf = (env: string) =>
+    changes.value?.environments.find(e => e.environment === env);
+  const refreshAll = () => {
+    retry();
+    changes.retry();
+  };
 
   if (!available) {
     return (
@@ -63,12 +79,36 @@ export function EntityGitopsContent() {
     <Grid container spacing={3}>
       {value.promotion && value.promotion.length > 1 && (
         <Grid item xs={12}>
-          <PromotionStrip steps={value.promotion} />
+          <PromotionStrip
+            steps={value.promotion}
+            images={Object.fromEntries(
+              value.environments.map(e => [
+                e.environment,
+                e.applications.flatMap(a => a.images ?? []),
+              ]),
+            )}
+          />
         </Grid>
       )}
       {value.environments.map(env => (
         <Grid item xs={12} md={6} lg={4} key={env.environment}>
-          <EnvironmentCard environment={env} onChange={retry} />
+          <EnvironmentCard
+            environment={env}
+            onChange={refreshAll}
+            footer={
+              <EnvironmentChanges
+                entity={changeEntity}
+                options={optionsOf(env.environment)}
+                commits={
+                  value.promotion?.find(
+                    step => step.environment === env.environment,
+                  )?.behindPrevious
+                }
+                proposals={changes.value?.proposals ?? []}
+                onChange={refreshAll}
+              />
+            }
+          />
         </Grid>
       ))}
       <Grid item xs={12}>
@@ -80,6 +120,15 @@ export function EntityGitopsContent() {
       <Grid item xs={12}>
         <DeploymentHistory
           entity={ref}
+          renderActions={d => (
+            <RollbackButton
+              entity={changeEntity}
+              environment={d.environment}
+              deploymentId={d.id}
+              options={optionsOf(d.environment)}
+              onChange={refreshAll}
+            />
+          )}
           environments={value.environments.map(e => e.environment)}
           latestDeployment={value.environments
             .flatMap(e => e.applications.map(a => a.lastSyncedAt ?? ''))

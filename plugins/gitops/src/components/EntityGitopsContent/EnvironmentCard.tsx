@@ -1,4 +1,5 @@
 import { InfoCard, Link } from '@backstage/core-components';
+import { ReactNode } from 'react';
 import {
   DeployedApplication,
   EnvironmentDeployments,
@@ -40,6 +41,11 @@ function ApplicationRow(props: {
         </Typography>
         <SyncChip status={app.syncStatus} />
         <HealthChip status={app.healthStatus} />
+        {app.syncStatus === 'OutOfSync' && app.outOfSyncSince && (
+          <Typography variant="body2" color="textSecondary">
+            out of sync since {relativeTime(app.outOfSyncSince)}
+          </Typography>
+        )}
         {app.stale && (
           <Chip
             size="small"
@@ -58,8 +64,24 @@ function ApplicationRow(props: {
             .filter(s => s.chart)
             .map(s => s.chart)
             .join(', ')})`}{' '}
-        · last sync {relativeTime(app.lastSyncedAt)}
+        · last sync {relativeTime(app.lastSyncedAt)} · read{' '}
+        <span title={app.lastReadAt}>{relativeTime(app.lastReadAt)}</span>
       </Typography>
+      {app.hydration && (
+        <Typography
+          variant="body2"
+          color={app.hydration.phase === 'Failed' ? 'error' : 'textSecondary'}
+        >
+          Hydrated into {app.hydration.targetBranch ?? 'its sync branch'}
+          {app.hydration.hydratedRevision
+            ? ` at ${shortRevision(app.hydration.hydratedRevision)}`
+            : ''}
+          {app.hydration.phase === 'Failed'
+            ? ` · hydration failed: ${app.hydration.message ?? 'unknown error'}`
+            : ''}
+          {app.hydration.phase === 'Hydrating' ? ' · hydrating…' : ''}
+        </Typography>
+      )}
       {app.git?.map(g => (
         <CommitInfo key={g.repoUrl} git={g} />
       ))}
@@ -74,6 +96,50 @@ function ApplicationRow(props: {
           {app.message}
         </Typography>
       )}
+      {app.images && app.images.length > 0 && (
+        <Box
+          mt={0.5}
+          display="flex"
+          flexWrap="wrap"
+          alignItems="center"
+          style={{ gap: 4 }}
+          aria-label={`images of ${app.name}`}
+        >
+          <Typography variant="body2" color="textSecondary">
+            Images:
+          </Typography>
+          {app.images.map(image => (
+            <Chip key={image} size="small" variant="outlined" label={image} />
+          ))}
+        </Box>
+      )}
+      {app.resources && app.resources.length > 0 && (
+        <Box mt={0.5} aria-label={`resources of ${app.name} needing attention`}>
+          <Typography variant="body2" color="textSecondary">
+            {app.resources.length} of {app.resourceCount ?? '?'} resources out
+            of sync or unhealthy:
+          </Typography>
+          {app.resources.map(r => (
+            <Typography
+              key={`${r.group}/${r.kind}/${r.namespace}/${r.name}`}
+              variant="body2"
+              style={{ paddingLeft: 8 }}
+            >
+              {r.kind} {r.namespace ? `${r.namespace}/` : ''}
+              {r.name}:{' '}
+              {[
+                r.syncStatus === 'OutOfSync' ? 'OutOfSync' : undefined,
+                r.healthStatus && r.healthStatus !== 'Healthy'
+                  ? r.healthStatus
+                  : undefined,
+              ]
+                .filter(Boolean)
+                .join(', ')}
+              {r.message ? ` — ${r.message}` : ''}
+            </Typography>
+          ))}
+        </Box>
+      )}
       <Box mt={1}>
         <ApplicationActions app={app} onDone={props.onChange} />
       </Box>
@@ -85,6 +151,8 @@ function ApplicationRow(props: {
 export function EnvironmentCard(props: {
   environment: EnvironmentDeployments;
   onChange: () => void;
+  /** Promotion controls and proposals under way, below the applications. */
+  footer?: ReactNode;
 }) {
   const { environment } = props;
   return (
@@ -101,6 +169,7 @@ export function EnvironmentCard(props: {
         {environment.applications.map(app => (
           <ApplicationRow key={app.id} app={app} onChange={props.onChange} />
         ))}
+        {props.footer}
       </InfoCard>
     </section>
   );

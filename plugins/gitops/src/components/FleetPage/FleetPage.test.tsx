@@ -11,6 +11,47 @@ const server = setupServer();
 registerMswTestHooks(server);
 
 describe('FleetPage', () => {
+  it('says which controllers are unreachable and what their applications show', async () => {
+    server.use(
+      http.get(`${BASE_URL}/fleet`, () =>
+        HttpResponse.json({ items: [app({ name: 'web' })], totalCount: 1 }),
+      ),
+      http.get(`${BASE_URL}/controllers`, () =>
+        HttpResponse.json({
+          items: [
+            {
+              engine: 'argocd',
+              instance: 'main',
+              status: 'ok',
+              lastAttemptAt: '2026-11-23T10:10:00Z',
+              lastSuccessAt: '2026-11-23T10:10:00Z',
+              applicationCount: 40,
+            },
+            {
+              engine: 'flux',
+              instance: 'prod-eu',
+              status: 'unreachable',
+              lastAttemptAt: '2026-11-23T10:10:00Z',
+              lastSuccessAt: '2026-11-23T10:03:30Z',
+              errorSince: '2026-11-23T10:04:00Z',
+              lastError: 'connect ECONNREFUSED 10.0.0.12:6443',
+              applicationCount: 312,
+            },
+          ],
+        }),
+      ),
+    );
+    await renderWithApis(<FleetPage />);
+    expect(
+      await screen.findByText(/1 GitOps controller unreachable/),
+    ).toBeInTheDocument();
+    const line = screen.getByText(/^prod-eu unreachable since/);
+    expect(line.textContent).toMatch(
+      /^prod-eu unreachable since \d\d:\d\d; its 312 applications show their last known state \(read \d\d:\d\d\): connect ECONNREFUSED 10\.0\.0\.12:6443$/,
+    );
+    expect(screen.queryByText(/^main unreachable/)).not.toBeInTheDocument();
+  });
+
   it('lists applications and sends filters to the backend', async () => {
     const queries: URLSearchParams[] = [];
     server.use(

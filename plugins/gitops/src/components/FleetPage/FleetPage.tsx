@@ -17,6 +17,7 @@ import {
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
 import { FleetMatrix } from './FleetMatrix';
+import { ControllerBanner } from './ControllerBanner';
 import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -109,6 +110,7 @@ export function FleetPage() {
         subtitle="Every application, failing first"
       />
       <Content>
+        <ControllerBanner />
         <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
           <Select
             label="Sync"

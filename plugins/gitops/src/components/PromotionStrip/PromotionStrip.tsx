@@ -6,8 +6,37 @@ import Typography from '@material-ui/core/Typography';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';
 
+/** `repo:tag` or `repo@sha256:…` split into the repository and its version. */
+export function splitImage(image: string): { repo: string; version: string } {
+  const at = image.indexOf('@');
+  if (at > 0) return { repo: image.slice(0, at), version: image.slice(at + 1) };
+  const colon = image.lastIndexOf(':');
+  if (colon > image.lastIndexOf('/'))
+    return { repo: image.slice(0, colon), version: image.slice(colon + 1) };
+  return { repo: image, version: 'latest' };
+}
+
+/** The images whose tag or digest differs from the environment before. */
+export function imageDifferences(
+  previous: string[] = [],
+  current: string[] = [],
+): Array<{ repo: string; from: string; to: string }> {
+  const before = new Map(previous.map(i => [splitImage(i).repo, i]));
+  return current.flatMap(image => {
+    const { repo, version } = splitImage(image);
+    const prev = before.get(repo);
+    if (!prev) return [];
+    const from = splitImage(prev).version;
+    return from === version ? [] : [{ repo, from, to: version }];
+  });
+}
+
 /** Which commit each environment runs, and how far each is behind the one before it. */
-export function PromotionStrip(props: { steps: PromotionStep[] }) {
+export function PromotionStrip(props: {
+  steps: PromotionStep[];
+  /** Images each environment runs, to show where tags differ. */
+  images?: Record<string, string[]>;
+}) {
   if (!props.steps.some(s => s.sha)) return null;
   return (
     <InfoCard title="Promotion">
@@ -46,6 +75,21 @@ export function PromotionStrip(props: { steps: PromotionStep[] }) {
                 {step.sha ? step.sha.slice(0, 7) : '—'}
                 {step.commit ? ` ${step.commit.message.split('\n')[0]}` : ''}
               </Typography>
+              {i > 0 &&
+                imageDifferences(
+                  props.images?.[props.steps[i - 1].environment],
+                  props.images?.[step.environment],
+                ).map(d => (
+                  <Typography
+                    key={d.repo}
+                    variant="caption"
+                    component="div"
+                    aria-label={`image ${d.repo} differs`}
+                  >
+                    {d.repo.split('/').pop()}: {d.to} (
+                    {props.steps[i - 1].environment}: {d.from})
+                  </Typography>
+                ))}
             </Box>
           </Fragment>
         ))}

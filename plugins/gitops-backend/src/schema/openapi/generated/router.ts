@@ -172,6 +172,41 @@ export const spec = {
         },
       },
     },
+    '/controllers': {
+      get: {
+        operationId: 'ListControllers',
+        description:
+          'Read status of every Argo CD instance and Flux cluster, one entry each; needs gitops.fleet.read.',
+        responses: {
+          '200': {
+            description: 'Controllers, by engine and name.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ControllerStatus',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/fleet': {
       get: {
         operationId: 'GetFleet',
@@ -281,6 +316,9 @@ export const spec = {
           '400': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
           default: {
             $ref: '#/components/responses/ErrorResponse',
           },
@@ -380,6 +418,98 @@ export const spec = {
             $ref: '#/components/responses/ErrorResponse',
           },
           '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '503': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/entities/{kind}/{namespace}/{name}/changes': {
+      get: {
+        operationId: 'GetEntityChanges',
+        description:
+          'Which environments of the entity can be promoted or rolled back (and if not, why), and its proposals.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'Options per environment, and proposals newest first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/EntityChangesResponse',
+                },
+              },
+            },
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+      post: {
+        operationId: 'ProposeEntityChange',
+        description:
+          'Proposes a promotion (what the previous environment runs) or a rollback (to a deployment of the history) as a change to Git: a pull request, a pushed branch or a direct commit. With dryRun, only computes the change and its diff. Needs gitops.application.promote or gitops.application.rollback on the entity.',
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                $ref: '#/components/schemas/ProposeChangeRequest',
+              },
+            },
+          },
+        },
+        responses: {
+          '200': {
+            description: 'The change, proposed or previewed.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/ChangeProposal',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '409': {
             $ref: '#/components/responses/ErrorResponse',
           },
           '503': {
@@ -549,6 +679,9 @@ export const spec = {
           '400': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
           '404': {
             $ref: '#/components/responses/ErrorResponse',
           },
@@ -587,6 +720,9 @@ export const spec = {
             },
           },
           '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
             $ref: '#/components/responses/ErrorResponse',
           },
           '404': {
@@ -1023,6 +1159,52 @@ export const spec = {
           applicationSet: {
             type: 'string',
           },
+          hydration: {
+            type: 'object',
+            additionalProperties: false,
+            description:
+              'Argo CD source hydration; sources and revisions are the dry source and its commit.',
+            properties: {
+              targetBranch: {
+                type: 'string',
+              },
+              hydratedRevision: {
+                type: 'string',
+              },
+              phase: {
+                type: 'string',
+              },
+              message: {
+                type: 'string',
+              },
+            },
+          },
+          outOfSyncSince: {
+            type: 'string',
+            format: 'date-time',
+            description: 'When the application turned OutOfSync, while it is.',
+          },
+          images: {
+            type: 'array',
+            description:
+              'Container images the application runs (Argo CD status.summary.images).',
+            items: {
+              type: 'string',
+            },
+          },
+          resourceCount: {
+            type: 'integer',
+            description:
+              'Resources the controller manages for the application.',
+          },
+          resources: {
+            type: 'array',
+            description:
+              'The managed resources that are out of sync or not healthy (at most 50).',
+            items: {
+              $ref: '#/components/schemas/ApplicationResource',
+            },
+          },
           stale: {
             type: 'boolean',
           },
@@ -1037,6 +1219,76 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/SourceGitInfo',
             },
+          },
+        },
+      },
+      ControllerStatus: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'engine',
+          'instance',
+          'status',
+          'lastAttemptAt',
+          'applicationCount',
+        ],
+        properties: {
+          engine: {
+            $ref: '#/components/schemas/Engine',
+          },
+          instance: {
+            type: 'string',
+          },
+          status: {
+            type: 'string',
+            enum: ['ok', 'unreachable'],
+          },
+          lastAttemptAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastSuccessAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          lastError: {
+            type: 'string',
+          },
+          errorSince: {
+            type: 'string',
+            format: 'date-time',
+          },
+          applicationCount: {
+            type: 'integer',
+            minimum: 0,
+          },
+        },
+      },
+      ApplicationResource: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['kind', 'name'],
+        properties: {
+          group: {
+            type: 'string',
+          },
+          kind: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          syncStatus: {
+            $ref: '#/components/schemas/SyncStatus',
+          },
+          healthStatus: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+          message: {
+            type: 'string',
           },
         },
       },
@@ -1201,6 +1453,246 @@ export const spec = {
           },
           changes: {
             $ref: '#/components/schemas/DeploymentChanges',
+          },
+          proposal: {
+            $ref: '#/components/schemas/DeploymentProposal',
+          },
+        },
+      },
+      DeploymentProposal: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'The promotion or rollback, proposed in the portal, that this deployment ran.',
+        required: ['id', 'action'],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          action: {
+            $ref: '#/components/schemas/ChangeAction',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
+          },
+          pullRequestNumber: {
+            type: 'integer',
+          },
+        },
+      },
+      ChangeAction: {
+        type: 'string',
+        enum: ['promote', 'rollback'],
+      },
+      PromotionShape: {
+        type: 'string',
+        enum: ['manifest', 'kustomize-image', 'helm-values', 'revert'],
+      },
+      ProposeChangeRequest: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['action', 'environment'],
+        properties: {
+          action: {
+            $ref: '#/components/schemas/ChangeAction',
+          },
+          environment: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 255,
+          },
+          deploymentId: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 64,
+            description: 'rollback: the deployment to go back to.',
+          },
+          note: {
+            type: 'string',
+            maxLength: 2000,
+          },
+          dryRun: {
+            type: 'boolean',
+          },
+        },
+      },
+      ChangeProposal: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'entityRef',
+          'action',
+          'environment',
+          'applicationId',
+          'shape',
+          'mode',
+          'repoUrl',
+          'baseBranch',
+          'branch',
+          'value',
+          'title',
+          'files',
+          'status',
+        ],
+        properties: {
+          id: {
+            type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          action: {
+            $ref: '#/components/schemas/ChangeAction',
+          },
+          environment: {
+            type: 'string',
+          },
+          fromEnvironment: {
+            type: 'string',
+          },
+          applicationId: {
+            type: 'string',
+          },
+          shape: {
+            $ref: '#/components/schemas/PromotionShape',
+          },
+          mode: {
+            type: 'string',
+            enum: ['pull-request', 'branch', 'direct'],
+          },
+          repoUrl: {
+            type: 'string',
+          },
+          baseBranch: {
+            type: 'string',
+          },
+          branch: {
+            type: 'string',
+          },
+          value: {
+            type: 'string',
+          },
+          currentValue: {
+            type: 'string',
+          },
+          commitCount: {
+            type: 'integer',
+          },
+          targetDeploymentId: {
+            type: 'string',
+          },
+          title: {
+            type: 'string',
+          },
+          note: {
+            type: 'string',
+          },
+          files: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['path', 'diff'],
+              properties: {
+                path: {
+                  type: 'string',
+                },
+                diff: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          status: {
+            type: 'string',
+            enum: ['preview', 'open', 'merged', 'deployed', 'closed'],
+          },
+          url: {
+            type: 'string',
+          },
+          pullRequestNumber: {
+            type: 'integer',
+          },
+          commitSha: {
+            type: 'string',
+          },
+          mergedSha: {
+            type: 'string',
+          },
+          mergedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          deploymentId: {
+            type: 'string',
+          },
+          deployedAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+          createdBy: {
+            type: 'string',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      ChangeAvailability: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['available'],
+        properties: {
+          available: {
+            type: 'boolean',
+          },
+          reason: {
+            type: 'string',
+          },
+          fromEnvironment: {
+            type: 'string',
+          },
+        },
+      },
+      EnvironmentChangeOptions: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['environment', 'promote', 'rollback'],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          shape: {
+            $ref: '#/components/schemas/PromotionShape',
+          },
+          promote: {
+            $ref: '#/components/schemas/ChangeAvailability',
+          },
+          rollback: {
+            $ref: '#/components/schemas/ChangeAvailability',
+          },
+        },
+      },
+      EntityChangesResponse: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['environments', 'proposals'],
+        properties: {
+          environments: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/EnvironmentChangeOptions',
+            },
+          },
+          proposals: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/ChangeProposal',
+            },
           },
         },
       },

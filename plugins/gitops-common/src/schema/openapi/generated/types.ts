@@ -55,6 +55,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/controllers': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read status of every Argo CD instance and Flux cluster, one entry each; needs gitops.fleet.read. */
+    get: operations['ListControllers'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/fleet': {
     parameters: {
       query?: never;
@@ -115,6 +132,24 @@ export interface paths {
     put?: never;
     /** Refresh or sync an application of an entity; needs gitops.application.refresh or gitops.application.sync on the entity. */
     post: operations['RunApplicationAction'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/entities/{kind}/{namespace}/{name}/changes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Which environments of the entity can be promoted or rolled back (and if not, why), and its proposals. */
+    get: operations['GetEntityChanges'];
+    put?: never;
+    /** Proposes a promotion (what the previous environment runs) or a rollback (to a deployment of the history) as a change to Git: a pull request, a pushed branch or a direct commit. With dryRun, only computes the change and its diff. Needs gitops.application.promote or gitops.application.rollback on the entity. */
+    post: operations['ProposeEntityChange'];
     delete?: never;
     options?: never;
     head?: never;
@@ -289,11 +324,51 @@ export interface components {
       };
       controllerUrl?: string;
       applicationSet?: string;
+      /** Argo CD source hydration; sources and revisions are the dry source and its commit. */
+      hydration?: {
+        targetBranch?: string;
+        hydratedRevision?: string;
+        phase?: string;
+        message?: string;
+      };
+      /**
+       * Format: date-time
+       * When the application turned OutOfSync, while it is.
+       */
+      outOfSyncSince?: string;
+      /** Container images the application runs (Argo CD status.summary.images). */
+      images?: string[];
+      /** Resources the controller manages for the application. */
+      resourceCount?: number;
+      /** The managed resources that are out of sync or not healthy (at most 50). */
+      resources?: components['schemas']['ApplicationResource'][];
       stale: boolean;
       /** Format: date-time */
       lastReadAt: string;
       /** What Git says about each source (entity deployments only). */
       git?: components['schemas']['SourceGitInfo'][];
+    };
+    ControllerStatus: {
+      engine: components['schemas']['Engine'];
+      instance: string;
+      status: 'ok' | 'unreachable';
+      /** Format: date-time */
+      lastAttemptAt: string;
+      /** Format: date-time */
+      lastSuccessAt?: string;
+      lastError?: string;
+      /** Format: date-time */
+      errorSince?: string;
+      applicationCount: number;
+    };
+    ApplicationResource: {
+      group?: string;
+      kind: string;
+      namespace?: string;
+      name: string;
+      syncStatus?: components['schemas']['SyncStatus'];
+      healthStatus?: components['schemas']['HealthStatus'];
+      message?: string;
     };
     Commit: {
       sha: string;
@@ -344,6 +419,76 @@ export interface components {
       message?: string;
       commit?: components['schemas']['Commit'];
       changes?: components['schemas']['DeploymentChanges'];
+      proposal?: components['schemas']['DeploymentProposal'];
+    };
+    /** The promotion or rollback, proposed in the portal, that this deployment ran. */
+    DeploymentProposal: {
+      id: string;
+      action: components['schemas']['ChangeAction'];
+      createdBy?: string;
+      url?: string;
+      pullRequestNumber?: number;
+    };
+    ChangeAction: 'promote' | 'rollback';
+    PromotionShape: 'manifest' | 'kustomize-image' | 'helm-values' | 'revert';
+    ProposeChangeRequest: {
+      action: components['schemas']['ChangeAction'];
+      environment: string;
+      /** rollback: the deployment to go back to. */
+      deploymentId?: string;
+      note?: string;
+      dryRun?: boolean;
+    };
+    ChangeProposal: {
+      id?: string;
+      entityRef: string;
+      action: components['schemas']['ChangeAction'];
+      environment: string;
+      fromEnvironment?: string;
+      applicationId: string;
+      shape: components['schemas']['PromotionShape'];
+      mode: 'pull-request' | 'branch' | 'direct';
+      repoUrl: string;
+      baseBranch: string;
+      branch: string;
+      value: string;
+      currentValue?: string;
+      commitCount?: number;
+      targetDeploymentId?: string;
+      title: string;
+      note?: string;
+      files: {
+        path: string;
+        diff: string;
+      }[];
+      status: 'preview' | 'open' | 'merged' | 'deployed' | 'closed';
+      url?: string;
+      pullRequestNumber?: number;
+      commitSha?: string;
+      mergedSha?: string;
+      /** Format: date-time */
+      mergedAt?: string;
+      deploymentId?: string;
+      /** Format: date-time */
+      deployedAt?: string;
+      createdBy?: string;
+      /** Format: date-time */
+      createdAt?: string;
+    };
+    ChangeAvailability: {
+      available: boolean;
+      reason?: string;
+      fromEnvironment?: string;
+    };
+    EnvironmentChangeOptions: {
+      environment: string;
+      shape?: components['schemas']['PromotionShape'];
+      promote: components['schemas']['ChangeAvailability'];
+      rollback: components['schemas']['ChangeAvailability'];
+    };
+    EntityChangesResponse: {
+      environments: components['schemas']['EnvironmentChangeOptions'][];
+      proposals: components['schemas']['ChangeProposal'][];
     };
     /** The commits a deployment brought since the previous successful deployment of its application. */
     DeploymentChanges: {
@@ -579,6 +724,30 @@ export interface operations {
       default: components['responses']['ErrorResponse'];
     };
   };
+  ListControllers: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Controllers, by engine and name. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ControllerStatus'][];
+          };
+        };
+      };
+      403: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
   GetFleet: {
     parameters: {
       query?: {
@@ -613,6 +782,7 @@ export interface operations {
         };
       };
       400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
       default: components['responses']['ErrorResponse'];
     };
   };
@@ -681,6 +851,66 @@ export interface operations {
       400: components['responses']['ErrorResponse'];
       403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
+      503: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetEntityChanges: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Options per environment, and proposals newest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EntityChangesResponse'];
+        };
+      };
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  ProposeEntityChange: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProposeChangeRequest'];
+      };
+    };
+    responses: {
+      /** The change, proposed or previewed. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ChangeProposal'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      409: components['responses']['ErrorResponse'];
       503: components['responses']['ErrorResponse'];
       default: components['responses']['ErrorResponse'];
     };
@@ -803,6 +1033,7 @@ export interface operations {
         };
       };
       400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       default: components['responses']['ErrorResponse'];
     };
@@ -831,6 +1062,7 @@ export interface operations {
         };
       };
       400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
       404: components['responses']['ErrorResponse'];
       default: components['responses']['ErrorResponse'];
     };

@@ -1,0 +1,80 @@
+import { validateArgo } from '@gitops-portal/gitops-contracts';
+import { ArgoSandbox } from './ArgoSandbox';
+import { demoFleet } from './fleet';
+
+describe('ArgoSandbox', () => {
+  it('reports images and resources; the 3.x-style instance keeps resource health in the tree', () => {
+    const sandbox = new ArgoSandbox(demoFleet());
+    const v2 = sandbox.application('main', 'catalog-api-staging')!;
+    const v3 = sandbox.application('prod', 'checkout-prod')!;
+    for (const app of [v2, v3])
+      expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    expect(v2.status.summary.images[0]).toMatch(
+      /^ghcr\.io\/acme\/catalog-api:[0-9a-f]{7}$/,
+    );
+    expect(v2.status.resources.map((r: any) => r.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'ConfigMap',
+    ]);
+    // 2.x: health inline; catalog-api-staging always ends Degraded
+    expect((v2.status.resources[0] as any).health.status).toBe('Degraded');
+    expect(v2.status).not.toHaveProperty('resourceHealthSource');
+    // 3.x: none inline, the tree has it
+    expect(v3.status.resourceHealthSource).toBe('appTree');
+    expect(v3.status.resources.some((r: any) => r.health)).toBe(false);
+    const tree = sandbox.tree('prod', 'checkout-prod')!;
+    expect(validateArgo('v1alpha1ApplicationTree', tree)).toEqual([]);
+    expect(tree.nodes.map((n: any) => n.kind)).toEqual([
+      'Deployment',
+      'Service',
+      'ConfigMap',
+      'ReplicaSet',
+      'Pod',
+    ]);
+    expect(sandbox.tree('prod', 'nope')).toBeUndefined();
+  });
+
+  it('drifts by hand and self-heals by re-applying the same revision', () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const sandbox = new ArgoSandbox(demoFleet(), {
+      now: () => now,
+      syncSeconds: 6,
+    });
+    const app = () => sandbox.application('prod', 'payments-prod')!;
+    const before = app().status.history.length;
+    const revision = app().status.sync.revision;
+    now += 91_000;
+    sandbox.tick();
+    expect(app().status.sync.status).toBe('OutOfSync');
+    expect(
+      app().status.resources.find((r: any) => r.kind === 'ConfigMap')!.status,
+    ).toBe('OutOfSync');
+    for (let i = 0; i < 20; i++) {
+      now += 1000;
+      sandbox.tick();
+    }
+    const after = app();
+    expect(after.status.sync.status).toBe('Synced');
+    expect(after.status.history.length).toBeGreaterThanOrEqual(
+      Math.min(before + 1, 10),
+    );
+    const last = after.status.history.at(-1)!;
+    expect(last.revision).toBe(revision);
+    expect(last.initiatedBy).toEqual({ automated: true });
+  });
+
+  it('serves a hydrated application (3.x source hydrator) that validates against the contract', () => {
+    const sandbox = new ArgoSandbox(demoFleet());
+    const app = sandbox.application('prod', 'search-prod')! as any;
+    expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    expect(app.spec.source).toBeUndefined();
+    expect(app.spec.sourceHydrator.syncSource.targetBranch).toBe(
+      'environments/prod',
+    );
+    const { drySHA, hydratedSHA } =
+      app.status.sourceHydrator.lastSuccessfulOperation;
+    expect(app.status.history.at(-1).revision).toBe(hydratedSHA);
+    expect(drySHA).not.toBe(hydratedSHA);
+  });
+});

@@ -1,0 +1,64 @@
+import { ChangeProposal } from '@gitops-portal/plugin-gitops-common';
+import { Knex } from 'knex';
+
+const TABLE = 'gitops_proposals';
+
+type Row = { data: string };
+
+/** Proposals as rows: the columns that are queried, the rest as JSON. */
+export class ProposalStore {
+  constructor(private readonly db: Knex) {}
+
+  private row(p: ChangeProposal & { id: string }) {
+    return {
+      id: p.id,
+      entity_ref: p.entityRef,
+      application_id: p.applicationId,
+      environment: p.environment,
+      action: p.action,
+      status: p.status,
+      created_at: p.createdAt!,
+      deployment_id: p.deploymentId ?? null,
+      data: JSON.stringify(p),
+    };
+  }
+
+  async insert(proposal: ChangeProposal & { id: string }): Promise<void> {
+    await this.db(TABLE).insert(this.row(proposal));
+  }
+
+  async update(proposal: ChangeProposal & { id: string }): Promise<void> {
+    const { id, ...rest } = this.row(proposal);
+    await this.db(TABLE).where({ id }).update(rest);
+  }
+
+  /** An entity's proposals, newest first. */
+  async listForEntity(
+    entityRef: string,
+    limit = 20,
+  ): Promise<ChangeProposal[]> {
+    const rows: Row[] = await this.db(TABLE)
+      .where({ entity_ref: entityRef })
+      .orderBy('created_at', 'desc')
+      .limit(limit)
+      .select('data');
+    return rows.map(r => JSON.parse(r.data));
+  }
+
+  /** Proposals not yet deployed or closed. */
+  async listUnfinished(): Promise<ChangeProposal[]> {
+    const rows: Row[] = await this.db(TABLE)
+      .whereIn('status', ['open', 'merged'])
+      .select('data');
+    return rows.map(r => JSON.parse(r.data));
+  }
+
+  /** The proposals that the given deployments ran. */
+  async forDeployments(ids: string[]): Promise<ChangeProposal[]> {
+    if (ids.length === 0) return [];
+    const rows: Row[] = await this.db(TABLE)
+      .whereIn('deployment_id', ids)
+      .select('data');
+    return rows.map(r => JSON.parse(r.data));
+  }
+}

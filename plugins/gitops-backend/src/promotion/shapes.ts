@@ -1,0 +1,389 @@
+import { InputError } from '@backstage/errors';
+import {
+  GitopsApplication,
+  parseRevision,
+  PromotionRule,
+} from '@gitops-portal/plugin-gitops-common';
+import type { GitWorkTree } from '@gitops-portal/plugin-gitops-node';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { readYamlValue, writeYamlValue, YamlTarget } from './yamlEdit';
+
+/**
+ * What a change writes, before it is written: the repository it goes to,
+ * what the environment runs now, and how to edit a working tree of it.
+ * Providers know the engines, this knows the four places desired state lives.
+ */
+export interface ChangePlan {
+  repoUrl: string;
+  baseBranch: string;
+  /** Writes the change into a working tree of `repoUrl` at `baseBranch`. */
+  edit(tree: GitWorkTree): Promise<void>;
+}
+
+/** A promote or rollback, reduced to what each shape needs. */
+export interface ChangeSpec {
+  rule: PromotionRule;
+  /** The application whose desired state changes. */
+  app: GitopsApplication;
+  /** promote: the application of the previous environment. */
+  from?: GitopsApplication;
+  /** rollback: the revision the environment ran at the chosen deployment. */
+  targetRevision?: string;
+  /** Fleet repository from config, for the manifest shape. */
+  fleetRepo?: string;
+  fleetBranch?: string;
+}
+
+/** The value a manifest pins for an application: a commit, tag or chart version. */
+export function pinnedValue(app: GitopsApplication, revision: string): string {
+  const parsed = parseRevision(revision);
+  if (app.sources[0]?.chart) return parsed.version ?? revision;
+  if (parsed.type === 'oci') return parsed.digest ?? parsed.ref ?? revision;
+  return parsed.sha ?? parsed.version ?? revision;
+}
+
+/** The branch an application's (first) source tracks, if it tracks one. */
+export function trackedBranch(app: GitopsApplication): string | undefined {
+  const rev = app.sources[0]?.targetRevision;
+  if (!rev || rev === 'HEAD') return 'main';
+  if (/^[0-9a-f]{40}$/i.test(rev) || /^v?\d+\.\d+/.test(rev)) return undefined;
+  return rev.replace(/^refs\/heads\//, '');
+}
+
+async function yamlFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const walk = async (d: string) => {
+    for (const entry of await fs.readdir(d, { withFileTypes: true })) {
+      if (entry.name === '.git' || entry.name === 'node_modules') continue;
+      const full = path.join(d, entry.name);
+      if (entry.isDirectory()) await walk(full);
+      else if (/\.ya?ml$/.test(entry.name)) out.push(full);
+    }
+  };
+  await walk(dir);
+  return out.sort();
+}
+
+/** The YAML target of an application's pinned version in its manifest. */
+function manifestTarget(
+  app: GitopsApplication,
+  rule: PromotionRule,
+  value: string,
+): YamlTarget & { kinds: string[] } {
+  const name = rule.object ?? app.name;
+  const sameNs = (doc: any) =>
+    !doc.metadata?.namespace || doc.metadata.namespace === app.namespace;
+  if (app.engine === 'argocd') {
+    return {
+      kinds: ['Application'],
+      describe: `Argo CD Application '${name}'`,
+      document: doc =>
+        doc.kind === 'Application' &&
+        doc.metadata?.name === name &&
+        sameNs(doc) &&
+        (doc.spec?.source || doc.spec?.sources),
+      path: ['spec', 'source', 'targetRevision'],
+    };
+  }
+  if (app.kind === 'HelmRelease') {
+    return {
+      kinds: ['HelmRelease'],
+      describe: `Flux HelmRelease '${name}'`,
+      document: doc =>
+        doc.kind === 'HelmRelease' &&
+        doc.metadata?.name === name &&
+        sameNs(doc),
+      path: ['spec', 'chart', 'spec', 'version'],
+    };
+  }
+  const url = app.sources[0]?.repoUrl;
+  const oci = url?.startsWith('oci://');
+  let field = 'commit';
+  if (oci) field = value.startsWith('sha256:') ? 'digest' : 'tag';
+  return {
+    kinds: oci ? ['OCIRepository'] : ['GitRepository'],
+    describe: rule.object
+      ? `Flux source '${rule.object}'`
+      : `Flux ${oci ? 'OCIRepository' : 'GitRepository'} of ${url}`,
+    document: doc =>
+      doc.kind === (oci ? 'OCIRepository' : 'GitRepository') &&
+      (rule.object
+        ? doc.metadata?.name === rule.object
+        : doc.spec?.url === url),
+    path: ['spec', 'ref', field],
+  };
+}
+
+/** Argo CD multi-source apps keep the version in `spec.sources[i]`. */
+function argoSourcesTarget(
+  app: GitopsApplication,
+  target: YamlTarget,
+): YamlTarget {
+  const repo = app.sources[0]?.repoUrl;
+  return {
+    ...target,
+    document: doc => target.document(doc) && Boolean(doc.spec?.sources),
+    path: [
+      'spec',
+      'sources',
+      (s: any) => s?.repoURL === repo,
+      'targetRevision',
+    ],
+  };
+}
+
+/** Finds the one file that holds a target; refuses none or several. */
+async function findManifest(
+  tree: GitWorkTree,
+  target: YamlTarget & { kinds: string[] },
+  alternatives: YamlTarget[],
+  owner?: { kind: string; name: string },
+): Promise<{ file: string; target: YamlTarget }> {
+  const found: Array<{ file: string; target: YamlTarget }> = [];
+  let problem: string | undefined;
+  for (const full of await yamlFiles(tree.dir)) {
+    const text = await fs.readFile(full, 'utf8');
+    if (!target.kinds.some(k => text.includes(k))) continue;
+    const file = path.relative(tree.dir, full);
+    for (const t of [target, ...alternatives]) {
+      try {
+        readYamlValue(text, t, file, { allowMissingLeaf: true });
+        found.push({ file, target: t });
+        break;
+      } catch (error) {
+        // "has no <object>" means another file; anything else is a broken
+        // manifest of this object, the answer to give if nothing matches
+        const message = (error as Error).message;
+        if (!message.endsWith(`has no ${t.describe}`)) problem = message;
+      }
+    }
+  }
+  if (found.length === 0 && problem) throw new InputError(problem);
+  if (found.length === 0) {
+    throw new InputError(
+      `No ${target.describe} with a pinned version in the fleet repository; add its manifest there, or choose another promotion shape`,
+    );
+  }
+  if (found.length > 1 && owner) {
+    // one source per environment under the same name: the one beside the
+    // application's own Kustomization / HelmRelease
+    const beside = [];
+    for (const f of found) {
+      const text = await fs.readFile(path.join(tree.dir, f.file), 'utf8');
+      if (
+        parseAllDocuments(text).some(d => {
+          const js = d.toJS() as any;
+          return js?.kind === owner.kind && js?.metadata?.name === owner.name;
+        })
+      )
+        beside.push(f);
+    }
+    if (beside.length === 1) return beside[0];
+  }
+  if (found.length > 1) {
+    throw new InputError(
+      `${target.describe} is defined in ${found
+        .map(f => f.file)
+        .join(' and ')}; name the one to change with object=<name>`,
+    );
+  }
+  return found[0];
+}
+
+/** A file of an application's source, relative to the repository root. */
+function sourceFile(app: GitopsApplication, file: string): string {
+  const base = app.sources[0]?.path ?? '';
+  const joined = path.posix.normalize(path.posix.join(base, file));
+  if (joined.startsWith('..') || path.posix.isAbsolute(joined))
+    throw new InputError(`'${file}' is outside the repository`);
+  return joined;
+}
+
+async function readAt(
+  tree: GitWorkTree,
+  revision: string | undefined,
+  file: string,
+): Promise<string> {
+  try {
+    if (!revision) return await fs.readFile(path.join(tree.dir, file), 'utf8');
+    return await tree.git(['show', `${revision}:${file}`]);
+  } catch {
+    throw new InputError(
+      `${file} does not exist${revision ? ` at ${revision.slice(0, 12)}` : ''}`,
+    );
+  }
+}
+
+function valueTarget(rule: PromotionRule, app: GitopsApplication): YamlTarget {
+  if (rule.shape === 'kustomize-image') {
+    return {
+      describe: `image '${rule.image}' of the kustomization`,
+      document: doc => Array.isArray(doc.images),
+      path: [
+        'images',
+        (i: any) => i?.name === rule.image,
+        rule.field ?? 'newTag',
+      ],
+    };
+  }
+  return {
+    describe: `the values of ${app.name}`,
+    document: () => true,
+    path: rule.key!.split('.'),
+  };
+}
+
+/**
+ * The plan for one change. The value is computed here, from the stored
+ * state (manifest) or from the files of the other revision (the others).
+ */
+export function planChange(spec: ChangeSpec): ChangePlan & {
+  /** Resolved inside the working tree, for shapes that read files. */
+  value: () => string | undefined;
+  currentValue: () => string | undefined;
+} {
+  const { rule, app, from, targetRevision } = spec;
+  let value: string | undefined;
+  let currentValue: string | undefined;
+  const source = app.sources[0];
+  if (!source) throw new InputError(`'${app.name}' has no source`);
+
+  if (rule.shape === 'manifest') {
+    const repoUrl = rule.repo ?? spec.fleetRepo;
+    if (!repoUrl) {
+      throw new InputError(
+        `The manifest shape needs the fleet repository: set gitops.promotion.fleetRepo or repo=<url> in the rule`,
+      );
+    }
+    const revision = from ? from.revisions[0] : targetRevision;
+    if (!revision)
+      throw new InputError(
+        from
+          ? `${from.environment} has not deployed anything yet`
+          : 'The deployment has no revision',
+      );
+    value = pinnedValue(app, revision);
+    return {
+      repoUrl,
+      baseBranch: rule.branch ?? spec.fleetBranch ?? 'main',
+      value: () => value,
+      currentValue: () => currentValue,
+      async edit(tree) {
+        const target = manifestTarget(app, rule, value!);
+        const alternatives =
+          app.engine === 'argocd' ? [argoSourcesTarget(app, target)] : [];
+        const found = await findManifest(
+          tree,
+          target,
+          alternatives,
+          app.engine === 'flux'
+            ? { kind: app.kind, name: app.name }
+            : undefined,
+        );
+        const full = path.join(tree.dir, found.file);
+        const text = await fs.readFile(full, 'utf8');
+        const written = writeYamlValue(text, found.target, value!, found.file, {
+          create: true,
+        });
+        currentValue = written.previous;
+        await fs.writeFile(full, written.text);
+      },
+    };
+  }
+
+  const branch = rule.branch ?? trackedBranch(app);
+  if (!branch) {
+    throw new InputError(
+      `'${app.name}' is pinned to ${source.targetRevision}, not a branch: the ${rule.shape} shape changes files on the branch it follows; use the manifest shape`,
+    );
+  }
+
+  if (rule.shape === 'revert') {
+    if (from) {
+      throw new InputError(
+        `The revert shape rolls back only: ${app.environment} follows ${branch}, promote by merging to it`,
+      );
+    }
+    if (!targetRevision) throw new InputError('The deployment has no revision');
+    const sha = parseRevision(targetRevision).sha ?? targetRevision;
+    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+      throw new InputError(`'${targetRevision}' is not a commit`);
+    value = sha;
+    return {
+      repoUrl: source.repoUrl,
+      baseBranch: branch,
+      value: () => value,
+      currentValue: () => currentValue,
+      async edit(tree) {
+        currentValue = await tree.git(['rev-parse', 'HEAD']);
+        try {
+          await tree.git(['merge-base', '--is-ancestor', sha, 'HEAD']);
+        } catch {
+          throw new InputError(
+            `${sha.slice(0, 7)} is not on ${branch}: it cannot be reverted to`,
+          );
+        }
+        const range = (
+          await tree.git(['rev-list', '--no-merges', `${sha}..HEAD`])
+        )
+          .split('\n')
+          .filter(Boolean);
+        if (range.length === 0) return; // nothing to revert: refused upstream
+        // newest first, one commit for all of them
+        await tree.git(['revert', '--no-edit', '--no-commit', ...range]);
+      },
+    };
+  }
+
+  // kustomize-image and helm-values: one value of a YAML file in the source
+  const file = sourceFile(app, rule.file ?? 'kustomization.yaml');
+  const target = valueTarget(rule, app);
+  return {
+    repoUrl: source.repoUrl,
+    baseBranch: branch,
+    value: () => value,
+    currentValue: () => currentValue,
+    async edit(tree) {
+      if (from) {
+        if (from.sources[0]?.repoUrl !== source.repoUrl) {
+          throw new InputError(
+            `${from.environment} and ${app.environment} come from different repositories; the ${rule.shape} shape copies a value within one`,
+          );
+        }
+        const fromFile = sourceFile(from, rule.file ?? 'kustomization.yaml');
+        const fromRev = from.revisions[0]
+          ? parseRevision(from.revisions[0]).sha
+          : undefined;
+        value = readYamlValue(
+          await readAt(tree, fromRev, fromFile),
+          target,
+          fromFile,
+        );
+      } else {
+        const rev = targetRevision
+          ? parseRevision(targetRevision).sha ?? targetRevision
+          : undefined;
+        value = readYamlValue(await readAt(tree, rev, file), target, file);
+      }
+      if (value === undefined) {
+        throw new InputError(
+          `${target.describe} has no ${
+            rule.field ?? rule.key ?? 'newTag'
+          } to take`,
+        );
+      }
+      const full = path.join(tree.dir, file);
+      const written = writeYamlValue(
+        await readAt(tree, undefined, file),
+        target,
+        value,
+        file,
+        { create: rule.shape === 'kustomize-image' },
+      );
+      currentValue = written.previous;
+      await fs.writeFile(full, written.text);
+    },
+  };
+}

@@ -1,0 +1,755 @@
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { Entity } from '@backstage/catalog-model';
+import { ConfigReader } from '@backstage/config';
+import {
+  DefaultGithubCredentialsProvider,
+  ScmIntegrations,
+} from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
+import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { ProposalStore } from '../database/ProposalStore';
+import { makeApplication } from '../__fixtures__/applications';
+import { GitopsService } from './GitopsService';
+import { ProposalService } from './ProposalService';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+const server = setupServer();
+beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
+afterEach(() => server.resetHandlers());
+afterAll(() => server.close());
+
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync('git', args, {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: 'Dev',
+      GIT_AUTHOR_EMAIL: 'dev@example.com',
+      GIT_COMMITTER_NAME: 'Dev',
+      GIT_COMMITTER_EMAIL: 'dev@example.com',
+    },
+  })
+    .toString()
+    .trim();
+
+/** A bare repository with a working clone; each commit writes files and pushes. */
+function repo(name: string) {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
+  const bare = path.join(root, `${name}.git`);
+  git(root, 'init', '--bare', '--quiet', '-b', 'main', bare);
+  const work = path.join(root, 'work');
+  git(root, 'clone', '--quiet', bare, work);
+  git(work, 'checkout', '--quiet', '-B', 'main');
+  return {
+    bare,
+    url: `file://${bare}`,
+    commit(files: Record<string, string>, message: string) {
+      for (const [file, text] of Object.entries(files)) {
+        fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
+        fs.writeFileSync(path.join(work, file), text);
+      }
+      git(work, 'add', '.');
+      git(work, 'commit', '--quiet', '-m', message);
+      git(work, 'push', '--quiet', 'origin', 'HEAD:main');
+      return git(work, 'rev-parse', 'HEAD');
+    },
+    show: (ref: string, file: string) => git(bare, 'show', `${ref}:${file}`),
+    refs: () => git(bare, 'for-each-ref', '--format=%(refname)'),
+    head: (ref = 'main') => git(bare, 'rev-parse', ref),
+  };
+}
+
+const manifest = (
+  name: string,
+  repoUrl: string,
+  revision: string,
+) => `# ${name}: reviewed by the platform team
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: ${name}   # do not rename
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: ${repoUrl}
+    path: deploy/overlays/prod
+    targetRevision: "${revision}"  # pinned; promotions change this line
+  destination: { server: https://kubernetes.default.svc, namespace: shop }
+  syncPolicy:
+    automated: {}
+`;
+
+const kustomization = (tag: string) => `# overlay
+resources:
+  - ../../base
+images:
+  - name: ghcr.io/acme/shop   # the app
+    newTag: ${tag}
+  - name: redis
+    newTag: "7.2"
+`;
+
+const values = (tag: string) => `replicas: 2
+image:
+  repository: ghcr.io/acme/shop
+  tag: '${tag}' # set by promotions
+`;
+
+async function setup(options: {
+  annotation: string;
+  apps: (
+    shop: ReturnType<typeof repo>,
+    fleet: ReturnType<typeof repo>,
+  ) => {
+    staging?: Partial<GitopsApplication>;
+    prod: Partial<GitopsApplication>;
+  };
+  allow?: boolean;
+  config?: object;
+}) {
+  const shop = repo('shop');
+  const c1 = shop.commit(
+    {
+      'deploy/overlays/staging/kustomization.yaml': kustomization('v1.0.0'),
+      'deploy/overlays/prod/kustomization.yaml': kustomization('v1.0.0'),
+      'deploy/overlays/prod/values.yaml': values('v1.0.0'),
+    },
+    'first',
+  );
+  const c2 = shop.commit(
+    {
+      'deploy/overlays/staging/kustomization.yaml': kustomization('v1.1.0'),
+      'deploy/overlays/prod/values.yaml': values('v1.1.0'),
+    },
+    'feat: v1.1.0',
+  );
+  const c3 = shop.commit(
+    { 'deploy/overlays/staging/kustomization.yaml': kustomization('v1.2.0') },
+    'feat: v1.2.0',
+  );
+  const fleet = repo('fleet');
+  fleet.commit(
+    {
+      'README.md': '# fleet\n',
+      'apps/shop/prod.yaml': manifest('shop-prod', shop.url, c1),
+    },
+    'init',
+  );
+  const knex = await databases.init('SQLITE_3');
+  const store = await DatabaseGitopsStore.create({
+    database: { getClient: async () => knex },
+  });
+  const spec = options.apps(shop, fleet);
+  const apps = [
+    makeApplication({
+      name: 'shop-staging',
+      environment: 'staging',
+      sources: [{ repoUrl: shop.url, path: 'deploy/overlays/staging' }],
+      revisions: [c3],
+      labels: { app: 'shop' },
+      ...spec.staging,
+    }),
+    makeApplication({
+      name: 'shop-prod',
+      instance: 'prod',
+      environment: 'prod',
+      sources: [
+        {
+          repoUrl: shop.url,
+          path: 'deploy/overlays/prod',
+          targetRevision: c1,
+        },
+      ],
+      revisions: [c1],
+      labels: { app: 'shop' },
+      ...spec.prod,
+    }),
+  ];
+  await store.upsertApplications(apps);
+  const prod = apps[1];
+  await store.addDeployments(
+    [c1, c2, c1].map((sha, i) => ({
+      applicationId: prod.id,
+      dedupeKey: `d${i}`,
+      environment: 'prod',
+      revisions: [sha],
+      finishedAt: `2026-11-0${i + 1}T10:00:00Z`,
+      result: 'Succeeded' as const,
+      origin: 'observed' as const,
+    })),
+  );
+  const entity: Entity = {
+    apiVersion: 'backstage.io/v1alpha1',
+    kind: 'Component',
+    metadata: {
+      name: 'shop',
+      namespace: 'default',
+      annotations: {
+        'argocd/app-selector': 'app=shop',
+        'backstage.io/kubernetes-id': 'shop',
+        'gitops-portal.io/promotion': options.annotation,
+      },
+    },
+    spec: { type: 'service', owner: 'team-a' },
+  };
+  const environments = {
+    order: ['dev', 'staging', 'prod'],
+    label: 'environment',
+    fallback: 'dev',
+    rules: [],
+  };
+  const proposals = new ProposalStore(knex);
+  const service = new GitopsService({
+    store,
+    proposals,
+    catalog: catalogServiceMock({ entities: [entity] }),
+    environments,
+    logger: mockServices.logger.mock(),
+  });
+  const config = new ConfigReader(options.config ?? {});
+  const integrations = ScmIntegrations.fromConfig(config);
+  const github =
+    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+  const permissions = mockServices.permissions.mock();
+  permissions.authorize.mockResolvedValue([
+    {
+      result:
+        options.allow === false ? AuthorizeResult.DENY : AuthorizeResult.ALLOW,
+    },
+  ]);
+  const auditor = mockServices.auditor.mock();
+  const success = jest.fn();
+  const fail = jest.fn();
+  auditor.createEvent.mockResolvedValue({ success, fail } as any);
+  const proposer = new ProposalService({
+    service,
+    store,
+    proposals,
+    environments,
+    settings: {
+      fleetRepo: fleet.url,
+      fleetBranch: 'main',
+      allowDirect: false,
+      rules: [],
+      author: { name: 'Backstage GitOps', email: 'gitops@example.com' },
+      trackIntervalSeconds: 30,
+      portalUrl: 'http://portal.example.com',
+    },
+    integrations,
+    github,
+    auth: gitAuthFromIntegrations(integrations, github),
+    permissions,
+    auditor,
+    logger: mockServices.logger.mock(),
+    cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-cache-')),
+  });
+  const propose = (request: any) =>
+    proposer.propose({
+      entityRef: 'component:default/shop',
+      request,
+      credentials: mockCredentials.user('user:default/alice'),
+      userRef: 'user:default/alice',
+    });
+  const history = async () =>
+    (
+      await store.listDeployments({ applicationIds: [prod.id], limit: 10 })
+    ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  return {
+    shop,
+    fleet,
+    c1,
+    c2,
+    c3,
+    knex,
+    store,
+    prod,
+    service,
+    proposer,
+    propose,
+    history,
+    permissions,
+    audit: { success, fail, createEvent: auditor.createEvent },
+  };
+}
+
+/** prod follows main of the shop repository instead of a pinned commit. */
+const followMain = (t: Awaited<ReturnType<typeof setup>>) =>
+  t.store.upsertApplications([
+    {
+      ...t.prod,
+      sources: [
+        {
+          repoUrl: t.shop.url,
+          path: 'deploy/overlays/prod',
+          targetRevision: 'main',
+        },
+      ],
+    },
+  ]);
+
+describe('ProposalService', () => {
+  it('manifest: promotes prod to what staging runs, changing only the pinned revision', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    const before = t.fleet.show('main', 'apps/shop/prod.yaml');
+    const preview = await t.propose({
+      action: 'promote',
+      environment: 'prod',
+      dryRun: true,
+    });
+    expect(preview.status).toBe('preview');
+    expect(preview.files.map(f => f.path)).toEqual(['apps/shop/prod.yaml']);
+    expect(preview.files[0].diff).toContain(`-    targetRevision: "${t.c1}"`);
+    expect(preview.files[0].diff).toContain(`+    targetRevision: "${t.c3}"`);
+    expect(t.fleet.refs()).toBe('refs/heads/main'); // a preview writes nothing
+
+    const p = await t.propose({
+      action: 'promote',
+      environment: 'prod',
+      note: 'release train 42',
+    });
+    expect(p).toMatchObject({
+      status: 'open',
+      mode: 'branch',
+      shape: 'manifest',
+      fromEnvironment: 'staging',
+      value: t.c3,
+      currentValue: t.c1,
+      createdBy: 'user:default/alice',
+    });
+    const after = t.fleet.show(p.branch, 'apps/shop/prod.yaml');
+    // byte for byte the same file but the one value
+    expect(after).toBe(before.replace(t.c1, t.c3));
+    const message = execFileSync(
+      'git',
+      ['log', '-1', '--format=%an%n%B', p.branch],
+      { cwd: t.fleet.bare },
+    ).toString();
+    expect(message).toContain('Backstage GitOps');
+    expect(message).toContain('Promote shop staging → prod');
+    expect(message).toContain('release train 42');
+    expect(message).toContain('proposed by user:default/alice');
+    expect(t.audit.success).toHaveBeenCalledTimes(2);
+
+    // the same promotion again, while it is open: refused
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({ name: 'ConflictError' });
+
+    // reviewed and merged, then the controller deploys it
+    git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
+    await t.proposer.track();
+    let [stored] = (
+      await t.proposer.getChanges(
+        'component:default/shop',
+        mockCredentials.user(),
+      )
+    ).proposals;
+    expect(stored).toMatchObject({ status: 'merged', mergedSha: p.commitSha });
+    await t.store.addDeployments([
+      {
+        // a push event: provisional, replaced by the next poll
+        applicationId: t.prod.id,
+        dedupeKey: 'event',
+        environment: 'prod',
+        revisions: [t.c3],
+        finishedAt: new Date(Date.now() + 500).toISOString(),
+        result: 'Succeeded',
+        origin: 'event',
+      },
+      {
+        applicationId: t.prod.id,
+        dedupeKey: 'after',
+        environment: 'prod',
+        revisions: [t.c3],
+        finishedAt: new Date(Date.now() + 1000).toISOString(),
+        result: 'Succeeded',
+        origin: 'observed',
+      },
+    ]);
+    await t.proposer.track();
+    [stored] = (
+      await t.proposer.getChanges(
+        'component:default/shop',
+        mockCredentials.user(),
+      )
+    ).proposals;
+    expect(stored.status).toBe('deployed');
+    const [observed] = await t
+      .knex('gitops_deployments')
+      .where({ dedupe_key: 'after' })
+      .select('id');
+    expect(stored.deploymentId).toBe(String(observed.id));
+    const page = await t.service.getEntityHistory(
+      { entityRef: 'component:default/shop', limit: 10 },
+      mockCredentials.user(),
+    );
+    expect(page.items[0].proposal).toMatchObject({
+      action: 'promote',
+      createdBy: 'user:default/alice',
+    });
+
+    // main already pins c3: a second promotion proposes nothing
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toThrow(/nothing to propose/);
+  });
+
+  it('manifest: rolls back to the revision of an earlier deployment', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    const [, second] = await t.history();
+    const p = await t.propose({
+      action: 'rollback',
+      environment: 'prod',
+      deploymentId: second.id,
+    });
+    expect(p).toMatchObject({ value: t.c2, targetDeploymentId: second.id });
+    expect(t.fleet.show(p.branch, 'apps/shop/prod.yaml')).toContain(
+      `targetRevision: "${t.c2}"  # pinned; promotions change this line`,
+    );
+  });
+
+  it('manifest: pins the Flux GitRepository beside the Kustomization of the environment', async () => {
+    const flux = (env: string) => `# ${env} cluster
+apiVersion: source.toolkit.fluxcd.io/v1
+kind: GitRepository
+metadata:
+  name: shop
+  namespace: flux-system
+spec:
+  interval: 1m
+  url: URL
+  ref:
+    branch: main
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata:
+  name: shop-${env}
+  namespace: flux-system
+spec:
+  interval: 5m
+  path: ./deploy/overlays/${env}
+  prune: true
+  sourceRef: { kind: GitRepository, name: shop }
+`;
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    t.fleet.commit(
+      {
+        'clusters/staging/shop.yaml': flux('staging').replace(
+          'URL',
+          t.shop.url,
+        ),
+        'clusters/prod/shop.yaml': flux('prod').replace('URL', t.shop.url),
+      },
+      'flux',
+    );
+    const asFlux = (app: GitopsApplication, env: string, sha: string) => ({
+      ...app,
+      id: `flux:${app.instance}:flux-system:shop-${env}`,
+      engine: 'flux' as const,
+      kind: 'Kustomization',
+      namespace: 'flux-system',
+      name: `shop-${env}`,
+      environment: env,
+      revisions: [`main@sha1:${sha}`],
+      labels: { 'backstage.io/kubernetes-id': 'shop' },
+      sources: [{ repoUrl: t.shop.url, path: `deploy/overlays/${env}` }],
+    });
+    // the entity's applications are now the Flux ones
+    await t.knex('gitops_applications').delete();
+    await t.knex('gitops_application_labels').delete();
+    await t.store.upsertApplications([
+      asFlux(t.prod, 'staging', t.c3),
+      asFlux(t.prod, 'prod', t.c1),
+    ]);
+    const p = await t.propose({ action: 'promote', environment: 'prod' });
+    expect(p.files.map(f => f.path)).toEqual(['clusters/prod/shop.yaml']);
+    expect(t.fleet.show(p.branch, 'clusters/prod/shop.yaml')).toBe(
+      flux('prod')
+        .replace('URL', t.shop.url)
+        .replace('    branch: main', `    branch: main\n    commit: ${t.c3}`)
+        .trimEnd(),
+    );
+  });
+
+  it('kustomize-image: copies the tag staging runs into the prod overlay', async () => {
+    const t = await setup({
+      annotation: 'kustomize-image,image=ghcr.io/acme/shop',
+      apps: () => ({
+        prod: {
+          sources: [
+            {
+              repoUrl: 'x',
+              path: 'deploy/overlays/prod',
+              targetRevision: 'main',
+            },
+          ],
+        },
+      }),
+    });
+    // the prod app follows main of the shop repository
+    await followMain(t);
+    const p = await t.propose({ action: 'promote', environment: 'prod' });
+    expect(p).toMatchObject({
+      value: 'v1.2.0',
+      currentValue: 'v1.0.0',
+      baseBranch: 'main',
+    });
+    expect(
+      t.shop.show(p.branch, 'deploy/overlays/prod/kustomization.yaml'),
+    ).toBe(
+      kustomization('v1.0.0')
+        .replace('newTag: v1.0.0', 'newTag: v1.2.0')
+        .trimEnd(),
+    );
+  });
+
+  it('helm-values: rolls back the image tag to the value at the chosen deployment', async () => {
+    const t = await setup({
+      annotation:
+        'staging:manifest; prod:helm-values,file=values.yaml,key=image.tag',
+      apps: () => ({ prod: {} }),
+    });
+    await followMain(t);
+    const [first] = await t.history();
+    const p = await t.propose({
+      action: 'rollback',
+      environment: 'prod',
+      deploymentId: first.id,
+    });
+    expect(p).toMatchObject({ value: 'v1.0.0', currentValue: 'v1.1.0' });
+    expect(t.shop.show(p.branch, 'deploy/overlays/prod/values.yaml')).toBe(
+      values('v1.0.0').trimEnd(),
+    );
+  });
+
+  it('revert: rolls a branch-following environment back by reverting the commits since', async () => {
+    const t = await setup({ annotation: 'revert', apps: () => ({ prod: {} }) });
+    await followMain(t);
+    const [first] = await t.history();
+    const p = await t.propose({
+      action: 'rollback',
+      environment: 'prod',
+      deploymentId: first.id,
+    });
+    expect(p).toMatchObject({ shape: 'revert', value: t.c1 });
+    // the branch's tree is the tree of c1 again, in one new commit on main
+    expect(git(t.shop.bare, 'rev-parse', `${p.branch}^{tree}`)).toBe(
+      git(t.shop.bare, 'rev-parse', `${t.c1}^{tree}`),
+    );
+    expect(git(t.shop.bare, 'rev-parse', `${p.branch}~1`)).toBe(t.c3);
+    // no promotion in this shape, and why
+    const { environments } = await t.proposer.getChanges(
+      'component:default/shop',
+      mockCredentials.user(),
+    );
+    expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
+      available: false,
+      reason: 'prod follows its branch: promote by merging to it',
+    });
+  });
+
+  it('refuses a rule that does not match the repository, writing nothing', async () => {
+    const t = await setup({
+      annotation: 'kustomize-image,image=ghcr.io/acme/other',
+      apps: () => ({ prod: {} }),
+    });
+    await followMain(t);
+    const refs = t.shop.refs();
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(
+        "image 'ghcr.io/acme/other' of the kustomization has no images",
+      ),
+    });
+    expect(t.shop.refs()).toBe(refs);
+  });
+
+  it('denies without the permission, before Git is touched, and audits it', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+      allow: false,
+    });
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    expect(t.permissions.authorize).toHaveBeenCalledWith(
+      [
+        expect.objectContaining({
+          permission: expect.objectContaining({
+            name: 'gitops.application.promote',
+          }),
+          resourceRef: 'component:default/shop',
+        }),
+      ],
+      expect.anything(),
+    );
+    expect(t.fleet.refs()).toBe('refs/heads/main');
+    expect(t.audit.fail).toHaveBeenCalled();
+  });
+
+  it('answers bad input with a clear error', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    await expect(
+      t.propose({ action: 'promote', environment: 'qa' }),
+    ).rejects.toThrow("has no environment 'qa' (it has staging, prod)");
+    await expect(
+      t.propose({ action: 'rollback', environment: 'prod' }),
+    ).rejects.toThrow('A rollback needs deploymentId');
+    await expect(
+      t.propose({
+        action: 'rollback',
+        environment: 'prod',
+        deploymentId: '9999',
+      }),
+    ).rejects.toMatchObject({ name: 'NotFoundError' });
+    await expect(
+      t.propose({ action: 'promote', environment: 'staging' }),
+    ).rejects.toThrow('staging is first in the promotion order');
+  });
+
+  it('leaves nothing when the push is refused', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    const hook = path.join(t.fleet.bare, 'hooks', 'pre-receive');
+    fs.writeFileSync(hook, '#!/bin/sh\necho "protected" >&2\nexit 1\n');
+    fs.chmodSync(hook, 0o755);
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+    expect(t.fleet.refs()).toBe('refs/heads/main');
+    expect(await t.knex('gitops_proposals').count({ n: '*' })).toEqual([
+      { n: 0 },
+    ]);
+  });
+
+  describe('on GitHub', () => {
+    const github = {
+      integrations: { github: [{ host: 'github.com', token: 'gh-token' }] },
+    };
+    let gitConfig: string;
+    afterEach(() => {
+      delete process.env.GIT_CONFIG_GLOBAL;
+    });
+    const mirror = (fleetUrl: string) => {
+      gitConfig = path.join(os.tmpdir(), `gitconfig-${Date.now()}`);
+      fs.writeFileSync(
+        gitConfig,
+        `[url "${fleetUrl}"]\n\tinsteadOf = https://github.com/acme/fleet.git\n`,
+      );
+      process.env.GIT_CONFIG_GLOBAL = gitConfig;
+    };
+
+    it('opens a pull request, and follows it to its merge', async () => {
+      const t = await setup({
+        annotation: 'manifest,repo=https://github.com/acme/fleet',
+        apps: () => ({ prod: {} }),
+        config: github,
+      });
+      mirror(t.fleet.url);
+      const pulls: any[] = [];
+      server.use(
+        http.post(
+          'https://api.github.com/repos/acme/fleet/pulls',
+          async ({ request }) => {
+            expect(request.headers.get('authorization')).toBe('token gh-token');
+            pulls.push(await request.json());
+            return HttpResponse.json(
+              { number: 12, html_url: 'https://github.com/acme/fleet/pull/12' },
+              { status: 201 },
+            );
+          },
+        ),
+        http.get('https://api.github.com/repos/acme/fleet/pulls/12', () =>
+          HttpResponse.json({
+            number: 12,
+            state: 'closed',
+            merged: true,
+            merge_commit_sha: 'f'.repeat(40),
+            merged_at: '2026-11-23T10:00:00Z',
+          }),
+        ),
+      );
+      const p = await t.propose({ action: 'promote', environment: 'prod' });
+      expect(p).toMatchObject({
+        mode: 'pull-request',
+        url: 'https://github.com/acme/fleet/pull/12',
+        pullRequestNumber: 12,
+        repoUrl: 'https://github.com/acme/fleet',
+      });
+      expect(pulls[0]).toMatchObject({
+        base: 'main',
+        head: p.branch,
+        title: expect.stringContaining('Promote shop staging → prod'),
+      });
+      expect(pulls[0].body).toContain('proposed by user:default/alice');
+      expect(t.fleet.refs()).toContain(`refs/heads/${p.branch}`);
+      await t.proposer.track();
+      const [stored] = (
+        await t.proposer.getChanges(
+          'component:default/shop',
+          mockCredentials.user(),
+        )
+      ).proposals;
+      expect(stored).toMatchObject({
+        status: 'merged',
+        mergedSha: 'f'.repeat(40),
+      });
+    });
+
+    it('deletes the pushed branch when the pull request cannot be opened', async () => {
+      const t = await setup({
+        annotation: 'manifest,repo=https://github.com/acme/fleet',
+        apps: () => ({ prod: {} }),
+        config: github,
+      });
+      mirror(t.fleet.url);
+      server.use(
+        http.post('https://api.github.com/repos/acme/fleet/pulls', () =>
+          HttpResponse.json({ message: 'Validation Failed' }, { status: 422 }),
+        ),
+      );
+      await expect(
+        t.propose({ action: 'promote', environment: 'prod' }),
+      ).rejects.toMatchObject({ name: 'ServiceUnavailableError' });
+      expect(t.fleet.refs()).toBe('refs/heads/main');
+      expect(await t.knex('gitops_proposals').count({ n: '*' })).toEqual([
+        { n: 0 },
+      ]);
+    });
+  });
+});

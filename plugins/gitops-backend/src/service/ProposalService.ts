@@ -1,0 +1,651 @@
+import {
+  AuditorService,
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  ConflictError,
+  InputError,
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  GithubCredentialsProvider,
+  ScmIntegrationRegistry,
+} from '@backstage/integration';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
+import {
+  ChangeMode,
+  ChangeProposal,
+  EntityChangesResponse,
+  EnvironmentChangeOptions,
+  GitopsApplication,
+  GitopsDeployment,
+  GITOPS_PROMOTION_ANNOTATION,
+  gitopsApplicationPromotePermission,
+  gitopsApplicationRollbackPermission,
+  matchesLabelSelector,
+  parsePromotionRules,
+  parseRevision,
+  PromotionRule,
+  promotionRuleFor,
+  ProposeChangeRequest,
+  sortEnvironments,
+} from '@gitops-portal/plugin-gitops-common';
+import {
+  GitAuth,
+  NothingToChangeError,
+  openGithubPullRequest,
+  proposeGitChange,
+  RepoRef,
+  resolveRepo,
+  runGit,
+} from '@gitops-portal/plugin-gitops-node';
+import { Octokit } from '@octokit/rest';
+import { Request } from 'express';
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PromotionSettings } from '../config';
+import { GitopsStore } from '../database/GitopsStore';
+import { ProposalStore } from '../database/ProposalStore';
+import { pinnedValue, planChange } from '../promotion/shapes';
+import { GitopsService } from './GitopsService';
+import { EnvironmentConfig } from './environments';
+
+const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
+
+/**
+ * Promotion and rollback of an entity's environments, proposed as changes to
+ * the Git repository the controllers watch, and followed until deployed.
+ * Permission-checked and audited; the controllers are never written to.
+ */
+export class ProposalService {
+  private readonly tracking = new Map<string, Promise<void>>();
+
+  constructor(
+    private readonly options: {
+      service: GitopsService;
+      store: GitopsStore;
+      proposals: ProposalStore;
+      environments: EnvironmentConfig;
+      settings: PromotionSettings;
+      integrations: ScmIntegrationRegistry;
+      github: GithubCredentialsProvider;
+      auth: GitAuth;
+      permissions: PermissionsService;
+      auditor: AuditorService;
+      logger: LoggerService;
+      /** Where repositories are fetched to follow proposals. */
+      cacheDir?: string;
+    },
+  ) {}
+
+  /** The rules of an entity: its annotation, else config rules by labels. */
+  private rulesFor(
+    entity: Entity,
+    app: GitopsApplication,
+  ): { rules: PromotionRule[]; error?: string } {
+    const annotation =
+      entity.metadata.annotations?.[GITOPS_PROMOTION_ANNOTATION];
+    if (annotation) {
+      try {
+        return { rules: parsePromotionRules(annotation) };
+      } catch (error) {
+        return {
+          rules: [],
+          error: `${GITOPS_PROMOTION_ANNOTATION} is invalid: ${
+            (error as Error).message
+          }`,
+        };
+      }
+    }
+    const match = this.options.settings.rules.filter(
+      r => !r.selector || matchesLabelSelector(r.selector, app.labels),
+    );
+    return { rules: match.map(r => r.rule) };
+  }
+
+  private async context(entityRef: string, credentials: BackstageCredentials) {
+    const { service } = this.options;
+    const entity = await service.getEntity(entityRef, credentials);
+    const apps = await service.getApplicationsForEntity(entity);
+    const order = sortEnvironments(
+      [...new Set(apps.map(a => a.environment))],
+      this.options.environments.order,
+    );
+    return { entity, ref: stringifyEntityRef(entity), apps, order };
+  }
+
+  private optionsFor(
+    entity: Entity,
+    apps: GitopsApplication[],
+    order: string[],
+    environment: string,
+  ): EnvironmentChangeOptions & {
+    app?: GitopsApplication;
+    from?: GitopsApplication;
+    rule?: PromotionRule;
+  } {
+    const envApps = apps.filter(a => a.environment === environment);
+    const off = (reason: string): EnvironmentChangeOptions => ({
+      environment,
+      promote: { available: false, reason },
+      rollback: { available: false, reason },
+    });
+    if (envApps.length === 0) return off(`No application in ${environment}`);
+    if (envApps.length > 1) {
+      return off(
+        `${environment} has ${envApps.length} applications (${envApps
+          .map(a => a.name)
+          .join(', ')}); promotion works on one application per environment`,
+      );
+    }
+    const app = envApps[0];
+    const { rules, error } = this.rulesFor(entity, app);
+    if (error) return off(error);
+    const rule = promotionRuleFor(rules, environment);
+    if (!rule) {
+      return off(
+        `No promotion rule for ${environment}: add the ${GITOPS_PROMOTION_ANNOTATION} annotation to the entity (e.g. "manifest" or "kustomize-image,image=<name>") or a gitops.promotion.rules entry`,
+      );
+    }
+    const index = order.indexOf(environment);
+    const fromEnv = index > 0 ? order[index - 1] : undefined;
+    const fromApps = apps.filter(a => a.environment === fromEnv);
+    let promote: EnvironmentChangeOptions['promote'];
+    if (rule.shape === 'revert')
+      promote = {
+        available: false,
+        reason: `${environment} follows its branch: promote by merging to it`,
+      };
+    else if (!fromEnv)
+      promote = {
+        available: false,
+        reason: `${environment} is first in the promotion order`,
+      };
+    else if (fromApps.length !== 1 || !fromApps[0].revisions[0])
+      promote = {
+        available: false,
+        reason: `${fromEnv} has no single deployed application to take from`,
+      };
+    else if (
+      pinnedValue(app, app.revisions[0] ?? '') ===
+      pinnedValue(app, fromApps[0].revisions[0])
+    )
+      promote = {
+        available: false,
+        reason: `${environment} already runs what ${fromEnv} runs`,
+        fromEnvironment: fromEnv,
+      };
+    else promote = { available: true, fromEnvironment: fromEnv };
+    return {
+      environment,
+      shape: rule.shape,
+      promote,
+      rollback: { available: true },
+      app,
+      from: promote.available ? fromApps[0] : undefined,
+      rule,
+    };
+  }
+
+  /** What can be promoted or rolled back, and the entity's proposals. */
+  async getChanges(
+    entityRef: string,
+    credentials: BackstageCredentials,
+  ): Promise<EntityChangesResponse> {
+    const { entity, ref, apps, order } = await this.context(
+      entityRef,
+      credentials,
+    );
+    const environments = order.map(env => {
+      const { app, from, rule, ...options } = this.optionsFor(
+        entity,
+        apps,
+        order,
+        env,
+      );
+      return options;
+    });
+    return {
+      environments,
+      proposals: await this.options.proposals.listForEntity(ref),
+    };
+  }
+
+  /** Pull requests where the host is GitHub, a branch to review elsewhere. */
+  private modeFor(repo: RepoRef): ChangeMode {
+    const github =
+      repo.type === 'github' &&
+      Boolean(this.options.integrations.github.byHost(repo.host));
+    const { mode } = this.options.settings;
+    if (mode === 'pull-request' && !github) return 'branch';
+    if (mode) return mode;
+    return github ? 'pull-request' : 'branch';
+  }
+
+  /**
+   * Proposes (or, with dryRun, previews) a promotion or rollback. Checks the
+   * permission before Git is touched; records the attempt with the auditor.
+   */
+  async propose(options: {
+    entityRef: string;
+    request: ProposeChangeRequest;
+    credentials: BackstageCredentials;
+    userRef?: string;
+    httpRequest?: Request;
+  }): Promise<ChangeProposal> {
+    const { request } = options;
+    const event = await this.options.auditor.createEvent({
+      eventId: `application-${request.action}`,
+      severityLevel: request.dryRun ? 'low' : 'medium',
+      request: options.httpRequest,
+      meta: {
+        entityRef: options.entityRef,
+        environment: request.environment,
+        deploymentId: request.deploymentId,
+        dryRun: Boolean(request.dryRun),
+      },
+    });
+    try {
+      const proposal = await this.doPropose(options);
+      await event.success({
+        meta: {
+          proposalId: proposal.id,
+          url: proposal.url,
+          value: proposal.value,
+        },
+      });
+      return proposal;
+    } catch (error) {
+      await event.fail({ error: error as Error });
+      throw error;
+    }
+  }
+
+  private async doPropose(options: {
+    entityRef: string;
+    request: ProposeChangeRequest;
+    credentials: BackstageCredentials;
+    userRef?: string;
+  }): Promise<ChangeProposal> {
+    const { request, credentials } = options;
+    const { entity, ref, apps, order } = await this.context(
+      options.entityRef,
+      credentials,
+    );
+    const permission =
+      request.action === 'promote'
+        ? gitopsApplicationPromotePermission
+        : gitopsApplicationRollbackPermission;
+    const [decision] = await this.options.permissions.authorize(
+      [{ permission, resourceRef: ref }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `Not allowed to ${
+          request.action === 'promote' ? 'promote' : 'roll back'
+        } ${ref}`,
+      );
+    }
+    if (!order.includes(request.environment)) {
+      throw new InputError(
+        `${ref} has no environment '${request.environment}' (it has ${
+          order.join(', ') || 'none'
+        })`,
+      );
+    }
+    const opts = this.optionsFor(entity, apps, order, request.environment);
+    const app = opts.app;
+    const rule = opts.rule;
+    if (!app || !rule) {
+      throw new InputError(opts.promote.reason ?? 'Not available');
+    }
+    let targetDeployment: GitopsDeployment | undefined;
+    if (request.action === 'promote') {
+      if (!opts.promote.available || !opts.from)
+        throw new InputError(opts.promote.reason ?? 'Nothing to promote');
+    } else {
+      if (!request.deploymentId)
+        throw new InputError('A rollback needs deploymentId');
+      targetDeployment = await this.options.store.getDeployment(
+        request.deploymentId,
+      );
+      if (!targetDeployment || targetDeployment.applicationId !== app.id) {
+        throw new NotFoundError(
+          `No deployment '${request.deploymentId}' of ${app.name} (${request.environment})`,
+        );
+      }
+      if (!targetDeployment.revisions[0])
+        throw new InputError('The deployment has no revision');
+    }
+    const from = request.action === 'promote' ? opts.from : undefined;
+    const plan = planChange({
+      rule,
+      app,
+      from,
+      targetRevision: targetDeployment?.revisions[0],
+      fleetRepo: this.options.settings.fleetRepo,
+      fleetBranch: this.options.settings.fleetBranch,
+    });
+    const repo = resolveRepo(plan.repoUrl, this.options.integrations);
+    if (!repo)
+      throw new InputError(`'${plan.repoUrl}' is not a Git repository URL`);
+    const mode = this.modeFor(repo);
+    const preview = plan.value();
+    const open = (await this.options.proposals.listForEntity(ref, 50)).find(
+      p =>
+        p.status === 'open' &&
+        p.environment === request.environment &&
+        p.action === request.action &&
+        (!preview || p.value === preview),
+    );
+    if (open && !request.dryRun) {
+      throw new ConflictError(
+        `This ${request.action} of ${
+          request.environment
+        } is already proposed: ${open.url ?? open.branch}`,
+      );
+    }
+    const who = options.userRef ?? 'an unknown user';
+    const name = entity.metadata.title ?? entity.metadata.name;
+    const title =
+      request.action === 'promote'
+        ? `Promote ${name} ${opts.from!.environment} → ${request.environment}`
+        : `Roll back ${name} ${request.environment}`;
+    const id = randomUUID();
+    const portal = this.options.settings.portalUrl;
+    const link = portal
+      ? `${portal}/catalog/${
+          entity.metadata.namespace ?? 'default'
+        }/${entity.kind.toLocaleLowerCase('en-US')}/${
+          entity.metadata.name
+        }/gitops`
+      : undefined;
+    let valueForTitle = '';
+    let result;
+    try {
+      result = await proposeGitChange({
+        repo,
+        auth: await this.options.auth(repo),
+        baseBranch: plan.baseBranch,
+        branch: `gitops/${request.action}-${request.environment}-${id.slice(
+          0,
+          8,
+        )}`,
+        mode,
+        author: this.options.settings.author,
+        dryRun: request.dryRun,
+        edit: async tree => {
+          await plan.edit(tree);
+          valueForTitle = short(plan.value() ?? '');
+        },
+        message: () =>
+          [
+            `${title} (${valueForTitle})`,
+            request.note,
+            [
+              `${request.action === 'promote' ? 'Promotion' : 'Rollback'} of ${
+                app.name
+              } proposed by ${who} in Backstage.`,
+              link,
+              `Proposal: ${id}`,
+            ]
+              .filter(Boolean)
+              .join('\n'),
+          ]
+            .filter(Boolean)
+            .join('\n\n'),
+        openPullRequest: async head => {
+          const { token } = await this.options.github.getCredentials({
+            url: repo.webUrl,
+          });
+          return openGithubPullRequest({
+            repo,
+            token,
+            apiBaseUrl: this.options.integrations.github.byHost(repo.host)
+              ?.config.apiBaseUrl,
+            head,
+            base: plan.baseBranch,
+            title: `${title} (${valueForTitle})`,
+            body: [
+              `**${
+                request.action === 'promote' ? 'Promotion' : 'Rollback'
+              }** of \`${app.name}\` (${
+                request.environment
+              }) to \`${plan.value()}\`, proposed by ${who} in Backstage.`,
+              request.note ? `> ${request.note}` : undefined,
+              link ? `[Deployments in Backstage](${link})` : undefined,
+              `Proposal: ${id}`,
+            ]
+              .filter(Boolean)
+              .join('\n\n'),
+          });
+        },
+      });
+    } catch (error) {
+      if (error instanceof NothingToChangeError) {
+        throw new ConflictError(
+          `${request.environment} already has ${plan.value() ?? 'this'} in ${
+            repo.webUrl
+          }: nothing to propose`,
+        );
+      }
+      if (error instanceof InputError || error instanceof NotFoundError)
+        throw error;
+      if ((error as Error).name === 'InputError') throw error;
+      throw new ServiceUnavailableError(
+        `Could not propose the change to ${repo.webUrl}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+    const now = new Date().toISOString();
+    const proposal: ChangeProposal = {
+      id: request.dryRun ? undefined : id,
+      entityRef: ref,
+      action: request.action,
+      environment: request.environment,
+      fromEnvironment: from?.environment,
+      applicationId: app.id,
+      shape: rule.shape,
+      mode,
+      repoUrl: repo.webUrl,
+      baseBranch: plan.baseBranch,
+      branch: result.branch,
+      value: plan.value()!,
+      currentValue: plan.currentValue(),
+      targetDeploymentId: targetDeployment?.id,
+      title: `${title} (${valueForTitle})`,
+      note: request.note,
+      files: result.files,
+      status: request.dryRun ? 'preview' : 'open',
+      url: result.url,
+      pullRequestNumber: result.pullRequestNumber,
+      commitSha: result.pushed ? result.commitSha : undefined,
+      createdBy: options.userRef,
+      createdAt: now,
+    };
+    if (!request.dryRun) {
+      if (mode === 'direct') {
+        proposal.status = 'merged';
+        proposal.mergedSha = result.commitSha;
+        proposal.mergedAt = now;
+      }
+      await this.options.proposals.insert(
+        proposal as ChangeProposal & { id: string },
+      );
+      this.options.logger.info(
+        `${proposal.title} proposed by ${who}: ${
+          proposal.url ?? proposal.branch
+        }`,
+      );
+    }
+    return proposal;
+  }
+
+  /** Whether a proposal's commit reached its base branch; the commit that brought it. */
+  private async mergedOnPlainGit(
+    p: ChangeProposal,
+    repo: RepoRef,
+  ): Promise<{ mergedSha?: string; closed?: boolean }> {
+    const dir = path.join(
+      this.options.cacheDir ?? path.join(os.tmpdir(), 'gitops-proposals'),
+      Buffer.from(repo.webUrl).toString('base64url').slice(0, 120),
+    );
+    const auth = await this.options.auth(repo);
+    await fs.mkdir(dir, { recursive: true });
+    await runGit(dir, ['init', '--quiet', '--bare']);
+    const heads = await runGit(
+      dir,
+      ['ls-remote', '--heads', repo.cloneUrl, p.baseBranch, p.branch],
+      { auth },
+    );
+    await runGit(
+      dir,
+      [
+        'fetch',
+        '--quiet',
+        '--filter=blob:none',
+        repo.cloneUrl,
+        `+refs/heads/${p.baseBranch}:refs/heads/base`,
+      ],
+      { auth },
+    );
+    try {
+      await runGit(dir, ['merge-base', '--is-ancestor', p.commitSha!, 'base']);
+    } catch {
+      // not on the base branch (or unknown here): open while its branch lives
+      const branchLives = heads
+        .split('\n')
+        .some(l => l.endsWith(`refs/heads/${p.branch}`));
+      return { closed: !branchLives };
+    }
+    const after = (
+      await runGit(dir, [
+        'rev-list',
+        '--ancestry-path',
+        '--reverse',
+        `${p.commitSha}..base`,
+      ])
+    )
+      .split('\n')
+      .filter(Boolean);
+    // a merge commit brought it, or it was fast-forwarded
+    return { mergedSha: after[0] ?? p.commitSha };
+  }
+
+  private async checkMerge(p: ChangeProposal): Promise<ChangeProposal> {
+    const repo = resolveRepo(p.repoUrl, this.options.integrations);
+    if (!repo || !p.commitSha) return p;
+    if (p.pullRequestNumber && repo.type === 'github') {
+      const { token } = await this.options.github.getCredentials({
+        url: repo.webUrl,
+      });
+      const octokit = new Octokit({
+        auth: token,
+        baseUrl:
+          this.options.integrations.github.byHost(repo.host)?.config
+            .apiBaseUrl ?? 'https://api.github.com',
+      });
+      const { data } = await octokit.pulls.get({
+        owner: repo.path[0],
+        repo: repo.path[1],
+        pull_number: p.pullRequestNumber,
+      });
+      if (data.merged && data.merge_commit_sha)
+        return {
+          ...p,
+          status: 'merged',
+          mergedSha: data.merge_commit_sha,
+          mergedAt: data.merged_at ?? new Date().toISOString(),
+        };
+      if (data.state === 'closed') return { ...p, status: 'closed' };
+      return p;
+    }
+    const merged = await this.mergedOnPlainGit(p, repo);
+    if (merged.mergedSha)
+      return {
+        ...p,
+        status: 'merged',
+        mergedSha: merged.mergedSha,
+        mergedAt: new Date().toISOString(),
+      };
+    return merged.closed ? { ...p, status: 'closed' } : p;
+  }
+
+  /** The deployment that ran a merged proposal, if there is one yet. */
+  private async findDeployment(
+    p: ChangeProposal,
+  ): Promise<GitopsDeployment | undefined> {
+    const app = await this.options.store.getApplication(p.applicationId);
+    if (!app) return undefined;
+    const rows = await this.options.store.listDeployments({
+      applicationIds: [p.applicationId],
+      from: p.createdAt,
+      limit: 50,
+    });
+    const ran = (d: GitopsDeployment) => {
+      const revision = d.revisions[0];
+      if (!revision) return false;
+      if (p.shape === 'manifest') return pinnedValue(app, revision) === p.value;
+      return parseRevision(revision).sha === p.mergedSha;
+    };
+    // push events are provisional (the next poll replaces them): link the
+    // row that stays
+    return rows
+      .filter(d => d.result === 'Succeeded' && d.origin !== 'event' && ran(d))
+      .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))[0];
+  }
+
+  /** Follows open proposals to merge, and merged ones to their deployment. */
+  async track(): Promise<number> {
+    let changed = 0;
+    for (const p of await this.options.proposals.listUnfinished()) {
+      try {
+        let next = p.status === 'open' ? await this.checkMerge(p) : p;
+        if (next.status === 'merged') {
+          const deployment = await this.findDeployment(next);
+          if (deployment) {
+            next = {
+              ...next,
+              status: 'deployed',
+              deploymentId: deployment.id,
+              deployedAt: deployment.finishedAt,
+            };
+          }
+        }
+        if (next !== p) {
+          await this.options.proposals.update(
+            next as ChangeProposal & { id: string },
+          );
+          changed += 1;
+        }
+      } catch (error) {
+        this.options.logger.warn(
+          `Could not follow proposal ${p.id} (${p.url ?? p.branch}): ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    return changed;
+  }
+
+  /** Follows proposals now, once at a time (a request and the task may ask together). */
+  async trackNow(): Promise<void> {
+    const running = this.tracking.get('all');
+    if (running) return running;
+    const run = this.track()
+      .then(() => undefined)
+      .finally(() => this.tracking.delete('all'));
+    this.tracking.set('all', run);
+    return run;
+  }
+}

@@ -1,0 +1,106 @@
+import { http, HttpResponse } from 'msw';
+import type { SetupServer } from 'msw/node';
+import { app, deployments, historyRows } from '../__fixtures__/data';
+import { BASE_URL } from './renderWithApis';
+
+const ENTITY = `${BASE_URL}/entities/component/default/checkout`;
+export const SHA = 'c'.repeat(40);
+/** A proposal as the backend answers it. */
+export const proposal = (over: object = {}) => ({
+  entityRef: 'component:default/checkout',
+  action: 'promote',
+  environment: 'prod',
+  fromEnvironment: 'staging',
+  applicationId: 'argocd:main:argocd:checkout-prod',
+  shape: 'manifest',
+  mode: 'branch',
+  repoUrl: 'http://git.example.com/fleet',
+  baseBranch: 'main',
+  branch: 'gitops/promote-prod-1',
+  value: SHA,
+  currentValue: 'a'.repeat(40),
+  title: 'Promote checkout staging → prod (ccccccc)',
+  files: [
+    {
+      path: 'apps/checkout/prod.yaml',
+      diff: `--- a/apps/checkout/prod.yaml\n+++ b/apps/checkout/prod.yaml\n-    targetRevision: ${'a'.repeat(
+        40,
+      )}\n+    targetRevision: ${SHA}`,
+    },
+  ],
+  status: 'preview',
+  ...over,
+});
+
+/** Serves the checkout entity's deployments, history and changes; returns the POSTed bodies. */
+export function serveChanges(
+  server: SetupServer,
+  options: { promote: boolean; proposals?: object[] },
+) {
+  const posted: any[] = [];
+  server.use(
+    http.get(`${ENTITY}/deployments`, () =>
+      HttpResponse.json(
+        deployments([
+          app({ name: 'checkout-staging', environment: 'staging' }),
+          app({ name: 'checkout-prod', environment: 'prod' }),
+        ]),
+      ),
+    ),
+    http.get(`${ENTITY}/history`, () =>
+      HttpResponse.json({
+        items: historyRows(2).map((r, i) => ({
+          ...r,
+          environment: 'prod',
+          ...(i === 0
+            ? {
+                proposal: {
+                  id: 'p1',
+                  action: 'rollback',
+                  createdBy: 'user:default/alice',
+                  url: 'http://git.example.com/fleet/compare/x',
+                },
+              }
+            : {}),
+        })),
+      }),
+    ),
+    http.get(`${ENTITY}/changes`, () =>
+      HttpResponse.json({
+        environments: [
+          {
+            environment: 'staging',
+            shape: 'manifest',
+            promote: { available: false, reason: 'staging is first' },
+            rollback: { available: true },
+          },
+          {
+            environment: 'prod',
+            shape: 'manifest',
+            promote: options.promote
+              ? { available: true, fromEnvironment: 'staging' }
+              : {
+                  available: false,
+                  fromEnvironment: 'staging',
+                  reason: 'prod already runs what staging runs',
+                },
+            rollback: { available: true },
+          },
+        ],
+        proposals: options.proposals ?? [],
+      }),
+    ),
+    http.post(`${ENTITY}/changes`, async ({ request }) => {
+      const body = (await request.json()) as any;
+      posted.push(body);
+      return HttpResponse.json(
+        proposal({
+          action: body.action,
+          status: body.dryRun ? 'preview' : 'open',
+          id: body.dryRun ? undefined : 'p2',
+        }),
+      );
+    }),
+  );
+  return posted;
+}

@@ -1,0 +1,142 @@
+import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
+import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import {
+  ChangeProposal,
+  ProposeChangeRequest,
+} from '@gitops-portal/plugin-gitops-common';
+import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogTitle from '@material-ui/core/DialogTitle';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import useAsync from 'react-use/esm/useAsync';
+import { EntityRefParts, gitopsApiRef } from '../../api';
+
+const MODE_TEXT = {
+  'pull-request': 'a pull request',
+  branch: 'a branch to review and merge',
+  direct: 'a commit to the watched branch',
+};
+
+function Diff(props: { diff: string }) {
+  return (
+    <pre
+      style={{
+        fontSize: 12,
+        overflowX: 'auto',
+        padding: 8,
+        background: 'rgba(127,127,127,0.08)',
+      }}
+    >
+      {props.diff.split('\n').map((line, i) => {
+        let color: string | undefined;
+        if (line.startsWith('+') && !line.startsWith('+++')) color = '#1b5e20';
+        else if (line.startsWith('-') && !line.startsWith('---'))
+          color = '#b71c1c';
+        return (
+          <div key={i} style={{ color }}>
+            {line || ' '}
+          </div>
+        );
+      })}
+    </pre>
+  );
+}
+
+/**
+ * Shows the exact change a promotion or rollback writes (a dry run), takes a
+ * note, and proposes it.
+ */
+export function ChangeDialog(props: {
+  entity: EntityRefParts;
+  request: Omit<ProposeChangeRequest, 'note' | 'dryRun'>;
+  onClose: () => void;
+  onProposed: (proposal: ChangeProposal) => void;
+}) {
+  const { entity, request, onClose, onProposed } = props;
+  const api = useApi(gitopsApiRef);
+  const alertApi = useApi(alertApiRef);
+  const [note, setNote] = useState('');
+  const [busy, setBusy] = useState(false);
+  const preview = useAsync(
+    () => api.proposeChange(entity, { ...request, dryRun: true }),
+    [api, entity.kind, entity.namespace, entity.name, JSON.stringify(request)],
+  );
+  const p = preview.value;
+  return (
+    <Dialog open onClose={onClose} maxWidth="md" fullWidth>
+      <DialogTitle>
+        {p?.title ??
+          (request.action === 'promote'
+            ? `Promote ${request.environment}`
+            : `Roll back ${request.environment}`)}
+      </DialogTitle>
+      <DialogContent>
+        {preview.loading && <Progress />}
+        {preview.error && <ResponseErrorPanel error={preview.error} />}
+        {p && (
+          <>
+            <Typography variant="body2" paragraph>
+              {p.environment} {p.currentValue ? `runs ${p.currentValue}; ` : ''}
+              this writes <strong>{p.value}</strong> to{' '}
+              <Link to={p.repoUrl}>{p.repoUrl}</Link> ({p.shape}), proposed as{' '}
+              {MODE_TEXT[p.mode]} against {p.baseBranch}.
+            </Typography>
+            {p.files.map(f => (
+              <div key={f.path}>
+                <Typography variant="subtitle2">{f.path}</Typography>
+                <Diff diff={f.diff} />
+              </div>
+            ))}
+            <TextField
+              label="Note (added to the commit message and pull request)"
+              fullWidth
+              multiline
+              minRows={2}
+              value={note}
+              inputProps={{ maxLength: 2000 }}
+              onChange={e => setNote(e.target.value)}
+            />
+          </>
+        )}
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={onClose}>Cancel</Button>
+        <Button
+          color="primary"
+          variant="contained"
+          disabled={!p || busy}
+          onClick={async () => {
+            setBusy(true);
+            try {
+              const proposal = await api.proposeChange(entity, {
+                ...request,
+                note: note || undefined,
+              });
+              alertApi.post({
+                message: `${proposal.title}: proposed${
+                  proposal.url ? ` (${proposal.url})` : ''
+                }`,
+                severity: 'success',
+                display: 'transient',
+              });
+              onProposed(proposal);
+            } catch (e) {
+              alertApi.post({
+                message: `Could not propose: ${(e as Error).message}`,
+                severity: 'error',
+              });
+            } finally {
+              setBusy(false);
+            }
+          }}
+        >
+          Propose
+        </Button>
+      </DialogActions>
+    </Dialog>
+  );
+}

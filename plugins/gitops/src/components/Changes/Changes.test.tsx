@@ -1,0 +1,64 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { setupServer } from 'msw/node';
+import { entity } from '../../__fixtures__/data';
+import { proposal, serveChanges, SHA } from '../../__testUtils__/changes';
+import { renderWithApis } from '../../__testUtils__/renderWithApis';
+import { EntityGitopsContent } from '../EntityGitopsContent';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+describe('promotion and rollback on the Deployments tab', () => {
+  it('previews the diff of a promotion and proposes it with a note', async () => {
+    const posted = serveChanges(server, { promote: true });
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const button = await screen.findByRole('button', {
+      name: /^Promote staging → prod/,
+    });
+    await userEvent.click(button);
+    const dialog = await screen.findByRole('dialog');
+    expect(
+      await within(dialog).findByText('apps/checkout/prod.yaml'),
+    ).toBeInTheDocument();
+    expect(dialog.textContent).toContain(`+    targetRevision: ${SHA}`);
+    await userEvent.type(within(dialog).getByRole('textbox'), 'release 42');
+    await userEvent.click(
+      within(dialog).getByRole('button', { name: 'Propose' }),
+    );
+    await waitFor(() => expect(posted).toHaveLength(2));
+    expect(posted).toEqual([
+      { action: 'promote', environment: 'prod', dryRun: true },
+      { action: 'promote', environment: 'prod', note: 'release 42' },
+    ]);
+  });
+
+  it('says why promotion is off, shows proposals under way and who rolled back', async () => {
+    serveChanges(server, {
+      promote: false,
+      proposals: [
+        proposal({
+          id: 'p3',
+          status: 'open',
+          pullRequestNumber: 12,
+          url: 'https://github.com/acme/fleet/pull/12',
+          createdBy: 'user:default/bob',
+        }),
+      ],
+    });
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const button = await screen.findByRole('button', {
+      name: /^Promote staging → prod/,
+    });
+    expect(button).toBeDisabled();
+    expect(
+      screen.getByTitle('prod already runs what staging runs'),
+    ).toBeInTheDocument();
+    expect((await screen.findByTestId('proposal')).textContent).toMatch(
+      /promotion to ccccccc proposed by bob: PR #12.*, open/,
+    );
+    expect(await screen.findByText('rollback by alice')).toBeInTheDocument();
+    expect(screen.getAllByRole('button', { name: 'Roll back' }).length).toBe(2);
+  });
+});

@@ -1,0 +1,164 @@
+import { Link } from '@backstage/core-components';
+import { usePermission } from '@backstage/plugin-permission-react';
+import {
+  ChangeProposal,
+  EnvironmentChangeOptions,
+  gitopsApplicationPromotePermission,
+  gitopsApplicationRollbackPermission,
+} from '@gitops-portal/plugin-gitops-common';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
+import Tooltip from '@material-ui/core/Tooltip';
+import Typography from '@material-ui/core/Typography';
+import { useState } from 'react';
+import { EntityRefParts } from '../../api';
+import { ChangeDialog } from './ChangeDialog';
+
+const STATUS_TEXT: Record<ChangeProposal['status'], string> = {
+  preview: 'preview',
+  open: 'open',
+  merged: 'merged, waiting for the controller',
+  deployed: 'deployed',
+  closed: 'closed without merging',
+};
+
+/** "promotion to prod proposed: PR #12, open". */
+export function ProposalLine(props: { proposal: ChangeProposal }) {
+  const { proposal: p } = props;
+  const what = p.action === 'promote' ? 'promotion' : 'rollback';
+  const ref = p.pullRequestNumber ? `PR #${p.pullRequestNumber}` : p.branch;
+  return (
+    <Typography variant="body2" data-testid="proposal">
+      {what} to {p.value.length === 40 ? p.value.slice(0, 7) : p.value} proposed
+      {p.createdBy
+        ? ` by ${p.createdBy.replace(/^user:([^/]+\/)?/, '')}`
+        : ''}: {p.url ? <Link to={p.url}>{ref}</Link> : ref},{' '}
+      <Chip size="small" label={STATUS_TEXT[p.status]} />
+    </Typography>
+  );
+}
+
+/** The promote button of an environment, and the proposals still under way. */
+export function EnvironmentChanges(props: {
+  entity: EntityRefParts & { ref: string };
+  options?: EnvironmentChangeOptions;
+  proposals: ChangeProposal[];
+  /** Commits the previous environment runs that this one lacks, if known. */
+  commits?: number;
+  onChange: () => void;
+}) {
+  const { entity, options, proposals, onChange, commits } = props;
+  const [open, setOpen] = useState(false);
+  const { allowed, loading } = usePermission({
+    permission: gitopsApplicationPromotePermission,
+    resourceRef: entity.ref,
+  });
+  if (!options) return null;
+  const under = proposals.filter(
+    p =>
+      p.environment === options.environment &&
+      (p.status === 'open' || p.status === 'merged'),
+  );
+  let reason = options.promote.reason;
+  if (!loading && !allowed) reason = 'You are not allowed to promote';
+  const from = options.promote.fromEnvironment;
+  const showButton = Boolean(from) || options.promote.available;
+  return (
+    <Box mt={1}>
+      {under.map(p => (
+        <ProposalLine key={p.id} proposal={p} />
+      ))}
+      {showButton && (
+        <Tooltip title={reason ?? ''}>
+          <span>
+            <Button
+              size="small"
+              color="primary"
+              variant="outlined"
+              disabled={!options.promote.available || !allowed || loading}
+              onClick={() => setOpen(true)}
+            >
+              Promote {from} → {options.environment}
+              {options.promote.available && commits
+                ? ` (${commits} commit${commits === 1 ? '' : 's'})`
+                : ''}
+            </Button>
+          </span>
+        </Tooltip>
+      )}
+      {!showButton && options.promote.reason && (
+        <Tooltip title={options.promote.reason}>
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            component="div"
+            aria-label={options.promote.reason}
+          >
+            {options.shape
+              ? `Promotion: ${options.shape}, ${options.promote.reason
+                  .replace(/^\S+ /, '')
+                  .replace(/:.*$/, '')}`
+              : 'Promotion and rollback: off (no rule)'}
+          </Typography>
+        </Tooltip>
+      )}
+      {open && (
+        <ChangeDialog
+          entity={entity}
+          request={{ action: 'promote', environment: options.environment }}
+          onClose={() => setOpen(false)}
+          onProposed={() => {
+            setOpen(false);
+            onChange();
+          }}
+        />
+      )}
+    </Box>
+  );
+}
+
+/** Roll back an environment to a deployment of the history. */
+export function RollbackButton(props: {
+  entity: EntityRefParts & { ref: string };
+  environment: string;
+  deploymentId: string;
+  options?: EnvironmentChangeOptions;
+  onChange: () => void;
+}) {
+  const { entity, environment, deploymentId, options } = props;
+  const [open, setOpen] = useState(false);
+  const { allowed, loading } = usePermission({
+    permission: gitopsApplicationRollbackPermission,
+    resourceRef: entity.ref,
+  });
+  if (!options) return null;
+  let reason = options.rollback.reason;
+  if (!loading && !allowed) reason = 'You are not allowed to roll back';
+  return (
+    <>
+      <Tooltip title={reason ?? `Roll back ${environment} to this deployment`}>
+        <span>
+          <Button
+            size="small"
+            disabled={!options.rollback.available || !allowed || loading}
+            onClick={() => setOpen(true)}
+          >
+            Roll back
+          </Button>
+        </span>
+      </Tooltip>
+      {open && (
+        <ChangeDialog
+          entity={entity}
+          request={{ action: 'rollback', environment, deploymentId }}
+          onClose={() => setOpen(false)}
+          onProposed={() => {
+            setOpen(false);
+            props.onChange();
+          }}
+        />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,6 @@
+export { ChangeDialog } from './ChangeDialog';
+export {
+  EnvironmentChanges,
+  ProposalLine,
+  RollbackButton,
+} from './EnvironmentChanges';

@@ -1,0 +1,147 @@
+import { registerMswTestHooks } from '@backstage/test-utils';
+import { screen, within } from '@testing-library/react';
+import { http, HttpResponse } from 'msw';
+import { setupServer } from 'msw/node';
+import { app, deployments, entity } from '../../__fixtures__/data';
+import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { broughtText } from '../DeploymentHistory/DeploymentHistory';
+import { imageDifferences, splitImage } from '../PromotionStrip/PromotionStrip';
+import { EntityGitopsContent } from './EntityGitopsContent';
+
+const server = setupServer();
+registerMswTestHooks(server);
+
+const ENTITY = `${BASE_URL}/entities/component/default/checkout`;
+const SHA = '0123456789abcdef0123456789abcdef01234567';
+
+describe('what runs: images and resources needing attention', () => {
+  it('shows each environment its images, the resources that drifted or fail, and image differences in the promotion strip', async () => {
+    const body = deployments([
+      app({
+        name: 'checkout-staging',
+        environment: 'staging',
+        images: ['ghcr.io/acme/checkout:1.5.0', 'redis:7.2'],
+      }),
+      app({
+        name: 'checkout-prod',
+        environment: 'prod',
+        syncStatus: 'OutOfSync',
+        outOfSyncSince: new Date(Date.now() - 12 * 60_000).toISOString(),
+        hydration: {
+          targetBranch: 'environments/prod',
+          hydratedRevision: 'c'.repeat(40),
+          phase: 'Failed',
+          message: 'kustomize build failed',
+        },
+        healthStatus: 'Degraded',
+        images: ['ghcr.io/acme/checkout:1.4.2', 'redis:7.2'],
+        resourceCount: 7,
+        resources: [
+          {
+            group: 'apps',
+            kind: 'Deployment',
+            namespace: 'shop',
+            name: 'checkout',
+            syncStatus: 'Synced',
+            healthStatus: 'Degraded',
+            message: 'exceeded its progress deadline',
+          },
+          {
+            kind: 'ConfigMap',
+            namespace: 'shop',
+            name: 'checkout-config',
+            syncStatus: 'OutOfSync',
+          },
+        ],
+      }),
+    ]);
+    body.promotion = [
+      { environment: 'staging', sha: SHA },
+      {
+        environment: 'prod',
+        sha: SHA,
+        behindPrevious: 0,
+        previousEnvironment: 'staging',
+      },
+    ];
+    server.use(
+      http.get(`${ENTITY}/deployments`, () => HttpResponse.json(body)),
+      http.get(`${ENTITY}/history`, () => HttpResponse.json({ items: [] })),
+      http.get(`${ENTITY}/changes`, () =>
+        HttpResponse.json({ environments: [], proposals: [] }),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const prod = await screen.findByRole('region', {
+      name: 'environment prod',
+    });
+    const images = within(prod).getByLabelText('images of checkout-prod');
+    expect(
+      within(images).getByText('ghcr.io/acme/checkout:1.4.2'),
+    ).toBeInTheDocument();
+    const attention = within(prod).getByLabelText(
+      'resources of checkout-prod needing attention',
+    );
+    expect(attention.textContent).toContain(
+      '2 of 7 resources out of sync or unhealthy',
+    );
+    expect(attention.textContent).toContain(
+      'Deployment shop/checkout: Degraded — exceeded its progress deadline',
+    );
+    expect(attention.textContent).toContain(
+      'ConfigMap shop/checkout-config: OutOfSync',
+    );
+    expect(
+      screen.getByLabelText('image ghcr.io/acme/checkout differs').textContent,
+    ).toBe('checkout: 1.4.2 (staging: 1.5.0)');
+    expect(within(prod).getByText(/^out of sync since/).textContent).toMatch(
+      /12 minutes ago/,
+    );
+    expect(
+      within(prod).getByText(/^Hydrated into environments\/prod/).textContent,
+    ).toBe(
+      'Hydrated into environments/prod at ccccccc · hydration failed: kustomize build failed',
+    );
+  });
+
+  it('splits images and finds the ones that differ', () => {
+    expect(splitImage('localhost:5000/app:1.2')).toEqual({
+      repo: 'localhost:5000/app',
+      version: '1.2',
+    });
+    expect(splitImage(`app@sha256:${'c'.repeat(64)}`)).toEqual({
+      repo: 'app',
+      version: `sha256:${'c'.repeat(64)}`,
+    });
+    expect(splitImage('localhost:5000/app')).toEqual({
+      repo: 'localhost:5000/app',
+      version: 'latest',
+    });
+    expect(imageDifferences(['a:1', 'b:1'], ['a:2', 'b:1', 'c:1'])).toEqual([
+      { repo: 'a', from: '1', to: '2' },
+    ]);
+  });
+
+  it('tells a self-heal and a rollback from a deployment of new commits', () => {
+    const sha = 'f'.repeat(40);
+    expect(
+      broughtText(
+        { count: 0, fromSha: sha },
+        { revisions: [sha], initiatedBy: 'automated' },
+      ),
+    ).toBe('self-heal: same revision re-applied (a manual change reverted)');
+    expect(
+      broughtText(
+        { count: 0, fromSha: sha },
+        { revisions: [sha], initiatedBy: 'alice' },
+      ),
+    ).toBe('redeploy of the same revision');
+    expect(
+      broughtText(
+        { count: 0, fromSha: 'e'.repeat(40) },
+        { revisions: [sha], initiatedBy: 'automated' },
+      ),
+    ).toBe('rollback to an older commit');
+    expect(broughtText({ count: 1, fromSha: 'e'.repeat(40) })).toBe('1 commit');
+  });
+});
