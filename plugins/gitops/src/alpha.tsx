@@ -14,6 +14,8 @@ import { isGitopsAvailable } from '@gitops-portal/plugin-gitops-common';
 import CloudSyncIcon from '@material-ui/icons/CloudUpload';
 import { GitopsClient, gitopsApiRef } from './api';
 
+export { gitopsTranslationRef } from './translation';
+
 const fleetRouteRef = createRouteRef();
 
 /** @alpha */

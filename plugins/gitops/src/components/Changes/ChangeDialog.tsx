@@ -14,12 +14,8 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { EntityRefParts, gitopsApiRef } from '../../api';
-
-const MODE_TEXT = {
-  'pull-request': 'a pull request',
-  branch: 'a branch to review and merge',
-  direct: 'a commit to the watched branch',
-};
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 function Diff(props: { diff: string }) {
   return (
@@ -61,6 +57,7 @@ export function ChangeDialog(props: {
   const alertApi = useApi(alertApiRef);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const preview = useAsync(
     () => api.proposeChange(entity, { ...request, dryRun: true }),
     [api, entity.kind, entity.namespace, entity.name, JSON.stringify(request)],
@@ -71,8 +68,10 @@ export function ChangeDialog(props: {
       <DialogTitle>
         {p?.title ??
           (request.action === 'promote'
-            ? `Promote ${request.environment}`
-            : `Roll back ${request.environment}`)}
+            ? t('changes.promoteTitle', { environment: request.environment })
+            : t('changes.rollbackTitle', {
+                environment: request.environment,
+              }))}
       </DialogTitle>
       <DialogContent>
         {preview.loading && <Progress />}
@@ -80,10 +79,19 @@ export function ChangeDialog(props: {
         {p && (
           <>
             <Typography variant="body2" paragraph>
-              {p.environment} {p.currentValue ? `runs ${p.currentValue}; ` : ''}
-              this writes <strong>{p.value}</strong> to{' '}
-              <Link to={p.repoUrl}>{p.repoUrl}</Link> ({p.shape}), proposed as{' '}
-              {MODE_TEXT[p.mode]} against {p.baseBranch}.
+              {p.currentValue
+                ? `${t('changes.runs', {
+                    environment: p.environment,
+                    value: p.currentValue,
+                  })} `
+                : ''}
+              {t('changes.writes', {
+                value: <strong>{p.value}</strong>,
+                repo: <Link to={p.repoUrl}>{p.repoUrl}</Link>,
+                shape: p.shape,
+                mode: t(`changes.mode.${p.mode}`),
+                branch: p.baseBranch,
+              })}
             </Typography>
             {p.files.map(f => (
               <div key={f.path}>
@@ -92,7 +100,7 @@ export function ChangeDialog(props: {
               </div>
             ))}
             <TextField
-              label="Note (added to the commit message and pull request)"
+              label={t('changes.note')}
               fullWidth
               multiline
               minRows={2}
@@ -104,7 +112,7 @@ export function ChangeDialog(props: {
         )}
       </DialogContent>
       <DialogActions>
-        <Button onClick={onClose}>Cancel</Button>
+        <Button onClick={onClose}>{t('changes.cancel')}</Button>
         <Button
           color="primary"
           variant="contained"
@@ -117,16 +125,21 @@ export function ChangeDialog(props: {
                 note: note || undefined,
               });
               alertApi.post({
-                message: `${proposal.title}: proposed${
-                  proposal.url ? ` (${proposal.url})` : ''
-                }`,
+                message: proposal.url
+                  ? t('changes.proposedAlertWithUrl', {
+                      title: proposal.title,
+                      url: proposal.url,
+                    })
+                  : t('changes.proposedAlert', { title: proposal.title }),
                 severity: 'success',
                 display: 'transient',
               });
               onProposed(proposal);
             } catch (e) {
               alertApi.post({
-                message: `Could not propose: ${(e as Error).message}`,
+                message: t('changes.failedAlert', {
+                  message: (e as Error).message,
+                }),
                 severity: 'error',
               });
             } finally {
@@ -134,7 +147,7 @@ export function ChangeDialog(props: {
             }
           }}
         >
-          Propose
+          {t('changes.propose')}
         </Button>
       </DialogActions>
     </Dialog>

@@ -14,27 +14,31 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { EntityRefParts } from '../../api';
 import { ChangeDialog } from './ChangeDialog';
-
-const STATUS_TEXT: Record<ChangeProposal['status'], string> = {
-  preview: 'preview',
-  open: 'open',
-  merged: 'merged, waiting for the controller',
-  deployed: 'deployed',
-  closed: 'closed without merging',
-};
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 /** "promotion to prod proposed: PR #12, open". */
 export function ProposalLine(props: { proposal: ChangeProposal }) {
   const { proposal: p } = props;
-  const what = p.action === 'promote' ? 'promotion' : 'rollback';
-  const ref = p.pullRequestNumber ? `PR #${p.pullRequestNumber}` : p.branch;
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const what = t(
+    p.action === 'promote' ? 'changes.promotion' : 'changes.rollback',
+  );
+  const ref = p.pullRequestNumber
+    ? t('changes.pullRequest', { number: String(p.pullRequestNumber) })
+    : p.branch;
+  const value = p.value.length === 40 ? p.value.slice(0, 7) : p.value;
   return (
     <Typography variant="body2" data-testid="proposal">
-      {what} to {p.value.length === 40 ? p.value.slice(0, 7) : p.value} proposed
       {p.createdBy
-        ? ` by ${p.createdBy.replace(/^user:([^/]+\/)?/, '')}`
-        : ''}: {p.url ? <Link to={p.url}>{ref}</Link> : ref},{' '}
-      <Chip size="small" label={STATUS_TEXT[p.status]} />
+        ? t('changes.proposedBy', {
+            what,
+            value,
+            user: p.createdBy.replace(/^user:([^/]+\/)?/, ''),
+          })
+        : t('changes.proposed', { what, value })}{' '}
+      {p.url ? <Link to={p.url}>{ref}</Link> : ref},{' '}
+      <Chip size="small" label={t(`changes.status.${p.status}`)} />
     </Typography>
   );
 }
@@ -50,6 +54,7 @@ export function EnvironmentChanges(props: {
 }) {
   const { entity, options, proposals, onChange, commits } = props;
   const [open, setOpen] = useState(false);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const { allowed, loading } = usePermission({
     permission: gitopsApplicationPromotePermission,
     resourceRef: entity.ref,
@@ -61,7 +66,7 @@ export function EnvironmentChanges(props: {
       (p.status === 'open' || p.status === 'merged'),
   );
   let reason = options.promote.reason;
-  if (!loading && !allowed) reason = 'You are not allowed to promote';
+  if (!loading && !allowed) reason = t('changes.promoteNotAllowed');
   const from = options.promote.fromEnvironment;
   const showButton = Boolean(from) || options.promote.available;
   return (
@@ -79,10 +84,16 @@ export function EnvironmentChanges(props: {
               disabled={!options.promote.available || !allowed || loading}
               onClick={() => setOpen(true)}
             >
-              Promote {from} → {options.environment}
               {options.promote.available && commits
-                ? ` (${commits} commit${commits === 1 ? '' : 's'})`
-                : ''}
+                ? t('changes.promoteButtonCommits', {
+                    from: from ?? '',
+                    to: options.environment,
+                    count: commits,
+                  })
+                : t('changes.promoteButton', {
+                    from: from ?? '',
+                    to: options.environment,
+                  })}
             </Button>
           </span>
         </Tooltip>
@@ -96,10 +107,13 @@ export function EnvironmentChanges(props: {
             aria-label={options.promote.reason}
           >
             {options.shape
-              ? `Promotion: ${options.shape}, ${options.promote.reason
-                  .replace(/^\S+ /, '')
-                  .replace(/:.*$/, '')}`
-              : 'Promotion and rollback: off (no rule)'}
+              ? t('changes.promotionRule', {
+                  shape: options.shape,
+                  reason: options.promote.reason
+                    .replace(/^\S+ /, '')
+                    .replace(/:.*$/, ''),
+                })
+              : t('changes.noRule')}
           </Typography>
         </Tooltip>
       )}
@@ -128,23 +142,24 @@ export function RollbackButton(props: {
 }) {
   const { entity, environment, deploymentId, options } = props;
   const [open, setOpen] = useState(false);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const { allowed, loading } = usePermission({
     permission: gitopsApplicationRollbackPermission,
     resourceRef: entity.ref,
   });
   if (!options) return null;
   let reason = options.rollback.reason;
-  if (!loading && !allowed) reason = 'You are not allowed to roll back';
+  if (!loading && !allowed) reason = t('changes.rollbackNotAllowed');
   return (
     <>
-      <Tooltip title={reason ?? `Roll back ${environment} to this deployment`}>
+      <Tooltip title={reason ?? t('changes.rollbackTooltip', { environment })}>
         <span>
           <Button
             size="small"
             disabled={!options.rollback.available || !allowed || loading}
             onClick={() => setOpen(true)}
           >
-            Roll back
+            {t('changes.rollbackButton')}
           </Button>
         </span>
       </Tooltip>

@@ -5,6 +5,8 @@ import Button from '@material-ui/core/Button';
 import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { relativeTime, shortRevision } from '../format';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 const firstLine = (message: string) => message.split('\n')[0];
 
@@ -12,10 +14,11 @@ const firstLine = (message: string) => message.split('\n')[0];
 export function CommitInfo(props: { git: SourceGitInfo }) {
   const { git } = props;
   const [open, setOpen] = useState(false);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   if (git.error) {
     return (
       <Typography variant="body2" color="error">
-        Git: {git.error}
+        {t('commit.gitError', { message: git.error })}
       </Typography>
     );
   }
@@ -23,11 +26,11 @@ export function CommitInfo(props: { git: SourceGitInfo }) {
   if (git.latestChartVersion) {
     return git.latestChartVersion === git.revision ? (
       <Typography variant="body2" color="textSecondary">
-        Newest chart version
+        {t('commit.newestChart')}
       </Typography>
     ) : (
       <Typography variant="body2">
-        Chart {git.latestChartVersion} is available
+        {t('commit.chartAvailable', { version: git.latestChartVersion })}
       </Typography>
     );
   }
@@ -46,23 +49,29 @@ export function CommitInfo(props: { git: SourceGitInfo }) {
       )}
       {pending?.status === 'diverged' && (
         <Typography variant="body2" color="error">
-          The deployed commit is no longer on {pending.branch} (force push?)
+          {t('commit.diverged', { branch: pending.branch })}
         </Typography>
       )}
       {pending?.status === 'up-to-date' && (
         <Typography variant="body2" color="textSecondary">
-          Up to date with {pending.branch}
+          {t('commit.upToDate', { branch: pending.branch })}
         </Typography>
       )}
       {pending?.status === 'ahead' && (
         <Box>
           <Button size="small" onClick={() => setOpen(!open)}>
-            {pending.count} pending commit{pending.count === 1 ? '' : 's'} on{' '}
-            {pending.branch}
+            {t('commit.pending', {
+              count: pending.count,
+              branch: pending.branch,
+            })}
           </Button>
-          {pending.compareUrl && <Link to={pending.compareUrl}>compare</Link>}
+          {pending.compareUrl && (
+            <Link to={pending.compareUrl}>{t('commit.compare')}</Link>
+          )}
           {open && (
-            <ul aria-label={`pending commits on ${pending.branch}`}>
+            <ul
+              aria-label={t('commit.pendingAria', { branch: pending.branch })}
+            >
               {pending.commits.map(c => (
                 <li key={c.sha}>
                   <Typography variant="body2">
@@ -78,7 +87,9 @@ export function CommitInfo(props: { git: SourceGitInfo }) {
               {pending.count > pending.commits.length && (
                 <li>
                   <Typography variant="body2" color="textSecondary">
-                    and {pending.count - pending.commits.length} more
+                    {t('commit.more', {
+                      rest: String(pending.count - pending.commits.length),
+                    })}
                   </Typography>
                 </li>
               )}

@@ -9,6 +9,7 @@ import { DeliveryPerformanceCard } from './DeliveryPerformanceCard';
 import { chartRows } from './DeploymentsChart';
 import { TeamDeliveryTable } from './TeamDeliveryTable';
 import { formatDuration, formatFrequency, formatRate } from './metricsFormat';
+import { defaultT } from '../../__testUtils__/translation';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -129,13 +130,14 @@ describe('chart rows and formats', () => {
   });
 
   it('formats durations, rates and frequencies', () => {
-    expect(formatDuration(undefined)).toBe('—');
-    expect(formatDuration(90)).toBe('2 min');
-    expect(formatDuration(7 * H)).toBe('7 h');
-    expect(formatDuration(72 * H)).toBe('3 d');
-    expect(formatRate(3 / 8)).toBe('37.5 %');
-    expect(formatFrequency(2, 60)).toBe('2 / day');
-    expect(formatFrequency(1 / 30, 1)).toBe('1 / month');
-    expect(formatFrequency(0, 0)).toBe('none');
+    const t = defaultT();
+    expect(formatDuration(t, undefined)).toBe('—');
+    expect(formatDuration(t, 90)).toBe('2 min');
+    expect(formatDuration(t, 7 * H)).toBe('7 h');
+    expect(formatDuration(t, 72 * H)).toBe('3 d');
+    expect(formatRate(t, 3 / 8)).toBe('37.5 %');
+    expect(formatFrequency(t, 2, 60)).toBe('2 / day');
+    expect(formatFrequency(t, 1 / 30, 1)).toBe('1 / month');
+    expect(formatFrequency(t, 0, 0)).toBe('none');
   });
 });

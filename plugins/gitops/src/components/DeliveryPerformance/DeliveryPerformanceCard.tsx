@@ -16,20 +16,17 @@ import { BandChip } from './BandChip';
 import { WindowSelect } from './WindowSelect';
 import { keyFigures, trendOf } from './metricsFormat';
 import { useDeliveryMetrics } from './useDeliveryMetrics';
-
-const TREND_TEXT = {
-  better: '▲ better',
-  worse: '▼ worse',
-  same: '= same',
-} as const;
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 /** The four keys of one window, with bands and the trend. */
 export function DeliveryFigures(props: { metrics: DeliveryMetrics }) {
   const { current, previous, window } = props.metrics;
-  const before = new Map(keyFigures(previous).map(f => [f.key, f]));
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const before = new Map(keyFigures(t, previous).map(f => [f.key, f]));
   return (
     <Grid container spacing={2}>
-      {keyFigures(current).map(f => {
+      {keyFigures(t, current).map(f => {
         const trend = trendOf(f.raw, before.get(f.key)?.raw, f.higherIsBetter);
         return (
           <Grid item xs={12} sm={6} key={f.key}>
@@ -48,9 +45,10 @@ export function DeliveryFigures(props: { metrics: DeliveryMetrics }) {
               <Typography variant="caption" color="textSecondary">
                 {f.detail}
                 {trend &&
-                  ` · ${TREND_TEXT[trend]} than the ${
-                    window.days
-                  } days before (${before.get(f.key)?.value})`}
+                  ` · ${t(`delivery.trend.${trend}`, {
+                    days: String(window.days),
+                    value: before.get(f.key)?.value ?? t('common.none'),
+                  })}`}
               </Typography>
             </Box>
           </Grid>
@@ -69,6 +67,7 @@ export function DeliveryFigures(props: { metrics: DeliveryMetrics }) {
 export function DeliveryPerformanceCard() {
   const { entity } = useEntity();
   const [window, setWindow] = useState<DeliveryMetricsWindow>(30);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const { value, loading, error } = useDeliveryMetrics(entity, window);
   let body;
   if (error) body = <ResponseErrorPanel error={error} />;
@@ -76,8 +75,12 @@ export function DeliveryPerformanceCard() {
   else body = <DeliveryFigures metrics={value} />;
   return (
     <InfoCard
-      title="Delivery performance"
-      subheader={value ? `DORA metrics in ${value.environment}` : undefined}
+      title={t('delivery.title')}
+      subheader={
+        value
+          ? t('delivery.subheader', { environment: value.environment })
+          : undefined
+      }
       action={<WindowSelect value={window} onChange={setWindow} />}
     >
       {body}

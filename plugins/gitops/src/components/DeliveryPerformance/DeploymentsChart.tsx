@@ -20,6 +20,8 @@ import {
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 // Okabe–Ito, distinguishable with colour blindness; failures in vermillion
 const PALETTE = ['#0072B2', '#009E73', '#CC79A7', '#56B4E9', '#F0E442'];
 const FAILED = '#D55E00';
@@ -49,6 +51,7 @@ export function DeploymentsChart(props: {
   environments: string[];
 }) {
   const api = useApi(gitopsApiRef);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const { entity, environments } = props;
   const { value, loading, error } = useAsync(
     () =>
@@ -81,14 +84,20 @@ export function DeploymentsChart(props: {
     body = (
       <>
         <Typography variant="body2" color="textSecondary">
-          {total} deployments in 30 days, {failed} failed or rolled back
+          {t('delivery.chartSummary', {
+            total: String(total),
+            failed: String(failed),
+          })}
         </Typography>
         <div
           style={{ width: '100%', height: 220 }}
           role="img"
-          aria-label={`Deployments per day over 30 days: ${value
-            .map(m => `${m.environment} ${m.current.deployments}`)
-            .join(', ')}; ${failed} failed`}
+          aria-label={t('delivery.chartAria', {
+            counts: value
+              .map(m => `${m.environment} ${m.current.deployments}`)
+              .join(', '),
+            failed: String(failed),
+          })}
         >
           <ResponsiveContainer>
             <BarChart data={rows}>
@@ -105,12 +114,17 @@ export function DeploymentsChart(props: {
                   fill={PALETTE[i % PALETTE.length]}
                 />
               ))}
-              <Bar dataKey="failed" stackId="deployments" fill={FAILED} />
+              <Bar
+                dataKey="failed"
+                name={t('delivery.failed')}
+                stackId="deployments"
+                fill={FAILED}
+              />
             </BarChart>
           </ResponsiveContainer>
         </div>
       </>
     );
   }
-  return <InfoCard title="Deployments over time">{body}</InfoCard>;
+  return <InfoCard title={t('delivery.chartTitle')}>{body}</InfoCard>;
 }

@@ -11,17 +11,20 @@ import {
   TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { BandChip } from './BandChip';
 import { WindowSelect } from './WindowSelect';
 import { formatDuration, formatFrequency, formatRate } from './metricsFormat';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { GitopsT, gitopsTranslationRef } from '../../translation';
 
-const cell = (text: string, band?: DoraBand) => (
+/** A figure and its band; no band chip for a figure there is no data for. */
+const cell = (text: string, band: DoraBand | undefined, hasData: boolean) => (
   <Box display="flex" alignItems="center" style={{ gap: 8 }}>
     <span>{text}</span>
-    {band !== undefined || text !== '—' ? <BandChip band={band} /> : null}
+    {band !== undefined || hasData ? <BandChip band={band} /> : null}
   </Box>
 );
 
@@ -31,60 +34,65 @@ const by =
   (a: TeamDeliveryMetrics, b: TeamDeliveryMetrics) =>
     (f(a) ?? Number.MAX_VALUE) - (f(b) ?? Number.MAX_VALUE);
 
-const columns: TableColumn<TeamDeliveryMetrics>[] = [
+const teamColumns = (t: GitopsT): TableColumn<TeamDeliveryMetrics>[] => [
   {
-    title: 'Team',
+    title: t('delivery.team'),
     field: 'owner',
-    render: t => <EntityRefLink entityRef={t.owner} />,
+    render: m => <EntityRefLink entityRef={m.owner} />,
   },
   {
-    title: 'Services',
-    render: t => t.services.length,
-    customSort: by(t => t.services.length),
+    title: t('delivery.services'),
+    render: m => m.services.length,
+    customSort: by(m => m.services.length),
   },
   {
-    title: 'Deployment frequency',
-    customSort: by(t => t.metrics.current.deploymentFrequency),
-    render: t =>
+    title: t('delivery.keys.deploymentFrequency'),
+    customSort: by(m => m.metrics.current.deploymentFrequency),
+    render: m =>
       cell(
         formatFrequency(
-          t.metrics.current.deploymentFrequency,
-          t.metrics.current.deployments,
+          t,
+          m.metrics.current.deploymentFrequency,
+          m.metrics.current.deployments,
         ),
-        t.metrics.current.bands.deploymentFrequency,
+        m.metrics.current.bands.deploymentFrequency,
+        true,
       ),
   },
   {
-    title: 'Lead time (median)',
-    customSort: by(t => t.metrics.current.leadTime.medianSeconds),
-    render: t =>
+    title: t('delivery.keys.leadTimeMedian'),
+    customSort: by(m => m.metrics.current.leadTime.medianSeconds),
+    render: m =>
       cell(
-        formatDuration(t.metrics.current.leadTime.medianSeconds),
-        t.metrics.current.bands.leadTime,
+        formatDuration(t, m.metrics.current.leadTime.medianSeconds),
+        m.metrics.current.bands.leadTime,
+        m.metrics.current.leadTime.medianSeconds !== undefined,
       ),
   },
   {
-    title: 'Change fail rate',
-    customSort: by(t => t.metrics.current.changeFailRate.rate),
-    render: t =>
+    title: t('delivery.keys.changeFailRate'),
+    customSort: by(m => m.metrics.current.changeFailRate.rate),
+    render: m =>
       cell(
-        formatRate(t.metrics.current.changeFailRate.rate),
-        t.metrics.current.bands.changeFailRate,
+        formatRate(t, m.metrics.current.changeFailRate.rate),
+        m.metrics.current.bands.changeFailRate,
+        m.metrics.current.changeFailRate.rate !== undefined,
       ),
   },
   {
-    title: 'Recovery time',
-    customSort: by(t => t.metrics.current.recoveryTime.medianSeconds),
-    render: t =>
+    title: t('delivery.keys.recoveryTimeShort'),
+    customSort: by(m => m.metrics.current.recoveryTime.medianSeconds),
+    render: m =>
       cell(
-        formatDuration(t.metrics.current.recoveryTime.medianSeconds),
-        t.metrics.current.bands.recoveryTime,
+        formatDuration(t, m.metrics.current.recoveryTime.medianSeconds),
+        m.metrics.current.bands.recoveryTime,
+        m.metrics.current.recoveryTime.medianSeconds !== undefined,
       ),
   },
   {
-    title: 'Rework rate',
-    customSort: by(t => t.metrics.current.reworkRate.rate),
-    render: t => formatRate(t.metrics.current.reworkRate.rate),
+    title: t('delivery.keys.reworkRate'),
+    customSort: by(m => m.metrics.current.reworkRate.rate),
+    render: m => formatRate(t, m.metrics.current.reworkRate.rate),
   },
 ];
 
@@ -92,6 +100,8 @@ const columns: TableColumn<TeamDeliveryMetrics>[] = [
 export function TeamDeliveryTable() {
   const api = useApi(gitopsApiRef);
   const [window, setWindow] = useState<DeliveryMetricsWindow>(30);
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const columns = useMemo(() => teamColumns(t), [t]);
   const { value, loading, error } = useAsync(
     () => api.getTeamDeliveryMetrics({ window }),
     [api, window],
@@ -100,9 +110,11 @@ export function TeamDeliveryTable() {
   const environment = value?.[0]?.metrics.environment;
   return (
     <Table<TeamDeliveryMetrics>
-      title={`Delivery performance by team${
-        environment ? ` (${environment}, ${window} days)` : ''
-      }`}
+      title={
+        environment
+          ? t('delivery.teamTitleIn', { environment, days: String(window) })
+          : t('delivery.teamTitle')
+      }
       isLoading={loading}
       columns={columns}
       data={value ?? []}
@@ -111,7 +123,7 @@ export function TeamDeliveryTable() {
         {
           isFreeAction: true,
           icon: () => <WindowSelect value={window} onChange={setWindow} />,
-          tooltip: 'Window',
+          tooltip: t('delivery.window'),
           onClick: () => {},
         },
       ]}

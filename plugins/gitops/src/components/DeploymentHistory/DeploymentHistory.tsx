@@ -14,17 +14,28 @@ import Button from '@material-ui/core/Button';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
-import { ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import {
+  ReactNode,
+  useCallback,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import Chip from '@material-ui/core/Chip';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { GitopsT, gitopsTranslationRef } from '../../translation';
 
 const PAGE_SIZE = 20;
 
-function duration(d: GitopsDeployment): string {
-  if (!d.startedAt) return '—';
+function duration(d: GitopsDeployment, t: GitopsT): string {
+  if (!d.startedAt) return t('common.none');
   const ms = Date.parse(d.finishedAt) - Date.parse(d.startedAt);
-  return ms >= 0 ? `${Math.round(ms / 1000)} s` : '—';
+  return ms >= 0
+    ? t('history.seconds', { seconds: String(Math.round(ms / 1000)) })
+    : t('common.none');
 }
 
 /**
@@ -33,6 +44,7 @@ function duration(d: GitopsDeployment): string {
  * did it on its own: a manual change reverted) or went back to an older one.
  */
 export function broughtText(
+  t: GitopsT,
   changes: DeploymentChanges,
   deployment?: Pick<GitopsDeployment, 'revisions' | 'initiatedBy'>,
 ): string {
@@ -41,34 +53,49 @@ export function broughtText(
     const sha = deployment?.revisions[0]?.match(/[0-9a-f]{40}/)?.[0];
     if (sha && sha === changes.fromSha) {
       return deployment?.initiatedBy === 'automated'
-        ? 'self-heal: same revision re-applied (a manual change reverted)'
-        : 'redeploy of the same revision';
+        ? t('history.selfHeal')
+        : t('history.redeploy');
     }
-    return sha
-      ? 'rollback to an older commit'
-      : 'no new commits (redeploy or rollback)';
+    return sha ? t('history.rollbackToOlder') : t('history.noNewCommits');
   }
-  const n = changes.count === 1 ? '1 commit' : `${changes.count} commits`;
   return changes.count > 1 && changes.oldestCommittedAt
-    ? `${n}, oldest ${relativeTime(changes.oldestCommittedAt)}`
-    : n;
+    ? t('history.commitsOldest', {
+        count: changes.count,
+        time: relativeTime(changes.oldestCommittedAt),
+      })
+    : t('history.commits', { count: changes.count });
 }
 
-const columns: TableColumn<GitopsDeployment>[] = [
+function proposalLabel(
+  t: GitopsT,
+  proposal: NonNullable<GitopsDeployment['proposal']>,
+): string {
+  const what = t(
+    proposal.action === 'promote' ? 'changes.promotion' : 'changes.rollback',
+  );
+  return proposal.createdBy
+    ? t('changes.byUser', {
+        what,
+        user: proposal.createdBy.replace(/^user:([^/]+\/)?/, ''),
+      })
+    : what;
+}
+
+const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
   {
-    title: 'Time',
+    title: t('history.time'),
     field: 'finishedAt',
     render: d => <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>,
   },
-  { title: 'Environment', field: 'environment' },
+  { title: t('common.environment'), field: 'environment' },
   {
-    title: 'Revision',
+    title: t('history.revision'),
     render: d => (
       <>
         {d.commit?.url ? (
           <Link to={d.commit.url}>{shortRevision(d.revisions[0])}</Link>
         ) : (
-          d.revisions.map(shortRevision).join(', ') || '—'
+          d.revisions.map(shortRevision).join(', ') || t('common.none')
         )}
         {d.commit && (
           <Typography variant="body2" color="textSecondary">
@@ -77,41 +104,37 @@ const columns: TableColumn<GitopsDeployment>[] = [
         )}
         {d.changes && (
           <Typography variant="caption" color="textSecondary">
-            {broughtText(d.changes, d)}
+            {broughtText(t, d.changes, d)}
           </Typography>
         )}
       </>
     ),
   },
-  { title: 'Author', render: d => d.commit?.authorName ?? '—' },
-  { title: 'Result', field: 'result' },
-  { title: 'Duration', render: duration },
   {
-    title: 'Initiated by',
+    title: t('history.author'),
+    render: d => d.commit?.authorName ?? t('common.none'),
+  },
+  { title: t('history.result'), field: 'result' },
+  { title: t('history.duration'), render: d => duration(d, t) },
+  {
+    title: t('history.initiatedBy'),
     render: d => (
       <>
-        {d.initiatedBy ?? '—'}
+        {d.initiatedBy ?? t('common.none')}
         {d.proposal && (
           <div>
             <Chip
               size="small"
               data-testid="proposal-chip"
-              label={`${
-                d.proposal.action === 'promote' ? 'promotion' : 'rollback'
-              }${
-                d.proposal.createdBy
-                  ? ` by ${d.proposal.createdBy.replace(
-                      /^user:([^/]+\/)?/,
-                      '',
-                    )}`
-                  : ''
-              }`}
+              label={proposalLabel(t, d.proposal)}
             />{' '}
             {d.proposal.url && (
               <Link to={d.proposal.url}>
                 {d.proposal.pullRequestNumber
-                  ? `PR #${d.proposal.pullRequestNumber}`
-                  : 'change'}
+                  ? t('changes.pullRequest', {
+                      number: String(d.proposal.pullRequestNumber),
+                    })
+                  : t('changes.change')}
               </Link>
             )}
           </div>
@@ -142,6 +165,8 @@ export function DeploymentHistory(props: {
   const [error, setError] = useState<Error>();
   const [loading, setLoading] = useState(false);
   const { kind, namespace, name } = props.entity;
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const columns = useMemo(() => historyColumns(t), [t]);
 
   const load = useCallback(
     async (index: number, cursor?: string) => {
@@ -198,12 +223,12 @@ export function DeploymentHistory(props: {
         <TextField
           select
           size="small"
-          label="Environment"
+          label={t('common.environment')}
           value={environment}
           style={{ minWidth: 160, marginRight: 16 }}
           onChange={e => setEnvironment(e.target.value)}
         >
-          <MenuItem value="">All</MenuItem>
+          <MenuItem value="">{t('common.all')}</MenuItem>
           {props.environments.map(env => (
             <MenuItem key={env} value={env}>
               {env}
@@ -215,19 +240,19 @@ export function DeploymentHistory(props: {
           disabled={page === 0 || loading}
           onClick={() => load(page - 1, cursors[page - 1])}
         >
-          Newer
+          {t('history.newer')}
         </Button>
-        <span>Page {page + 1}</span>
+        <span>{t('history.page', { page: String(page + 1) })}</span>
         <Button
           size="small"
           disabled={!cursors[page + 1] || loading}
           onClick={() => load(page + 1, cursors[page + 1])}
         >
-          Older
+          {t('history.older')}
         </Button>
       </Box>
       <Table<GitopsDeployment>
-        title="Deployment history"
+        title={t('history.title')}
         isLoading={loading}
         columns={
           props.renderActions
@@ -241,9 +266,7 @@ export function DeploymentHistory(props: {
           padding: 'dense',
         }}
         actions={[]}
-        emptyContent={
-          <div style={{ padding: 16 }}>No deployments recorded.</div>
-        }
+        emptyContent={<div style={{ padding: 16 }}>{t('history.empty')}</div>}
       />
     </div>
   );

@@ -12,6 +12,8 @@ import { gitopsApiRef } from '../../api';
 import { usePolling } from '../../hooks/usePolling';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 const commitLine = (message?: string) =>
   message ? ` ${message.split('\n')[0]}` : '';
@@ -24,6 +26,7 @@ const commitLine = (message?: string) =>
 export function EntityGitopsCard() {
   const { entity } = useEntity();
   const api = useApi(gitopsApiRef);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const available = isGitopsAvailable(entity);
   const { value, error } = usePolling(
     async () =>
@@ -38,13 +41,13 @@ export function EntityGitopsCard() {
   );
   let body;
   if (!available) {
-    body = <Typography>No GitOps annotations on this entity.</Typography>;
+    body = <Typography>{t('card.noAnnotations')}</Typography>;
   } else if (error && !value) {
     body = <ResponseErrorPanel error={error} />;
   } else if (!value) {
     body = <Progress />;
   } else if (value.environments.length === 0) {
-    body = <Typography>No deployments found.</Typography>;
+    body = <Typography>{t('card.noDeployments')}</Typography>;
   } else {
     body = value.environments.map(env => {
       const app = env.applications[0];
@@ -70,5 +73,5 @@ export function EntityGitopsCard() {
       );
     });
   }
-  return <InfoCard title="Deployments">{body}</InfoCard>;
+  return <InfoCard title={t('card.title')}>{body}</InfoCard>;
 }

@@ -13,6 +13,9 @@ import Tooltip from '@material-ui/core/Tooltip';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
 
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { GitopsT, gitopsTranslationRef } from '../../translation';
+
 type Action = 'refresh' | 'sync' | 'suspend' | 'resume';
 
 const PERMISSIONS = {
@@ -22,9 +25,9 @@ const PERMISSIONS = {
   resume: gitopsApplicationSuspendPermission,
 };
 
-function labelOf(app: GitopsApplication, action: Action): string {
-  if (app.engine === 'flux' && action === 'sync') return 'Reconcile';
-  return action[0].toLocaleUpperCase('en-US') + action.slice(1);
+function labelOf(app: GitopsApplication, action: Action, t: GitopsT) {
+  if (app.engine === 'flux' && action === 'sync') return t('actions.reconcile');
+  return t(`actions.${action}`);
 }
 
 function ActionButton(props: {
@@ -37,12 +40,13 @@ function ActionButton(props: {
   const api = useApi(gitopsApiRef);
   const alertApi = useApi(alertApiRef);
   const [busy, setBusy] = useState(false);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   const { allowed, loading } = usePermission({
     permission: PERMISSIONS[action],
     resourceRef: entityRef,
   });
-  const label = labelOf(app, action);
+  const label = labelOf(app, action, t);
   const button = (
     <span>
       <Button
@@ -62,16 +66,21 @@ function ActionButton(props: {
               action,
             });
             alertApi.post({
-              message: `${label} of ${app.name} requested`,
+              message: t('actions.requested', {
+                action: label,
+                name: app.name,
+              }),
               severity: 'success',
               display: 'transient',
             });
             onDone();
           } catch (e) {
             alertApi.post({
-              message: `${label} of ${app.name} failed: ${
-                (e as Error).message
-              }`,
+              message: t('actions.failed', {
+                action: label,
+                name: app.name,
+                message: (e as Error).message,
+              }),
               severity: 'error',
             });
           } finally {
@@ -86,9 +95,9 @@ function ActionButton(props: {
   if (!loading && !allowed) {
     return (
       <Tooltip
-        title={`You are not allowed to ${label.toLocaleLowerCase(
-          'en-US',
-        )} this application`}
+        title={t('actions.notAllowed', {
+          action: label.toLocaleLowerCase(),
+        })}
       >
         {button}
       </Tooltip>

@@ -19,6 +19,8 @@ import { PromotionStrip } from '../PromotionStrip';
 import { DeploymentsChart } from '../DeliveryPerformance';
 import { EnvironmentChanges, RollbackButton } from '../Changes';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 /**
  * The Deployments tab of an entity: each environment's applications, then
@@ -29,6 +31,7 @@ import { stringifyEntityRef } from '@backstage/catalog-model';
 export function EntityGitopsContent() {
   const { entity } = useEntity();
   const api = useApi(gitopsApiRef);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const available = isGitopsAvailable(entity);
   const ref = {
     kind: entity.kind,
@@ -70,8 +73,8 @@ export function EntityGitopsContent() {
     return (
       <EmptyState
         missing="data"
-        title="No deployments found"
-        description="No GitOps application matches this entity's annotations yet. Applications appear after the next ingestion cycle."
+        title={t('deploymentsTab.noDeploymentsTitle')}
+        description={t('deploymentsTab.noDeploymentsDescription')}
       />
     );
   }

@@ -11,14 +11,15 @@ import Typography from '@material-ui/core/Typography';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 import { ApplicationActions } from './ApplicationActions';
-
-const ENGINE_LABEL = { argocd: 'Argo CD', flux: 'Flux' };
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 function ApplicationRow(props: {
   app: DeployedApplication;
   onChange: () => void;
 }) {
   const { app } = props;
+  const { t } = useTranslationRef(gitopsTranslationRef);
   return (
     <Box mb={2} data-testid={`app-${app.id}`}>
       <Box
@@ -35,7 +36,7 @@ function ApplicationRow(props: {
           )}
         </Typography>
         <Typography variant="body2" color="textSecondary">
-          {ENGINE_LABEL[app.engine]}
+          {t(`environmentCard.engine.${app.engine}`)}
           {app.engine === 'flux' ? ` ${app.kind}` : ''} · {app.instance} ·{' '}
           {app.namespace}
         </Typography>
@@ -43,43 +44,68 @@ function ApplicationRow(props: {
         <HealthChip status={app.healthStatus} />
         {app.syncStatus === 'OutOfSync' && app.outOfSyncSince && (
           <Typography variant="body2" color="textSecondary">
-            out of sync since {relativeTime(app.outOfSyncSince)}
+            {t('environmentCard.outOfSyncSince', {
+              time: relativeTime(app.outOfSyncSince),
+            })}
           </Typography>
         )}
         {app.stale && (
           <Chip
             size="small"
             variant="outlined"
-            label={`stale since ${relativeTime(app.lastReadAt)}`}
+            label={t('environmentCard.staleSince', {
+              time: relativeTime(app.lastReadAt),
+            })}
           />
         )}
       </Box>
       <Typography variant="body2">
-        Deployed:{' '}
-        {app.revisions.length
-          ? app.revisions.map(shortRevision).join(', ')
-          : 'unknown'}
+        {t('environmentCard.deployed', {
+          revisions: app.revisions.length
+            ? app.revisions.map(shortRevision).join(', ')
+            : t('common.unknown'),
+        })}
         {app.sources.some(s => s.chart) &&
-          ` (chart ${app.sources
-            .filter(s => s.chart)
-            .map(s => s.chart)
-            .join(', ')})`}{' '}
-        · last sync {relativeTime(app.lastSyncedAt)} · read{' '}
-        <span title={app.lastReadAt}>{relativeTime(app.lastReadAt)}</span>
+          ` ${t('environmentCard.chart', {
+            charts: app.sources
+              .filter(s => s.chart)
+              .map(s => s.chart)
+              .join(', '),
+          })}`}{' '}
+        ·{' '}
+        {t('environmentCard.lastSync', {
+          time: relativeTime(app.lastSyncedAt),
+        })}{' '}
+        ·{' '}
+        {t('environmentCard.read', {
+          time: (
+            <span title={app.lastReadAt}>{relativeTime(app.lastReadAt)}</span>
+          ),
+        })}
       </Typography>
       {app.hydration && (
         <Typography
           variant="body2"
           color={app.hydration.phase === 'Failed' ? 'error' : 'textSecondary'}
         >
-          Hydrated into {app.hydration.targetBranch ?? 'its sync branch'}
+          {app.hydration.targetBranch
+            ? t('environmentCard.hydratedInto', {
+                branch: app.hydration.targetBranch,
+              })
+            : t('environmentCard.hydratedIntoSyncBranch')}
           {app.hydration.hydratedRevision
-            ? ` at ${shortRevision(app.hydration.hydratedRevision)}`
+            ? ` ${t('environmentCard.hydratedAt', {
+                revision: shortRevision(app.hydration.hydratedRevision),
+              })}`
             : ''}
           {app.hydration.phase === 'Failed'
-            ? ` · hydration failed: ${app.hydration.message ?? 'unknown error'}`
+            ? ` · ${t('environmentCard.hydrationFailed', {
+                message: app.hydration.message ?? t('common.unknown'),
+              })}`
             : ''}
-          {app.hydration.phase === 'Hydrating' ? ' · hydrating…' : ''}
+          {app.hydration.phase === 'Hydrating'
+            ? ` · ${t('environmentCard.hydrating')}`
+            : ''}
         </Typography>
       )}
       {app.git?.map(g => (
@@ -87,8 +113,10 @@ function ApplicationRow(props: {
       ))}
       {app.attemptedRevisions && (
         <Typography variant="body2" color="error">
-          Attempted {app.attemptedRevisions.map(shortRevision).join(', ')} (
-          {app.operationPhase ?? 'failed'})
+          {t('environmentCard.attempted', {
+            revisions: app.attemptedRevisions.map(shortRevision).join(', '),
+            phase: app.operationPhase ?? t('environmentCard.failed'),
+          })}
         </Typography>
       )}
       {app.message && app.healthStatus !== 'Healthy' && (
@@ -103,10 +131,10 @@ function ApplicationRow(props: {
           flexWrap="wrap"
           alignItems="center"
           style={{ gap: 4 }}
-          aria-label={`images of ${app.name}`}
+          aria-label={t('environmentCard.imagesAria', { name: app.name })}
         >
           <Typography variant="body2" color="textSecondary">
-            Images:
+            {t('environmentCard.images')}
           </Typography>
           {app.images.map(image => (
             <Chip key={image} size="small" variant="outlined" label={image} />
@@ -114,10 +142,15 @@ function ApplicationRow(props: {
         </Box>
       )}
       {app.resources && app.resources.length > 0 && (
-        <Box mt={0.5} aria-label={`resources of ${app.name} needing attention`}>
+        <Box
+          mt={0.5}
+          aria-label={t('environmentCard.resourcesAria', { name: app.name })}
+        >
           <Typography variant="body2" color="textSecondary">
-            {app.resources.length} of {app.resourceCount ?? '?'} resources out
-            of sync or unhealthy:
+            {t('environmentCard.resources', {
+              shown: String(app.resources.length),
+              total: String(app.resourceCount ?? '?'),
+            })}
           </Typography>
           {app.resources.map(r => (
             <Typography
@@ -155,8 +188,13 @@ export function EnvironmentCard(props: {
   footer?: ReactNode;
 }) {
   const { environment } = props;
+  const { t } = useTranslationRef(gitopsTranslationRef);
   return (
-    <section aria-label={`environment ${environment.environment}`}>
+    <section
+      aria-label={t('environmentCard.ariaLabel', {
+        environment: environment.environment,
+      })}
+    >
       <InfoCard
         title={environment.environment}
         subheader={

@@ -4,6 +4,7 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { app, deployments, entity } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
+import { defaultT } from '../../__testUtils__/translation';
 import { broughtText } from '../DeploymentHistory/DeploymentHistory';
 import { imageDifferences, splitImage } from '../PromotionStrip/PromotionStrip';
 import { EntityGitopsContent } from './EntityGitopsContent';
@@ -123,25 +124,38 @@ describe('what runs: images and resources needing attention', () => {
   });
 
   it('tells a self-heal and a rollback from a deployment of new commits', () => {
+    const t = defaultT();
     const sha = 'f'.repeat(40);
     expect(
       broughtText(
+        t,
         { count: 0, fromSha: sha },
         { revisions: [sha], initiatedBy: 'automated' },
       ),
     ).toBe('self-heal: same revision re-applied (a manual change reverted)');
     expect(
       broughtText(
+        t,
         { count: 0, fromSha: sha },
         { revisions: [sha], initiatedBy: 'alice' },
       ),
     ).toBe('redeploy of the same revision');
     expect(
       broughtText(
+        t,
         { count: 0, fromSha: 'e'.repeat(40) },
         { revisions: [sha], initiatedBy: 'automated' },
       ),
     ).toBe('rollback to an older commit');
-    expect(broughtText({ count: 1, fromSha: 'e'.repeat(40) })).toBe('1 commit');
+    expect(
+      broughtText(t, {
+        count: 3,
+        fromSha: sha,
+        oldestCommittedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
+      }),
+    ).toBe('3 commits, oldest 2 days ago');
+    expect(broughtText(t, { count: 1, fromSha: 'e'.repeat(40) })).toBe(
+      '1 commit',
+    );
   });
 });

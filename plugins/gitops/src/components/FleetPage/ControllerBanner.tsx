@@ -4,47 +4,48 @@ import { ControllerStatus } from '@gitops-portal/plugin-gitops-common';
 import Typography from '@material-ui/core/Typography';
 import { gitopsApiRef } from '../../api';
 import { usePolling } from '../../hooks/usePolling';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { GitopsT, gitopsTranslationRef } from '../../translation';
 
-const time = (iso?: string) =>
+const time = (t: GitopsT, iso?: string) =>
   iso
     ? new Date(iso).toLocaleTimeString('en-GB', {
         hour: '2-digit',
         minute: '2-digit',
       })
-    : 'unknown';
+    : t('common.unknown');
 
 /** "prod-eu unreachable since 10:04; its 312 applications show their last known state". */
-export function unreachableText(c: ControllerStatus): string {
-  const apps =
-    c.applicationCount === 1
-      ? 'its application shows its'
-      : `its ${c.applicationCount.toLocaleString(
-          'en-US',
-        )} applications show their`;
-  return `${c.instance} unreachable since ${time(
-    c.errorSince,
-  )}; ${apps} last known state${
-    c.lastSuccessAt ? ` (read ${time(c.lastSuccessAt)})` : ''
-  }`;
+export function unreachableText(t: GitopsT, c: ControllerStatus): string {
+  const line = t('controllers.line', {
+    instance: c.instance,
+    since: time(t, c.errorSince),
+    count: c.applicationCount,
+  });
+  return c.lastSuccessAt
+    ? `${line} ${t('controllers.lastRead', { time: time(t, c.lastSuccessAt) })}`
+    : line;
 }
 
 /** A banner for the controllers the backend cannot read, with what that means. */
 export function ControllerBanner() {
   const api = useApi(gitopsApiRef);
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const { value } = usePolling(() => api.getControllers(), [api], 15_000);
   const down = (value ?? []).filter(c => c.status === 'unreachable');
   if (down.length === 0) return null;
   return (
     <WarningPanel
       severity="warning"
-      title={`${down.length} GitOps controller${
-        down.length === 1 ? '' : 's'
-      } unreachable`}
+      title={t('controllers.unreachable', { count: down.length })}
       defaultExpanded
     >
       {down.map(c => (
         <Typography key={`${c.engine}:${c.instance}`} variant="body2">
-          {unreachableText(c)}: {c.lastError}
+          {t('controllers.error', {
+            line: unreachableText(t, c),
+            error: c.lastError ?? t('common.unknown'),
+          })}
         </Typography>
       ))}
     </WarningPanel>

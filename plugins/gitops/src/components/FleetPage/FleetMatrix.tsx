@@ -10,6 +10,8 @@ import TableCell from '@material-ui/core/TableCell';
 import TableHead from '@material-ui/core/TableHead';
 import TableRow from '@material-ui/core/TableRow';
 import { HealthChip, SyncChip } from '../StatusChips';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 /** The service of an application: its name without a trailing environment. */
 function serviceOf(app: GitopsApplication): string {
@@ -21,17 +23,18 @@ export function FleetMatrix(props: {
   applications: GitopsApplication[];
   environments: string[];
 }) {
+  const { t } = useTranslationRef(gitopsTranslationRef);
   const services = [...new Set(props.applications.map(serviceOf))].sort();
   const cell = (service: string, env: string) =>
     props.applications.filter(
       a => serviceOf(a) === service && a.environment === env,
     );
   return (
-    <InfoCard title="Services × environments">
-      <Table size="small" aria-label="service environment matrix">
+    <InfoCard title={t('fleet.matrixTitle')}>
+      <Table size="small" aria-label={t('fleet.matrixAria')}>
         <TableHead>
           <TableRow>
-            <TableCell>Service</TableCell>
+            <TableCell>{t('fleet.service')}</TableCell>
             {props.environments.map(env => (
               <TableCell key={env}>{env}</TableCell>
             ))}
@@ -55,7 +58,7 @@ export function FleetMatrix(props: {
                         />
                       </>
                     ) : (
-                      '—'
+                      t('common.none')
                     )}
                   </TableCell>
                 );

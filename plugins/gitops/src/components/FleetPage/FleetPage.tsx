@@ -22,52 +22,61 @@ import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { GitopsT, gitopsTranslationRef } from '../../translation';
 import { gitopsApiRef } from '../../api';
 import { usePolling } from '../../hooks/usePolling';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 
-const columns: TableColumn<GitopsApplication>[] = [
+const fleetColumns = (t: GitopsT): TableColumn<GitopsApplication>[] => [
   {
-    title: 'Application',
+    title: t('fleet.application'),
     field: 'name',
     render: a =>
       a.controllerUrl ? <Link to={a.controllerUrl}>{a.name}</Link> : a.name,
   },
-  { title: 'Environment', field: 'environment' },
-  { title: 'Engine', field: 'engine' },
-  { title: 'Instance', field: 'instance' },
-  { title: 'Namespace', field: 'namespace' },
-  { title: 'Sync', render: a => <SyncChip status={a.syncStatus} /> },
-  { title: 'Health', render: a => <HealthChip status={a.healthStatus} /> },
+  { title: t('common.environment'), field: 'environment' },
+  { title: t('fleet.engine'), field: 'engine' },
+  { title: t('fleet.instance'), field: 'instance' },
+  { title: t('fleet.namespace'), field: 'namespace' },
+  { title: t('fleet.sync'), render: a => <SyncChip status={a.syncStatus} /> },
   {
-    title: 'Revision',
-    render: a => a.revisions.map(shortRevision).join(', ') || '—',
+    title: t('fleet.health'),
+    render: a => <HealthChip status={a.healthStatus} />,
   },
   {
-    title: 'Last sync',
-    render: a => (a.stale ? 'stale' : relativeTime(a.lastSyncedAt)),
+    title: t('fleet.revision'),
+    render: a => a.revisions.map(shortRevision).join(', ') || t('common.none'),
+  },
+  {
+    title: t('fleet.lastSync'),
+    render: a => (a.stale ? t('fleet.stale') : relativeTime(a.lastSyncedAt)),
   },
 ];
 
 function Select<T extends string>(props: {
+  /** Names the field's id; the label may be translated. */
+  name: string;
   label: string;
   value: T | '';
   options: readonly T[];
   onChange: (v: T | '') => void;
 }) {
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const allLabel = t('common.all');
   return (
     <TextField
       select
-      id={`gitops-fleet-${props.label.toLocaleLowerCase('en-US')}`}
+      id={`gitops-fleet-${props.name}`}
       size="small"
       label={props.label}
       value={props.value}
       style={{ minWidth: 140 }}
       onChange={e => props.onChange(e.target.value as T | '')}
     >
-      <MenuItem value="">All</MenuItem>
+      <MenuItem value="">{allLabel}</MenuItem>
       {props.options.map(o => (
         <MenuItem key={o} value={o}>
           {o}
@@ -84,6 +93,8 @@ function Select<T extends string>(props: {
  */
 export function FleetPage() {
   const api = useApi(gitopsApiRef);
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const columns = useMemo(() => fleetColumns(t), [t]);
   const [sync, setSync] = useState<SyncStatus | ''>('');
   const [health, setHealth] = useState<HealthStatus | ''>('');
   const [engine, setEngine] = useState<'argocd' | 'flux' | ''>('');
@@ -105,27 +116,27 @@ export function FleetPage() {
   );
   return (
     <Page themeId="tool">
-      <Header
-        title="GitOps fleet"
-        subtitle="Every application, failing first"
-      />
+      <Header title={t('fleet.title')} subtitle={t('fleet.subtitle')} />
       <Content>
         <ControllerBanner />
         <Box display="flex" flexWrap="wrap" style={{ gap: 16 }} mb={2}>
           <Select
-            label="Sync"
+            name="sync"
+            label={t('fleet.sync')}
             value={sync}
             options={SYNC_STATUSES}
             onChange={setSync}
           />
           <Select
-            label="Health"
+            name="health"
+            label={t('fleet.health')}
             value={health}
             options={HEALTH_STATUSES}
             onChange={setHealth}
           />
           <Select
-            label="Engine"
+            name="engine"
+            label={t('fleet.engine')}
             value={engine}
             options={['argocd', 'flux'] as const}
             onChange={setEngine}
@@ -133,14 +144,14 @@ export function FleetPage() {
           <TextField
             size="small"
             id="gitops-fleet-environment-input"
-            label="Environment"
+            label={t('common.environment')}
             value={environment}
             onChange={e => setEnvironment(e.target.value)}
           />
           <TextField
             size="small"
             id="gitops-fleet-owner-input"
-            label="Owner"
+            label={t('fleet.owner')}
             placeholder="group:default/team-a"
             value={owner}
             onChange={e => setOwner(e.target.value)}
@@ -148,7 +159,7 @@ export function FleetPage() {
           <TextField
             size="small"
             id="gitops-fleet-search-input"
-            label="Search"
+            label={t('fleet.search')}
             value={text}
             onChange={e => setText(e.target.value)}
           />
@@ -167,7 +178,9 @@ export function FleetPage() {
               />
             </Box>
             <Table<GitopsApplication>
-              title={`Applications (${value?.totalCount ?? 0})`}
+              title={t('fleet.applications', {
+                total: String(value?.totalCount ?? 0),
+              })}
               isLoading={loading && !value}
               columns={columns}
               data={value?.items ?? []}

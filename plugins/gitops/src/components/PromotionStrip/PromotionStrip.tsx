@@ -5,6 +5,8 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import ArrowForwardIcon from '@material-ui/icons/ArrowForward';
 import { Fragment } from 'react';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 /** `repo:tag` or `repo@sha256:…` split into the repository and its version. */
 export function splitImage(image: string): { repo: string; version: string } {
@@ -37,9 +39,10 @@ export function PromotionStrip(props: {
   /** Images each environment runs, to show where tags differ. */
   images?: Record<string, string[]>;
 }) {
+  const { t } = useTranslationRef(gitopsTranslationRef);
   if (!props.steps.some(s => s.sha)) return null;
   return (
-    <InfoCard title="Promotion">
+    <InfoCard title={t('promotionStrip.title')}>
       <Box
         display="flex"
         alignItems="center"
@@ -52,9 +55,11 @@ export function PromotionStrip(props: {
               <Box
                 display="flex"
                 alignItems="center"
-                aria-label={`${step.environment} behind ${
-                  step.previousEnvironment ?? props.steps[i - 1].environment
-                }`}
+                aria-label={t('promotionStrip.behindAria', {
+                  environment: step.environment,
+                  previous:
+                    step.previousEnvironment ?? props.steps[i - 1].environment,
+                })}
               >
                 <ArrowForwardIcon fontSize="small" />
                 {step.behindPrevious !== undefined && (
@@ -62,8 +67,10 @@ export function PromotionStrip(props: {
                     size="small"
                     label={
                       step.sha === props.steps[i - 1].sha
-                        ? 'same commit'
-                        : `${step.behindPrevious} behind`
+                        ? t('promotionStrip.sameCommit')
+                        : t('promotionStrip.behind', {
+                            commits: String(step.behindPrevious),
+                          })
                     }
                   />
                 )}
@@ -72,7 +79,7 @@ export function PromotionStrip(props: {
             <Box>
               <Typography variant="subtitle2">{step.environment}</Typography>
               <Typography variant="body2" color="textSecondary">
-                {step.sha ? step.sha.slice(0, 7) : '—'}
+                {step.sha ? step.sha.slice(0, 7) : t('common.none')}
                 {step.commit ? ` ${step.commit.message.split('\n')[0]}` : ''}
               </Typography>
               {i > 0 &&
@@ -84,10 +91,16 @@ export function PromotionStrip(props: {
                     key={d.repo}
                     variant="caption"
                     component="div"
-                    aria-label={`image ${d.repo} differs`}
+                    aria-label={t('promotionStrip.imageDiffers', {
+                      repo: d.repo,
+                    })}
                   >
-                    {d.repo.split('/').pop()}: {d.to} (
-                    {props.steps[i - 1].environment}: {d.from})
+                    {t('promotionStrip.imageDifference', {
+                      image: d.repo.split('/').pop() ?? d.repo,
+                      to: d.to,
+                      previous: props.steps[i - 1].environment,
+                      from: d.from,
+                    })}
                   </Typography>
                 ))}
             </Box>

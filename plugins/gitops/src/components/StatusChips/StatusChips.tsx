@@ -1,6 +1,8 @@
 import Chip from '@material-ui/core/Chip';
 import { makeStyles } from '@material-ui/core/styles';
 import { HealthStatus, SyncStatus } from '@gitops-portal/plugin-gitops-common';
+import { useTranslationRef } from '@backstage/frontend-plugin-api';
+import { gitopsTranslationRef } from '../../translation';
 
 const useStyles = makeStyles(theme => ({
   good: { backgroundColor: theme.palette.success.main, color: '#fff' },
@@ -31,12 +33,13 @@ const SYNC_TONE: Record<SyncStatus, 'good' | 'warn' | 'unknown'> = {
 /** @public */
 export function HealthChip(props: { status: HealthStatus }) {
   const classes = useStyles();
+  const { t } = useTranslationRef(gitopsTranslationRef);
   return (
     <Chip
       size="small"
-      label={props.status}
+      label={t(`status.health.${props.status}`)}
       className={classes[HEALTH_TONE[props.status]]}
-      aria-label={`health ${props.status}`}
+      aria-label={t('status.health.aria', { status: props.status })}
     />
   );
 }
@@ -44,12 +47,13 @@ export function HealthChip(props: { status: HealthStatus }) {
 /** @public */
 export function SyncChip(props: { status: SyncStatus }) {
   const classes = useStyles();
+  const { t } = useTranslationRef(gitopsTranslationRef);
   return (
     <Chip
       size="small"
-      label={props.status === 'OutOfSync' ? 'Out of sync' : props.status}
+      label={t(`status.sync.${props.status}`)}
       className={classes[SYNC_TONE[props.status]]}
-      aria-label={`sync ${props.status}`}
+      aria-label={t('status.sync.aria', { status: props.status })}
     />
   );
 }
