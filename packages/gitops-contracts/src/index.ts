@@ -4,4 +4,9 @@
  *
  * @packageDocumentation
  */
-export { contractsDir, validateArgo, validateFlux } from './validate';
+export {
+  contractsDir,
+  validateArgo,
+  validateFlux,
+  validateRollout,
+} from './validate';

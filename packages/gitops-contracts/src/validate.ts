@@ -2,6 +2,7 @@ import Ajv, { ValidateFunction } from 'ajv';
 import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
+import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
 
 /**
  * The upstream API contracts this package carries (`contracts/` beside
@@ -150,4 +151,18 @@ export function validateFlux(obj: {
         e.params,
       )}`,
   );
+}
+
+/**
+ * Validates an Argo Rollouts `Rollout` against the schema generated from the
+ * Argo Rollouts v1.5 CRD (`@kubernetes-models/argo-rollouts`, MIT; the CRD is
+ * Apache-2.0). Returns the errors, empty when the object is valid.
+ */
+export function validateRollout(obj: unknown): string[] {
+  try {
+    new Rollout(obj as ConstructorParameters<typeof Rollout>[0]).validate();
+    return [];
+  } catch (e) {
+    return [(e as Error).message];
+  }
 }

@@ -1,4 +1,4 @@
-import { validateArgo } from '@gitops-portal/gitops-contracts';
+import { validateArgo, validateRollout } from '@gitops-portal/gitops-contracts';
 import { ArgoSandbox } from './ArgoSandbox';
 import { demoFleet } from './fleet';
 
@@ -76,5 +76,63 @@ describe('ArgoSandbox', () => {
       app.status.sourceHydrator.lastSuccessfulOperation;
     expect(app.status.history.at(-1).revision).toBe(hydratedSHA);
     expect(drySHA).not.toBe(hydratedSHA);
+  });
+
+  it('runs an Argo Rollouts canary step by step, served through the resource endpoint', () => {
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const sandbox = new ArgoSandbox(demoFleet(), { now: () => now });
+    const query = {
+      group: 'argoproj.io',
+      kind: 'Rollout',
+      name: 'recommendations',
+    };
+    const seen: Array<{ step: number; phase: string; health: string }> = [];
+    // 6 steps of 12 s, then 24 s stable: one cycle is 96 s
+    for (let t = 0; t < 96; t += 12) {
+      const app = sandbox.application('main', 'recommendations-prod')!;
+      expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+      const live = sandbox.liveResource(
+        'main',
+        'recommendations-prod',
+        undefined,
+        query,
+      )!;
+      expect(
+        validateArgo('applicationApplicationResourceResponse', live),
+      ).toEqual([]);
+      const rollout = JSON.parse(live.manifest);
+      expect(validateRollout(rollout)).toEqual([]);
+      expect(app.status.resources[0]).toMatchObject({
+        group: 'argoproj.io',
+        kind: 'Rollout',
+        name: 'recommendations',
+      });
+      seen.push({
+        step: rollout.status.currentStepIndex,
+        phase: rollout.status.phase,
+        health: app.status.health.status,
+      });
+      now += 12_000;
+    }
+    expect(seen).toEqual([
+      { step: 0, phase: 'Progressing', health: 'Progressing' },
+      { step: 1, phase: 'Paused', health: 'Suspended' },
+      { step: 2, phase: 'Progressing', health: 'Progressing' },
+      { step: 3, phase: 'Paused', health: 'Suspended' },
+      { step: 4, phase: 'Progressing', health: 'Progressing' },
+      { step: 5, phase: 'Paused', health: 'Suspended' },
+      { step: 6, phase: 'Healthy', health: 'Healthy' },
+      { step: 6, phase: 'Healthy', health: 'Healthy' },
+    ]);
+    // other resources and apps have no live Rollout
+    expect(
+      sandbox.liveResource('main', 'recommendations-prod', undefined, {
+        ...query,
+        name: 'other',
+      }),
+    ).toBeUndefined();
+    expect(
+      sandbox.liveResource('main', 'checkout-staging', undefined, query),
+    ).toBeUndefined();
   });
 });

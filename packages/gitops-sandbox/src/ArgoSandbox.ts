@@ -44,6 +44,8 @@ interface AppState {
   /** A live resource differs from Git since then (a manual change). */
   driftSince?: number;
   lastDriftAt: number;
+  /** When the first canary of the app's Rollout started. */
+  canaryStartedAt: number;
 }
 
 /** The `source` of an application's spec, as its manifests say. */
@@ -113,6 +115,7 @@ export class ArgoSandbox {
       reconciledAt: iso(now),
       commits: spec.initialDeployments,
       lastDriftAt: now,
+      canaryStartedAt: now,
     };
   }
 
@@ -503,6 +506,126 @@ export class ArgoSandbox {
     };
   }
 
+  /** Where the app's canary is: the step under way (`steps.length` once done) and the cycle. */
+  private canaryOf(app: AppState) {
+    const canary = app.spec.canary;
+    if (!canary) return undefined;
+    const stepMs = canary.stepSeconds * 1000;
+    const cycleMs = (canary.steps.length + 2) * stepMs;
+    const elapsed = Math.max(0, this.now() - app.canaryStartedAt);
+    const cycle = Math.floor(elapsed / cycleMs);
+    const index = Math.min(
+      canary.steps.length,
+      Math.floor((elapsed % cycleMs) / stepMs),
+    );
+    return {
+      steps: canary.steps,
+      cycle,
+      index,
+      stepStartedAt: app.canaryStartedAt + cycle * cycleMs + index * stepMs,
+    };
+  }
+
+  /**
+   * The app's Argo Rollouts `Rollout` as its controller keeps it
+   * (`argoproj.io/v1alpha1`), or undefined for an app without one.
+   */
+  private rolloutOf(app: AppState) {
+    const canary = this.canaryOf(app);
+    if (!canary) return undefined;
+    const service = this.serviceOf(app.spec);
+    const namespace = app.spec.destination.namespace;
+    const hash = (n: number) => sha(`${app.spec.name}#${n}`).slice(0, 10);
+    const done = canary.index >= canary.steps.length;
+    const paused = !done && Boolean(canary.steps[canary.index].pause);
+    const reached = canary.steps
+      .slice(0, canary.index + 1)
+      .filter(s => s.setWeight !== undefined);
+    const weight = done ? 100 : reached.at(-1)?.setWeight ?? 0;
+    let phase = 'Progressing';
+    if (done) phase = 'Healthy';
+    else if (paused) phase = 'Paused';
+    let message: string | undefined = 'more replicas need to be updated';
+    if (done) message = undefined;
+    else if (paused) message = 'CanaryPauseStep';
+    return {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: {
+        name: service,
+        namespace,
+        uid: sha(`${app.spec.name}/rollout`).slice(0, 32),
+        generation: 1,
+        creationTimestamp: '2026-01-01T00:00:00Z',
+      },
+      spec: {
+        replicas: 5,
+        selector: { matchLabels: { app: service } },
+        template: {
+          metadata: { labels: { app: service } },
+          spec: {
+            containers: [{ name: service, image: this.imagesOf(app)[0] }],
+          },
+        },
+        strategy: {
+          canary: {
+            steps: canary.steps.map(s =>
+              s.pause
+                ? {
+                    pause: s.pause.duration
+                      ? { duration: `${s.pause.duration}s` }
+                      : {},
+                  }
+                : { setWeight: s.setWeight },
+            ),
+          },
+        },
+      },
+      status: {
+        phase,
+        ...(message ? { message } : {}),
+        currentStepIndex: canary.index,
+        currentPodHash: hash(canary.cycle),
+        stableRS: hash(done ? canary.cycle : canary.cycle - 1),
+        ...(paused
+          ? {
+              pauseConditions: [
+                {
+                  reason: 'CanaryPauseStep',
+                  startTime: iso(canary.stepStartedAt),
+                },
+              ],
+              controllerPause: true,
+            }
+          : {}),
+        replicas: 5,
+        updatedReplicas: Math.round((5 * weight) / 100),
+        readyReplicas: 5,
+        availableReplicas: 5,
+        observedGeneration: '1',
+      },
+    };
+  }
+
+  /**
+   * The live object of a resource of an application (Argo CD's
+   * `GET /api/v1/applications/{name}/resource`): the sandbox knows the
+   * Rollouts it runs.
+   */
+  liveResource(
+    instance: string,
+    name: string,
+    namespace: string | undefined,
+    resource: { group?: string; kind?: string; name?: string },
+  ): { manifest: string } | undefined {
+    const app = this.find(instance, name, namespace);
+    if (!app || resource.kind !== 'Rollout' || resource.group !== 'argoproj.io')
+      return undefined;
+    const rollout = this.rolloutOf(app);
+    if (!rollout || rollout.metadata.name !== resource.name) return undefined;
+    return { manifest: JSON.stringify(rollout) };
+  }
+
   /** Argo CD 3.x keeps resource health in the tree; the prod instance is 3.x. */
   private healthInTree(app: AppState) {
     return app.spec.instance === 'prod';
@@ -517,11 +640,20 @@ export class ArgoSandbox {
     const service = this.serviceOf(spec);
     const namespace = spec.destination.namespace;
     const syncing = app.stage !== 'idle';
-    const list = [
+    const workload = app.spec.canary
+      ? { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout' }
+      : { group: 'apps', version: 'v1', kind: 'Deployment' };
+    const list: Array<{
+      group?: string;
+      version: string;
+      kind: string;
+      namespace: string;
+      name: string;
+      status: string;
+      health?: { status: string; message?: string };
+    }> = [
       {
-        group: 'apps',
-        version: 'v1',
-        kind: 'Deployment',
+        ...workload,
         namespace,
         name: service,
         status: syncing ? 'OutOfSync' : 'Synced',
@@ -558,7 +690,7 @@ export class ArgoSandbox {
     const deployment = resources[0];
     const rs = `${deployment.name}-${(app.head || '0000000').slice(0, 7)}`;
     const treeHealth: Record<string, { status: string } | undefined> = {
-      Deployment: health,
+      [deployment.kind]: health,
       Service: { status: 'Healthy' },
     };
     return {
@@ -583,11 +715,11 @@ export class ArgoSandbox {
           resourceVersion: '1',
           parentRefs: [
             {
-              group: 'apps',
-              kind: 'Deployment',
+              group: deployment.group,
+              kind: deployment.kind,
               namespace: deployment.namespace,
               name: deployment.name,
-              uid: uid(`Deployment/${deployment.name}`),
+              uid: uid(`${deployment.kind}/${deployment.name}`),
             },
           ],
           health,
@@ -628,6 +760,12 @@ export class ArgoSandbox {
       };
     if (app.spec.failsWith)
       return { status: 'Degraded', message: app.spec.failsWith };
+    // Argo CD's health of a Rollout: paused is Suspended
+    const rollout = this.rolloutOf(app);
+    if (rollout?.status.phase === 'Paused')
+      return { status: 'Suspended', message: 'Rollout is paused' };
+    if (rollout?.status.phase === 'Progressing')
+      return { status: 'Progressing', message: rollout.status.message };
     return { status: 'Healthy' };
   }
 

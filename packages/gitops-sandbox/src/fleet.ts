@@ -30,6 +30,15 @@ export interface SandboxAppSpec {
    * into this branch, and Argo CD deploys the hydrated commit.
    */
   hydrateTo?: string;
+  /**
+   * The app's workload is an Argo Rollouts canary with these steps: a new
+   * version starts every cycle and moves one step every `stepSeconds`
+   * (a pause without duration included), then runs stable for two steps.
+   */
+  canary?: {
+    steps: Array<{ setWeight?: number; pause?: { duration?: number } }>;
+    stepSeconds: number;
+  };
 }
 
 /** A fake but stable 40-hex commit SHA. */
@@ -134,6 +143,36 @@ export function demoFleet(
     },
     followBranch: true,
     initialDeployments: 4,
+  });
+  // recommendations: an Argo Rollouts canary, always somewhere mid-way
+  apps.push({
+    instance: 'main',
+    name: 'recommendations-prod',
+    namespace: 'argocd',
+    project: 'shop',
+    labels: {
+      'app.kubernetes.io/name': 'recommendations',
+      environment: 'prod',
+    },
+    repoURL: 'http://localhost:7008/git/recommendations.git',
+    path: 'deploy',
+    targetRevision: 'main',
+    destination: {
+      server: 'https://kubernetes.default.svc',
+      namespace: 'recommendations-prod',
+    },
+    initialDeployments: 5,
+    canary: {
+      steps: [
+        { setWeight: 20 },
+        { pause: {} },
+        { setWeight: 50 },
+        { pause: { duration: 10 } },
+        { setWeight: 80 },
+        { pause: { duration: 10 } },
+      ],
+      stepSeconds: 12,
+    },
   });
   const instances = Math.max(1, options.instances ?? 2);
   for (let i = 0; i < (options.extraApps ?? 0); i++) {

@@ -57,6 +57,7 @@ export const SANDBOX_REPOS = [
   'checkout-config',
   'storefront',
   'search',
+  'recommendations',
   'fleet',
 ];
 
@@ -454,6 +455,35 @@ export async function startSandbox(options: SandboxOptions = {}) {
             404,
             5,
             `applications.argoproj.io "${tree[1]}" not found`,
+          );
+          return;
+        }
+        send(res, 200, found);
+        return;
+      }
+      const resource = /^\/api\/v1\/applications\/([^/]+)\/resource$/.exec(
+        path,
+      );
+      if (resource && req.method === 'GET') {
+        const q = url.searchParams;
+        const found = sandbox.liveResource(
+          instance,
+          decodeURIComponent(resource[1]),
+          appNamespace,
+          {
+            group: q.get('group') ?? undefined,
+            kind: q.get('kind') ?? undefined,
+            name: q.get('resourceName') ?? undefined,
+          },
+        );
+        if (!found) {
+          argoError(
+            res,
+            404,
+            5,
+            `${q.get('kind')} ${q.get(
+              'resourceName',
+            )} not found as part of application ${resource[1]}`,
           );
           return;
         }

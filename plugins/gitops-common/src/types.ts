@@ -74,6 +74,36 @@ export interface ApplicationHydration {
 }
 
 /**
+ * An Argo Rollouts `Rollout` an application manages: its strategy and how far
+ * the new version has got.
+ *
+ * @public
+ */
+export interface ApplicationRollout {
+  name: string;
+  namespace?: string;
+  strategy: 'canary' | 'blueGreen';
+  /** `status.phase`: Healthy, Progressing, Paused or Degraded. */
+  phase?: string;
+  message?: string;
+  /** Canary: steps done (`status.currentStepIndex`) of `steps`. */
+  step?: number;
+  steps?: number;
+  /** Canary: percent of traffic (or replicas) on the new version. */
+  weight?: number;
+  /** Paused by a pause step, by hand, or by the controller. */
+  paused: boolean;
+  /** Aborted: traffic went back to the stable version. */
+  aborted: boolean;
+  /** Blue-green: pod template hashes behind the active and preview services. */
+  activeSelector?: string;
+  previewSelector?: string;
+  /** Pod template hashes of the stable and of the new version. */
+  stableHash?: string;
+  currentHash?: string;
+}
+
+/**
  * A resource an application manages, with its sync and health.
  *
  * @public
@@ -134,6 +164,8 @@ export interface GitopsApplication {
   resourceCount?: number;
   /** The managed resources that are out of sync or not healthy (at most 50). */
   resources?: ApplicationResource[];
+  /** Argo Rollouts the application manages, while one is rolling out. */
+  rollouts?: ApplicationRollout[];
   /** True when the last read of the instance failed; state is from `lastReadAt`. */
   stale: boolean;
   /** Time of the last successful read of this application from its controller. */

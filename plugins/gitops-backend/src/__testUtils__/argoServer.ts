@@ -1,6 +1,6 @@
 import { http, HttpResponse, delay } from 'msw';
 import { ArgoApplication } from '../providers/argocd/types';
-import { validateArgo } from '@gitops-portal/gitops-contracts';
+import { validateArgo, validateRollout } from '@gitops-portal/gitops-contracts';
 
 function checked(definition: string, body: unknown) {
   const errors = validateArgo(definition, body);
@@ -29,6 +29,16 @@ export interface FakeArgo {
   logins: number;
   /** Resource trees by application name. */
   trees?: Record<string, unknown>;
+  /** Live objects of managed resources (e.g. Rollouts) by application name. */
+  liveObjects?: Record<string, LiveObject[]>;
+}
+
+/** A live Kubernetes object as Argo CD's resource endpoint returns it. */
+export interface LiveObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string };
+  [key: string]: unknown;
 }
 
 export function fakeArgo(
@@ -43,6 +53,7 @@ export function fakeArgo(
     failWith: options.failWith,
     latencyMs: options.latencyMs,
     trees: options.trees,
+    liveObjects: options.liveObjects,
     requests: [],
     logins: 0,
   };
@@ -134,6 +145,42 @@ export function argoHandlers(argo: FakeArgo) {
           );
         }
         return checked('v1alpha1ApplicationTree', tree);
+      },
+    ),
+    http.get(
+      `${argo.url}/api/v1/applications/:name/resource`,
+      async ({ request, params }) => {
+        const denied = await guard(request);
+        if (denied) return denied;
+        const q = new URL(request.url).searchParams;
+        const object = find(request, params.name as string)
+          ? argo.liveObjects?.[params.name as string]?.find(
+              o =>
+                o.kind === q.get('kind') &&
+                o.apiVersion.split('/')[0] === (q.get('group') || 'v1') &&
+                o.metadata.name === q.get('resourceName') &&
+                (o.metadata.namespace ?? '') === (q.get('namespace') ?? ''),
+            )
+          : undefined;
+        if (!object) {
+          return HttpResponse.json(
+            {
+              code: 5,
+              error: 'not found',
+              message: `${q.get('kind')} ${q.get('resourceName')} not found`,
+            },
+            { status: 404 },
+          );
+        }
+        if (object.kind === 'Rollout') {
+          const errors = validateRollout(object);
+          if (errors.length) {
+            throw new Error(`Mock Rollout is not valid: ${errors.join('\n')}`);
+          }
+        }
+        return checked('applicationApplicationResourceResponse', {
+          manifest: JSON.stringify(object),
+        });
       },
     ),
     http.get(

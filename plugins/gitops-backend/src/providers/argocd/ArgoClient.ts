@@ -101,6 +101,44 @@ export class ArgoClient {
     });
   }
 
+  /**
+   * The live object of one resource of an application, as Argo CD's
+   * `GET /api/v1/applications/{name}/resource` returns it (a JSON manifest).
+   */
+  async getLiveResource(
+    app: { name: string; namespace: string },
+    resource: {
+      group?: string;
+      version?: string;
+      kind: string;
+      namespace?: string;
+      name: string;
+    },
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    const query = new URLSearchParams({
+      appNamespace: app.namespace,
+      resourceName: resource.name,
+      kind: resource.kind,
+      group: resource.group ?? '',
+      version: resource.version ?? '',
+    });
+    if (resource.namespace) query.set('namespace', resource.namespace);
+    const body = await this.request<{ manifest?: string }>({
+      method: 'GET',
+      path: `/api/v1/applications/${encodeURIComponent(
+        app.name,
+      )}/resource?${query}`,
+      signal,
+    });
+    if (!body.manifest) {
+      throw new Error(
+        `Argo CD returned no manifest for ${resource.kind} ${resource.name} of ${app.name}`,
+      );
+    }
+    return JSON.parse(body.manifest);
+  }
+
   async refreshApplication(app: { name: string; namespace: string }) {
     const query = new URLSearchParams({
       refresh: 'normal',

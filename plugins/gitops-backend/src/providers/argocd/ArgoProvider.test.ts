@@ -7,6 +7,7 @@ import { validateArgo } from '@gitops-portal/gitops-contracts';
 import { EnvironmentConfig } from '../../service/environments';
 import { LIST_FIELDS } from './ArgoClient';
 import { ArgoProvider } from './ArgoProvider';
+import { rolloutStatus } from './rollouts';
 
 const server = setupServer();
 registerMswTestHooks(server);
@@ -260,6 +261,170 @@ describe('ArgoProvider', () => {
         path: '/api/v1/applications/v3/resource-tree',
       }),
     ]);
+  });
+
+  it('reads the canary step, weight and pause of Argo Rollouts of apps rolling out, and blue-green selectors', async () => {
+    const rolloutRef = (name: string) => ({
+      group: 'argoproj.io',
+      version: 'v1alpha1',
+      kind: 'Rollout',
+      namespace: 'shop',
+      name,
+      status: 'Synced',
+    });
+    const canaryApp = argoApp({ name: 'canary', health: 'Suspended' });
+    canaryApp.status = {
+      ...canaryApp.status,
+      resources: [rolloutRef('api')],
+    };
+    const blueGreenApp = argoApp({ name: 'bg', health: 'Progressing' });
+    blueGreenApp.status = {
+      ...blueGreenApp.status,
+      resources: [rolloutRef('web')],
+    };
+    const done = argoApp({ name: 'done' });
+    done.status = { ...done.status, resources: [rolloutRef('api')] };
+    for (const app of [canaryApp, blueGreenApp, done])
+      expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    const template = {
+      metadata: { labels: { app: 'api' } },
+      spec: { containers: [{ name: 'api', image: 'ghcr.io/acme/api:1.5.0' }] },
+    };
+    const canary = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'api', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        template,
+        strategy: {
+          canary: {
+            steps: [
+              { setWeight: 20 },
+              { pause: {} },
+              { setWeight: 50 },
+              { pause: { duration: '10m' } },
+            ],
+          },
+        },
+      },
+      status: {
+        phase: 'Paused',
+        message: 'CanaryPauseStep',
+        currentStepIndex: 1,
+        pauseConditions: [
+          { reason: 'CanaryPauseStep', startTime: '2026-11-23T10:00:00Z' },
+        ],
+        controllerPause: true,
+        currentPodHash: '6d4f8b7c9',
+        stableRS: '5c8d7f6b4',
+      },
+    };
+    const blueGreen = {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'shop' },
+      spec: {
+        selector: { matchLabels: { app: 'api' } },
+        template,
+        strategy: {
+          blueGreen: { activeService: 'web', previewService: 'web-preview' },
+        },
+      },
+      status: {
+        phase: 'Progressing',
+        blueGreen: {
+          activeSelector: '5c8d7f6b4',
+          previewSelector: '6d4f8b7c9',
+        },
+        currentPodHash: '6d4f8b7c9',
+        stableRS: '5c8d7f6b4',
+      },
+    };
+    const argo = fakeArgo('https://argo.test', {
+      apps: [canaryApp, blueGreenApp, done],
+      liveObjects: { canary: [canary], bg: [blueGreen], done: [canary] },
+    });
+    server.use(...argoHandlers(argo));
+    const snapshot = await new ArgoProvider({
+      instance: instance(),
+      environments,
+    }).read({});
+    const byName = (n: string) =>
+      snapshot.applications.find(a => a.name === n)!;
+    expect(byName('canary').rollouts).toEqual([
+      {
+        name: 'api',
+        namespace: 'shop',
+        strategy: 'canary',
+        phase: 'Paused',
+        message: 'CanaryPauseStep',
+        step: 1,
+        steps: 4,
+        weight: 20,
+        paused: true,
+        aborted: false,
+        stableHash: '5c8d7f6b4',
+        currentHash: '6d4f8b7c9',
+      },
+    ]);
+    expect(byName('bg').rollouts).toEqual([
+      expect.objectContaining({
+        name: 'web',
+        strategy: 'blueGreen',
+        activeSelector: '5c8d7f6b4',
+        previewSelector: '6d4f8b7c9',
+        paused: false,
+      }),
+    ]);
+    // a healthy app's rollout is not read
+    expect(byName('done').rollouts).toBeUndefined();
+    expect(
+      argo.requests
+        .filter(r => r.path.endsWith('/resource'))
+        .map(r => r.path)
+        .sort(),
+    ).toEqual([
+      '/api/v1/applications/bg/resource',
+      '/api/v1/applications/canary/resource',
+    ]);
+  });
+
+  it('derives the canary weight as Argo Rollouts does, and survives an unreadable object', () => {
+    const rollout = (status: object, steps: object[]) => ({
+      metadata: { name: 'api' },
+      spec: { strategy: { canary: { steps } } },
+      status,
+    });
+    const steps = [{ setWeight: 10 }, { pause: {} }, { setWeight: 40 }, {}];
+    expect(rolloutStatus(rollout({ currentStepIndex: 0 }, steps))?.weight).toBe(
+      10,
+    );
+    expect(rolloutStatus(rollout({ currentStepIndex: 3 }, steps))?.weight).toBe(
+      40,
+    );
+    expect(
+      rolloutStatus(rollout({ currentStepIndex: 4 }, steps)),
+    ).toMatchObject({ step: 4, steps: 4, weight: 100 });
+    expect(
+      rolloutStatus(rollout({ currentStepIndex: 2, abort: true }, steps)),
+    ).toMatchObject({ aborted: true, weight: 0 });
+    // traffic routing reports the actual weight
+    expect(
+      rolloutStatus(
+        rollout(
+          {
+            currentStepIndex: 2,
+            canary: { weights: { canary: { weight: 33 } } },
+          },
+          steps,
+        ),
+      )?.weight,
+    ).toBe(33);
+    expect(rolloutStatus({ metadata: { name: 'x' } })).toBeUndefined();
+    expect(
+      rolloutStatus(rollout({ currentStepIndex: 'two' }, steps)),
+    ).toBeUndefined();
   });
 
   it('shows a hydrated application (3.x) by its dry commit, with the hydrated one beside it and failures', async () => {

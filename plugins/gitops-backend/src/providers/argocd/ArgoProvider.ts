@@ -1,5 +1,6 @@
 import {
   ApplicationResource,
+  ApplicationRollout,
   GitopsApplication,
   applicationId,
   toHealthStatus,
@@ -15,6 +16,7 @@ import { deploymentKey } from '../../service/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../types';
 import { ArgoClient } from './ArgoClient';
 import { ArgoApplication, ArgoApplicationTree } from './types';
+import { isRollout, rolloutStatus } from './rollouts';
 
 /** `revisions` of a multi-source result, else the single `revision`. */
 function revisionsOf(value?: {
@@ -105,6 +107,8 @@ export function mapArgoApplication(
     readAt: string;
     /** The resource tree, for apps whose resource health lives there (3.x). */
     tree?: ArgoApplicationTree;
+    /** Argo Rollouts of the app, read while it is not healthy. */
+    rollouts?: ApplicationRollout[];
   },
 ):
   | { application: GitopsApplication; deployments: NewDeployment[] }
@@ -213,6 +217,7 @@ export function mapArgoApplication(
     )?.name,
     ...resourcesOf(status, options.tree),
     ...(hydration ? { hydration } : {}),
+    ...(options.rollouts?.length ? { rollouts: options.rollouts } : {}),
     stale: false,
     lastReadAt: options.readAt,
   };
@@ -253,6 +258,15 @@ export function mapArgoApplication(
 
 /** Resource trees read per instance and read, for unhealthy 3.x-style apps. */
 const TREES_PER_READ = 100;
+/** Rollout objects read per instance and read, for apps rolling out. */
+const ROLLOUTS_PER_READ = 100;
+
+/** Runs `fn` over `items`, four at a time. */
+async function fourAtATime<T>(items: T[], fn: (item: T) => Promise<void>) {
+  for (let i = 0; i < items.length; i += 4) {
+    await Promise.all(items.slice(i, i + 4).map(fn));
+  }
+}
 
 /** Reads and acts on one Argo CD instance. */
 export class ArgoProvider implements GitopsProvider {
@@ -276,12 +290,14 @@ export class ArgoProvider implements GitopsProvider {
     const readAt = new Date().toISOString();
     const snapshot: ProviderSnapshot = { applications: [], deployments: [] };
     const trees = await this.treesOf(items, options.signal);
+    const rollouts = await this.rolloutsOf(items, options.signal);
     for (const item of items) {
       const mapped = mapArgoApplication(item, {
         instance: this.options.instance,
         environments: this.options.environments,
         readAt,
         tree: trees.get(item),
+        rollouts: rollouts.get(item),
       });
       if (mapped) {
         snapshot.applications.push(mapped.application);
@@ -311,27 +327,76 @@ export class ArgoProvider implements GitopsProvider {
       )
       .slice(0, TREES_PER_READ);
     const trees = new Map<ArgoApplication, ArgoApplicationTree>();
-    for (let i = 0; i < wanted.length; i += 4) {
-      await Promise.all(
-        wanted.slice(i, i + 4).map(async item => {
-          try {
-            trees.set(
-              item,
-              await this.client.getResourceTree(
-                {
-                  name: item.metadata!.name!,
-                  namespace: item.metadata?.namespace ?? 'argocd',
-                },
-                signal,
-              ),
-            );
-          } catch {
-            // health of this app's resources stays unknown this cycle
-          }
-        }),
-      );
-    }
+    await fourAtATime(wanted, async item => {
+      try {
+        trees.set(
+          item,
+          await this.client.getResourceTree(
+            {
+              name: item.metadata!.name!,
+              namespace: item.metadata?.namespace ?? 'argocd',
+            },
+            signal,
+          ),
+        );
+      } catch {
+        // health of this app's resources stays unknown this cycle
+      }
+    });
     return trees;
+  }
+
+  /**
+   * Strategy and progress of the Argo Rollouts of apps that are not healthy
+   * (a canary under way leaves its app Progressing or Suspended): each
+   * Rollout's live object through Argo CD's resource endpoint, at most
+   * `ROLLOUTS_PER_READ` per read. A healthy app's rollout has nothing under
+   * way to show; one that cannot be read is left out, not the read failed.
+   */
+  private async rolloutsOf(
+    items: ArgoApplication[],
+    signal?: AbortSignal,
+  ): Promise<Map<ArgoApplication, ApplicationRollout[]>> {
+    const wanted = items
+      .filter(
+        i =>
+          i.metadata?.name &&
+          i.status?.health?.status &&
+          i.status.health.status !== 'Healthy',
+      )
+      .flatMap(item =>
+        (item.status?.resources ?? [])
+          .filter(r => isRollout(r) && r.name)
+          .map(resource => ({ item, resource })),
+      )
+      .slice(0, ROLLOUTS_PER_READ);
+    const found = new Map<ArgoApplication, ApplicationRollout[]>();
+    await fourAtATime(wanted, async ({ item, resource }) => {
+      try {
+        const live = await this.client.getLiveResource(
+          {
+            name: item.metadata!.name!,
+            namespace: item.metadata?.namespace ?? 'argocd',
+          },
+          {
+            group: resource.group,
+            version: resource.version,
+            kind: resource.kind!,
+            namespace: resource.namespace,
+            name: resource.name!,
+          },
+          signal,
+        );
+        const rollout = rolloutStatus(live);
+        if (rollout) found.set(item, [...(found.get(item) ?? []), rollout]);
+      } catch {
+        // this rollout's progress stays unknown this cycle
+      }
+    });
+    // read concurrently: the same order every read, so the app is unchanged
+    for (const list of found.values())
+      list.sort((x, y) => x.name.localeCompare(y.name));
+    return found;
   }
 
   async refresh(app: GitopsApplication): Promise<void> {

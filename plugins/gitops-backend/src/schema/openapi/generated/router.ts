@@ -1205,6 +1205,14 @@ export const spec = {
               $ref: '#/components/schemas/ApplicationResource',
             },
           },
+          rollouts: {
+            type: 'array',
+            description:
+              'Argo Rollouts the application manages, read while the application is not healthy (a rollout under way).',
+            items: {
+              $ref: '#/components/schemas/ApplicationRollout',
+            },
+          },
           stale: {
             type: 'boolean',
           },
@@ -1261,6 +1269,63 @@ export const spec = {
           applicationCount: {
             type: 'integer',
             minimum: 0,
+          },
+        },
+      },
+      ApplicationRollout: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'strategy', 'paused', 'aborted'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          strategy: {
+            type: 'string',
+            enum: ['canary', 'blueGreen'],
+          },
+          phase: {
+            type: 'string',
+          },
+          message: {
+            type: 'string',
+          },
+          step: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Canary: steps done (status.currentStepIndex).',
+          },
+          steps: {
+            type: 'integer',
+            minimum: 0,
+          },
+          weight: {
+            type: 'number',
+            minimum: 0,
+            maximum: 100,
+            description:
+              'Canary: percent of traffic or replicas on the new version.',
+          },
+          paused: {
+            type: 'boolean',
+          },
+          aborted: {
+            type: 'boolean',
+          },
+          activeSelector: {
+            type: 'string',
+          },
+          previewSelector: {
+            type: 'string',
+          },
+          stableHash: {
+            type: 'string',
+          },
+          currentHash: {
+            type: 'string',
           },
         },
       },

@@ -342,6 +342,8 @@ export interface components {
       resourceCount?: number;
       /** The managed resources that are out of sync or not healthy (at most 50). */
       resources?: components['schemas']['ApplicationResource'][];
+      /** Argo Rollouts the application manages, read while the application is not healthy (a rollout under way). */
+      rollouts?: components['schemas']['ApplicationRollout'][];
       stale: boolean;
       /** Format: date-time */
       lastReadAt: string;
@@ -360,6 +362,24 @@ export interface components {
       /** Format: date-time */
       errorSince?: string;
       applicationCount: number;
+    };
+    ApplicationRollout: {
+      name: string;
+      namespace?: string;
+      strategy: 'canary' | 'blueGreen';
+      phase?: string;
+      message?: string;
+      /** Canary: steps done (status.currentStepIndex). */
+      step?: number;
+      steps?: number;
+      /** Canary: percent of traffic or replicas on the new version. */
+      weight?: number;
+      paused: boolean;
+      aborted: boolean;
+      activeSelector?: string;
+      previewSelector?: string;
+      stableHash?: string;
+      currentHash?: string;
     };
     ApplicationResource: {
       group?: string;
