@@ -294,6 +294,30 @@ try {
     await page.screenshot({ path: join(shots, 'hydrated-app.png'), fullPage: true });
   });
 
+  await check('shows a canary under way: its step, traffic weight and pause, moving on', async () => {
+    // recommendations-prod: an Argo Rollouts canary of 6 steps, 12 s each
+    await page.goto(`${appUrl}/catalog/default/component/recommendations/deployments`);
+    const prod = page.getByRole('region', { name: 'environment prod' });
+    const line = prod.getByLabel('rollout recommendations');
+    const canary = /^Rollout recommendations: canary step (\d) of 6, (\d+) % on the new version/;
+    await line.getByText(canary).waitFor({ timeout: 120_000 });
+    const first = (await line.getByText(canary).textContent()) ?? '';
+    const [, step, weight] = canary.exec(first);
+    const bar = line.getByRole('progressbar');
+    if ((await bar.getAttribute('aria-valuenow')) !== weight) throw new Error(`bar shows ${await bar.getAttribute('aria-valuenow')} %, text ${weight} %`);
+    // a pause step says so
+    if (['1', '3', '5'].includes(step) && !first.includes('paused')) throw new Error(`step ${step} is a pause step: ${first}`);
+    await page.screenshot({ path: join(shots, 'canary.png'), fullPage: true });
+    // the canary moves on within two steps' time: another step, or done
+    // (a healthy app has no rollout under way to show)
+    for (let i = 0; ; i++) {
+      const now = (await line.count()) ? await line.textContent() : '';
+      if (!now.includes(`canary step ${step} of`)) break;
+      if (i >= 45) throw new Error(`the canary stayed at step ${step}: ${now}`);
+      await page.waitForTimeout(2000);
+    }
+  });
+
   await check('tells which controller is unreachable on the fleet page, and recovers', async () => {
     const down = value =>
       fetch('http://localhost:7008/sandbox/down', {

@@ -1,6 +1,7 @@
 import {
   DeploymentFact,
   computeDeliveryMetrics,
+  dailyDeployments,
   doraBands,
   percentile,
 } from './dora';
@@ -282,5 +283,34 @@ describe('doraBands', () => {
   it('percentile is nearest rank', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.9)).toBe(9);
     expect(percentile([], 0.5)).toBeUndefined();
+  });
+});
+
+describe('dailyDeployments', () => {
+  it('has a bucket for every UTC day the window touches, today included, and counts only what is inside it', () => {
+    const fact = (finishedAt: string, result: 'Succeeded' | 'Failed') => ({
+      applicationId: 'A',
+      finishedAt,
+      result,
+      toSha: finishedAt,
+      commitCount: 1,
+    });
+    const daily = dailyDeployments({
+      from: '2026-11-16T12:00:00.000Z',
+      to: '2026-11-23T12:00:00.000Z',
+      facts: [
+        fact('2026-11-16T08:00:00Z', 'Succeeded'), // before the window
+        fact('2026-11-16T13:00:00Z', 'Succeeded'),
+        fact('2026-11-23T08:00:00Z', 'Failed'), // today, before `to`
+        fact('2026-11-23T13:00:00Z', 'Succeeded'), // after the window
+      ],
+    });
+    expect(daily).toHaveLength(8);
+    expect(daily[0]).toEqual({ date: '2026-11-16', deployments: 1, failed: 0 });
+    expect(daily.at(-1)).toEqual({
+      date: '2026-11-23',
+      deployments: 1,
+      failed: 1,
+    });
   });
 });

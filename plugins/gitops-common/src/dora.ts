@@ -176,13 +176,19 @@ export function dailyDeployments(options: {
   to: string;
 }): Array<{ date: string; deployments: number; failed: number }> {
   const days = new Map<string, { deployments: number; failed: number }>();
-  for (let t = ms(options.from); t < ms(options.to); t += DAY * 1000) {
+  const from = ms(options.from);
+  const to = ms(options.to);
+  // every UTC day the window touches, the partial first and last ones too
+  const firstDay = from - (from % (DAY * 1000));
+  for (let t = firstDay; t < to; t += DAY * 1000) {
     days.set(new Date(t).toISOString().slice(0, 10), {
       deployments: 0,
       failed: 0,
     });
   }
   for (const d of options.facts) {
+    const at = ms(d.finishedAt);
+    if (at < from || at >= to) continue;
     const day = days.get(d.finishedAt.slice(0, 10));
     if (!day || !isDeployment(d)) continue;
     day.deployments += 1;

@@ -71,6 +71,17 @@ export const gitopsTranslationRef = createTranslationRef({
       resourcesAria: 'resources of {{name}} needing attention',
       resources: '{{shown}} of {{total}} resources out of sync or unhealthy:',
     },
+    rollout: {
+      aria: 'rollout {{name}}',
+      canary:
+        'Rollout {{name}}: canary step {{step}} of {{steps}}, {{weight}} % on the new version',
+      canaryDone: 'Rollout {{name}}: canary fully promoted',
+      blueGreen:
+        'Rollout {{name}}: blue-green, active {{active}}, preview {{preview}}',
+      paused: 'paused',
+      aborted: 'aborted',
+      weightAria: '{{weight}} % on the new version',
+    },
     actions: {
       refresh: 'Refresh',
       sync: 'Sync',

@@ -1,18 +1,66 @@
 import { InfoCard, Link } from '@backstage/core-components';
 import { ReactNode } from 'react';
 import {
+  ApplicationRollout,
   DeployedApplication,
   EnvironmentDeployments,
 } from '@gitops-portal/plugin-gitops-common';
 import { CommitInfo } from '../CommitInfo';
 import Box from '@material-ui/core/Box';
 import Chip from '@material-ui/core/Chip';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import Typography from '@material-ui/core/Typography';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 import { ApplicationActions } from './ApplicationActions';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
+
+/** A Rollout's strategy and progress: canary step and weight, or blue-green. */
+function RolloutLine(props: { rollout: ApplicationRollout }) {
+  const { rollout: r } = props;
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const short = (hash?: string) => hash?.slice(0, 7) ?? t('common.none');
+  let text: string;
+  if (r.strategy === 'blueGreen') {
+    text = t('rollout.blueGreen', {
+      name: r.name,
+      active: short(r.activeSelector),
+      preview: short(r.previewSelector),
+    });
+  } else if (r.steps !== undefined && (r.step ?? 0) >= r.steps) {
+    text = t('rollout.canaryDone', { name: r.name });
+  } else {
+    text = t('rollout.canary', {
+      name: r.name,
+      step: String(r.step ?? 0),
+      steps: String(r.steps ?? 0),
+      weight: String(r.weight ?? 0),
+    });
+  }
+  const states = [
+    r.paused ? t('rollout.paused') : undefined,
+    r.aborted ? t('rollout.aborted') : undefined,
+  ].filter(Boolean);
+  return (
+    <Box mt={0.5} aria-label={t('rollout.aria', { name: r.name })}>
+      <Typography variant="body2" color={r.aborted ? 'error' : 'textPrimary'}>
+        {text}
+        {states.length ? ` · ${states.join(', ')}` : ''}
+        {r.message ? ` (${r.message})` : ''}
+      </Typography>
+      {r.strategy === 'canary' && r.weight !== undefined && (
+        <LinearProgress
+          variant="determinate"
+          value={r.weight}
+          color={r.aborted ? 'secondary' : 'primary'}
+          aria-label={t('rollout.weightAria', { weight: String(r.weight) })}
+          style={{ maxWidth: 320, marginTop: 4 }}
+        />
+      )}
+    </Box>
+  );
+}
 
 function ApplicationRow(props: {
   app: DeployedApplication;
@@ -120,7 +168,14 @@ function ApplicationRow(props: {
         </Typography>
       )}
       {app.message && app.healthStatus !== 'Healthy' && (
-        <Typography variant="body2" color="error">
+        <Typography
+          variant="body2"
+          color={
+            app.healthStatus === 'Degraded' || app.healthStatus === 'Missing'
+              ? 'error'
+              : 'textSecondary'
+          }
+        >
           {app.message}
         </Typography>
       )}
@@ -173,6 +228,9 @@ function ApplicationRow(props: {
           ))}
         </Box>
       )}
+      {app.rollouts?.map(r => (
+        <RolloutLine key={`${r.namespace}/${r.name}`} rollout={r} />
+      ))}
       <Box mt={1}>
         <ApplicationActions app={app} onDone={props.onChange} />
       </Box>

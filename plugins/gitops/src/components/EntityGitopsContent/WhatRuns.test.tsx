@@ -105,6 +105,59 @@ describe('what runs: images and resources needing attention', () => {
     );
   });
 
+  it('shows a canary under way (step, weight, paused) and a blue-green rollout', async () => {
+    const body = deployments([
+      app({
+        name: 'recommendations-prod',
+        environment: 'prod',
+        healthStatus: 'Suspended',
+        rollouts: [
+          {
+            name: 'recommendations',
+            namespace: 'shop',
+            strategy: 'canary',
+            phase: 'Paused',
+            message: 'CanaryPauseStep',
+            step: 1,
+            steps: 6,
+            weight: 20,
+            paused: true,
+            aborted: false,
+          },
+          {
+            name: 'web',
+            namespace: 'shop',
+            strategy: 'blueGreen',
+            activeSelector: '5c8d7f6b4',
+            previewSelector: '6d4f8b7c9',
+            paused: false,
+            aborted: false,
+          },
+        ],
+      }),
+    ]);
+    server.use(
+      http.get(`${ENTITY}/deployments`, () => HttpResponse.json(body)),
+      http.get(`${ENTITY}/history`, () => HttpResponse.json({ items: [] })),
+      http.get(`${ENTITY}/changes`, () =>
+        HttpResponse.json({ environments: [], proposals: [] }),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const canary = await screen.findByLabelText('rollout recommendations');
+    expect(canary.textContent).toBe(
+      'Rollout recommendations: canary step 1 of 6, 20 % on the new version · paused (CanaryPauseStep)',
+    );
+    expect(
+      within(canary).getByRole('progressbar', {
+        name: '20 % on the new version',
+      }),
+    ).toHaveAttribute('aria-valuenow', '20');
+    expect(screen.getByLabelText('rollout web').textContent).toBe(
+      'Rollout web: blue-green, active 5c8d7f6, preview 6d4f8b7',
+    );
+  });
+
   it('splits images and finds the ones that differ', () => {
     expect(splitImage('localhost:5000/app:1.2')).toEqual({
       repo: 'localhost:5000/app',
