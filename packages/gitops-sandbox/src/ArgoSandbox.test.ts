@@ -135,4 +135,20 @@ describe('ArgoSandbox', () => {
       sandbox.liveResource('main', 'checkout-staging', undefined, query),
     ).toBeUndefined();
   });
+
+  it('serves an ApplicationSet with a progressive sync that validates against the contract', () => {
+    const sandbox = new ArgoSandbox(demoFleet());
+    const list = sandbox.applicationSets('main');
+    expect(validateArgo('v1alpha1ApplicationSetList', list)).toEqual([]);
+    const [set] = list.items;
+    expect(set.metadata.name).toBe('checkout');
+    expect(set.spec.strategy.rollingSync.steps).toHaveLength(2);
+    expect(
+      set.status.applicationStatus.map(a => [a.application, a.step]),
+    ).toEqual([
+      ['checkout-dev', '1'],
+      ['checkout-staging', '2'],
+    ]);
+    expect(sandbox.applicationSets('prod').items).toEqual([]);
+  });
 });

@@ -89,6 +89,10 @@ export function demoFleet(
         // dev follows main (its 16 commits), staging and prod are promoted
         // and run older commits
         followBranch: env === 'dev',
+        // checkout's dev and staging come from an ApplicationSet with a
+        // progressive sync (RollingSync): dev first, then staging
+        applicationSet:
+          svc.name === 'checkout' && env !== 'prod' ? 'checkout' : undefined,
         // a hand-edited ConfigMap in payments' prod, reverted by self-heal
         driftEverySeconds:
           svc.name === 'payments' && env === 'prod' ? 90 : undefined,

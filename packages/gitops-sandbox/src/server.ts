@@ -406,6 +406,17 @@ export async function startSandbox(options: SandboxOptions = {}) {
         return;
       }
       const appNamespace = url.searchParams.get('appNamespace') ?? undefined;
+      if (req.method === 'GET' && path === '/api/v1/applicationsets') {
+        send(
+          res,
+          200,
+          sandbox.applicationSets(
+            instance,
+            url.searchParams.get('appsetNamespace') ?? undefined,
+          ),
+        );
+        return;
+      }
       if (req.method === 'GET' && path === '/api/v1/applications') {
         send(
           res,

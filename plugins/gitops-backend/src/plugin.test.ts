@@ -227,6 +227,13 @@ describe('gitops backend plugin', () => {
     });
   });
 
+  it('serves the ApplicationSets read with the applications (none here), as the spec says', async () => {
+    const { app } = await startBackend();
+    const res = await app.get('/api/gitops/applicationsets').set(auth);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ items: [] });
+  });
+
   it('serves each controller read status, and applications read at their controller last read', async () => {
     const { app } = await startBackend();
     const res = await app.get('/api/gitops/controllers').set(auth);
@@ -310,7 +317,11 @@ describe('gitops backend plugin', () => {
       environment: 'prod',
       window: { days: 7 },
     });
-    expect(entity.body.daily).toHaveLength(7);
+    // a bucket for every UTC day the 7 × 24 h touch: today is the last one
+    const { from, to } = entity.body.window;
+    const days = (iso: string) => Math.floor(Date.parse(iso) / 86_400_000);
+    expect(entity.body.daily).toHaveLength(days(to) - days(from) + 1);
+    expect(entity.body.daily.at(-1).date).toBe(to.slice(0, 10));
     for (const path of [
       '/api/gitops/metrics/entities/component/default/checkout?environment=staging',
       '/api/gitops/metrics/fleet?window=90',
@@ -411,6 +422,7 @@ describe('gitops backend plugin', () => {
     for (const path of [
       '/api/gitops/fleet',
       '/api/gitops/controllers',
+      '/api/gitops/applicationsets',
       '/api/gitops/metrics/fleet',
       '/api/gitops/metrics/teams',
     ]) {

@@ -15,6 +15,7 @@ import { createRouter } from './router';
 import { registerGitopsActions } from './actions';
 import { ProposalStore } from './database/ProposalStore';
 import { ControllerStore } from './database/ControllerStore';
+import { ApplicationSetStore } from './database/ApplicationSetStore';
 import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
@@ -74,10 +75,14 @@ export const gitopsPlugin = createBackendPlugin({
         const controllers = new ControllerStore(
           await deps.database.getClient(),
         );
+        const applicationSets = new ApplicationSetStore(
+          await deps.database.getClient(),
+        );
         const service = new GitopsService({
           store,
           proposals: proposalStore,
           controllers,
+          applicationSets,
           permissions: deps.permissions,
           catalog: deps.catalog,
           environments,
@@ -149,6 +154,7 @@ export const gitopsPlugin = createBackendPlugin({
         const ingestion = new IngestionService({
           store,
           controllers,
+          applicationSets,
           providers: () => providers,
           logger: deps.logger,
           instanceTimeoutMs: settings.instanceTimeoutSeconds * 1000,

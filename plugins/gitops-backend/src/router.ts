@@ -109,6 +109,11 @@ export async function createRouter(options: {
     res.json({ items: await service.listControllers(credentials) });
   });
 
+  router.get('/applicationsets', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json({ items: await service.listApplicationSets(credentials) });
+  });
+
   router.get('/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(await service.getFleet(req.query, credentials));

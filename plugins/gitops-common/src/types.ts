@@ -74,6 +74,41 @@ export interface ApplicationHydration {
 }
 
 /**
+ * An Argo CD ApplicationSet: its own conditions and, with a progressive
+ * sync (`strategy.type: RollingSync`), the step of each generated
+ * application.
+ *
+ * @public
+ */
+export interface ApplicationSetStatus {
+  /** Argo CD instance, as configured. */
+  instance: string;
+  namespace: string;
+  name: string;
+  /** `RollingSync` for a progressive sync; absent for all at once. */
+  strategy?: string;
+  /** Steps of the rolling sync. */
+  steps?: number;
+  conditions: Array<{
+    type: string;
+    status: string;
+    reason?: string;
+    message?: string;
+    lastTransitionTime?: string;
+  }>;
+  /** Progressive sync: where each generated application is. */
+  applications: Array<{
+    application: string;
+    status?: string;
+    step?: number;
+    message?: string;
+    lastTransitionTime?: string;
+  }>;
+  /** When the backend last read it. */
+  readAt: string;
+}
+
+/**
  * An Argo Rollouts `Rollout` an application manages: its strategy and how far
  * the new version has got.
  *
@@ -249,6 +284,8 @@ export interface EntityDeploymentsResponse {
   environments: EnvironmentDeployments[];
   /** Promotion order: which commit each environment runs, how far behind the previous one. */
   promotion?: PromotionStep[];
+  /** The ApplicationSets that generated the entity's applications. */
+  applicationSets?: ApplicationSetStatus[];
 }
 
 /**

@@ -31,6 +31,8 @@ export interface FakeArgo {
   trees?: Record<string, unknown>;
   /** Live objects of managed resources (e.g. Rollouts) by application name. */
   liveObjects?: Record<string, LiveObject[]>;
+  /** ApplicationSets; a number answers the list with that status instead. */
+  applicationSets?: unknown[] | number;
 }
 
 /** A live Kubernetes object as Argo CD's resource endpoint returns it. */
@@ -54,6 +56,7 @@ export function fakeArgo(
     latencyMs: options.latencyMs,
     trees: options.trees,
     liveObjects: options.liveObjects,
+    applicationSets: options.applicationSets,
     requests: [],
     logins: 0,
   };
@@ -118,6 +121,24 @@ export function argoHandlers(argo: FakeArgo) {
       const token = `session-${argo.logins}`;
       argo.tokens.add(token);
       return checked('sessionSessionResponse', { token });
+    }),
+    http.get(`${argo.url}/api/v1/applicationsets`, async ({ request }) => {
+      const denied = await guard(request);
+      if (denied) return denied;
+      if (typeof argo.applicationSets === 'number') {
+        return HttpResponse.json(
+          {
+            code: 7,
+            error: 'permission denied',
+            message: 'permission denied: applicationsets, get',
+          },
+          { status: argo.applicationSets },
+        );
+      }
+      return checked('v1alpha1ApplicationSetList', {
+        metadata: {},
+        items: argo.applicationSets ?? [],
+      });
     }),
     http.get(`${argo.url}/api/v1/applications`, async ({ request }) => {
       const denied = await guard(request);

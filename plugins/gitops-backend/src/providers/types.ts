@@ -1,4 +1,5 @@
 import {
+  ApplicationSetStatus,
   GitopsApplication,
   GitopsEngine,
 } from '@gitops-portal/plugin-gitops-common';
@@ -8,6 +9,11 @@ import { NewDeployment } from '../database/GitopsStore';
 export interface ProviderSnapshot {
   applications: GitopsApplication[];
   deployments: NewDeployment[];
+  /**
+   * Argo CD ApplicationSets of the instance; absent when they could not be
+   * read (the stored ones are then kept as they are).
+   */
+  applicationSets?: ApplicationSetStatus[];
 }
 
 /**

@@ -10,6 +10,7 @@ import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
   ControllerStatus,
   DeploymentHistoryPage,
+  ApplicationSetStatus,
   EntityDeploymentsResponse,
   FleetPage,
   FleetQuery,
@@ -28,6 +29,7 @@ import { EnvironmentConfig } from './environments';
 import { GitService } from '../git/GitService';
 import { ProposalStore } from '../database/ProposalStore';
 import { ControllerStore } from '../database/ControllerStore';
+import { ApplicationSetStore } from '../database/ApplicationSetStore';
 
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
@@ -65,6 +67,8 @@ export class GitopsService {
       proposals?: ProposalStore;
       /** Read status of the controllers: what applications were last read at. */
       controllers?: ControllerStore;
+      /** Argo CD ApplicationSets as last read. */
+      applicationSets?: ApplicationSetStore;
       /** Checks gitops.fleet.read for fleet-wide reads; none: allowed. */
       permissions?: PermissionsService;
     },
@@ -88,6 +92,35 @@ export class GitopsService {
   ): Promise<ControllerStatus[]> {
     await this.authorizeFleetRead(credentials);
     return (await this.options.controllers?.list()) ?? [];
+  }
+
+  /** Every ApplicationSet with its conditions and progressive-sync steps. */
+  async listApplicationSets(
+    credentials: BackstageCredentials,
+  ): Promise<ApplicationSetStatus[]> {
+    await this.authorizeFleetRead(credentials);
+    return (await this.options.applicationSets?.list()) ?? [];
+  }
+
+  /** The ApplicationSets that generated these applications. */
+  private async applicationSetsOf(
+    apps: GitopsApplication[],
+  ): Promise<ApplicationSetStatus[]> {
+    const keys = new Map<
+      string,
+      { instance: string; namespace: string; name: string }
+    >();
+    for (const app of apps) {
+      if (app.engine !== 'argocd' || !app.applicationSet) continue;
+      const key = {
+        instance: app.instance,
+        namespace: app.namespace,
+        name: app.applicationSet,
+      };
+      keys.set(JSON.stringify(key), key);
+    }
+    if (!this.options.applicationSets || keys.size === 0) return [];
+    return this.options.applicationSets.get([...keys.values()]);
   }
 
   /**
@@ -203,11 +236,21 @@ export class GitopsService {
         applications: envApps,
       };
     });
+    const sets = await this.applicationSetsOf(apps);
+    const applicationSets = sets.length ? { applicationSets: sets } : {};
     if (!this.options.git) {
-      return { entityRef: stringifyEntityRef(entity), environments };
+      return {
+        entityRef: stringifyEntityRef(entity),
+        environments,
+        ...applicationSets,
+      };
     }
     const annotated = await this.options.git.annotate(environments);
-    return { entityRef: stringifyEntityRef(entity), ...annotated };
+    return {
+      entityRef: stringifyEntityRef(entity),
+      ...annotated,
+      ...applicationSets,
+    };
   }
 
   async getEntityHistory(

@@ -8,6 +8,7 @@ import { setupServer } from 'msw/node';
 import { ArgoInstanceConfig } from '../config';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { ControllerStore } from '../database/ControllerStore';
+import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { argoApp } from '../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
@@ -53,14 +54,16 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
       n => new ArgoProvider({ instance: instance(n), environments }),
     );
     const controllers = new ControllerStore(knex);
+    const applicationSets = new ApplicationSetStore(knex);
     const ingestion = new IngestionService({
       store,
       providers: () => providers,
       logger: mockServices.logger.mock(),
       instanceTimeoutMs: 2_000,
       controllers,
+      applicationSets,
     });
-    return { store, argos, ingestion, controllers };
+    return { store, argos, ingestion, controllers, applicationSets };
   }
 
   it('keeps one status row per controller: last success, last error and since when', async () => {
@@ -105,6 +108,96 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     expect(b3).toMatchObject({ status: 'ok' });
     expect(b3.lastError).toBeUndefined();
     expect(b3.errorSince).toBeUndefined();
+  });
+
+  it('keeps ApplicationSets with their conditions and progressive-sync steps, per instance', async () => {
+    const { argos, ingestion, applicationSets } = await setup(['a', 'b']);
+    const set = (name: string, steps: Array<[string, string, string]>) => ({
+      metadata: { name, namespace: 'argocd' },
+      spec: {
+        generators: [{ list: { elements: [] } }],
+        template: {
+          metadata: { name: '{{name}}' },
+          spec: {
+            project: 'default',
+            destination: { server: 'https://kubernetes.default.svc' },
+          },
+        },
+        strategy: {
+          type: 'RollingSync',
+          rollingSync: {
+            steps: [
+              {
+                matchExpressions: [
+                  { key: 'environment', operator: 'In', values: ['dev'] },
+                ],
+              },
+              {
+                matchExpressions: [
+                  { key: 'environment', operator: 'In', values: ['prod'] },
+                ],
+              },
+            ],
+          },
+        },
+      },
+      status: {
+        conditions: [
+          {
+            type: 'RolloutProgressing',
+            status: 'True',
+            reason: 'ApplicationSetModified',
+            message: 'ApplicationSet Rollout is progressing',
+            lastTransitionTime: '2026-11-23T10:00:00Z',
+          },
+        ],
+        applicationStatus: steps.map(([application, status, step]) => ({
+          application,
+          status,
+          step,
+          message: `Application resource is ${status}`,
+          lastTransitionTime: '2026-11-23T10:00:00Z',
+        })),
+      },
+    });
+    argos.a.apps = [argoApp({ name: 'web-dev' })];
+    argos.a.applicationSets = [
+      set('web', [
+        ['web-prod', 'Waiting', '2'],
+        ['web-dev', 'Progressing', '1'],
+      ]),
+    ];
+    argos.b.applicationSets = [set('gone', [])];
+    await ingestion.runOnce();
+    const [web] = await applicationSets.get([
+      { instance: 'a', namespace: 'argocd', name: 'web' },
+    ]);
+    expect(web).toMatchObject({
+      instance: 'a',
+      name: 'web',
+      strategy: 'RollingSync',
+      steps: 2,
+      conditions: [
+        {
+          type: 'RolloutProgressing',
+          status: 'True',
+          message: 'ApplicationSet Rollout is progressing',
+        },
+      ],
+      applications: [
+        { application: 'web-dev', status: 'Progressing', step: 1 },
+        { application: 'web-prod', status: 'Waiting', step: 2 },
+      ],
+    });
+    expect((await applicationSets.list()).map(s => s.name)).toEqual([
+      'web',
+      'gone',
+    ]);
+    // b's set is deleted; a's cannot be read any more (RBAC): a's stay
+    argos.b.applicationSets = [];
+    argos.a.applicationSets = 403;
+    await ingestion.runOnce();
+    expect((await applicationSets.list()).map(s => s.name)).toEqual(['web']);
   });
 
   it.each([

@@ -3,6 +3,7 @@ import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, NewDeployment } from '../database/GitopsStore';
 import { GitopsProvider } from '../providers/types';
 import { ControllerStore } from '../database/ControllerStore';
+import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { deploymentKey } from './deploymentKey';
 
 /** Outcome of reading one instance. */
@@ -35,6 +36,8 @@ export class IngestionService {
       concurrency?: number;
       /** Where each controller's last read, last error and since when are kept. */
       controllers?: ControllerStore;
+      /** Where Argo CD ApplicationSets read with the applications are kept. */
+      applicationSets?: ApplicationSetStore;
     },
   ) {}
 
@@ -114,6 +117,12 @@ export class IngestionService {
     ]);
     // events were hints: the controller's own history now replaces them
     await store.pruneEventDeployments(snapshot.applications.map(a => a.id));
+    if (snapshot.applicationSets) {
+      await this.options.applicationSets?.replaceInstance(
+        provider.instance,
+        snapshot.applicationSets,
+      );
+    }
     // what every application of this controller was read at, in one row
     await this.options.controllers?.recordRead({
       ...base,

@@ -16,6 +16,7 @@ export function fakeGitopsApi(): jest.Mocked<GitopsApi> {
     getDeliveryMetrics: jest.fn(),
     getTeamDeliveryMetrics: jest.fn(async () => []),
     getControllers: jest.fn(async () => []),
+    getApplicationSets: jest.fn(async () => []),
     getEntityChanges: jest.fn(),
     proposeChange: jest.fn(),
     runAction: jest.fn(),

@@ -1,5 +1,6 @@
 import { createApiRef } from '@backstage/core-plugin-api';
 import {
+  ApplicationSetStatus,
   ControllerStatus,
   ChangeProposal,
   EntityChangesResponse,
@@ -61,6 +62,8 @@ export interface GitopsApi {
   ): Promise<TeamDeliveryMetrics[]>;
   /** Read status of every Argo CD instance and Flux cluster. */
   getControllers(): Promise<ControllerStatus[]>;
+  /** Every Argo CD ApplicationSet with its conditions and progressive-sync steps. */
+  getApplicationSets(): Promise<ApplicationSetStatus[]>;
   /** Which environments can be promoted or rolled back, and the entity's proposals. */
   getEntityChanges(entity: EntityRefParts): Promise<EntityChangesResponse>;
   /** Proposes (or with dryRun previews) a promotion or rollback as a change to Git. */

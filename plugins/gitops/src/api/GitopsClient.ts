@@ -1,6 +1,7 @@
 import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
 import {
+  ApplicationSetStatus,
   ControllerStatus,
   ChangeProposal,
   EntityChangesResponse,
@@ -105,6 +106,13 @@ export class GitopsClient implements GitopsApi {
   async getControllers(): Promise<ControllerStatus[]> {
     const { items } = await this.get<{ items: ControllerStatus[] }>(
       '/controllers',
+    );
+    return items;
+  }
+
+  async getApplicationSets(): Promise<ApplicationSetStatus[]> {
+    const { items } = await this.get<{ items: ApplicationSetStatus[] }>(
+      '/applicationsets',
     );
     return items;
   }

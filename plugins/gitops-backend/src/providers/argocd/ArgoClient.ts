@@ -4,6 +4,8 @@ import { ArgoInstanceConfig } from '../../config';
 import {
   ArgoApplication,
   ArgoApplicationList,
+  ArgoApplicationSet,
+  ArgoApplicationSetList,
   ArgoApplicationTree,
 } from './types';
 
@@ -79,6 +81,25 @@ export class ArgoClient {
       const list = await this.request<ArgoApplicationList>({
         method: 'GET',
         path: `/api/v1/applications?${query}`,
+        signal,
+      });
+      result.push(...(list.items ?? []));
+    }
+    return result;
+  }
+
+  /** Every ApplicationSet the instance (or its configured namespaces) has. */
+  async listApplicationSets(
+    signal?: AbortSignal,
+  ): Promise<ArgoApplicationSet[]> {
+    const namespaces = this.config.appNamespaces ?? [undefined];
+    const result: ArgoApplicationSet[] = [];
+    for (const ns of namespaces) {
+      const query = new URLSearchParams();
+      if (ns) query.set('appsetNamespace', ns);
+      const list = await this.request<ArgoApplicationSetList>({
+        method: 'GET',
+        path: `/api/v1/applicationsets?${query}`,
         signal,
       });
       result.push(...(list.items ?? []));

@@ -1,6 +1,7 @@
 import {
   ApplicationResource,
   ApplicationRollout,
+  ApplicationSetStatus,
   GitopsApplication,
   applicationId,
   toHealthStatus,
@@ -15,7 +16,11 @@ import {
 import { deploymentKey } from '../../service/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../types';
 import { ArgoClient } from './ArgoClient';
-import { ArgoApplication, ArgoApplicationTree } from './types';
+import {
+  ArgoApplication,
+  ArgoApplicationSet,
+  ArgoApplicationTree,
+} from './types';
 import { isRollout, rolloutStatus } from './rollouts';
 
 /** `revisions` of a multi-source result, else the single `revision`. */
@@ -256,6 +261,50 @@ export function mapArgoApplication(
   return { application, deployments };
 }
 
+/**
+ * An ApplicationSet's conditions and, with a progressive sync, where each
+ * generated application is (`status.applicationStatus[].step`).
+ */
+export function mapApplicationSet(
+  set: ArgoApplicationSet,
+  options: { instance: string; readAt: string },
+): ApplicationSetStatus | undefined {
+  const name = set.metadata?.name;
+  if (!name) return undefined;
+  const strategy = set.spec?.strategy;
+  const rolling = strategy?.type === 'RollingSync';
+  return {
+    instance: options.instance,
+    namespace: set.metadata?.namespace ?? 'argocd',
+    name,
+    ...(strategy?.type ? { strategy: strategy.type } : {}),
+    ...(rolling ? { steps: strategy?.rollingSync?.steps?.length ?? 0 } : {}),
+    conditions: (set.status?.conditions ?? [])
+      .filter(c => c.type && c.status)
+      .map(c => ({
+        type: c.type!,
+        status: c.status!,
+        reason: c.reason || undefined,
+        message: c.message || undefined,
+        lastTransitionTime: c.lastTransitionTime || undefined,
+      })),
+    applications: (set.status?.applicationStatus ?? [])
+      .filter(a => a.application)
+      .map(a => {
+        const step = Number(a.step);
+        return {
+          application: a.application!,
+          status: a.status || undefined,
+          step: a.step && Number.isInteger(step) ? step : undefined,
+          message: a.message || undefined,
+          lastTransitionTime: a.lastTransitionTime || undefined,
+        };
+      })
+      .sort((x, y) => x.application.localeCompare(y.application)),
+    readAt: options.readAt,
+  };
+}
+
 /** Resource trees read per instance and read, for unhealthy 3.x-style apps. */
 const TREES_PER_READ = 100;
 /** Rollout objects read per instance and read, for apps rolling out. */
@@ -291,6 +340,10 @@ export class ArgoProvider implements GitopsProvider {
     const snapshot: ProviderSnapshot = { applications: [], deployments: [] };
     const trees = await this.treesOf(items, options.signal);
     const rollouts = await this.rolloutsOf(items, options.signal);
+    snapshot.applicationSets = await this.applicationSetsOf(
+      readAt,
+      options.signal,
+    );
     for (const item of items) {
       const mapped = mapArgoApplication(item, {
         instance: this.options.instance,
@@ -344,6 +397,25 @@ export class ArgoProvider implements GitopsProvider {
       }
     });
     return trees;
+  }
+
+  /**
+   * The instance's ApplicationSets; undefined when they cannot be read (an
+   * account without `applicationsets, get`, an older Argo CD): the
+   * applications are read all the same.
+   */
+  private async applicationSetsOf(
+    readAt: string,
+    signal?: AbortSignal,
+  ): Promise<ApplicationSetStatus[] | undefined> {
+    try {
+      const sets = await this.client.listApplicationSets(signal);
+      return sets.flatMap(
+        s => mapApplicationSet(s, { instance: this.instance, readAt }) ?? [],
+      );
+    } catch {
+      return undefined;
+    }
   }
 
   /**

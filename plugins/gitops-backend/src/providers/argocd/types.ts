@@ -106,3 +106,34 @@ export interface ArgoApplicationList {
   items?: ArgoApplication[] | null;
   metadata?: { resourceVersion?: string };
 }
+
+/** The parts of a `v1alpha1ApplicationSet` the backend reads. */
+export interface ArgoApplicationSet {
+  metadata?: { name?: string; namespace?: string };
+  spec?: {
+    strategy?: {
+      type?: string;
+      rollingSync?: { steps?: unknown[] | null };
+    };
+  };
+  status?: {
+    conditions?: Array<{
+      type?: string;
+      status?: string;
+      reason?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }> | null;
+    applicationStatus?: Array<{
+      application?: string;
+      status?: string;
+      step?: string;
+      message?: string;
+      lastTransitionTime?: string;
+    }> | null;
+  };
+}
+
+export interface ArgoApplicationSetList {
+  items?: ArgoApplicationSet[] | null;
+}

@@ -18,6 +18,7 @@ import { EnvironmentCard } from './EnvironmentCard';
 import { PromotionStrip } from '../PromotionStrip';
 import { DeploymentsChart } from '../DeliveryPerformance';
 import { EnvironmentChanges, RollbackButton } from '../Changes';
+import { ApplicationSetList } from '../ApplicationSets';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
@@ -114,6 +115,11 @@ export function EntityGitopsContent() {
           />
         </Grid>
       ))}
+      {value.applicationSets && value.applicationSets.length > 0 && (
+        <Grid item xs={12}>
+          <ApplicationSetList sets={value.applicationSets} />
+        </Grid>
+      )}
       <Grid item xs={12}>
         <DeploymentsChart
           entity={entity}

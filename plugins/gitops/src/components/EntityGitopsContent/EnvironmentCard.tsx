@@ -87,6 +87,11 @@ function ApplicationRow(props: {
           {t(`environmentCard.engine.${app.engine}`)}
           {app.engine === 'flux' ? ` ${app.kind}` : ''} · {app.instance} ·{' '}
           {app.namespace}
+          {app.applicationSet
+            ? ` · ${t('applicationSets.generatedBy', {
+                name: app.applicationSet,
+              })}`
+            : ''}
         </Typography>
         <SyncChip status={app.syncStatus} />
         <HealthChip status={app.healthStatus} />

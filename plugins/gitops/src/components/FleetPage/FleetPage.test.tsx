@@ -90,4 +90,87 @@ describe('FleetPage', () => {
     expect(screen.getByRole('link', { name: /^fine/ })).toBeInTheDocument();
     expect(queries.at(-1)?.get('text')).toBe('fin');
   });
+
+  it('groups applications by ApplicationSet and shows the conditions and progressive-sync steps of each set', async () => {
+    server.use(
+      http.get(`${BASE_URL}/fleet`, () =>
+        HttpResponse.json({
+          items: [
+            app({ name: 'checkout-dev', applicationSet: 'checkout' }),
+            app({ name: 'web' }),
+          ],
+          totalCount: 2,
+        }),
+      ),
+      http.get(`${BASE_URL}/applicationsets`, () =>
+        HttpResponse.json({
+          items: [
+            {
+              instance: 'main',
+              namespace: 'argocd',
+              name: 'checkout',
+              strategy: 'RollingSync',
+              steps: 2,
+              conditions: [
+                { type: 'ErrorOccurred', status: 'False' },
+                {
+                  type: 'RolloutProgressing',
+                  status: 'True',
+                  message: 'ApplicationSet is performing rollout of step',
+                },
+              ],
+              applications: [
+                { application: 'checkout-staging', status: 'Waiting', step: 2 },
+                { application: 'checkout-dev', status: 'Progressing', step: 1 },
+              ],
+              readAt: '2026-11-23T10:00:00Z',
+            },
+            {
+              instance: 'main',
+              namespace: 'argocd',
+              name: 'addons',
+              conditions: [
+                {
+                  type: 'ErrorOccurred',
+                  status: 'True',
+                  message: 'cluster edge-1 not found',
+                },
+              ],
+              applications: [],
+              readAt: '2026-11-23T10:00:00Z',
+            },
+          ],
+        }),
+      ),
+    );
+    await renderWithApis(<FleetPage />);
+    const checkout = await screen.findByLabelText('ApplicationSet checkout');
+    expect(
+      within(checkout).getByText(/progressive sync, 2 steps/),
+    ).toBeInTheDocument();
+    expect(
+      within(checkout).getByText('RolloutProgressing: True'),
+    ).toBeInTheDocument();
+    // applications in step order
+    expect(
+      within(checkout)
+        .getAllByText(/^step \d/)
+        .map(e => e.textContent),
+    ).toEqual([
+      'step 1 · checkout-dev: Progressing',
+      'step 2 · checkout-staging: Waiting',
+    ]);
+    const addons = screen.getByLabelText('ApplicationSet addons');
+    expect(
+      within(addons).getByText(/all applications at once/),
+    ).toBeInTheDocument();
+    expect(
+      within(addons).getByText('cluster edge-1 not found'),
+    ).toBeInTheDocument();
+    // the application table says which set generated an application
+    const row = screen
+      .getByRole('link', { name: /^checkout-dev/ })
+      .closest('tr')!;
+    expect(within(row).getByText('checkout')).toBeInTheDocument();
+  });
 });

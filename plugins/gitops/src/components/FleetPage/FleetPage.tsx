@@ -18,6 +18,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { FleetMatrix } from './FleetMatrix';
 import { ControllerBanner } from './ControllerBanner';
+import { ApplicationSetList } from '../ApplicationSets';
 import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
 import MenuItem from '@material-ui/core/MenuItem';
@@ -38,6 +39,11 @@ const fleetColumns = (t: GitopsT): TableColumn<GitopsApplication>[] => [
       a.controllerUrl ? <Link to={a.controllerUrl}>{a.name}</Link> : a.name,
   },
   { title: t('common.environment'), field: 'environment' },
+  {
+    title: t('applicationSets.column'),
+    field: 'applicationSet',
+    render: a => a.applicationSet ?? '',
+  },
   { title: t('fleet.engine'), field: 'engine' },
   { title: t('fleet.instance'), field: 'instance' },
   { title: t('fleet.namespace'), field: 'namespace' },
@@ -114,6 +120,7 @@ export function FleetPage() {
       }),
     [api, sync, health, engine, environment, owner, text],
   );
+  const applicationSets = usePolling(() => api.getApplicationSets(), [api]);
   return (
     <Page themeId="tool">
       <Header title={t('fleet.title')} subtitle={t('fleet.subtitle')} />
@@ -186,6 +193,11 @@ export function FleetPage() {
               data={value?.items ?? []}
               options={{ search: false, pageSize: 20, padding: 'dense' }}
             />
+            {applicationSets.value && applicationSets.value.length > 0 && (
+              <Box mt={2}>
+                <ApplicationSetList sets={applicationSets.value} />
+              </Box>
+            )}
             <Box mt={2}>
               <TeamDeliveryTable />
             </Box>

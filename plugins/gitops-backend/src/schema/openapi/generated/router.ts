@@ -207,6 +207,41 @@ export const spec = {
         },
       },
     },
+    '/applicationsets': {
+      get: {
+        operationId: 'ListApplicationSets',
+        description:
+          'Every Argo CD ApplicationSet with its conditions and progressive-sync steps, from the store; needs gitops.fleet.read.',
+        responses: {
+          '200': {
+            description: 'ApplicationSets, by instance, namespace and name.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/ApplicationSetStatus',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/fleet': {
       get: {
         operationId: 'GetFleet',
@@ -1831,6 +1866,99 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/PromotionStep',
             },
+          },
+          applicationSets: {
+            type: 'array',
+            description:
+              "The ApplicationSets that generated the entity's applications.",
+            items: {
+              $ref: '#/components/schemas/ApplicationSetStatus',
+            },
+          },
+        },
+      },
+      ApplicationSetStatus: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'instance',
+          'namespace',
+          'name',
+          'conditions',
+          'applications',
+          'readAt',
+        ],
+        properties: {
+          instance: {
+            type: 'string',
+          },
+          namespace: {
+            type: 'string',
+          },
+          name: {
+            type: 'string',
+          },
+          strategy: {
+            type: 'string',
+            description: 'RollingSync for a progressive sync.',
+          },
+          steps: {
+            type: 'integer',
+            minimum: 0,
+          },
+          conditions: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['type', 'status'],
+              properties: {
+                type: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                },
+                reason: {
+                  type: 'string',
+                },
+                message: {
+                  type: 'string',
+                },
+                lastTransitionTime: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          applications: {
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['application'],
+              properties: {
+                application: {
+                  type: 'string',
+                },
+                status: {
+                  type: 'string',
+                },
+                step: {
+                  type: 'integer',
+                },
+                message: {
+                  type: 'string',
+                },
+                lastTransitionTime: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          readAt: {
+            type: 'string',
+            format: 'date-time',
           },
         },
       },

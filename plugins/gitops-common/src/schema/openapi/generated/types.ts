@@ -72,6 +72,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/applicationsets': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every Argo CD ApplicationSet with its conditions and progressive-sync steps, from the store; needs gitops.fleet.read. */
+    get: operations['ListApplicationSets'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/fleet': {
     parameters: {
       query?: never;
@@ -528,6 +545,32 @@ export interface components {
       entityRef: string;
       environments: components['schemas']['EnvironmentDeployments'][];
       promotion?: components['schemas']['PromotionStep'][];
+      /** The ApplicationSets that generated the entity's applications. */
+      applicationSets?: components['schemas']['ApplicationSetStatus'][];
+    };
+    ApplicationSetStatus: {
+      instance: string;
+      namespace: string;
+      name: string;
+      /** RollingSync for a progressive sync. */
+      strategy?: string;
+      steps?: number;
+      conditions: {
+        type: string;
+        status: string;
+        reason?: string;
+        message?: string;
+        lastTransitionTime?: string;
+      }[];
+      applications: {
+        application: string;
+        status?: string;
+        step?: number;
+        message?: string;
+        lastTransitionTime?: string;
+      }[];
+      /** Format: date-time */
+      readAt: string;
     };
     DeploymentHistoryPage: {
       items: components['schemas']['Deployment'][];
@@ -761,6 +804,30 @@ export interface operations {
         content: {
           'application/json': {
             items: components['schemas']['ControllerStatus'][];
+          };
+        };
+      };
+      403: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  ListApplicationSets: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** ApplicationSets, by instance, namespace and name. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['ApplicationSetStatus'][];
           };
         };
       };

@@ -1,0 +1,1 @@
+export { ApplicationSetList, ApplicationSetItem } from './ApplicationSetList';
