@@ -106,11 +106,11 @@ describe('catalog module with the catalog backend', () => {
         )
       ).body.items as any[];
     try {
-      // every application of instance main (7) and cluster flux-dev (3) becomes a Resource
+      // every application of instance main (8) and cluster flux-dev (3) becomes a Resource
       const resources = await until(async () => {
         const items = await query('kind=resource,spec.type=gitops-application');
-        return items.length === 10 ? items : undefined;
-      }, '10 GitOps resources');
+        return items.length === 11 ? items : undefined;
+      }, '11 GitOps resources');
       const dev = resources.find(
         r => r.metadata.name === 'argocd-main-argocd-checkout-dev',
       );

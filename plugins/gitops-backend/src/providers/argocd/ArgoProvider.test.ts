@@ -586,10 +586,13 @@ describe('ArgoProvider', () => {
     server.use(...argoHandlers(argo));
     const provider = new ArgoProvider({ instance: instance(), environments });
     const [app] = (await provider.read({})).applications;
+    const afterRead = argo.requests.length;
     await provider.refresh(app);
     await provider.sync(app);
     expect(
-      argo.requests.slice(1).map(r => `${r.method} ${r.path}${r.search}`),
+      argo.requests
+        .slice(afterRead)
+        .map(r => `${r.method} ${r.path}${r.search}`),
     ).toEqual([
       'GET /api/v1/applications/web?refresh=normal&appNamespace=team-a',
       'POST /api/v1/applications/web/sync',
