@@ -9,4 +9,5 @@ export {
   validateArgo,
   validateFlux,
   validateRollout,
+  validateWorkload,
 } from './validate';

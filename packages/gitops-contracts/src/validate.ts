@@ -3,6 +3,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { Rollout } from '@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1/Rollout';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 
 /**
  * The upstream API contracts this package carries (`contracts/` beside
@@ -161,6 +164,28 @@ export function validateFlux(obj: {
 export function validateRollout(obj: unknown): string[] {
   try {
     new Rollout(obj as ConstructorParameters<typeof Rollout>[0]).validate();
+    return [];
+  } catch (e) {
+    return [(e as Error).message];
+  }
+}
+
+const WORKLOADS = { Deployment, StatefulSet, DaemonSet };
+
+/**
+ * Validates an `apps/v1` Deployment, StatefulSet or DaemonSet against the
+ * Kubernetes OpenAPI schema (`kubernetes-models`, generated from Kubernetes'
+ * own OpenAPI spec). Returns the errors, empty when the object is valid.
+ */
+export function validateWorkload(obj: {
+  apiVersion?: string;
+  kind?: string;
+}): string[] {
+  const Model = WORKLOADS[obj.kind as keyof typeof WORKLOADS];
+  if (obj.apiVersion !== 'apps/v1' || !Model)
+    return [`no schema for ${obj.apiVersion} ${obj.kind}`];
+  try {
+    new Model(obj as any).validate();
     return [];
   } catch (e) {
     return [(e as Error).message];

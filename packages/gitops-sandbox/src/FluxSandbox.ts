@@ -79,6 +79,21 @@ function ready(
 
 const FAILING = 'inventory-staging';
 
+/** `status.inventory` of an app that applies a Namespace, Service and Deployment. */
+function inventory(namespace: string, name: string) {
+  return {
+    entries: [
+      { id: `_${namespace}__Namespace`, v: 'v1' },
+      { id: `${namespace}_${name}__Service`, v: 'v1' },
+      { id: `${namespace}_${name}_apps_Deployment`, v: 'v1' },
+    ],
+  };
+}
+
+/** The short commit of a Flux revision (`main@sha1:<sha>`), as an image tag. */
+const tagOf = (revision: string | undefined) =>
+  revision?.match(/[0-9a-f]{40}/)?.[0].slice(0, 7) ?? 'latest';
+
 /**
  * Flux objects of two clusters (`flux-dev`, `flux-prod`) as the Kubernetes API
  * serves them: GitRepositories, Kustomizations, a HelmRepository and a
@@ -299,6 +314,7 @@ export class FluxSandbox {
         lastAppliedRevision: applied,
         lastAttemptedRevision: attempted,
         observedGeneration: 1,
+        inventory: inventory(`${id}-${env}`, id),
         history: failing
           ? [
               {
@@ -359,8 +375,11 @@ export class FluxSandbox {
           },
         },
         releaseName: 'podinfo',
+        driftDetection: { mode: 'enabled' },
+        values: { image: { repository: 'ghcr.io/stefanprodan/podinfo' } },
       },
       status: {
+        inventory: inventory('podinfo', 'podinfo'),
         conditions: [
           ready(
             'True',
@@ -399,6 +418,97 @@ export class FluxSandbox {
     return this.list(cluster, kind, namespace).find(
       o => o.metadata.name === name,
     );
+  }
+
+  /**
+   * The `apps/v1` Deployments of a cluster, as the Kustomizations and
+   * HelmReleases there applied them (their inventories name them): each runs
+   * the image of the revision applied. One rolling out has its new
+   * ReplicaSet coming up; the failing one is stuck past its progress deadline.
+   */
+  deployments(cluster: string, namespace?: string) {
+    const now = this.now();
+    const out = [];
+    for (const o of this.objects.get(cluster) ?? []) {
+      if (o.kind !== 'Kustomization' && o.kind !== 'HelmRelease') continue;
+      const ref = (o.status.inventory?.entries ?? [])
+        .map((e: { id: string }) => e.id.split('_'))
+        .find((p: string[]) => p[2] === 'apps' && p[3] === 'Deployment');
+      if (!ref || (namespace && ref[0] !== namespace)) continue;
+      const [ns, name] = ref;
+      const helm = o.kind === 'HelmRelease';
+      const image = helm
+        ? `${o.spec.values?.image?.repository}:${o.status.history?.[0]?.appVersion}`
+        : `ghcr.io/gitops-portal/${name}:${tagOf(
+            o.status.lastAttemptedRevision ?? o.status.lastAppliedRevision,
+          )}`;
+      const rolling = this.rollouts.some(r => r.kustomization === o);
+      const stuck = o.metadata.name === FAILING;
+      const replicas = 2;
+      const updated = rolling || stuck ? 1 : replicas;
+      const available = stuck ? 1 : replicas;
+      out.push({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: {
+          ...meta(name, ns, { app: name }),
+          generation: 3,
+        },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: name } },
+          template: {
+            metadata: { labels: { app: name } },
+            spec: { containers: [{ name, image }] },
+          },
+        },
+        status: {
+          observedGeneration: 3,
+          replicas,
+          updatedReplicas: updated,
+          readyReplicas: available,
+          availableReplicas: available,
+          conditions: [
+            {
+              type: 'Available',
+              status: available === replicas ? 'True' : 'False',
+              reason:
+                available === replicas
+                  ? 'MinimumReplicasAvailable'
+                  : 'MinimumReplicasUnavailable',
+              message:
+                available === replicas
+                  ? 'Deployment has minimum availability.'
+                  : 'Deployment does not have minimum availability.',
+              lastTransitionTime: iso(now - 600_000),
+              lastUpdateTime: iso(now - 600_000),
+            },
+            stuck
+              ? {
+                  type: 'Progressing',
+                  status: 'False',
+                  reason: 'ProgressDeadlineExceeded',
+                  message: `ReplicaSet "${name}-7d4b9c8f6" has timed out progressing.`,
+                  lastTransitionTime: iso(now - 600_000),
+                  lastUpdateTime: iso(now - 600_000),
+                }
+              : {
+                  type: 'Progressing',
+                  status: 'True',
+                  reason: rolling
+                    ? 'ReplicaSetUpdated'
+                    : 'NewReplicaSetAvailable',
+                  message: `ReplicaSet "${name}-7d4b9c8f6" ${
+                    rolling ? 'is progressing' : 'has successfully progressed'
+                  }.`,
+                  lastTransitionTime: iso(now - 600_000),
+                  lastUpdateTime: iso(now),
+                },
+          ],
+        },
+      });
+    }
+    return out;
   }
 
   /** A JSON merge patch (RFC 7386) of metadata.annotations and spec. */
@@ -676,6 +786,13 @@ export class FluxSandbox {
         ];
       } else {
         k.status.lastAppliedRevision = r.revision;
+        k.status.inventory ??= inventory(
+          String(k.spec.targetNamespace ?? k.metadata.namespace),
+          String(
+            k.metadata.labels?.['backstage.io/kubernetes-id'] ??
+              k.metadata.name,
+          ),
+        );
         k.status.conditions = [
           ready(
             'True',

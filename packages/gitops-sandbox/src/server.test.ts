@@ -9,7 +9,11 @@ import nodePath from 'node:path';
 
 const exec = promisify(execFile);
 import { startSandbox, SANDBOX_TOKEN, SANDBOX_K8S_TOKEN } from './server';
-import { validateArgo, validateFlux } from '@gitops-portal/gitops-contracts';
+import {
+  validateArgo,
+  validateFlux,
+  validateWorkload,
+} from '@gitops-portal/gitops-contracts';
 
 jest.setTimeout(30_000);
 
@@ -221,6 +225,51 @@ describe('sandbox Kubernetes API for Flux', () => {
         apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
         kind: 'Kustomization',
         spec: { interval: '1m', prune: true },
+      } as any),
+    ).not.toEqual([]);
+  });
+
+  it('serves the Deployments that Flux inventories name, valid apps/v1 objects', async () => {
+    const res = await k8s('/flux-dev/apis/apps/v1/deployments');
+    expect(res.status).toBe(200);
+    const list = await res.json();
+    expect(list.kind).toBe('DeploymentList');
+    for (const d of list.items) expect(validateWorkload(d)).toEqual([]);
+    const byNs = Object.fromEntries(
+      list.items.map((d: any) => [d.metadata.namespace, d]),
+    );
+    // each Kustomization's inventory names the Deployment served
+    const ks = await (
+      await k8s('/flux-dev/apis/kustomize.toolkit.fluxcd.io/v1/kustomizations')
+    ).json();
+    for (const k of ks.items) {
+      const ref = k.status.inventory.entries.find((e: any) =>
+        e.id.endsWith('_apps_Deployment'),
+      );
+      const [ns, name] = ref.id.split('_');
+      expect(byNs[ns].metadata.name).toBe(name);
+    }
+    // the failing Kustomization's Deployment is stuck past its deadline
+    expect(
+      byNs['inventory-staging'].status.conditions.find(
+        (c: any) => c.type === 'Progressing',
+      ).reason,
+    ).toBe('ProgressDeadlineExceeded');
+    expect(
+      byNs['inventory-dev'].spec.template.spec.containers[0].image,
+    ).toMatch(/^ghcr\.io\/gitops-portal\/inventory:[0-9a-f]{7}$/);
+    const prod = await (
+      await k8s('/flux-prod/apis/apps/v1/namespaces/podinfo/deployments')
+    ).json();
+    expect(prod.items[0].spec.template.spec.containers[0].image).toBe(
+      'ghcr.io/stefanprodan/podinfo:6.6.1',
+    );
+    // and the schema check can fail
+    expect(
+      validateWorkload({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        spec: {},
       } as any),
     ).not.toEqual([]);
   });

@@ -118,6 +118,8 @@ const FLUX_PLURALS: Record<string, string> = {
   ocirepositories: 'OCIRepository',
   helmrepositories: 'HelmRepository',
   buckets: 'Bucket',
+  // apps/v1, read for the workloads that Flux inventories name
+  deployments: 'Deployment',
 };
 
 function k8sStatus(
@@ -215,6 +217,23 @@ export async function startSandbox(options: SandboxOptions = {}) {
     }
     if ((req.headers.authorization ?? '') !== `Bearer ${SANDBOX_K8S_TOKEN}`) {
       k8sStatus(res, 401, 'Unauthorized', 'Unauthorized');
+      return;
+    }
+    if (group === 'apps' && kind === 'Deployment' && req.method === 'GET') {
+      const items = flux.deployments(cluster, namespace);
+      if (!name) {
+        send(res, 200, {
+          apiVersion: 'apps/v1',
+          kind: 'DeploymentList',
+          metadata: { resourceVersion: String(Date.now()) },
+          items,
+        });
+        return;
+      }
+      const one = items.find(d => d.metadata.name === name);
+      if (one) send(res, 200, one);
+      else
+        k8sStatus(res, 404, 'NotFound', `deployments.apps "${name}" not found`);
       return;
     }
     if (!kind || !group.endsWith('.toolkit.fluxcd.io')) {

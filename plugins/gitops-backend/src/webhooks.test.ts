@@ -273,6 +273,50 @@ describe('webhooks and both engines together', () => {
     expect(after.filter(d => d.origin === 'event')).toHaveLength(1);
   });
 
+  it('marks drift told by the controller OutOfSync, and stores its correction as a self-heal of the running revision', async () => {
+    const before = (await history()).length;
+    const running = (await inventoryDev()).revisions[0] as string;
+    const event = (overrides: Record<string, unknown>) =>
+      JSON.stringify(
+        fluxEvent({ metadata: { revision: running }, ...overrides }),
+      );
+    // drift detection in `warn` mode: told, not corrected
+    const told = event({
+      timestamp: '2026-11-20T10:05:00Z',
+      reason: 'DriftDetected',
+      message:
+        'Cluster state of release flux-system/inventory-dev.v3 has drifted from the desired state:\nDeployment/inventory-dev/inventory changed (0 additions, 1 changes, 0 removals)',
+    });
+    expect((await postFlux(told, sign(told))).status).toBe(202);
+    expect(await inventoryDev()).toMatchObject({
+      syncStatus: 'OutOfSync',
+      operationPhase: 'DriftDetected',
+      revisions: [running],
+    });
+    expect((await history()).length).toBe(before);
+    // the controller applies the same revision again, changing what was edited
+    const corrected = event({
+      timestamp: '2026-11-20T10:10:00Z',
+      message: 'Deployment/inventory-dev/inventory configured',
+    });
+    expect((await postFlux(corrected, sign(corrected))).status).toBe(202);
+    expect(await inventoryDev()).toMatchObject({
+      syncStatus: 'Synced',
+      revisions: [running],
+    });
+    const rows = await history();
+    expect(rows.length).toBe(before + 1);
+    expect(
+      rows.find(d => d.finishedAt === '2026-11-20T10:10:00.000Z'),
+    ).toMatchObject({
+      origin: 'event',
+      initiatedBy: 'automated',
+      revisions: [running],
+      message:
+        'kustomize-controller reverted a change made in the cluster: Deployment/inventory-dev/inventory configured',
+    });
+  });
+
   it('accepts the documented payload: prefixed metadata key and the pre-2.0 revision', async () => {
     const documented = JSON.parse(
       fs.readFileSync(

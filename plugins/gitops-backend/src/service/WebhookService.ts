@@ -106,6 +106,12 @@ function eventRevision(
   );
 }
 
+/** Whether two Flux revisions (`main@sha1:<sha>`, `main/<sha>`) name one commit. */
+function sameCommit(a: string, b: string | undefined): boolean {
+  const sha = (r: string) => r.match(/[0-9a-f]{40,64}/)?.[0] ?? r;
+  return !!b && sha(a) === sha(b);
+}
+
 export interface WebhookResult {
   status: 'applied' | 'ignored';
   applicationId?: string;
@@ -186,40 +192,65 @@ export class WebhookService {
     const at = new Date(event.timestamp).toISOString();
     const reportsDeployment =
       revision && (failed || /Succeeded$/.test(event.reason));
+    // helm-controller's drift detection in `warn` mode: told, not corrected
+    const driftDetected =
+      !failed && /Drift/i.test(event.reason) && !/correct/i.test(event.reason);
     return this.submit({
       applicationId: id,
-      apply: app => ({
-        application: {
-          ...app,
-          healthStatus: failed ? 'Degraded' : 'Healthy',
-          syncStatus: failed ? app.syncStatus : 'Synced',
-          operationPhase: event.reason,
-          message: failed ? event.message : undefined,
-          ...(revision && !failed
-            ? {
-                revisions: [revision],
-                attemptedRevisions: undefined,
-                lastSyncedAt: at,
-              }
-            : {}),
-          ...(revision && failed && !app.revisions.includes(revision)
-            ? { attemptedRevisions: [revision] }
-            : {}),
-        },
-        deployment: reportsDeployment
-          ? {
-              applicationId: id,
-              dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
-              environment: app.environment,
-              revisions: [revision],
-              finishedAt: at,
-              result: failed ? 'Failed' : 'Succeeded',
-              initiatedBy: event.reportingController,
-              origin: 'event',
+      apply: app => {
+        if (driftDetected) {
+          return {
+            application: {
+              ...app,
+              syncStatus: 'OutOfSync',
+              operationPhase: event.reason,
               message: event.message,
-            }
-          : undefined,
-      }),
+            },
+          };
+        }
+        // the revision already running applied again with changes: a change
+        // made by hand in the cluster was reverted (self-heal)
+        const selfHeal =
+          !failed &&
+          !!revision &&
+          sameCommit(revision, app.revisions[0]) &&
+          (/Drift/i.test(event.reason) ||
+            /\b(configured|created)\b/.test(event.message));
+        return {
+          application: {
+            ...app,
+            healthStatus: failed ? 'Degraded' : 'Healthy',
+            syncStatus: failed ? app.syncStatus : 'Synced',
+            operationPhase: event.reason,
+            message: failed ? event.message : undefined,
+            ...(revision && !failed
+              ? {
+                  revisions: [revision],
+                  attemptedRevisions: undefined,
+                  lastSyncedAt: at,
+                }
+              : {}),
+            ...(revision && failed && !app.revisions.includes(revision)
+              ? { attemptedRevisions: [revision] }
+              : {}),
+          },
+          deployment: reportsDeployment
+            ? {
+                applicationId: id,
+                dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
+                environment: app.environment,
+                revisions: [revision],
+                finishedAt: at,
+                result: failed ? 'Failed' : 'Succeeded',
+                initiatedBy: selfHeal ? 'automated' : event.reportingController,
+                origin: 'event',
+                message: selfHeal
+                  ? `${event.reportingController} reverted a change made in the cluster: ${event.message}`
+                  : event.message,
+              }
+            : undefined,
+        };
+      },
     });
   }
 

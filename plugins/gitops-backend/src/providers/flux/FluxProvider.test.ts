@@ -1,3 +1,5 @@
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
 import { validateFlux } from '@gitops-portal/gitops-contracts';
 import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { FluxClusterConfig } from '../../config';
@@ -115,6 +117,72 @@ describe('FluxProvider against the sandbox Kubernetes API', () => {
       {},
     );
     expect(prod.applications.map(a => a.name)).toEqual(['podinfo']);
+  });
+
+  it('reads images and workload health from the Deployments its inventory names', async () => {
+    const dev = await cluster('flux-dev').read({});
+    const byName = Object.fromEntries(dev.applications.map(a => [a.name, a]));
+    const tag = byName['inventory-dev'].revisions[0]
+      .match(/[0-9a-f]{40}/)![0]
+      .slice(0, 7);
+    expect(byName['inventory-dev']).toMatchObject({
+      resourceCount: 3,
+      images: [`ghcr.io/gitops-portal/inventory:${tag}`],
+    });
+    expect(byName['inventory-dev'].resources).toBeUndefined();
+    expect(byName['inventory-staging'].resources).toEqual([
+      expect.objectContaining({
+        kind: 'Deployment',
+        namespace: 'inventory-staging',
+        name: 'inventory',
+        healthStatus: 'Degraded',
+        message: expect.stringMatching(/has timed out progressing/),
+      }),
+    ]);
+    const prod = await cluster('flux-prod').read({});
+    expect(prod.applications.find(a => a.name === 'podinfo')?.images).toEqual([
+      'ghcr.io/stefanprodan/podinfo:6.6.1',
+    ]);
+  });
+
+  it('falls back to declared images when RBAC forbids reading workloads', async () => {
+    // a Kubernetes API in front of the sandbox whose RBAC refuses apps/v1
+    const proxy = http.createServer(async (req, res) => {
+      if (req.url?.includes('/apis/apps/')) {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'Forbidden',
+            code: 403,
+            message:
+              'deployments.apps is forbidden: User "system:serviceaccount:backstage:gitops" cannot list resource "deployments" in API group "apps" at the cluster scope',
+          }),
+        );
+        return;
+      }
+      const upstream = await fetch(`${sb.url}${req.url}`, {
+        headers: { authorization: String(req.headers.authorization) },
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const prod = await cluster('flux-prod', {
+        url: `http://127.0.0.1:${port}/k8s/flux-prod`,
+      }).read({});
+      const podinfo = prod.applications.find(a => a.name === 'podinfo')!;
+      // the chart's image repository, from the HelmRelease values
+      expect(podinfo.images).toEqual(['ghcr.io/stefanprodan/podinfo']);
+      expect(podinfo.resourceCount).toBe(3);
+      expect(podinfo.resources).toBeUndefined();
+    } finally {
+      proxy.close();
+    }
   });
 
   it('fails clearly for an unreachable cluster and a bad token', async () => {

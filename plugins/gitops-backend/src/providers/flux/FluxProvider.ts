@@ -1,4 +1,5 @@
 import {
+  AppsV1Api,
   CustomObjectsApi,
   KubeConfig,
   PatchStrategy,
@@ -16,6 +17,12 @@ import {
   FluxKind,
   FluxObject,
 } from './types';
+import {
+  WORKLOAD_KINDS,
+  Workload,
+  inventoryOf,
+  workloadKey,
+} from './workloads';
 
 function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
   if (!signal) return promise;
@@ -66,6 +73,7 @@ export class FluxProvider implements GitopsProvider {
   readonly engine = 'flux' as const;
   readonly instance: string;
   private readonly api: CustomObjectsApi;
+  private readonly apps: AppsV1Api;
 
   constructor(
     private readonly options: {
@@ -92,6 +100,51 @@ export class FluxProvider implements GitopsProvider {
       currentContext: cluster.name,
     });
     this.api = kc.makeApiClient(CustomObjectsApi);
+    this.apps = kc.makeApiClient(AppsV1Api);
+  }
+
+  /**
+   * The Deployments, StatefulSets and DaemonSets of the kinds that Flux
+   * inventories name, one cluster-wide list per kind. Undefined when the
+   * cluster does not let the backend read them (RBAC): images then come
+   * from the Flux objects' specs, and workload health is not known.
+   */
+  private async workloads(
+    objects: FluxObject[],
+    signal?: AbortSignal,
+  ): Promise<Map<string, Workload> | undefined> {
+    const kinds = new Set<string>();
+    for (const obj of objects) {
+      for (const ref of inventoryOf(obj) ?? []) {
+        if (ref.group === 'apps' && WORKLOAD_KINDS.includes(ref.kind))
+          kinds.add(ref.kind);
+      }
+    }
+    if (kinds.size === 0) return undefined;
+    const out = new Map<string, Workload>();
+    for (const kind of WORKLOAD_KINDS.filter(k => kinds.has(k))) {
+      let list: { items?: unknown[] };
+      try {
+        const lists: Record<string, () => Promise<{ items?: unknown[] }>> = {
+          Deployment: () => this.apps.listDeploymentForAllNamespaces(),
+          StatefulSet: () => this.apps.listStatefulSetForAllNamespaces(),
+          DaemonSet: () => this.apps.listDaemonSetForAllNamespaces(),
+        };
+        list = await abortable(lists[kind](), signal);
+      } catch (error) {
+        if (signal?.aborted) throw error;
+        const code = (error as { code?: number }).code;
+        if (code === 401 || code === 403 || code === 404) return undefined;
+        throw describe(error, this.instance);
+      }
+      for (const item of (list.items ?? []) as Workload[]) {
+        out.set(
+          workloadKey(kind, item.metadata?.namespace, item.metadata?.name),
+          { ...item, kind },
+        );
+      }
+    }
+    return out;
   }
 
   private async list(
@@ -148,6 +201,7 @@ export class FluxProvider implements GitopsProvider {
         objects.push(...items);
       }
     }
+    const workloads = await this.workloads(objects, options.signal);
     const readAt = new Date().toISOString();
     const snapshot: ProviderSnapshot = { applications: [], deployments: [] };
     for (const obj of objects) {
@@ -156,6 +210,7 @@ export class FluxProvider implements GitopsProvider {
         environments: this.options.environments,
         sources,
         readAt,
+        workloads,
       });
       if (mapped) {
         snapshot.applications.push(mapped.application);

@@ -12,6 +12,7 @@ import {
   resolveEnvironment,
 } from '../../service/environments';
 import { FluxCondition, FluxObject } from './types';
+import { Workload, inventoryState } from './workloads';
 
 const condition = (obj: FluxObject, type: string): FluxCondition | undefined =>
   obj.status?.conditions?.find(c => c.type === type);
@@ -95,6 +96,8 @@ export function mapFluxObject(
     environments: EnvironmentConfig;
     sources: Map<string, FluxObject>;
     readAt: string;
+    /** The cluster's workloads by kind/namespace/name, when they could be read. */
+    workloads?: Map<string, Workload>;
   },
 ):
   | { application: GitopsApplication; deployments: NewDeployment[] }
@@ -226,6 +229,7 @@ export function mapFluxObject(
         : undefined,
     lastSyncedAt,
     labels,
+    ...inventoryState(obj, options.workloads),
     stale: false,
     lastReadAt: options.readAt,
   };
