@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { AuthenticationError, InputError } from '@backstage/errors';
 import {
+  GitopsApplication,
   applicationId,
   toHealthStatus,
   toSyncStatus,
@@ -104,6 +105,14 @@ function eventRevision(
     metadata.revision ??
     Object.entries(metadata).find(([k]) => k.endsWith('/revision'))?.[1]
   );
+}
+
+/** Resources without those that were only rolling out. */
+function settled(
+  resources: GitopsApplication['resources'],
+): GitopsApplication['resources'] {
+  const left = resources?.filter(r => r.healthStatus !== 'Progressing');
+  return left?.length ? left : undefined;
 }
 
 /** Whether two Flux revisions (`main@sha1:<sha>`, `main/<sha>`) name one commit. */
@@ -221,6 +230,9 @@ export class WebhookService {
             ...app,
             healthStatus: failed ? 'Degraded' : 'Healthy',
             syncStatus: failed ? app.syncStatus : 'Synced',
+            // a finished reconciliation passed its health checks: workloads
+            // read mid-rollout are rolled out now (the next read tells more)
+            ...(failed ? {} : { resources: settled(app.resources) }),
             operationPhase: event.reason,
             message: failed ? event.message : undefined,
             ...(revision && !failed
