@@ -14,6 +14,14 @@ export interface Config {
      * holds one instance's applications in memory. Default 3.
      */
     instanceConcurrency?: number;
+    /**
+     * How many scheduled tasks the controllers are split into. Each task is
+     * run by one backend replica at a time (the Backstage scheduler's lock in
+     * the database), so replicas share the controllers between them, and a
+     * task whose replica died is run by another once its timeout has passed.
+     * Default: one task per controller, at most 16.
+     */
+    ingestionShards?: number;
 
     /** Environments of applications and their promotion order. */
     environments?: {

@@ -54,6 +54,23 @@ describe('readGitopsConfig', () => {
     );
   });
 
+  it('reads the ingestion shards, and refuses a bad count by name', () => {
+    expect(readGitopsConfig(new ConfigReader({})).ingestionShards).toBe(
+      undefined,
+    );
+    expect(
+      readGitopsConfig(new ConfigReader({ gitops: { ingestionShards: 8 } }))
+        .ingestionShards,
+    ).toBe(8);
+    for (const bad of [0, 2.5, -1]) {
+      expect(() =>
+        readGitopsConfig(
+          new ConfigReader({ gitops: { ingestionShards: bad } }),
+        ),
+      ).toThrow(/gitops.ingestionShards must be a whole number of at least 1/);
+    }
+  });
+
   it('reads instances with defaults', () => {
     const settings = readGitopsConfig(
       new ConfigReader(instance({ token: 't' })),

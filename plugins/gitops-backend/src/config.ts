@@ -47,6 +47,8 @@ export interface GitopsSettings {
   pollIntervalSeconds: number;
   instanceTimeoutSeconds: number;
   instanceConcurrency: number;
+  /** How many scheduled tasks the controllers are split into; undefined: one per controller, at most 16. */
+  ingestionShards?: number;
   argocd: ArgoInstanceConfig[];
   flux: FluxClusterConfig[];
   webhooks: {
@@ -287,6 +289,7 @@ export function readGitopsConfig(
       1,
       config.getOptionalNumber('gitops.instanceConcurrency') ?? 3,
     ),
+    ingestionShards: positiveInteger(config, 'gitops.ingestionShards'),
     argocd,
     flux,
     git: {
@@ -312,4 +315,15 @@ export function readGitopsConfig(
         config.getOptionalNumber('gitops.webhooks.maxBodyBytes') ?? 256 * 1024,
     },
   };
+}
+
+function positiveInteger(config: Config, key: string): number | undefined {
+  const value = config.getOptionalNumber(key);
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InputError(
+      `${key} must be a whole number of at least 1, not ${value}`,
+    );
+  }
+  return value;
 }

@@ -20,7 +20,7 @@ import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
 import { MetricsService } from './service/MetricsService';
-import { IngestionService } from './service/IngestionService';
+import { IngestionService, shardOf } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
 import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
@@ -164,22 +164,34 @@ export const gitopsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
 
         if (providers.length > 0) {
-          await deps.scheduler.scheduleTask({
-            id: 'gitops-ingestion',
-            scope: 'global',
-            frequency: { seconds: settings.pollIntervalSeconds },
-            // instances are read a few at a time, each within its timeout
-            timeout: {
-              seconds:
-                settings.instanceTimeoutSeconds *
-                  Math.ceil(providers.length / settings.instanceConcurrency) +
-                30,
-            },
-            initialDelay: { seconds: 1 },
-            fn: async () => {
-              await ingestion.runOnce();
-            },
-          });
+          // controllers are split into shards, a global task each: every
+          // replica runs the shards it claims, one replica per shard at a time
+          const shards =
+            settings.ingestionShards ?? Math.min(providers.length, 16);
+          for (let shard = 0; shard < shards; shard++) {
+            const size = providers.filter(
+              p => shardOf(p.engine, p.instance, shards) === shard,
+            ).length;
+            await deps.scheduler.scheduleTask({
+              id: `gitops-ingestion-${shard + 1}-of-${shards}`,
+              scope: 'global',
+              frequency: { seconds: settings.pollIntervalSeconds },
+              // instances are read a few at a time, each within its timeout
+              timeout: {
+                seconds:
+                  settings.instanceTimeoutSeconds *
+                    Math.max(
+                      1,
+                      Math.ceil(size / settings.instanceConcurrency),
+                    ) +
+                  30,
+              },
+              initialDelay: { seconds: 1 },
+              fn: async () => {
+                await ingestion.runShard(shard, shards);
+              },
+            });
+          }
           if (git) {
             await deps.scheduler.scheduleTask({
               id: 'gitops-git',

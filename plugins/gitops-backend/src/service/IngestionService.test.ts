@@ -13,7 +13,7 @@ import { argoApp } from '../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
 import { EnvironmentConfig } from './environments';
-import { IngestionService } from './IngestionService';
+import { IngestionService, shardOf } from './IngestionService';
 
 jest.setTimeout(60_000);
 
@@ -281,6 +281,49 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     expect(most).toBe(2);
     expect(reports.map(r => [r.instance, r.ok])).toEqual(
       ['a', 'b', 'c', 'd', 'e'].map(n => [n, true]),
+    );
+  });
+
+  it('splits controllers into shards, each read once, sharing one concurrency bound in the process', async () => {
+    const { store } = await setup([]);
+    let running = 0;
+    let most = 0;
+    const names = Array.from({ length: 40 }, (_, i) => `cluster-${i}`);
+    const reads: string[] = [];
+    const providers = names.map(name => {
+      const real = new ArgoProvider({ instance: instance(name), environments });
+      return Object.assign(Object.create(real), {
+        read: async () => {
+          reads.push(name);
+          running += 1;
+          most = Math.max(most, running);
+          await new Promise(r => setTimeout(r, 5));
+          running -= 1;
+          return { applications: [], deployments: [] };
+        },
+      });
+    });
+    const ingestion = new IngestionService({
+      store,
+      providers: () => providers,
+      logger: mockServices.logger.mock(),
+      instanceTimeoutMs: 2_000,
+      concurrency: 3,
+    });
+    // all four shards at once, as one replica holding them all runs them
+    const reports = await Promise.all(
+      [0, 1, 2, 3].map(shard => ingestion.runShard(shard, 4)),
+    );
+    expect(reads.sort()).toEqual([...names].sort());
+    expect(reports.flat()).toHaveLength(40);
+    expect(most).toBe(3);
+    // every shard has some, and the split is the same in every process
+    for (const r of reports) expect(r.length).toBeGreaterThan(3);
+    expect(reports[1].map(r => r.instance)).toEqual(
+      names.filter(n => shardOf('argocd', n, 4) === 1),
+    );
+    expect(shardOf('argocd', 'prod-eu', 16)).toBe(
+      shardOf('argocd', 'prod-eu', 16),
     );
   });
 

@@ -41,23 +41,46 @@ export class IngestionService {
     },
   ) {}
 
+  /** Reads in flight in this process, across shards; and those waiting. */
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  /** Reads every provider. */
   async runOnce(): Promise<InstanceReport[]> {
-    const providers = this.options.providers();
-    const results: InstanceReport[] = new Array(providers.length);
-    let next = 0;
-    const worker = async () => {
-      while (next < providers.length) {
-        const index = next++;
-        results[index] = await this.ingest(providers[index]);
-      }
-    };
-    await Promise.all(
-      Array.from(
-        { length: Math.min(providers.length, this.options.concurrency ?? 3) },
-        worker,
-      ),
+    return this.read(this.options.providers());
+  }
+
+  /**
+   * Reads the providers of one shard of `shards`: a provider's shard is a
+   * stable hash of its engine and name, so each replica that runs a shard's
+   * scheduled task reads the same controllers.
+   */
+  async runShard(shard: number, shards: number): Promise<InstanceReport[]> {
+    return this.read(
+      this.options
+        .providers()
+        .filter(p => shardOf(p.engine, p.instance, shards) === shard),
     );
-    return results;
+  }
+
+  private async read(providers: GitopsProvider[]): Promise<InstanceReport[]> {
+    return Promise.all(providers.map(p => this.limited(() => this.ingest(p))));
+  }
+
+  /** At most `concurrency` reads at once in this process, whichever shard asks. */
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.running >= (this.options.concurrency ?? 3)) {
+      await new Promise<void>(resolve => this.waiting.push(resolve));
+    } else {
+      this.running += 1;
+    }
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
   }
 
   async ingest(provider: GitopsProvider): Promise<InstanceReport> {
@@ -144,6 +167,23 @@ export class IngestionService {
     );
     return report;
   }
+}
+
+/**
+ * The shard of a controller among `shards`: FNV-1a of `engine:instance`,
+ * stable across processes and releases.
+ */
+export function shardOf(
+  engine: string,
+  instance: string,
+  shards: number,
+): number {
+  let hash = 0x811c9dc5;
+  for (const ch of `${engine}:${instance}`) {
+    hash ^= ch.codePointAt(0)!;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
 }
 
 /**
