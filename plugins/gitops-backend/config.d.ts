@@ -22,6 +22,14 @@ export interface Config {
      * Default: one task per controller, at most 16.
      */
     ingestionShards?: number;
+    /**
+     * Follow each Argo CD instance's application stream
+     * (`/api/v1/stream/applications`) between full reads, so a change is
+     * stored within about a second instead of at the next poll. The full
+     * read every `pollIntervalSeconds` stays: it reconciles events a stream
+     * dropped and ends a stream that stalled. Default true.
+     */
+    watch?: boolean;
 
     /** Environments of applications and their promotion order. */
     environments?: {

@@ -14,6 +14,7 @@ startSandbox({
   commitEverySeconds: num('SANDBOX_COMMIT_EVERY_SECONDS'),
   syncSeconds: num('SANDBOX_SYNC_SECONDS'),
   autoMergeSeconds: num('SANDBOX_AUTOMERGE_SECONDS'),
+  streamDropRate: num('SANDBOX_STREAM_DROP_RATE'),
   // eslint-disable-next-line no-console
   log: message => console.log(message),
   notify: process.env.SANDBOX_NOTIFY_URL

@@ -141,6 +141,60 @@ describe('sandbox Argo CD API', () => {
     expect(validateArgo('runtimeError', await missing.json())).toEqual([]);
   });
 
+  it("streams application events as Argo CD's watch does: ADDED for each, then MODIFIED", async () => {
+    const listed = await (await get('/argocd/main/api/v1/applications')).json();
+    const controller = new AbortController();
+    const res = await fetch(
+      `${sb.url}/argocd/main/api/v1/stream/applications`,
+      {
+        headers: { authorization: `Bearer ${SANDBOX_TOKEN}` },
+        signal: controller.signal,
+      },
+    );
+    expect(res.status).toBe(200);
+    const events: any[] = [];
+    let pushed: { name: string } | undefined;
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of res.body as any) {
+        buffer += decoder.decode(chunk, { stream: true });
+        const lines = buffer.split('\n');
+        buffer = lines.pop()!;
+        for (const line of lines) {
+          const event = JSON.parse(line).result;
+          expect(validateArgo('v1alpha1ApplicationWatchEvent', event)).toEqual(
+            [],
+          );
+          events.push(event);
+        }
+        const added = events.filter(e => e.type === 'ADDED').length;
+        if (!pushed && added > 3)
+          pushed = sb.sandbox.push({ instance: 'main' });
+        if (
+          pushed &&
+          events.some(
+            e =>
+              e.type === 'MODIFIED' &&
+              e.application.metadata.name === pushed!.name &&
+              e.application.status.sync.status === 'OutOfSync',
+          )
+        )
+          break;
+      }
+    } finally {
+      controller.abort();
+    }
+    // the stream started with every application of the instance
+    const added = new Set(
+      events
+        .filter(e => e.type === 'ADDED')
+        .map(e => e.application.metadata.name),
+    );
+    for (const app of listed.items) expect(added).toContain(app.metadata.name);
+    expect(pushed).toBeDefined();
+  });
+
   it('serves Helm repository indexes', async () => {
     const res = await fetch(`${sb.url}/charts/podinfo/index.yaml`);
     expect(res.status).toBe(200);

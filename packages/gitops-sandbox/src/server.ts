@@ -39,6 +39,11 @@ export interface SandboxOptions {
    * 0 = only by `POST /sandbox/git/merge`. Default 30.
    */
   autoMergeSeconds?: number;
+  /**
+   * Share (0..1) of application stream events dropped, as Argo CD may drop
+   * them under load (it does not replay). Default 0.
+   */
+  streamDropRate?: number;
 }
 
 /** Chart versions the sandbox's Helm repositories offer (newer than deployed). */
@@ -201,6 +206,61 @@ export async function startSandbox(options: SandboxOptions = {}) {
   );
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
+
+  /**
+   * Argo CD's application watch: newline-delimited JSON of
+   * `{"result":{"type","application"}}`, an ADDED event per application
+   * first, then MODIFIED / DELETED as the sandbox ticks; some events are
+   * dropped when `streamDropRate` says so.
+   */
+  const streams = new Set<() => void>();
+  const openStream = (
+    instance: string,
+    appNamespace: string | undefined,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    });
+    const sent = new Map<string, string>();
+    const emit = (type: string, application: unknown) => {
+      if (
+        options.streamDropRate &&
+        type !== 'ADDED' &&
+        Math.random() < options.streamDropRate
+      )
+        return;
+      res.write(`${JSON.stringify({ result: { type, application } })}\n`);
+    };
+    const check = (initial: boolean) => {
+      if (down.has(instance)) {
+        res.destroy();
+        return;
+      }
+      const seen = new Set<string>();
+      for (const app of sandbox.list(instance, appNamespace).items as any[]) {
+        const key = `${app.metadata.namespace}/${app.metadata.name}`;
+        seen.add(key);
+        const json = JSON.stringify(app);
+        if (sent.get(key) === json) continue;
+        const known = sent.has(key);
+        sent.set(key, json);
+        emit(initial || !known ? 'ADDED' : 'MODIFIED', app);
+      }
+      for (const [key, json] of sent) {
+        if (seen.has(key)) continue;
+        sent.delete(key);
+        emit('DELETED', JSON.parse(json));
+      }
+    };
+    check(true);
+    const watcher = () => check(false);
+    streams.add(watcher);
+    req.on('close', () => streams.delete(watcher));
+    res.on('close', () => streams.delete(watcher));
+  };
 
   const serveKubernetes = async (
     req: http.IncomingMessage,
@@ -436,6 +496,10 @@ export async function startSandbox(options: SandboxOptions = {}) {
         );
         return;
       }
+      if (req.method === 'GET' && path === '/api/v1/stream/applications') {
+        openStream(instance, appNamespace, req, res);
+        return;
+      }
       if (req.method === 'GET' && path === '/api/v1/applications') {
         send(
           res,
@@ -566,6 +630,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     fleet?.reconcile();
     sandbox.tick();
     flux.tick();
+    for (const check of streams) check();
   }, 1000);
   const commitEvery = options.commitEverySeconds ?? 15;
   let commits = 0;
@@ -628,7 +693,10 @@ export async function startSandbox(options: SandboxOptions = {}) {
       clearInterval(ticker);
       if (committer) clearInterval(committer);
       if (merger) clearInterval(merger);
-      await new Promise(resolve => server.close(resolve));
+      const closed = new Promise(resolve => server.close(resolve));
+      // open application streams end with the server
+      server.closeAllConnections();
+      await closed;
     },
   };
 }

@@ -49,6 +49,8 @@ export interface GitopsSettings {
   instanceConcurrency: number;
   /** How many scheduled tasks the controllers are split into; undefined: one per controller, at most 16. */
   ingestionShards?: number;
+  /** Follow controllers' change streams between full reads (Argo CD). */
+  watch: boolean;
   argocd: ArgoInstanceConfig[];
   flux: FluxClusterConfig[];
   webhooks: {
@@ -290,6 +292,7 @@ export function readGitopsConfig(
       config.getOptionalNumber('gitops.instanceConcurrency') ?? 3,
     ),
     ingestionShards: positiveInteger(config, 'gitops.ingestionShards'),
+    watch: config.getOptionalBoolean('gitops.watch') ?? true,
     argocd,
     flux,
     git: {

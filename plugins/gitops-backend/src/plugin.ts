@@ -184,11 +184,17 @@ export const gitopsPlugin = createBackendPlugin({
                       1,
                       Math.ceil(size / settings.instanceConcurrency),
                     ) +
+                  (settings.watch ? settings.pollIntervalSeconds : 0) +
                   30,
               },
               initialDelay: { seconds: 1 },
               fn: async () => {
-                await ingestion.runShard(shard, shards);
+                // read, then follow the watches until the next run is due
+                await ingestion.runShard(shard, shards, {
+                  watchUntil: settings.watch
+                    ? Date.now() + settings.pollIntervalSeconds * 1000 - 500
+                    : undefined,
+                });
               },
             });
           }

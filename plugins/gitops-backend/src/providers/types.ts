@@ -25,6 +25,16 @@ export interface GitopsProvider {
   readonly instance: string;
   /** Reads every application of the instance. Throws when the instance cannot be read. */
   read(options: { signal?: AbortSignal }): Promise<ProviderSnapshot>;
+  /**
+   * Follows changes at the controller until `signal` aborts, calling
+   * `onChange` with the applications that changed (a partial snapshot).
+   * Optional: providers without it are polled only. May miss changes (the
+   * next full read reconciles them); throws when the watch fails.
+   */
+  watch?(options: {
+    signal: AbortSignal;
+    onChange: (changed: ProviderSnapshot) => Promise<void>;
+  }): Promise<void>;
   /** Asks the controller to re-read Git and compare. */
   refresh(app: GitopsApplication): Promise<void>;
   /** Asks the controller to apply the desired state. */

@@ -55,16 +55,89 @@ export class IngestionService {
    * stable hash of its engine and name, so each replica that runs a shard's
    * scheduled task reads the same controllers.
    */
-  async runShard(shard: number, shards: number): Promise<InstanceReport[]> {
+  async runShard(
+    shard: number,
+    shards: number,
+    options: { watchUntil?: number } = {},
+  ): Promise<InstanceReport[]> {
     return this.read(
       this.options
         .providers()
         .filter(p => shardOf(p.engine, p.instance, shards) === shard),
+      options.watchUntil,
     );
   }
 
-  private async read(providers: GitopsProvider[]): Promise<InstanceReport[]> {
-    return Promise.all(providers.map(p => this.limited(() => this.ingest(p))));
+  /**
+   * Reads each provider, a few at a time; then, until `watchUntil` (epoch
+   * ms), follows the changes of those that can watch and were read. The
+   * next run reads them all again: that full read is the safety net for
+   * events a watch missed or a watch that stalled.
+   */
+  private async read(
+    providers: GitopsProvider[],
+    watchUntil?: number,
+  ): Promise<InstanceReport[]> {
+    return Promise.all(
+      providers.map(async p => {
+        const report = await this.limited(() => this.ingest(p));
+        const ms = (watchUntil ?? 0) - Date.now();
+        if (report.ok && p.watch && ms > 1000) await this.follow(p, ms);
+        return report;
+      }),
+    );
+  }
+
+  /** Follows one provider's watch for `ms`; a failed watch waits for the next read. */
+  private async follow(provider: GitopsProvider, ms: number): Promise<void> {
+    const logger = this.options.logger.child({
+      engine: provider.engine,
+      instance: provider.instance,
+    });
+    try {
+      await provider.watch!({
+        signal: AbortSignal.timeout(ms),
+        onChange: changed => this.applyChanges(changed),
+      });
+    } catch (error) {
+      logger.warn(
+        `Watch of ${provider.engine} instance '${provider.instance}' failed: ${
+          (error as Error).message
+        }; its next full read catches up`,
+      );
+    }
+  }
+
+  /**
+   * Writes applications a watch reported changed, with the deployments
+   * they show. What only a full read tells (resource trees, Rollouts) is
+   * kept from the stored application.
+   */
+  async applyChanges(changed: {
+    applications: GitopsApplication[];
+    deployments: NewDeployment[];
+  }): Promise<void> {
+    const { store } = this.options;
+    if (changed.applications.length === 0) return;
+    const previous = await store.getApplications(
+      changed.applications.map(a => a.id),
+    );
+    const before = new Map(previous.map(a => [a.id, a]));
+    const merged = changed.applications.map(app => {
+      const old = before.get(app.id);
+      if (!old) return app;
+      return {
+        ...app,
+        resources: app.resources ?? old.resources,
+        resourceCount: app.resourceCount ?? old.resourceCount,
+        rollouts: app.rollouts ?? old.rollouts,
+      };
+    });
+    await store.upsertApplications(merged);
+    await store.addDeployments([
+      ...changed.deployments,
+      ...observedDeployments(previous, merged),
+    ]);
   }
 
   /** At most `concurrency` reads at once in this process, whichever shard asks. */

@@ -9,6 +9,15 @@ import {
   ArgoApplicationTree,
 } from './types';
 
+/** One event of Argo CD's application stream (`v1alpha1ApplicationWatchEvent`). */
+export interface ArgoWatchEvent {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED' | string;
+  application: ArgoApplication;
+}
+
+/** The longest stream line kept in memory: one application, never a list. */
+const MAX_EVENT_BYTES = 8 * 1024 * 1024;
+
 /** Fields the list call asks for, so Argo CD sends no resource trees. */
 export const LIST_FIELDS = [
   'metadata.resourceVersion',
@@ -86,6 +95,108 @@ export class ArgoClient {
       result.push(...(list.items ?? []));
     }
     return result;
+  }
+
+  /**
+   * Follows `GET /api/v1/stream/applications` (newline-delimited JSON of
+   * `{"result": {"type", "application"}}`) until `signal` aborts or the
+   * server ends the stream, calling `onEvent` for each event in order. Argo
+   * CD starts with an ADDED event per application and may drop events under
+   * load (it does not replay), so a watch is only ever a way to learn sooner:
+   * full lists still reconcile. Throws on an error status, an error in the
+   * stream, or a line longer than 8 MB.
+   */
+  async watchApplications(options: {
+    signal: AbortSignal;
+    onEvent: (event: ArgoWatchEvent) => Promise<void> | void;
+  }): Promise<void> {
+    const namespaces = this.config.appNamespaces ?? [undefined];
+    await Promise.all(namespaces.map(ns => this.watchNamespace(ns, options)));
+  }
+
+  private async watchNamespace(
+    namespace: string | undefined,
+    options: {
+      signal: AbortSignal;
+      onEvent: (event: ArgoWatchEvent) => Promise<void> | void;
+    },
+  ): Promise<void> {
+    const query = new URLSearchParams();
+    if (namespace) query.set('appNamespace', namespace);
+    const path = `/api/v1/stream/applications${query.size ? `?${query}` : ''}`;
+    const open = async (token: string) => {
+      try {
+        // no request timeout: the stream stays open until the caller aborts
+        return await fetch(`${this.config.url}${path}`, {
+          headers: { authorization: `Bearer ${token}` },
+          signal: options.signal,
+          ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}),
+        } as RequestInit);
+      } catch (error) {
+        if (options.signal.aborted) throw error;
+        throw new Error(
+          `Argo CD '${this.config.name}' is unreachable: ${
+            (error as Error).message
+          }`,
+        );
+      }
+    };
+    let res = await open(await this.token());
+    if (res.status === 401 && !this.config.token) {
+      res = await open(await this.token(true));
+    }
+    if (!res.ok || !res.body) {
+      throw new ForwardedError(
+        `Argo CD '${this.config.name}' answered ${res.status} to GET /api/v1/stream/applications`,
+        await ResponseError.fromResponse(res),
+      );
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    const handle = async (line: string) => {
+      if (!line.trim()) return;
+      let message: {
+        result?: ArgoWatchEvent;
+        error?: { message?: string; grpc_code?: number; http_code?: number };
+      };
+      try {
+        message = JSON.parse(line);
+      } catch {
+        throw new Error(
+          `Argo CD '${this.config.name}' sent a stream line that is not JSON (${line.length} bytes)`,
+        );
+      }
+      if (message.error) {
+        throw new Error(
+          `Argo CD '${
+            this.config.name
+          }' ended its application stream with an error: ${
+            message.error.message ?? JSON.stringify(message.error)
+          }`,
+        );
+      }
+      if (message.result?.application) await options.onEvent(message.result);
+    };
+    try {
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let newline = buffer.indexOf('\n');
+        while (newline >= 0) {
+          await handle(buffer.slice(0, newline));
+          buffer = buffer.slice(newline + 1);
+          newline = buffer.indexOf('\n');
+        }
+        if (buffer.length > MAX_EVENT_BYTES) {
+          throw new Error(
+            `Argo CD '${this.config.name}' sent a stream event over ${MAX_EVENT_BYTES} bytes`,
+          );
+        }
+      }
+      await handle(buffer);
+    } catch (error) {
+      if (options.signal.aborted) return;
+      throw error;
+    }
   }
 
   /** Every ApplicationSet the instance (or its configured namespaces) has. */

@@ -471,6 +471,62 @@ export class ArgoProvider implements GitopsProvider {
     return found;
   }
 
+  /**
+   * Follows Argo CD's application stream. Changes are handed on in batches
+   * (every 200 ms, or 500 applications) so a burst — the ADDED event per
+   * application a stream starts with — is written a batch at a time.
+   * Resource trees and Rollouts are read by full reads only.
+   */
+  async watch(options: {
+    signal: AbortSignal;
+    onChange: (changed: ProviderSnapshot) => Promise<void>;
+  }): Promise<void> {
+    let pending = new Map<string, ArgoApplication>();
+    let flushing: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    const flush = () => {
+      if (pending.size === 0) return flushing;
+      const items = [...pending.values()];
+      pending = new Map();
+      flushing = flushing.then(async () => {
+        const readAt = new Date().toISOString();
+        const changed: ProviderSnapshot = { applications: [], deployments: [] };
+        for (const item of items) {
+          const mapped = mapArgoApplication(item, {
+            instance: this.options.instance,
+            environments: this.options.environments,
+            readAt,
+          });
+          if (mapped) {
+            changed.applications.push(mapped.application);
+            changed.deployments.push(...mapped.deployments);
+          }
+        }
+        await options.onChange(changed).catch(error => {
+          failure ??= error;
+        });
+      });
+      return flushing;
+    };
+    const timer = setInterval(flush, 200);
+    try {
+      await this.client.watchApplications({
+        signal: options.signal,
+        onEvent: async event => {
+          // a deleted application goes at the next full read
+          if (event.type === 'DELETED') return;
+          const key = `${event.application.metadata?.namespace}/${event.application.metadata?.name}`;
+          pending.set(key, event.application);
+          if (pending.size >= 500) await flush();
+        },
+      });
+    } finally {
+      clearInterval(timer);
+      await flush();
+    }
+    if (failure) throw failure;
+  }
+
   async refresh(app: GitopsApplication): Promise<void> {
     await this.client.refreshApplication(app);
   }

@@ -1,0 +1,171 @@
+import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
+import { startSandbox } from '@gitops-portal/gitops-sandbox';
+import http from 'node:http';
+import { AddressInfo } from 'node:net';
+import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { ArgoProvider } from '../providers/argocd/ArgoProvider';
+import { EnvironmentConfig } from './environments';
+import { IngestionService } from './IngestionService';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['SQLITE_3'] });
+
+const environments: EnvironmentConfig = {
+  order: ['dev', 'staging', 'prod'],
+  label: 'environment',
+  fallback: 'default',
+  rules: [],
+};
+
+const until = async (what: string, ok: () => Promise<boolean>) => {
+  const deadline = Date.now() + 20_000;
+  while (!(await ok())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
+    await new Promise(r => setTimeout(r, 100));
+  }
+};
+
+describe('watching Argo CD between full reads', () => {
+  let sb: Awaited<ReturnType<typeof startSandbox>>;
+  beforeAll(async () => {
+    sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      syncSeconds: 30,
+      git: false,
+    });
+  });
+  afterAll(() => sb.stop());
+
+  async function setup(url: string) {
+    const knex = await databases.init('SQLITE_3');
+    const store = await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    const provider = new ArgoProvider({
+      instance: {
+        name: 'main',
+        url,
+        uiUrl: url,
+        username: 'admin',
+        password: 'sandbox',
+        skipTLSVerify: false,
+        timeoutMs: 5_000,
+      },
+      environments,
+    });
+    const logger = mockServices.logger.mock();
+    // what the service tells through a child logger lands here too
+    logger.child.mockReturnValue(logger);
+    const ingestion = new IngestionService({
+      store,
+      providers: () => [provider],
+      logger,
+      instanceTimeoutMs: 10_000,
+    });
+    return { store, ingestion, logger };
+  }
+
+  /** Runs one shard task: a full read, then the watch until `ms` from now. */
+  const runWatching = (ingestion: IngestionService, ms: number) => {
+    let done = false;
+    const run = ingestion
+      .runShard(0, 1, { watchUntil: Date.now() + ms })
+      .finally(() => {
+        done = true;
+      });
+    return { run, done: () => done };
+  };
+
+  const idle = (name: string) =>
+    sb.sandbox
+      .list('main')
+      .items.some(
+        (a: any) =>
+          a.metadata.name === name && a.status.sync.status === 'Synced',
+      );
+
+  it('stores a change at the controller while the watch is open, before the next full read', async () => {
+    const { store, ingestion } = await setup(`${sb.url}/argocd/main`);
+    const task = runWatching(ingestion, 8_000);
+    const id = 'argocd:main:argocd:payments-dev';
+    await until('first read', async () => !!(await store.getApplication(id)));
+    expect(idle('payments-dev')).toBe(true);
+    sb.sandbox.push({ instance: 'main', name: 'payments-dev' });
+    await until(
+      'the change stored',
+      async () => (await store.getApplication(id))?.syncStatus === 'OutOfSync',
+    );
+    // learnt from the stream: the shard's run (read, then watch) is still on
+    expect(task.done()).toBe(false);
+    const app = await store.getApplication(id);
+    expect(app?.outOfSyncSince).toBeDefined();
+    await task.run;
+  });
+
+  it('catches up at the next full read with events the stream dropped, or when it stalls', async () => {
+    // an Argo CD whose stream sends nothing: dropped events or a silent stall
+    let streams = 0;
+    const proxy = http.createServer(async (req, res) => {
+      if (req.url?.includes('/stream/')) {
+        streams += 1;
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.flushHeaders();
+        return; // and never a line
+      }
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${sb.url}${req.url}`, {
+        method: req.method,
+        headers: {
+          authorization: String(req.headers.authorization ?? ''),
+          'content-type': 'application/json',
+        },
+        body: chunks.length ? Buffer.concat(chunks) : undefined,
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' });
+      res.end(await upstream.text());
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = proxy.address() as AddressInfo;
+      const { store, ingestion, logger } = await setup(
+        `http://127.0.0.1:${port}/argocd/main`,
+      );
+      const id = 'argocd:main:argocd:catalog-api-dev';
+      const first = runWatching(ingestion, 3_000);
+      await until('first read', async () => !!(await store.getApplication(id)));
+      expect(idle('catalog-api-dev')).toBe(true);
+      sb.sandbox.push({ instance: 'main', name: 'catalog-api-dev' });
+      await first.run;
+      expect(streams).toBe(1);
+      // the stalled stream told nothing, and ended quietly when the run was due
+      expect((await store.getApplication(id))?.syncStatus).toBe('Synced');
+      expect(logger.warn).not.toHaveBeenCalled();
+      // the next run's full read has it
+      await ingestion.runShard(0, 1);
+      expect((await store.getApplication(id))?.syncStatus).toBe('OutOfSync');
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+
+  it('tells a watch that fails, and keeps polling', async () => {
+    const { ingestion, logger } = await setup(`${sb.url}/argocd/main`);
+    const provider = (ingestion as any).options.providers()[0] as ArgoProvider;
+    jest
+      .spyOn(provider, 'watch')
+      .mockRejectedValue(new Error('stream reset by peer'));
+    const reports = await ingestion.runShard(0, 1, {
+      watchUntil: Date.now() + 3_000,
+    });
+    expect(reports[0].ok).toBe(true);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(
+        /Watch of argocd instance 'main' failed: stream reset by peer; its next full read catches up/,
+      ),
+    );
+  });
+});
