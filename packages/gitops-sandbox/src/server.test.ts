@@ -171,12 +171,13 @@ describe('sandbox Argo CD API', () => {
         const added = events.filter(e => e.type === 'ADDED').length;
         if (!pushed && added > 3)
           pushed = sb.sandbox.push({ instance: 'main' });
+        const name = pushed?.name;
         if (
-          pushed &&
+          name &&
           events.some(
             e =>
               e.type === 'MODIFIED' &&
-              e.application.metadata.name === pushed!.name &&
+              e.application.metadata.name === name &&
               e.application.status.sync.status === 'OutOfSync',
           )
         )
