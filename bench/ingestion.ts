@@ -12,6 +12,9 @@ import { benchDatabase } from './benchDatabase';
 
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5);
+/** The edge shape instead: this many clusters, an Argo CD instance each. */
+const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 0);
+const APPS_PER_CLUSTER = Number(process.env.BENCH_APPS_PER_CLUSTER ?? 100);
 
 const noopLogger: any = {
   debug() {},
@@ -29,11 +32,14 @@ const noopLogger: any = {
 
 async function main() {
   // the fake controllers in their own process: the RSS below is the backend's
-  const sb = await startSandboxProcess({
-    extraApps: APPS,
-    instances: INSTANCES,
-  });
-  const instances = sb.instances;
+  const sb = await startSandboxProcess(
+    CLUSTERS
+      ? { clusters: CLUSTERS, appsPerCluster: APPS_PER_CLUSTER }
+      : { extraApps: APPS, instances: INSTANCES },
+  );
+  const instances = CLUSTERS
+    ? sb.instances.filter(i => i.startsWith('cluster-'))
+    : sb.instances;
   const { knex } = benchDatabase();
   const store = await DatabaseGitopsStore.create({
     database: { getClient: async () => knex } as any,

@@ -36,6 +36,13 @@ const ingestion = env => bench('bench/ingestion.ts', env);
 const api = env => bench('bench/api.ts', env);
 const webhooks = env => bench('bench/webhooks.ts', env);
 const metrics = env => bench('bench/metrics.ts', env);
+const latency = env => bench('bench/latency.ts', env);
+// the edge shape: BENCH_CLUSTERS clusters (default 1,000) x 100 applications
+const edge = env =>
+  ingestion({
+    BENCH_CLUSTERS: process.env.BENCH_CLUSTERS ?? '1000',
+    ...env,
+  });
 const started = Date.now();
 
 // the rivals, from npm, into a bench-only package (not a workspace)
@@ -69,6 +76,8 @@ const results = [ingestion({})];
 const apiResults = [api({})];
 const metricsResults = [metrics({})];
 const webhookResults = [webhooks({})];
+const latencyResults = [latency({})];
+const edgeResults = [edge({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   const envOut = execFileSync(
@@ -90,6 +99,8 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
     'bench_api',
     'bench_webhooks',
     'bench_metrics',
+    'bench_latency',
+    'bench_edge',
   ]) {
     execFileSync('psql', [
       `${server}/postgres`,
@@ -102,6 +113,8 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   apiResults.push(api({ BENCH_PG: `${server}/bench_api` }));
   metricsResults.push(metrics({ BENCH_PG: `${server}/bench_metrics` }));
   webhookResults.push(webhooks({ BENCH_PG: `${server}/bench_webhooks` }));
+  latencyResults.push(latency({ BENCH_PG: `${server}/bench_latency` }));
+  edgeResults.push(edge({ BENCH_PG: `${server}/bench_edge` }));
   spawnSync('bash', [
     '-c',
     `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`,
@@ -121,6 +134,35 @@ console.table(
     'unchanged-cycle writes': r.secondCycleWrites,
     'peak RSS (MB, backend only)': r.peakRssMB,
   })),
+);
+console.log(
+  '\nEdge fleet: clusters x 100 applications, an Argo CD instance each (goal: 100k applications, <= 400 MB)',
+);
+console.table(
+  edgeResults.map(r => ({
+    database: r.database,
+    applications: r.applications,
+    instances: r.instances,
+    'first complete state (s)': r.firstCycleSeconds,
+    'unchanged cycle (s)': r.secondCycleSeconds,
+    'unchanged-cycle writes': r.secondCycleWrites,
+    'peak RSS (MB, backend only)': r.peakRssMB,
+  })),
+);
+console.log(
+  '\nChange-to-visible latency: a commit at the controller until the store has it (goal: p95 <= 2 s with the watch)',
+);
+console.table(
+  latencyResults.flatMap(r =>
+    ['watch', 'polling'].map(mode => ({
+      database: r.database,
+      mode,
+      'poll interval (s)': r.pollIntervalSeconds,
+      samples: r[mode].samples,
+      'p50 (ms)': r[mode].p50Ms,
+      'p95 (ms)': r[mode].p95Ms,
+    })),
+  ),
 );
 console.log(
   '\nEntity Deployments + history reads (goal: p95 <= 25 ms at 20k apps / 1M history rows)',
@@ -185,6 +227,18 @@ if (comparison.installError)
   console.log(`Installing the rivals failed: ${comparison.installError}`);
 console.log(
   `\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`,
+);
+writeFileSync(
+  join(out, 'scale.json'),
+  JSON.stringify(
+    {
+      measuredAt: new Date().toISOString(),
+      edge: edgeResults,
+      latency: latencyResults,
+    },
+    null,
+    2,
+  ),
 );
 writeFileSync(
   join(out, 'webhooks.json'),

@@ -58,7 +58,14 @@ const SERVICES = [
  * and `extraApps` generated ones for load.
  */
 export function demoFleet(
-  options: { extraApps?: number; instances?: number } = {},
+  options: {
+    extraApps?: number;
+    instances?: number;
+    /** Edge clusters, each with its own Argo CD instance (`cluster-1`…). */
+    clusters?: number;
+    /** Applications on each edge cluster, one per service (default 100). */
+    appsPerCluster?: number;
+  } = {},
 ): SandboxAppSpec[] {
   const apps: SandboxAppSpec[] = [];
   for (const [i, svc] of SERVICES.entries()) {
@@ -200,6 +207,44 @@ export function demoFleet(
       },
       initialDeployments: 1 + (i % 12),
     });
+  }
+  apps.push(...edgeFleet(options.clusters ?? 0, options.appsPerCluster ?? 100));
+  return apps;
+}
+
+/**
+ * A fleet of the shape Res-Edge describes: every service on every edge
+ * cluster, each cluster with its own Argo CD instance. Clusters are dev
+ * (1 in 10), staging (1 in 10) or prod; one service in 20 runs an older
+ * commit on 1 cluster in 8, and 1 application in 100 is degraded.
+ */
+export function edgeFleet(
+  clusters: number,
+  appsPerCluster: number,
+): SandboxAppSpec[] {
+  const apps: SandboxAppSpec[] = [];
+  for (let c = 1; c <= clusters; c++) {
+    const environment =
+      ({ 1: 'dev', 2: 'staging' } as Record<number, string>)[c % 10] ?? 'prod';
+    for (let s = 1; s <= appsPerCluster; s++) {
+      const n = c * appsPerCluster + s;
+      apps.push({
+        instance: `cluster-${c}`,
+        name: `svc-${s}`,
+        namespace: 'argocd',
+        project: 'edge',
+        labels: { 'app.kubernetes.io/name': `svc-${s}`, environment },
+        repoURL: `http://localhost:7008/git/svc-${s}.git`,
+        path: `deploy/${environment}`,
+        targetRevision: 'main',
+        destination: { name: `cluster-${c}`, namespace: `svc-${s}` },
+        initialDeployments: s % 20 === 0 && c % 8 === 0 ? 2 : 3,
+        failsWith:
+          n % 100 === 0
+            ? `Deployment svc-${s}: Back-off restarting failed container (CrashLoopBackOff)`
+            : undefined,
+      });
+    }
   }
   return apps;
 }

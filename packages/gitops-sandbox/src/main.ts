@@ -7,6 +7,8 @@ startSandbox({
   port: num('SANDBOX_PORT') ?? 7008,
   extraApps: num('SANDBOX_EXTRA_APPS'),
   instances: num('SANDBOX_INSTANCES'),
+  clusters: num('SANDBOX_CLUSTERS'),
+  appsPerCluster: num('SANDBOX_APPS_PER_CLUSTER'),
   extraClusters: num('SANDBOX_EXTRA_CLUSTERS'),
   latencyMs: num('SANDBOX_LATENCY_MS'),
   failureRate: num('SANDBOX_FAILURE_RATE'),

@@ -13,6 +13,14 @@ export interface SandboxOptions {
   host?: string;
   /** Extra generated applications, for load. */
   extraApps?: number;
+  /**
+   * Edge clusters with an Argo CD instance each (`cluster-1`…), every
+   * service on every cluster: `clusters: 1000` with 100 applications each is
+   * a fleet of 100,000 application instances.
+   */
+  clusters?: number;
+  /** Applications per edge cluster (default 100). */
+  appsPerCluster?: number;
   /** Kubernetes clusters with Flux beyond flux-dev and flux-prod. */
   extraClusters?: number;
   /** Number of Argo CD instances the extra apps spread over. */
@@ -174,7 +182,12 @@ export async function startSandbox(options: SandboxOptions = {}) {
     options.git === false ? undefined : new GitFleet({ repos: SANDBOX_REPOS });
   const notifier = options.notify ? new Notifier(options.notify) : undefined;
   const sandbox = new ArgoSandbox(
-    demoFleet({ extraApps: options.extraApps, instances: options.instances }),
+    demoFleet({
+      extraApps: options.extraApps,
+      instances: options.instances,
+      clusters: options.clusters,
+      appsPerCluster: options.appsPerCluster,
+    }),
     {
       syncSeconds: options.syncSeconds,
       git,
