@@ -268,19 +268,42 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
       }),
       makeApplication({ name: 'drift', syncStatus: 'OutOfSync' }),
     ]);
-    const all = await store.listFleet({ limit: 10, offset: 0 });
+    const all = await store.listFleet({ limit: 10 });
     expect(all.totalCount).toBe(3);
     expect(all.items.map(a => a.name)).toEqual(['broken', 'drift', 'ok']);
     const prod = await store.listFleet({
       environment: ['prod'],
       limit: 10,
-      offset: 0,
     });
     expect(prod.items.map(a => a.name)).toEqual(['broken']);
-    const text = await store.listFleet({ text: 'DRI', limit: 10, offset: 0 });
+    const text = await store.listFleet({ text: 'DRI', limit: 10 });
     expect(text.items.map(a => a.name)).toEqual(['drift']);
-    const paged = await store.listFleet({ limit: 1, offset: 1 });
+    // keyset pages: each starts where the previous one ended
+    const first = await store.listFleet({ limit: 1 });
+    expect(first).toMatchObject({ totalCount: 3, items: [{ name: 'broken' }] });
+    const paged = await store.listFleet({ limit: 1, after: first.last });
     expect(paged).toMatchObject({ totalCount: 3, items: [{ name: 'drift' }] });
+    const end = await store.listFleet({ limit: 1, after: paged.last });
+    expect(end.items.map(a => a.name)).toEqual(['ok']);
+    expect(end.last).toBeUndefined();
+    // many with one name and severity: told apart by id, none lost or repeated
+    await store.upsertApplications(
+      Array.from({ length: 25 }, (_, i) =>
+        makeApplication({
+          name: 'same',
+          instance: `i-${String(i).padStart(2, '0')}`,
+        }),
+      ),
+    );
+    const seen: string[] = [];
+    let after;
+    do {
+      const page = await store.listFleet({ limit: 7, after });
+      seen.push(...page.items.map(a => a.id));
+      after = page.last;
+    } while (after);
+    expect(seen).toHaveLength(28);
+    expect(new Set(seen).size).toBe(28);
   });
 
   it('applies a batch of push events in order, in one transaction, each deployment once', async () => {

@@ -15,6 +15,7 @@ import { Knex } from 'knex';
 import {
   ApplicationQuery,
   FleetFilter,
+  FleetPosition,
   GitopsStore,
   DeploymentFactsFilter,
   HistoryFilter,
@@ -491,9 +492,11 @@ export class DatabaseGitopsStore implements GitopsStore {
     return rows.map(r => r.application_id);
   }
 
-  async listFleet(
-    filter: FleetFilter,
-  ): Promise<{ items: GitopsApplication[]; totalCount: number }> {
+  async listFleet(filter: FleetFilter): Promise<{
+    items: GitopsApplication[];
+    totalCount: number;
+    last?: FleetPosition;
+  }> {
     const base = this.db(APPS).where(q => {
       if (filter.syncStatus?.length)
         q.whereIn('sync_status', filter.syncStatus);
@@ -516,17 +519,53 @@ export class DatabaseGitopsStore implements GitopsStore {
       }
     });
     const [{ count }] = await base.clone().count({ count: '*' });
-    const rows: AppRow[] = await base
-      .clone()
-      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+    const page = base.clone();
+    const after = filter.after;
+    if (after) {
+      // keyset: after the previous page's last row in (severity desc, name, id)
+      page.where(q =>
+        q
+          .where('severity', '<', after.severity)
+          .orWhere(q2 =>
+            q2
+              .where('severity', after.severity)
+              .andWhere(q3 =>
+                q3
+                  .where('name', '>', after.name)
+                  .orWhere(q4 =>
+                    q4.where('name', after.name).andWhere('id', '>', after.id),
+                  ),
+              ),
+          ),
+      );
+    }
+    const rows: Array<AppRow & { severity: number; name: string }> = await page
+      .select(
+        'id',
+        'data',
+        'fingerprint',
+        'stale',
+        'last_read_at',
+        'severity',
+        'name',
+      )
       .orderBy([
         { column: 'severity', order: 'desc' },
         { column: 'name', order: 'asc' },
         { column: 'id', order: 'asc' },
       ])
-      .limit(filter.limit)
-      .offset(filter.offset);
-    return { items: rows.map(rowToApplication), totalCount: Number(count) };
+      .limit(filter.limit + 1);
+    const more = rows.length > filter.limit;
+    const shown = rows.slice(0, filter.limit);
+    const end = shown[shown.length - 1];
+    return {
+      items: shown.map(rowToApplication),
+      totalCount: Number(count),
+      last:
+        more && end
+          ? { severity: Number(end.severity), name: end.name, id: end.id }
+          : undefined,
+    };
   }
 
   async getDeployment(id: string): Promise<GitopsDeployment | undefined> {

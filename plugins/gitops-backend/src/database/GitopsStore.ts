@@ -74,7 +74,15 @@ export interface FleetFilter {
   ids?: string[];
   text?: string;
   limit: number;
-  offset: number;
+  /** Where the previous page ended: its last application's sort key. */
+  after?: FleetPosition;
+}
+
+/** An application's place in the fleet order: worst first, then by name and id. */
+export interface FleetPosition {
+  severity: number;
+  name: string;
+  id: string;
 }
 
 export interface HistoryFilter {
@@ -133,9 +141,12 @@ export interface GitopsStore {
   listAllApplications(): Promise<GitopsApplication[]>;
   getApplications(ids: string[]): Promise<GitopsApplication[]>;
   findApplications(queries: ApplicationQuery[]): Promise<GitopsApplication[]>;
-  listFleet(
-    filter: FleetFilter,
-  ): Promise<{ items: GitopsApplication[]; totalCount: number }>;
+  listFleet(filter: FleetFilter): Promise<{
+    items: GitopsApplication[];
+    totalCount: number;
+    /** The position of the last item, when more may follow. */
+    last?: FleetPosition;
+  }>;
   listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
   /** One deployment by id (ids of other forms are not found). */
   getDeployment(id: string): Promise<GitopsDeployment | undefined>;

@@ -24,7 +24,11 @@ import {
   rollUpSync,
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
-import { ApplicationQuery, GitopsStore } from '../database/GitopsStore';
+import {
+  ApplicationQuery,
+  FleetPosition,
+  GitopsStore,
+} from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
 import { GitService } from '../git/GitService';
 import { ProposalStore } from '../database/ProposalStore';
@@ -313,12 +317,15 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<FleetPage> {
     await this.authorizeFleetRead(credentials);
-    const offset = request.cursor
-      ? decodeCursor<{ offset: number }>(
+    const after = request.cursor
+      ? decodeCursor<FleetPosition>(
           request.cursor,
-          v => Number.isInteger(v?.offset) && v.offset >= 0,
-        ).offset
-      : 0;
+          v =>
+            Number.isInteger(v?.severity) &&
+            typeof v?.name === 'string' &&
+            typeof v?.id === 'string',
+        )
+      : undefined;
     let ids: string[] | undefined;
     if (request.owner) {
       ids = await this.applicationIdsWhere(
@@ -326,7 +333,7 @@ export class GitopsService {
         credentials,
       );
     }
-    const { items, totalCount } = await this.options.store.listFleet({
+    const { items, totalCount, last } = await this.options.store.listFleet({
       syncStatus: request.syncStatus,
       healthStatus: request.healthStatus,
       environment: request.environment,
@@ -334,14 +341,12 @@ export class GitopsService {
       text: request.text,
       ids,
       limit: request.limit ?? 100, // the spec's default
-      offset,
+      after,
     });
-    const next = offset + items.length;
     return {
       items: await this.withReadTimes(items),
       totalCount,
-      nextCursor:
-        next < totalCount ? encodeCursor({ offset: next }) : undefined,
+      nextCursor: last ? encodeCursor(last) : undefined,
     };
   }
 

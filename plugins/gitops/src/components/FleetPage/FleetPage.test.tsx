@@ -89,6 +89,48 @@ describe('FleetPage', () => {
     );
     expect(screen.getByRole('link', { name: /^fine/ })).toBeInTheDocument();
     expect(queries.at(-1)?.get('text')).toBe('fin');
+    // typed in one go: asked once the typing paused, not at every key
+    expect(queries.filter(q => q.has('text')).map(q => q.get('text'))).toEqual([
+      'fin',
+    ]);
+  });
+
+  it('pages through the fleet with the cursors the backend gives, and back', async () => {
+    const asked: (string | null)[] = [];
+    server.use(
+      http.get(`${BASE_URL}/fleet`, ({ request }) => {
+        const cursor = new URL(request.url).searchParams.get('cursor');
+        asked.push(cursor);
+        expect(new URL(request.url).searchParams.get('limit')).toBe('100');
+        return HttpResponse.json(
+          cursor === 'after-alpha'
+            ? { items: [app({ name: 'beta' })], totalCount: 2 }
+            : {
+                items: [app({ name: 'alpha' })],
+                totalCount: 2,
+                nextCursor: 'after-alpha',
+              },
+        );
+      }),
+    );
+    await renderWithApis(<FleetPage />);
+    expect(
+      await screen.findByRole('link', { name: /^alpha/ }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Page 1')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Previous' })).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    expect(
+      await screen.findByRole('link', { name: /^beta/ }),
+    ).toBeInTheDocument();
+    expect(screen.getByText('Page 2')).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Next' })).toBeDisabled();
+    await userEvent.click(screen.getByRole('button', { name: 'Previous' }));
+    expect(
+      await screen.findByRole('link', { name: /^alpha/ }),
+    ).toBeInTheDocument();
+    expect(asked).toContain('after-alpha');
+    expect(asked.at(-1)).toBeNull();
   });
 
   it('groups applications by ApplicationSet and shows the conditions and progressive-sync steps of each set', async () => {

@@ -21,9 +21,12 @@ import { ControllerBanner } from './ControllerBanner';
 import { ApplicationSetList } from '../ApplicationSets';
 import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Typography from '@material-ui/core/Typography';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import useDebounce from 'react-use/esm/useDebounce';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { GitopsT, gitopsTranslationRef } from '../../translation';
 import { gitopsApiRef } from '../../api';
@@ -92,6 +95,9 @@ function Select<T extends string>(props: {
   );
 }
 
+/** Applications per page of the fleet table. */
+const PAGE_SIZE = 100;
+
 /**
  * Every application in the fleet, failing first, with filters.
  *
@@ -106,7 +112,17 @@ export function FleetPage() {
   const [engine, setEngine] = useState<'argocd' | 'flux' | ''>('');
   const [environment, setEnvironment] = useState('');
   const [owner, setOwner] = useState('');
+  const [query, setQuery] = useState('');
   const [text, setText] = useState('');
+  // the search asks the backend once typing pauses, not at every key
+  useDebounce(() => setText(query.trim()), 300, [query]);
+  // server-side pages: the cursors of the pages before this one
+  const [cursors, setCursors] = useState<string[]>([]);
+  useEffect(
+    () => setCursors([]),
+    [sync, health, engine, environment, owner, text],
+  );
+  const cursor = cursors[cursors.length - 1];
   const { value, error, loading } = usePolling(
     () =>
       api.getFleet({
@@ -116,9 +132,10 @@ export function FleetPage() {
         environment: environment ? [environment] : undefined,
         owner: owner || undefined,
         text: text || undefined,
-        limit: 500,
+        limit: PAGE_SIZE,
+        cursor,
       }),
-    [api, sync, health, engine, environment, owner, text],
+    [api, sync, health, engine, environment, owner, text, cursor],
   );
   const applicationSets = usePolling(() => api.getApplicationSets(), [api]);
   return (
@@ -167,8 +184,8 @@ export function FleetPage() {
             size="small"
             id="gitops-fleet-search-input"
             label={t('fleet.search')}
-            value={text}
-            onChange={e => setText(e.target.value)}
+            value={query}
+            onChange={e => setQuery(e.target.value)}
           />
         </Box>
         {error ? (
@@ -191,8 +208,36 @@ export function FleetPage() {
               isLoading={loading && !value}
               columns={columns}
               data={value?.items ?? []}
-              options={{ search: false, pageSize: 20, padding: 'dense' }}
+              options={{ search: false, paging: false, padding: 'dense' }}
             />
+            <Box
+              display="flex"
+              alignItems="center"
+              justifyContent="flex-end"
+              style={{ gap: 8 }}
+              mt={1}
+            >
+              <Button
+                size="small"
+                disabled={cursors.length === 0}
+                onClick={() => setCursors(c => c.slice(0, -1))}
+              >
+                {t('fleet.previousPage')}
+              </Button>
+              <Typography variant="body2">
+                {t('fleet.page', { page: String(cursors.length + 1) })}
+              </Typography>
+              <Button
+                size="small"
+                disabled={!value?.nextCursor}
+                onClick={() =>
+                  value?.nextCursor &&
+                  setCursors(c => [...c, value.nextCursor!])
+                }
+              >
+                {t('fleet.nextPage')}
+              </Button>
+            </Box>
             {applicationSets.value && applicationSets.value.length > 0 && (
               <Box mt={2}>
                 <ApplicationSetList sets={applicationSets.value} />
