@@ -137,6 +137,13 @@ export interface Config {
         appNamespaces?: string[];
         /** Request timeout, in seconds. Default 20. */
         timeoutSeconds?: number;
+        /**
+         * The largest answer read from this instance, in MB: a larger one
+         * (a list far beyond what the fleet should hold, or a proxy sending
+         * without end) fails that read with a clear error instead of filling
+         * the backend's memory. Default 64 (about 20,000 applications).
+         */
+        maxResponseMegabytes?: number;
       }>;
     };
 

@@ -21,6 +21,8 @@ export interface ArgoInstanceConfig {
   skipTLSVerify: boolean;
   appNamespaces?: string[];
   timeoutMs: number;
+  /** The largest answer read from the instance; a larger one fails the read (default 64 MB). */
+  maxResponseBytes?: number;
 }
 
 /** Connection settings of one Kubernetes cluster running Flux. */
@@ -223,6 +225,8 @@ function readArgoInstance(
     skipTLSVerify: c.getOptionalBoolean('skipTLSVerify') ?? false,
     appNamespaces: c.getOptionalStringArray('appNamespaces'),
     timeoutMs: (c.getOptionalNumber('timeoutSeconds') ?? 20) * 1000,
+    maxResponseBytes:
+      (c.getOptionalNumber('maxResponseMegabytes') ?? 64) * 1024 * 1024,
   };
 }
 

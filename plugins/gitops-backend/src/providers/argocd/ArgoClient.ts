@@ -369,7 +369,7 @@ export class ArgoClient {
     }
     if (res.ok) {
       // a proxy's HTML page or a cut-off body, sent with 200: say so
-      const text = await res.text();
+      const text = await this.readCapped(res, options);
       try {
         return JSON.parse(text) as T;
       } catch {
@@ -395,6 +395,39 @@ export class ArgoClient {
       });
     }
     throw error;
+  }
+
+  /**
+   * The body as text, read chunk by chunk up to `maxResponseBytes`: beyond
+   * that the read stops (the connection is dropped) and fails, so one
+   * oversized answer never holds more than the limit in memory.
+   */
+  private async readCapped(
+    res: Response,
+    options: { method: string; path: string },
+  ): Promise<string> {
+    const cap = this.config.maxResponseBytes ?? 64 * 1024 * 1024;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    if (!res.body) return '';
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > cap) {
+        await reader.cancel().catch(() => {});
+        throw new Error(
+          `Argo CD '${this.config.name}' answered ${options.method} ${
+            options.path.split('?')[0]
+          } with more than ${Math.round(
+            cap / 1024 / 1024,
+          )} MB; the read was stopped. Raise maxResponseMegabytes for this instance, or split it with appNamespaces`,
+        );
+      }
+      chunks.push(Buffer.from(value));
+    }
+    return Buffer.concat(chunks).toString('utf8');
   }
 
   private async fetch(path: string, init: RequestInit): Promise<Response> {
