@@ -37,6 +37,7 @@ const api = env => bench('bench/api.ts', env);
 const webhooks = env => bench('bench/webhooks.ts', env);
 const metrics = env => bench('bench/metrics.ts', env);
 const latency = env => bench('bench/latency.ts', env);
+const fleet = env => bench('bench/fleet.ts', env);
 // the edge shape: BENCH_CLUSTERS clusters (default 1,000) x 100 applications
 const edge = env =>
   ingestion({
@@ -78,6 +79,7 @@ const metricsResults = [metrics({})];
 const webhookResults = [webhooks({})];
 const latencyResults = [latency({})];
 const edgeResults = [edge({})];
+const fleetResults = [fleet({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   const envOut = execFileSync(
@@ -101,6 +103,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
     'bench_metrics',
     'bench_latency',
     'bench_edge',
+    'bench_fleet',
   ]) {
     execFileSync('psql', [
       `${server}/postgres`,
@@ -115,6 +118,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   webhookResults.push(webhooks({ BENCH_PG: `${server}/bench_webhooks` }));
   latencyResults.push(latency({ BENCH_PG: `${server}/bench_latency` }));
   edgeResults.push(edge({ BENCH_PG: `${server}/bench_edge` }));
+  fleetResults.push(fleet({ BENCH_PG: `${server}/bench_fleet` }));
   spawnSync('bash', [
     '-c',
     `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`,
@@ -147,6 +151,19 @@ console.table(
     'unchanged cycle (s)': r.secondCycleSeconds,
     'unchanged-cycle writes': r.secondCycleWrites,
     'peak RSS (MB, backend only)': r.peakRssMB,
+  })),
+);
+console.log(
+  '\nFleet page reads at 100k applications, 100 a page (goal: p95 < 200 ms)',
+);
+console.table(
+  fleetResults.map(r => ({
+    database: r.database,
+    applications: r.applications,
+    'first page p50/p95 (ms)': `${r.firstPage.p50ms} / ${r.firstPage.p95ms}`,
+    'pages 1-200 by cursor p50/p95 (ms)': `${r.deepPages.p50ms} / ${r.deepPages.p95ms}`,
+    'search p50/p95 (ms)': `${r.search.p50ms} / ${r.search.p95ms}`,
+    'filter p50/p95 (ms)': `${r.filtered.p50ms} / ${r.filtered.p95ms}`,
   })),
 );
 console.log(
@@ -234,6 +251,7 @@ writeFileSync(
     {
       measuredAt: new Date().toISOString(),
       edge: edgeResults,
+      fleet: fleetResults,
       latency: latencyResults,
     },
     null,
