@@ -1,5 +1,6 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { stringifyEntityRef } from '@backstage/catalog-model';
+import { ServiceUnavailableError } from '@backstage/errors';
 import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter } from './schema/openapi/generated';
@@ -9,6 +10,33 @@ import { WebhookService } from './service/WebhookService';
 import { MetricsService } from './service/MetricsService';
 import { ProposalService } from './service/ProposalService';
 import { DeliveryMetricsWindow } from '@gitops-portal/plugin-gitops-common';
+
+/** Codes of a database that is not there: refused, reset, shutting down. */
+const STORE_DOWN_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  '57P01', // admin_shutdown
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+]);
+
+/** Whether an error says the database cannot be reached (not that a query is wrong). */
+export function isStoreUnavailable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; message?: string };
+  return (
+    e?.name === 'KnexTimeoutError' ||
+    (typeof e?.code === 'string' && STORE_DOWN_CODES.has(e.code)) ||
+    /Connection terminated|Client has encountered a connection error|terminating connection due to administrator command/.test(
+      e?.message ?? '',
+    )
+  );
+}
 
 function entityRefOf(params: {
   kind: string;
@@ -202,5 +230,24 @@ export async function createRouter(options: {
   });
 
   root.use(router);
+  // the database away: 503, which webhook senders and the frontend retry,
+  // not a 500; nothing was half-written (each write is one transaction)
+  root.use(
+    (
+      error: unknown,
+      _req: express.Request,
+      _res: express.Response,
+      next: express.NextFunction,
+    ) => {
+      next(
+        isStoreUnavailable(error)
+          ? // the driver's error (hosts, ports) stays out of the answer
+            new ServiceUnavailableError(
+              'The GitOps store is unavailable; try again shortly',
+            )
+          : error,
+      );
+    },
+  );
   return root;
 }
