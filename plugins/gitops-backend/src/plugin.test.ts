@@ -417,12 +417,52 @@ describe('gitops backend plugin', () => {
     }
   });
 
+  it('serves the service × environment matrix aggregated over instances, and drills down to a cell', async () => {
+    const { app } = await startBackend();
+    const res = await app.get('/api/gitops/fleet/matrix').set(auth);
+    expect(res.status).toBe(200);
+    const payments = res.body.rows.find((r: any) => r.service === 'payments');
+    // payments: healthy in prod on one instance, degraded on the other
+    // (which labels no environment)
+    expect(payments.cells).toEqual([
+      expect.objectContaining({
+        environment: 'prod',
+        total: 1,
+        degraded: 0,
+        health: 'Healthy',
+        revisions: [{ revision: 'a'.repeat(39) + '2', count: 1 }],
+      }),
+      expect.objectContaining({
+        environment: 'default',
+        total: 1,
+        degraded: 1,
+        health: 'Degraded',
+      }),
+    ]);
+    const checkout = res.body.rows.find((r: any) => r.service === 'checkout');
+    expect(checkout.cells.map((c: any) => [c.environment, c.total])).toEqual(
+      res.body.environments
+        .filter((e: string) => ['dev', 'staging', 'prod'].includes(e))
+        .map((e: string) => [e, 1]),
+    );
+    // a cell's drill-down: the fleet of one service in one environment
+    const cell = await app
+      .get('/api/gitops/fleet?service=payments&environment=default')
+      .set(auth);
+    expect(cell.body.items.map((a: any) => a.id)).toEqual([
+      'argocd:other:argocd:payments',
+    ]);
+    const bad = await app.get('/api/gitops/fleet/matrix?engine=helm').set(auth);
+    expect(bad.status).toBe(400);
+  });
+
   it('guards fleet-wide reads with gitops.fleet.read; entity pages need only the catalog', async () => {
     const { app } = await startBackend({ permission: AuthorizeResult.DENY });
     for (const path of [
       '/api/gitops/fleet',
       '/api/gitops/controllers',
       '/api/gitops/applicationsets',
+      '/api/gitops/fleet/matrix',
       '/api/gitops/metrics/fleet',
       '/api/gitops/metrics/teams',
     ]) {

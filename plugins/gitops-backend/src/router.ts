@@ -146,6 +146,10 @@ export async function createRouter(options: {
     const credentials = await httpAuth.credentials(req);
     res.json(await service.getFleet(req.query, credentials));
   });
+  router.get('/fleet/matrix', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    res.json(await service.getFleetMatrix(req.query, credentials));
+  });
 
   // delivery performance (DORA) of an entity, a team, a system, the fleet
   const windowOf = (q: { window?: number }) =>

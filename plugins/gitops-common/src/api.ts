@@ -45,3 +45,25 @@ export type GitopsActionName =
 export type DeliveryMetricsQuery = NonNullable<
   operations['GetFleetDeliveryMetrics']['parameters']['query']
 >;
+
+/**
+ * Service × environment across the fleet, each cell aggregated over the
+ * clusters that run it (`GET /fleet/matrix`).
+ *
+ * @public
+ */
+export type FleetMatrix = components['schemas']['FleetMatrix'];
+
+/**
+ * One service of the {@link FleetMatrix}.
+ *
+ * @public
+ */
+export type FleetMatrixRow = components['schemas']['FleetMatrixRow'];
+
+/**
+ * One service in one environment, over every cluster that runs it.
+ *
+ * @public
+ */
+export type FleetMatrixCell = components['schemas']['FleetMatrixCell'];

@@ -7,7 +7,10 @@ import {
   GitopsDeployment,
   DeploymentFact,
   GitopsEngine,
+  HealthStatus,
   LabelRequirement,
+  SyncStatus,
+  applicationService,
   severityOf,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHash } from 'node:crypto';
@@ -15,6 +18,7 @@ import { Knex } from 'knex';
 import {
   ApplicationQuery,
   FleetFilter,
+  FleetMatrixGroup,
   FleetPosition,
   GitopsStore,
   DeploymentFactsFilter,
@@ -77,6 +81,8 @@ function applicationRow(app: GitopsApplication, now: string) {
     stale: app.stale,
     last_read_at: app.lastReadAt,
     out_of_sync_since: app.outOfSyncSince ?? null,
+    service: applicationService(app).slice(0, 255),
+    revision: app.revisions[0]?.slice(0, 255) ?? null,
     updated_at: now,
   };
 }
@@ -505,6 +511,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       if (filter.environment?.length)
         q.whereIn('environment', filter.environment);
       if (filter.engine?.length) q.whereIn('engine', filter.engine);
+      if (filter.service) q.where('service', filter.service);
       if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
       if (filter.text) {
         const like = `%${filter.text
@@ -566,6 +573,45 @@ export class DatabaseGitopsStore implements GitopsStore {
           ? { severity: Number(end.severity), name: end.name, id: end.id }
           : undefined,
     };
+  }
+
+  async fleetMatrix(filter: {
+    engine?: GitopsEngine[];
+  }): Promise<FleetMatrixGroup[]> {
+    const rows: Array<{
+      service: string | null;
+      environment: string;
+      revision: string | null;
+      health_status: string;
+      sync_status: string;
+      count: number | string;
+    }> = await this.db(APPS)
+      .modify(q => {
+        if (filter.engine?.length) q.whereIn('engine', filter.engine);
+      })
+      .select(
+        'service',
+        'environment',
+        'revision',
+        'health_status',
+        'sync_status',
+      )
+      .count({ count: '*' })
+      .groupBy(
+        'service',
+        'environment',
+        'revision',
+        'health_status',
+        'sync_status',
+      );
+    return rows.map(r => ({
+      service: r.service ?? '',
+      environment: r.environment,
+      revision: r.revision ?? undefined,
+      healthStatus: r.health_status as HealthStatus,
+      syncStatus: r.sync_status as SyncStatus,
+      count: Number(r.count),
+    }));
   }
 
   async getDeployment(id: string): Promise<GitopsDeployment | undefined> {

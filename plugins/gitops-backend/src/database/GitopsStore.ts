@@ -73,9 +73,21 @@ export interface FleetFilter {
   /** Restrict to these application ids (used for the owner filter). */
   ids?: string[];
   text?: string;
+  /** Applications of this service (see `applicationService`). */
+  service?: string;
   limit: number;
   /** Where the previous page ended: its last application's sort key. */
   after?: FleetPosition;
+}
+
+/** How many applications of a service in an environment run a revision with a status. */
+export interface FleetMatrixGroup {
+  service: string;
+  environment: string;
+  revision?: string;
+  healthStatus: HealthStatus;
+  syncStatus: SyncStatus;
+  count: number;
 }
 
 /** An application's place in the fleet order: worst first, then by name and id. */
@@ -150,6 +162,8 @@ export interface GitopsStore {
   listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]>;
   /** One deployment by id (ids of other forms are not found). */
   getDeployment(id: string): Promise<GitopsDeployment | undefined>;
+  /** Applications counted by service, environment, revision, health and sync. */
+  fleetMatrix(filter: { engine?: GitopsEngine[] }): Promise<FleetMatrixGroup[]>;
   /** A stored snapshot of metrics: its JSON and when it was computed. */
   getMetricsSnapshot(
     key: MetricsSnapshotKey,

@@ -12,9 +12,11 @@ import {
   DeploymentHistoryPage,
   ApplicationSetStatus,
   EntityDeploymentsResponse,
+  FleetMatrix,
   FleetPage,
   FleetQuery,
   GitopsApplication,
+  GitopsEngine,
   HistoryQuery,
   GITOPS_ANNOTATIONS,
   gitopsFleetReadPermission,
@@ -26,6 +28,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import {
   ApplicationQuery,
+  FleetMatrixGroup,
   FleetPosition,
   GitopsStore,
 } from '../database/GitopsStore';
@@ -312,6 +315,70 @@ export class GitopsService {
     };
   }
 
+  /**
+   * Service × environment over the fleet: each cell counts the
+   * applications of a service in an environment across every cluster, with
+   * the revisions they run, most common first.
+   */
+  async getFleetMatrix(
+    request: { engine?: GitopsEngine[] },
+    credentials: BackstageCredentials,
+  ): Promise<FleetMatrix> {
+    await this.authorizeFleetRead(credentials);
+    const groups = await this.options.store.fleetMatrix(request);
+    const cells = new Map<string, FleetMatrixGroup[]>();
+    for (const g of groups) {
+      const key = JSON.stringify([g.service, g.environment]);
+      cells.set(key, [...(cells.get(key) ?? []), g]);
+    }
+    const environments = sortEnvironments(
+      [...new Set(groups.map(g => g.environment))],
+      this.options.environments.order,
+    );
+    const services = [...new Set(groups.map(g => g.service))].sort();
+    const sum = (
+      gs: FleetMatrixGroup[],
+      ok: (g: FleetMatrixGroup) => boolean,
+    ) => gs.filter(ok).reduce((n, g) => n + g.count, 0);
+    return {
+      environments,
+      rows: services.map(service => ({
+        service,
+        cells: environments.flatMap(environment => {
+          const gs = cells.get(JSON.stringify([service, environment]));
+          if (!gs) return [];
+          const byRevision = new Map<string, number>();
+          for (const g of gs) {
+            if (g.revision)
+              byRevision.set(
+                g.revision,
+                (byRevision.get(g.revision) ?? 0) + g.count,
+              );
+          }
+          return [
+            {
+              environment,
+              total: sum(gs, () => true),
+              revisions: [...byRevision]
+                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+                .slice(0, 5)
+                .map(([revision, count]) => ({ revision, count })),
+              degraded: sum(
+                gs,
+                g =>
+                  g.healthStatus === 'Degraded' || g.healthStatus === 'Missing',
+              ),
+              progressing: sum(gs, g => g.healthStatus === 'Progressing'),
+              outOfSync: sum(gs, g => g.syncStatus === 'OutOfSync'),
+              health: rollUpHealth(gs.map(g => g.healthStatus)),
+              sync: rollUpSync(gs.map(g => g.syncStatus)),
+            },
+          ];
+        }),
+      })),
+    };
+  }
+
   async getFleet(
     request: FleetRequest,
     credentials: BackstageCredentials,
@@ -339,6 +406,7 @@ export class GitopsService {
       environment: request.environment,
       engine: request.engine,
       text: request.text,
+      service: request.service,
       ids,
       limit: request.limit ?? 100, // the spec's default
       after,

@@ -324,6 +324,18 @@ export const spec = {
             },
           },
           {
+            name: 'service',
+            in: 'query',
+            allowReserved: true,
+            description:
+              "Applications of one service, as the matrix names it (a matrix cell's drill-down).",
+            schema: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 253,
+            },
+          },
+          {
             $ref: '#/components/parameters/cursor',
           },
           {
@@ -344,6 +356,50 @@ export const spec = {
               'application/json': {
                 schema: {
                   $ref: '#/components/schemas/FleetPage',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/fleet/matrix': {
+      get: {
+        operationId: 'GetFleetMatrix',
+        description:
+          'Service × environment across the whole fleet, each cell aggregated over the clusters that run it (revisions and how many run each, unhealthy and out-of-sync counts); needs gitops.fleet.read.',
+        parameters: [
+          {
+            name: 'engine',
+            in: 'query',
+            description: 'Comma-separated engines.',
+            style: 'form',
+            explode: false,
+            schema: {
+              type: 'array',
+              minItems: 1,
+              items: {
+                $ref: '#/components/schemas/Engine',
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'One row per service, in name order.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/FleetMatrix',
                 },
               },
             },
@@ -1994,6 +2050,102 @@ export const spec = {
           },
           nextCursor: {
             type: 'string',
+          },
+        },
+      },
+      FleetMatrix: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['environments', 'rows'],
+        properties: {
+          environments: {
+            description: 'The environments of the columns, in promotion order.',
+            type: 'array',
+            items: {
+              type: 'string',
+            },
+          },
+          rows: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FleetMatrixRow',
+            },
+          },
+        },
+      },
+      FleetMatrixRow: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['service', 'cells'],
+        properties: {
+          service: {
+            description:
+              'The application label app.kubernetes.io/name, else the application name without its environment.',
+            type: 'string',
+          },
+          cells: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/FleetMatrixCell',
+            },
+          },
+        },
+      },
+      FleetMatrixCell: {
+        type: 'object',
+        additionalProperties: false,
+        required: [
+          'environment',
+          'total',
+          'revisions',
+          'degraded',
+          'progressing',
+          'outOfSync',
+          'health',
+          'sync',
+        ],
+        properties: {
+          environment: {
+            type: 'string',
+          },
+          total: {
+            description:
+              'Applications of the service in the environment (one per cluster or instance).',
+            type: 'integer',
+          },
+          revisions: {
+            description:
+              'Deployed revisions (of the first source) and how many run each, most common first; at most 5.',
+            type: 'array',
+            items: {
+              type: 'object',
+              additionalProperties: false,
+              required: ['revision', 'count'],
+              properties: {
+                revision: {
+                  type: 'string',
+                },
+                count: {
+                  type: 'integer',
+                },
+              },
+            },
+          },
+          degraded: {
+            type: 'integer',
+            description: 'Degraded or Missing.',
+          },
+          progressing: {
+            type: 'integer',
+          },
+          outOfSync: {
+            type: 'integer',
+          },
+          health: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+          sync: {
+            $ref: '#/components/schemas/SyncStatus',
           },
         },
       },

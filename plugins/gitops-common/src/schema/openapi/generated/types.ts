@@ -105,6 +105,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/fleet/matrix': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Service × environment across the whole fleet, each cell aggregated over the clusters that run it (revisions and how many run each, unhealthy and out-of-sync counts); needs gitops.fleet.read. */
+    get: operations['GetFleetMatrix'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/applications/{id}': {
     parameters: {
       query?: never;
@@ -581,6 +598,32 @@ export interface components {
       totalCount: number;
       nextCursor?: string;
     };
+    FleetMatrix: {
+      /** The environments of the columns, in promotion order. */
+      environments: string[];
+      rows: components['schemas']['FleetMatrixRow'][];
+    };
+    FleetMatrixRow: {
+      /** The application label app.kubernetes.io/name, else the application name without its environment. */
+      service: string;
+      cells: components['schemas']['FleetMatrixCell'][];
+    };
+    FleetMatrixCell: {
+      environment: string;
+      /** Applications of the service in the environment (one per cluster or instance). */
+      total: number;
+      /** Deployed revisions (of the first source) and how many run each, most common first; at most 5. */
+      revisions: {
+        revision: string;
+        count: number;
+      }[];
+      /** Degraded or Missing. */
+      degraded: number;
+      progressing: number;
+      outOfSync: number;
+      health: components['schemas']['HealthStatus'];
+      sync: components['schemas']['SyncStatus'];
+    };
     DoraBand: 'elite' | 'high' | 'medium' | 'low';
     DeliveryMetricsWithBands: {
       deployments: number;
@@ -849,6 +892,8 @@ export interface operations {
         /** Entity ref of the owning group or user. */
         owner?: string;
         text?: string;
+        /** Applications of one service, as the matrix names it (a matrix cell's drill-down). */
+        service?: string;
         /** Opaque cursor from the previous page. */
         cursor?: components['parameters']['cursor'];
         limit?: number;
@@ -866,6 +911,32 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['FleetPage'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetFleetMatrix: {
+    parameters: {
+      query?: {
+        /** Comma-separated engines. */
+        engine?: components['schemas']['Engine'][];
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** One row per service, in name order. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FleetMatrix'];
         };
       };
       400: components['responses']['ErrorResponse'];
