@@ -430,7 +430,7 @@ describe('gitops backend plugin', () => {
         total: 1,
         degraded: 0,
         health: 'Healthy',
-        revisions: [{ revision: 'a'.repeat(39) + '2', count: 1 }],
+        revisions: [{ revision: `${'a'.repeat(39)}2`, count: 1 }],
       }),
       expect.objectContaining({
         environment: 'default',
@@ -439,8 +439,10 @@ describe('gitops backend plugin', () => {
         health: 'Degraded',
       }),
     ]);
-    const checkout = res.body.rows.find((r: any) => r.service === 'checkout');
-    expect(checkout.cells.map((c: any) => [c.environment, c.total])).toEqual(
+    const checkoutRow = res.body.rows.find(
+      (r: any) => r.service === 'checkout',
+    );
+    expect(checkoutRow.cells.map((c: any) => [c.environment, c.total])).toEqual(
       res.body.environments
         .filter((e: string) => ['dev', 'staging', 'prod'].includes(e))
         .map((e: string) => [e, 1]),
