@@ -70,7 +70,7 @@ describe('new frontend system', () => {
       screen.getByText("Toutes les applications, d'abord en échec"),
     ).toBeInTheDocument();
     // messages the portal did not override keep their defaults
-    expect(screen.getByText('Services × environments')).toBeInTheDocument();
+    expect(screen.getByText('Applications (0)')).toBeInTheDocument();
     expect(screen.queryByText('GitOps fleet')).not.toBeInTheDocument();
   });
 

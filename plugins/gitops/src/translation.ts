@@ -216,6 +216,13 @@ export const gitopsTranslationRef = createTranslationRef({
       matrixTitle: 'Services × environments',
       matrixAria: 'service environment matrix',
       service: 'Service',
+      cellRevision: '{{revision}} on {{on}} of {{total}}',
+      cellApplications: '{{total}} applications',
+      cellDegraded: '{{n}} degraded',
+      cellOutOfSync: '{{n}} out of sync',
+      cellOpen: 'applications of {{service}} in {{environment}}',
+      drillDown: '{{service}} in {{environment}}',
+      showAll: 'Show all',
     },
     controllers: {
       unreachable_one: '{{count}} GitOps controller unreachable',

@@ -13,6 +13,7 @@ export function fakeGitopsApi(): jest.Mocked<GitopsApi> {
     })),
     getEntityHistory: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
+    getFleetMatrix: jest.fn(async () => ({ environments: [], rows: [] })),
     getDeliveryMetrics: jest.fn(),
     getTeamDeliveryMetrics: jest.fn(async () => []),
     getControllers: jest.fn(async () => []),

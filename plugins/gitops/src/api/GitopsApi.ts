@@ -10,7 +10,9 @@ import {
   TeamDeliveryMetrics,
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
+  FleetMatrix,
   FleetPage,
+  GitopsEngine,
   FleetQuery,
   GitopsActionName,
   HistoryQuery,
@@ -51,6 +53,8 @@ export interface GitopsApi {
     options?: HistoryOptions,
   ): Promise<DeploymentHistoryPage>;
   getFleet(options?: FleetOptions): Promise<FleetPage>;
+  /** Service × environment over the whole fleet, each cell aggregated over its clusters. */
+  getFleetMatrix(options?: { engine?: GitopsEngine[] }): Promise<FleetMatrix>;
   /** Delivery performance (DORA) of an entity, a group or system, or the fleet. */
   getDeliveryMetrics(
     scope: { entity: EntityRefParts } | { fleet: true },

@@ -10,7 +10,9 @@ import {
   EntityDeploymentsResponse,
   DeliveryMetrics,
   DeliveryMetricsQuery,
+  FleetMatrix,
   FleetPage,
+  GitopsEngine,
   GitopsActionName,
   TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
@@ -76,6 +78,12 @@ export class GitopsClient implements GitopsApi {
 
   getFleet(options: FleetOptions = {}): Promise<FleetPage> {
     return this.get(`/fleet${toQuery(options)}`);
+  }
+
+  getFleetMatrix(
+    options: { engine?: GitopsEngine[] } = {},
+  ): Promise<FleetMatrix> {
+    return this.get(`/fleet/matrix${toQuery(options)}`);
   }
 
   getDeliveryMetrics(

@@ -71,18 +71,6 @@ describe('FleetPage', () => {
     await renderWithApis(<FleetPage />);
     expect(await screen.findByText('broken-dev')).toBeInTheDocument();
     expect(screen.getByText('Applications (3)')).toBeInTheDocument();
-    // the service × environment matrix rolls status up per cell
-    expect(
-      within(screen.getByTestId('cell-broken-dev')).getByLabelText(
-        'health Degraded',
-      ),
-    ).toBeInTheDocument();
-    expect(
-      within(screen.getByTestId('cell-broken-prod')).getByLabelText(
-        'health Healthy',
-      ),
-    ).toBeInTheDocument();
-    expect(screen.getByTestId('cell-fine-prod')).toHaveTextContent('—');
     await userEvent.type(screen.getByLabelText('Search'), 'fin');
     await waitFor(() =>
       expect(screen.queryByText('broken-dev')).not.toBeInTheDocument(),
@@ -93,6 +81,65 @@ describe('FleetPage', () => {
     expect(queries.filter(q => q.has('text')).map(q => q.get('text'))).toEqual([
       'fin',
     ]);
+  });
+
+  it('shows the matrix aggregated over clusters, and drills down to a cell', async () => {
+    const queries: URLSearchParams[] = [];
+    server.use(
+      http.get(`${BASE_URL}/fleet/matrix`, () =>
+        HttpResponse.json({
+          environments: ['staging', 'prod'],
+          rows: [
+            {
+              service: 'checkout',
+              cells: [
+                {
+                  environment: 'prod',
+                  total: 1000,
+                  revisions: [
+                    { revision: 'a'.repeat(40), count: 870 },
+                    { revision: 'b'.repeat(40), count: 130 },
+                  ],
+                  degraded: 12,
+                  progressing: 0,
+                  outOfSync: 3,
+                  health: 'Degraded',
+                  sync: 'OutOfSync',
+                },
+              ],
+            },
+          ],
+        }),
+      ),
+      http.get(`${BASE_URL}/fleet`, ({ request }) => {
+        const params = new URL(request.url).searchParams;
+        queries.push(params);
+        return HttpResponse.json({
+          items: [app({ name: 'checkout-prod', environment: 'prod' })],
+          totalCount: 1,
+        });
+      }),
+    );
+    await renderWithApis(<FleetPage />);
+    const cell = await screen.findByTestId('cell-checkout-prod');
+    expect(cell).toHaveTextContent(
+      'aaaaaaa on 870 of 1,000 · 12 degraded · 3 out of sync',
+    );
+    expect(within(cell).getByLabelText('health Degraded')).toBeInTheDocument();
+    expect(screen.getByTestId('cell-checkout-staging')).toHaveTextContent('—');
+    await userEvent.click(
+      within(cell).getByRole('button', {
+        name: 'applications of checkout in prod',
+      }),
+    );
+    await waitFor(() =>
+      expect(queries.at(-1)?.get('service')).toBe('checkout'),
+    );
+    expect(queries.at(-1)?.get('environment')).toBe('prod');
+    // the drill-down says what it shows, and its delete icon shows all again
+    const chip = screen.getByText('checkout in prod');
+    await userEvent.click(chip.parentElement!.querySelector('svg')!);
+    await waitFor(() => expect(queries.at(-1)?.has('service')).toBe(false));
   });
 
   it('pages through the fleet with the cursors the backend gives, and back', async () => {

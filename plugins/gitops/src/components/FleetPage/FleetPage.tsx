@@ -14,7 +14,6 @@ import {
   HealthStatus,
   SYNC_STATUSES,
   SyncStatus,
-  sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
 import { FleetMatrix } from './FleetMatrix';
 import { ControllerBanner } from './ControllerBanner';
@@ -22,6 +21,7 @@ import { ApplicationSetList } from '../ApplicationSets';
 import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
+import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
@@ -112,6 +112,7 @@ export function FleetPage() {
   const [engine, setEngine] = useState<'argocd' | 'flux' | ''>('');
   const [environment, setEnvironment] = useState('');
   const [owner, setOwner] = useState('');
+  const [service, setService] = useState('');
   const [query, setQuery] = useState('');
   const [text, setText] = useState('');
   // the search asks the backend once typing pauses, not at every key
@@ -120,7 +121,7 @@ export function FleetPage() {
   const [cursors, setCursors] = useState<string[]>([]);
   useEffect(
     () => setCursors([]),
-    [sync, health, engine, environment, owner, text],
+    [sync, health, engine, environment, owner, text, service],
   );
   const cursor = cursors[cursors.length - 1];
   const { value, error, loading } = usePolling(
@@ -132,10 +133,15 @@ export function FleetPage() {
         environment: environment ? [environment] : undefined,
         owner: owner || undefined,
         text: text || undefined,
+        service: service || undefined,
         limit: PAGE_SIZE,
         cursor,
       }),
-    [api, sync, health, engine, environment, owner, text, cursor],
+    [api, sync, health, engine, environment, owner, text, service, cursor],
+  );
+  const matrix = usePolling(
+    () => api.getFleetMatrix({ engine: engine ? [engine] : undefined }),
+    [api, engine],
   );
   const applicationSets = usePolling(() => api.getApplicationSets(), [api]);
   return (
@@ -193,14 +199,30 @@ export function FleetPage() {
         ) : (
           <>
             <Box mb={2}>
-              <FleetMatrix
-                applications={value?.items ?? []}
-                environments={sortEnvironments(
-                  [...new Set((value?.items ?? []).map(a => a.environment))],
-                  ['dev', 'staging', 'prod'],
-                )}
-              />
+              {matrix.value && matrix.value.rows.length > 0 && (
+                <FleetMatrix
+                  matrix={matrix.value}
+                  onSelect={(s, env) => {
+                    setService(s);
+                    setEnvironment(env);
+                  }}
+                />
+              )}
             </Box>
+            {service && (
+              <Box display="flex" alignItems="center" style={{ gap: 8 }} mb={1}>
+                <Chip
+                  label={t('fleet.drillDown', {
+                    service,
+                    environment: environment || t('common.none'),
+                  })}
+                  onDelete={() => {
+                    setService('');
+                    setEnvironment('');
+                  }}
+                />
+              </Box>
+            )}
             <Table<GitopsApplication>
               title={t('fleet.applications', {
                 total: String(value?.totalCount ?? 0),
