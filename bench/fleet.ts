@@ -80,6 +80,10 @@ async function main() {
       credentials,
     ),
   );
+  const matrix = await measure(
+    () => service.getFleetMatrix({}, credentials),
+    20,
+  );
   console.log(
     JSON.stringify({
       database: knex.client.config.client === 'pg' ? 'postgresql' : 'sqlite',
@@ -93,6 +97,7 @@ async function main() {
       },
       search,
       filtered,
+      matrix,
     }),
   );
   await knex.destroy();

@@ -164,6 +164,7 @@ console.table(
     'pages 1-200 by cursor p50/p95 (ms)': `${r.deepPages.p50ms} / ${r.deepPages.p95ms}`,
     'search p50/p95 (ms)': `${r.search.p50ms} / ${r.search.p95ms}`,
     'filter p50/p95 (ms)': `${r.filtered.p50ms} / ${r.filtered.p95ms}`,
+    'matrix p50/p95 (ms)': `${r.matrix.p50ms} / ${r.matrix.p95ms}`,
   })),
 );
 console.log(
