@@ -91,6 +91,44 @@ async function main() {
   const t1 = performance.now();
   const second = await ingestion.runOnce();
   const secondMs = performance.now() - t1;
+
+  // the edge shape: every instance's application stream open, as between
+  // full reads; CPU over the last 20 s, after the streams' first burst
+  // (an ADDED event per application, all unchanged)
+  let watch:
+    | { streams: number; steadyCpuPercent: number; burstSeconds: number }
+    | undefined;
+  if (CLUSTERS) {
+    const opened = performance.now();
+    let lastChange = opened;
+    const stop = new AbortController();
+    const watches = providers.map(p =>
+      p
+        .watch({
+          signal: stop.signal,
+          onChange: async changed => {
+            lastChange = performance.now();
+            await ingestion.applyChanges(changed);
+          },
+        })
+        .catch(e => console.warn(`watch of ${p.instance}: ${e.message}`)),
+    );
+    await new Promise(r => setTimeout(r, 20_000));
+    const cpu = process.cpuUsage();
+    const w = performance.now();
+    await new Promise(r => setTimeout(r, 20_000));
+    const used = process.cpuUsage(cpu);
+    watch = {
+      streams: providers.length,
+      steadyCpuPercent: +(
+        ((used.user + used.system) / 1000 / (performance.now() - w)) *
+        100
+      ).toFixed(1),
+      burstSeconds: +((lastChange - opened) / 1000).toFixed(1),
+    };
+    stop.abort();
+    await Promise.all(watches);
+  }
   clearInterval(sampler);
 
   const sum = (
@@ -114,6 +152,7 @@ async function main() {
     peakHeapMB: Math.round(peakHeap / 1024 / 1024),
     peakExtMB: Math.round(peakExt / 1024 / 1024),
     peakHeapTotalMB: Math.round(peakTotal / 1024 / 1024),
+    watch,
   };
   console.log(JSON.stringify(result));
   await knex.destroy();

@@ -287,7 +287,10 @@ export class ArgoSandbox {
     const syncMs = (this.options.syncSeconds ?? 6) * 1000;
     const heads = new Map<string, string | undefined>();
     for (const app of this.apps) {
-      app.reconciledAt = iso(now);
+      // Argo CD compares each app with Git every 3 minutes
+      // (timeout.reconciliation), and says so in status.reconciledAt
+      if (now - Date.parse(app.reconciledAt) >= 180_000)
+        app.reconciledAt = iso(now);
       const every = app.spec.driftEverySeconds;
       if (every && app.stage === 'idle' && app.head) {
         if (!app.driftSince && now - app.lastDriftAt >= every * 1000) {
