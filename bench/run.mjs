@@ -151,6 +151,9 @@ console.table(
     'unchanged cycle (s)': r.secondCycleSeconds,
     'unchanged-cycle writes': r.secondCycleWrites,
     'peak RSS (MB, backend only)': r.peakRssMB,
+    'streams open': r.watch?.streams,
+    'first burst (s)': r.watch?.burstSeconds,
+    'steady CPU with streams open (%)': r.watch?.steadyCpuPercent,
   })),
 );
 console.log(
