@@ -387,6 +387,65 @@ describe('sandbox Kubernetes API for Flux', () => {
       ).status,
     ).toBe(401);
   });
+
+  it('watches as the API server does: versioned objects, replay from a resourceVersion, 410 Gone once compacted', async () => {
+    const path =
+      '/flux-dev/apis/kustomize.toolkit.fluxcd.io/v1/namespaces/flux-system/kustomizations';
+    const list = await (await k8s(path)).json();
+    expect(list.metadata.resourceVersion).toMatch(/^\d+$/);
+    for (const item of list.items) {
+      expect(item.metadata.resourceVersion).toMatch(/^\d+$/);
+      expect(Number(item.metadata.resourceVersion)).toBeLessThanOrEqual(
+        Number(list.metadata.resourceVersion),
+      );
+    }
+    // (resumed: the test before suspends it)
+    await k8s(`${path}/inventory-dev`, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/merge-patch+json' },
+      body: JSON.stringify({ spec: { suspend: false } }),
+    });
+    // a change after the list is replayed to a watch from the list's version
+    const [pushed] = sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
+    sb.flux.tick();
+    const watched = await k8s(
+      `${path}?watch=true&resourceVersion=${list.metadata.resourceVersion}&timeoutSeconds=2`,
+    );
+    expect(watched.status).toBe(200);
+    const events = (await watched.text())
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line));
+    const modified = events
+      .filter(
+        e =>
+          e.type === 'MODIFIED' && e.object.metadata.name === 'inventory-dev',
+      )
+      .pop();
+    expect(validateFlux(modified.object)).toEqual([]);
+    expect(modified.object.status.lastAttemptedRevision).toBe(pushed.revision);
+    expect(Number(modified.object.metadata.resourceVersion)).toBeGreaterThan(
+      Number(list.metadata.resourceVersion),
+    );
+    // once compacted, a watch from that version is told to list again
+    sb.compactWatches();
+    const gone = (
+      await (
+        await k8s(
+          `${path}?watch=true&resourceVersion=${list.metadata.resourceVersion}`,
+        )
+      ).text()
+    )
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line));
+    expect(gone).toEqual([
+      expect.objectContaining({
+        type: 'ERROR',
+        object: expect.objectContaining({ code: 410, reason: 'Expired' }),
+      }),
+    ]);
+  });
 });
 
 describe('sandbox Git repositories', () => {

@@ -6,6 +6,7 @@ import { GitFleet } from './GitFleet';
 import { FleetReconciler } from './FleetReconciler';
 import { Notifier, NotifierOptions } from './notifier';
 import { demoFleet } from './fleet';
+import { KubeWatchCache } from './kubeWatch';
 
 /** Knobs of the sandbox. */
 export interface SandboxOptions {
@@ -237,6 +238,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
       'content-type': 'application/json',
       'cache-control': 'no-cache',
     });
+    res.flushHeaders();
     const sent = new Map<string, string>();
     const emit = (type: string, application: unknown) => {
       if (
@@ -273,6 +275,81 @@ export async function startSandbox(options: SandboxOptions = {}) {
     streams.add(watcher);
     req.on('close', () => streams.delete(watcher));
     res.on('close', () => streams.delete(watcher));
+  };
+
+  /**
+   * Kubernetes watches of one kind in one cluster: newline-delimited JSON of
+   * `{"type","object"}` — ADDED / MODIFIED / DELETED as the sandbox changes,
+   * a BOOKMARK every 10 s, and `410 Gone` for a resourceVersion whose history
+   * is compacted (`POST /sandbox/compact-watches`), as the API server does.
+   */
+  const kubeClock = { rv: 1000 };
+  const kubeCaches = new Map<string, KubeWatchCache>();
+  const kubeCache = (cluster: string, kind: string) => {
+    const key = `${cluster}|${kind}`;
+    let cache = kubeCaches.get(key);
+    if (!cache) {
+      cache = new KubeWatchCache(
+        () => flux.list(cluster, kind) as any[],
+        kubeClock,
+      );
+      kubeCaches.set(key, cache);
+    }
+    return cache;
+  };
+  const compactWatches = () => {
+    for (const cache of kubeCaches.values()) cache.compact();
+  };
+  const openWatch = (
+    cluster: string,
+    kind: string,
+    namespace: string | undefined,
+    query: URLSearchParams,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    });
+    res.flushHeaders();
+    const cache = kubeCache(cluster, kind);
+    const watcher = {
+      namespace,
+      send: (event: unknown) => res.write(`${JSON.stringify(event)}\n`),
+      end: () => res.end(),
+    };
+    const opened = cache.watch(
+      query.get('resourceVersion') ?? undefined,
+      watcher,
+    );
+    if (!opened) {
+      watcher.send({
+        type: 'ERROR',
+        object: {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: `too old resource version: ${query.get(
+            'resourceVersion',
+          )} (${kubeClock.rv})`,
+          reason: 'Expired',
+          code: 410,
+        },
+      });
+      res.end();
+      return;
+    }
+    const timeout = Number(query.get('timeoutSeconds'));
+    const timer =
+      timeout > 0 ? setTimeout(() => res.end(), timeout * 1000) : undefined;
+    const close = () => {
+      clearTimeout(timer);
+      cache.unwatch(watcher);
+    };
+    req.on('close', close);
+    res.on('close', close);
   };
 
   const serveKubernetes = async (
@@ -318,12 +395,24 @@ export async function startSandbox(options: SandboxOptions = {}) {
       );
       return;
     }
+    const query = new URL(req.url ?? '/', 'http://sandbox').searchParams;
+    if (
+      !name &&
+      req.method === 'GET' &&
+      ['true', '1'].includes(query.get('watch') ?? '')
+    ) {
+      openWatch(cluster, kind, namespace, query, req, res);
+      return;
+    }
     if (!name && req.method === 'GET') {
+      const { resourceVersion, items } = kubeCache(cluster, kind).list(
+        namespace,
+      );
       send(res, 200, {
         apiVersion: `${group}/${version}`,
         kind: `${kind}List`,
-        metadata: { resourceVersion: String(Date.now()) },
-        items: flux.list(cluster, kind, namespace),
+        metadata: { resourceVersion },
+        items,
       });
       return;
     }
@@ -420,8 +509,23 @@ export async function startSandbox(options: SandboxOptions = {}) {
         const body = await readJson(req);
         const name = String(body.instance ?? '');
         if (body.down === false) down.delete(name);
-        else down.add(name);
+        else {
+          down.add(name);
+          // its open watches drop with it
+          for (const [key, cache] of kubeCaches)
+            if (key.startsWith(`${name}|`)) cache.endWatches();
+        }
         send(res, 200, { down: [...down].sort() });
+        return;
+      }
+      if (
+        req.method === 'POST' &&
+        url.pathname === '/sandbox/compact-watches'
+      ) {
+        // etcd compacts and the API server restarts: open watches end, and
+        // re-watching from an old resourceVersion answers 410 Gone
+        compactWatches();
+        send(res, 200, { resourceVersion: String(kubeClock.rv) });
         return;
       }
       if (req.method === 'GET' && url.pathname === '/sandbox/fleet') {
@@ -644,6 +748,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     sandbox.tick();
     flux.tick();
     for (const check of streams) check();
+    for (const cache of kubeCaches.values()) cache.tick();
   }, 1000);
   const commitEvery = options.commitEverySeconds ?? 15;
   let commits = 0;
@@ -702,6 +807,8 @@ export async function startSandbox(options: SandboxOptions = {}) {
     fleet,
     port,
     url: `http://127.0.0.1:${port}`,
+    /** Compacts the Kubernetes watch history: see `/sandbox/compact-watches`. */
+    compactWatches,
     async stop() {
       clearInterval(ticker);
       if (committer) clearInterval(committer);

@@ -188,12 +188,14 @@ export const gitopsPlugin = createBackendPlugin({
                   30,
               },
               initialDelay: { seconds: 1 },
-              fn: async () => {
+              fn: async signal => {
                 // read, then follow the watches until the next run is due
+                // (or the scheduler stops the task)
                 await ingestion.runShard(shard, shards, {
                   watchUntil: settings.watch
                     ? Date.now() + settings.pollIntervalSeconds * 1000 - 500
                     : undefined,
+                  signal,
                 });
               },
             });

@@ -125,6 +125,8 @@ describe('webhooks and both engines together', () => {
           data: {
             gitops: {
               git: { enabled: false },
+              // the startup read only: no watch holding the test's startup
+              watch: false,
               argocd: {
                 instances: [
                   {

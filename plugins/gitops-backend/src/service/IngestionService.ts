@@ -58,13 +58,14 @@ export class IngestionService {
   async runShard(
     shard: number,
     shards: number,
-    options: { watchUntil?: number } = {},
+    options: { watchUntil?: number; signal?: AbortSignal } = {},
   ): Promise<InstanceReport[]> {
     return this.read(
       this.options
         .providers()
         .filter(p => shardOf(p.engine, p.instance, shards) === shard),
       options.watchUntil,
+      options.signal,
     );
   }
 
@@ -77,26 +78,34 @@ export class IngestionService {
   private async read(
     providers: GitopsProvider[],
     watchUntil?: number,
+    signal?: AbortSignal,
   ): Promise<InstanceReport[]> {
     return Promise.all(
       providers.map(async p => {
         const report = await this.limited(() => this.ingest(p));
         const ms = (watchUntil ?? 0) - Date.now();
-        if (report.ok && p.watch && ms > 1000) await this.follow(p, ms);
+        if (report.ok && p.watch && ms > 1000 && !signal?.aborted)
+          await this.follow(p, ms, signal);
         return report;
       }),
     );
   }
 
   /** Follows one provider's watch for `ms`; a failed watch waits for the next read. */
-  private async follow(provider: GitopsProvider, ms: number): Promise<void> {
+  private async follow(
+    provider: GitopsProvider,
+    ms: number,
+    stop?: AbortSignal,
+  ): Promise<void> {
     const logger = this.options.logger.child({
       engine: provider.engine,
       instance: provider.instance,
     });
     try {
       await provider.watch!({
-        signal: AbortSignal.timeout(ms),
+        signal: stop
+          ? AbortSignal.any([AbortSignal.timeout(ms), stop])
+          : AbortSignal.timeout(ms),
         onChange: changed => this.applyChanges(changed),
       });
     } catch (error) {

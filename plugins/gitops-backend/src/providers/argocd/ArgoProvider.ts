@@ -15,6 +15,7 @@ import {
 } from '../../service/environments';
 import { deploymentKey } from '../../service/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../types';
+import { batchChanges } from '../batchChanges';
 import { ArgoClient } from './ArgoClient';
 import {
   ArgoApplication,
@@ -481,14 +482,9 @@ export class ArgoProvider implements GitopsProvider {
     signal: AbortSignal;
     onChange: (changed: ProviderSnapshot) => Promise<void>;
   }): Promise<void> {
-    let pending = new Map<string, ArgoApplication>();
-    let flushing: Promise<void> = Promise.resolve();
-    let failure: unknown;
-    const flush = () => {
-      if (pending.size === 0) return flushing;
-      const items = [...pending.values()];
-      pending = new Map();
-      flushing = flushing.then(async () => {
+    const batch = batchChanges<ArgoApplication>({
+      onChange: options.onChange,
+      map: items => {
         const readAt = new Date().toISOString();
         const changed: ProviderSnapshot = { applications: [], deployments: [] };
         for (const item of items) {
@@ -502,29 +498,25 @@ export class ArgoProvider implements GitopsProvider {
             changed.deployments.push(...mapped.deployments);
           }
         }
-        await options.onChange(changed).catch(error => {
-          failure ??= error;
-        });
-      });
-      return flushing;
-    };
-    const timer = setInterval(flush, 200);
+        return changed;
+      },
+    });
     try {
       await this.client.watchApplications({
         signal: options.signal,
         onEvent: async event => {
           // a deleted application goes at the next full read
           if (event.type === 'DELETED') return;
-          const key = `${event.application.metadata?.namespace}/${event.application.metadata?.name}`;
-          pending.set(key, event.application);
-          if (pending.size >= 500) await flush();
+          const { metadata } = event.application;
+          await batch.add(
+            `${metadata?.namespace}/${metadata?.name}`,
+            event.application,
+          );
         },
       });
     } finally {
-      clearInterval(timer);
-      await flush();
+      await batch.close();
     }
-    if (failure) throw failure;
   }
 
   async refresh(app: GitopsApplication): Promise<void> {

@@ -185,6 +185,107 @@ describe('FluxProvider against the sandbox Kubernetes API', () => {
     }
   });
 
+  it('follows Kustomizations with an informer: a pushed commit is reported without a new read', async () => {
+    const provider = cluster('flux-dev');
+    await provider.read({});
+    const seen: { name: string; health: string; revision?: string }[] = [];
+    const stop = new AbortController();
+    const watching = provider.watch({
+      signal: stop.signal,
+      onChange: async changed => {
+        for (const a of changed.applications)
+          seen.push({
+            name: a.name,
+            health: a.healthStatus,
+            revision: a.attemptedRevisions?.[0] ?? a.revisions[0],
+          });
+      },
+    });
+    // the informer lists first: every object, as they are
+    const deadline = Date.now() + 10_000;
+    while (!seen.some(s => s.name === 'inventory-dev')) {
+      if (Date.now() > deadline) throw new Error('no initial list');
+      await new Promise(r => setTimeout(r, 50));
+    }
+    const [pushed] = sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
+    while (
+      !seen.some(
+        s => s.name === 'inventory-dev' && s.revision === pushed.revision,
+      )
+    ) {
+      if (Date.now() > deadline)
+        throw new Error(`not seen: ${JSON.stringify(seen)}`);
+      await new Promise(r => setTimeout(r, 50));
+    }
+    stop.abort();
+    await watching;
+    // the initial list reported each Kustomization's health too
+    expect(seen.find(s => s.name === 'inventory-dev')?.health).toBeTruthy();
+  });
+
+  it('lists again when the watch history is compacted (410 Gone) and misses nothing', async () => {
+    // a proxy that streams through and notes each list and watch request
+    const requests: string[] = [];
+    const proxy = http.createServer((req, res) => {
+      if (req.url?.includes('/kustomizations')) requests.push(req.url);
+      const upstream = http.request(
+        `${sb.url}${req.url}`,
+        { method: req.method, headers: req.headers },
+        up => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        },
+      );
+      req.pipe(upstream);
+      res.on('close', () => upstream.destroy());
+    });
+    await new Promise<void>(r => proxy.listen(0, '127.0.0.1', r));
+    const { port } = proxy.address() as AddressInfo;
+    const provider = cluster('flux-dev', {
+      url: `http://127.0.0.1:${port}/k8s/flux-dev`,
+    });
+    await provider.read({});
+    const revisions = new Map<string, string | undefined>();
+    const stop = new AbortController();
+    const watching = provider.watch({
+      signal: stop.signal,
+      onChange: async changed => {
+        for (const a of changed.applications)
+          revisions.set(a.name, a.attemptedRevisions?.[0] ?? a.revisions[0]);
+      },
+    });
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 10_000;
+      while (!ok()) {
+        if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+        await new Promise(r => setTimeout(r, 50));
+      }
+    };
+    try {
+      await until('the first watch', () =>
+        requests.some(u => u.includes('watch=true')),
+      );
+      const watchesBefore = requests.filter(u => u.includes('watch=true'));
+      const listsBefore = requests.length - watchesBefore.length;
+      // the watch is from the list's resourceVersion
+      expect(watchesBefore[0]).toMatch(/resourceVersion=\d+/);
+      // the API server restarts with its history compacted, and meanwhile
+      // a commit is pushed: the informer's re-watch is answered 410 Gone
+      sb.compactWatches();
+      const [pushed] = sb.flux.push({ cluster: 'flux-dev', repo: 'inventory' });
+      await until(
+        'the pushed revision',
+        () => revisions.get('inventory-dev') === pushed.revision,
+      );
+      const lists = requests.filter(u => !u.includes('watch=true')).length;
+      expect(lists).toBeGreaterThan(listsBefore);
+    } finally {
+      stop.abort();
+      await watching;
+      proxy.close();
+    }
+  });
+
   it('fails clearly for an unreachable cluster and a bad token', async () => {
     await expect(
       cluster('flux-dev', { url: 'http://127.0.0.1:1/k8s/flux-dev' }).read({}),

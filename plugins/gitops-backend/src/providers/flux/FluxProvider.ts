@@ -2,6 +2,9 @@ import {
   AppsV1Api,
   CustomObjectsApi,
   KubeConfig,
+  KubernetesListObject,
+  KubernetesObject,
+  makeInformer,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
@@ -9,6 +12,7 @@ import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { FluxClusterConfig } from '../../config';
 import { EnvironmentConfig } from '../../service/environments';
 import { GitopsProvider, ProviderSnapshot } from '../types';
+import { batchChanges } from '../batchChanges';
 import { mapFluxObject } from './mapFlux';
 import {
   FLUX_APP_KINDS,
@@ -74,6 +78,12 @@ export class FluxProvider implements GitopsProvider {
   readonly instance: string;
   private readonly api: CustomObjectsApi;
   private readonly apps: AppsV1Api;
+  private readonly kc: KubeConfig;
+  /** What the last full read found, to map what a watch reports. */
+  private last?: {
+    sources: Map<string, FluxObject>;
+    workloads?: Map<string, Workload>;
+  };
 
   constructor(
     private readonly options: {
@@ -84,6 +94,7 @@ export class FluxProvider implements GitopsProvider {
     const { cluster } = options;
     this.instance = cluster.name;
     const kc = new KubeConfig();
+    this.kc = kc;
     kc.loadFromOptions({
       clusters: [
         {
@@ -202,6 +213,7 @@ export class FluxProvider implements GitopsProvider {
       }
     }
     const workloads = await this.workloads(objects, options.signal);
+    this.last = { sources, workloads };
     const readAt = new Date().toISOString();
     const snapshot: ProviderSnapshot = { applications: [], deployments: [] };
     for (const obj of objects) {
@@ -218,6 +230,101 @@ export class FluxProvider implements GitopsProvider {
       }
     }
     return snapshot;
+  }
+
+  /**
+   * Follows Kustomizations and HelmReleases with Kubernetes informers (list,
+   * then watch from its resourceVersion; bookmarks; a new list on 410 Gone),
+   * one per kind and namespace. Objects are mapped with the sources and
+   * workloads of the last full read. Ends when `signal` aborts; throws when
+   * an informer fails (the next full read starts over).
+   */
+  async watch(options: {
+    signal: AbortSignal;
+    onChange: (changed: ProviderSnapshot) => Promise<void>;
+  }): Promise<void> {
+    const last = this.last ?? { sources: new Map<string, FluxObject>() };
+    const batch = batchChanges<FluxObject>({
+      onChange: options.onChange,
+      map: items => {
+        const readAt = new Date().toISOString();
+        const changed: ProviderSnapshot = { applications: [], deployments: [] };
+        for (const obj of items) {
+          const mapped = mapFluxObject(obj, {
+            cluster: this.instance,
+            environments: this.options.environments,
+            sources: last.sources,
+            workloads: last.workloads,
+            readAt,
+          });
+          if (mapped) {
+            changed.applications.push(mapped.application);
+            changed.deployments.push(...mapped.deployments);
+          }
+        }
+        return changed;
+      },
+    });
+    const namespaces = this.options.cluster.namespaces ?? [undefined];
+    const informers = FLUX_APP_KINDS.flatMap(kind => {
+      const { group, version, plural } = FLUX_KINDS[kind];
+      return namespaces.map(namespace => {
+        const path = namespace
+          ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}`
+          : `/apis/${group}/${version}/${plural}`;
+        const list = async () =>
+          (await (namespace
+            ? this.api.listNamespacedCustomObject({
+                group,
+                version,
+                namespace,
+                plural,
+              })
+            : this.api.listClusterCustomObject({
+                group,
+                version,
+                plural,
+              }))) as KubernetesListObject<KubernetesObject>;
+        const informer = makeInformer(this.kc, path, list);
+        const seen = (obj: KubernetesObject) => {
+          // list and watch items carry no apiVersion/kind
+          const item = {
+            ...(obj as FluxObject),
+            kind,
+            apiVersion: `${group}/${version}`,
+          };
+          batch
+            .add(
+              `${kind}/${obj.metadata?.namespace}/${obj.metadata?.name}`,
+              item,
+            )
+            .catch(() => {});
+        };
+        informer.on('add', seen);
+        informer.on('update', seen);
+        return informer;
+      });
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        if (options.signal.aborted) {
+          resolve();
+          return;
+        }
+        options.signal.addEventListener('abort', () => resolve(), {
+          once: true,
+        });
+        for (const informer of informers) {
+          informer.on('error', error => reject(describe(error, this.instance)));
+          informer
+            .start()
+            .catch(error => reject(describe(error, this.instance)));
+        }
+      });
+    } finally {
+      await Promise.all(informers.map(i => i.stop().catch(() => {})));
+      await batch.close();
+    }
   }
 
   private async patch(
