@@ -71,6 +71,17 @@ export interface Config {
     };
 
     /**
+     * Who sees which applications on fleet-wide reads (fleet page, matrix,
+     * `/applications/{id}`): an application claimed by catalog entities
+     * (through their GitOps annotations) is shown only to users who may read
+     * one of them. The claims are read from the catalog in the background.
+     */
+    visibility?: {
+      /** Seconds between reads of the claiming entities. Default 60. */
+      refreshIntervalSeconds?: number;
+    };
+
+    /**
      * Promotion and rollback as changes to Git. The entity annotation
      * `gitops-portal.io/promotion` says where an application's desired state
      * lives; these rules apply to applications whose entity has none.

@@ -68,6 +68,10 @@ export interface GitopsSettings {
     /** Fleet and team metrics are served from snapshots at most this old; 0 computes every time. */
     snapshotMaxAgeSeconds: number;
   };
+  visibility: {
+    /** How often the entities claiming applications are read from the catalog. */
+    refreshIntervalSeconds: number;
+  };
 }
 
 export interface PromotionSettings {
@@ -313,6 +317,13 @@ export function readGitopsConfig(
         config.getOptionalNumber('gitops.metrics.failureWindowHours') ?? 24,
       snapshotMaxAgeSeconds:
         config.getOptionalNumber('gitops.metrics.snapshotMaxAgeSeconds') ?? 300,
+    },
+    visibility: {
+      refreshIntervalSeconds: Math.max(
+        1,
+        config.getOptionalNumber('gitops.visibility.refreshIntervalSeconds') ??
+          60,
+      ),
     },
     promotion: readPromotionConfig(config),
     webhooks: {

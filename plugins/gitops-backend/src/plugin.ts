@@ -15,6 +15,7 @@ import { createRouter } from './router';
 import { registerGitopsActions } from './actions';
 import { ProposalStore } from './database/ProposalStore';
 import { ControllerStore } from './database/ControllerStore';
+import { EntityLinkStore } from './database/EntityLinkStore';
 import { ApplicationSetStore } from './database/ApplicationSetStore';
 import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
@@ -78,6 +79,7 @@ export const gitopsPlugin = createBackendPlugin({
         const applicationSets = new ApplicationSetStore(
           await deps.database.getClient(),
         );
+        const links = new EntityLinkStore(await deps.database.getClient());
         const service = new GitopsService({
           store,
           proposals: proposalStore,
@@ -88,6 +90,25 @@ export const gitopsPlugin = createBackendPlugin({
           environments,
           logger: deps.logger,
           git,
+          links,
+        });
+        // which entities claim which applications, for fleet-wide reads
+        // that leave out what a user may not read
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-entity-links',
+          scope: 'global',
+          frequency: { seconds: settings.visibility.refreshIntervalSeconds },
+          timeout: { minutes: 10 },
+          initialDelay: { seconds: 5 },
+          fn: async () => {
+            const result = await service.refreshEntityLinks(
+              await deps.auth.getOwnServiceCredentials(),
+            );
+            if (result.added || result.removed)
+              deps.logger.info(
+                `GitOps entity links: ${result.entities} entities, ${result.added} links added, ${result.removed} removed`,
+              );
+          },
         });
         const metrics = new MetricsService({
           store,

@@ -205,8 +205,8 @@ export async function createRouter(options: {
   });
 
   router.get('/applications/:id', async (req, res) => {
-    await httpAuth.credentials(req);
-    res.json(await service.getApplication(req.params.id));
+    const credentials = await httpAuth.credentials(req);
+    res.json(await service.getVisibleApplication(req.params.id, credentials));
   });
 
   // an entity's application (permission on the entity)

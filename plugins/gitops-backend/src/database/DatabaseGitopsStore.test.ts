@@ -3,6 +3,7 @@ import { parseLabelSelector } from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { NewDeployment } from './GitopsStore';
+import { EntityLinkStore } from './EntityLinkStore';
 
 jest.setTimeout(60_000);
 
@@ -36,6 +37,70 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     });
     return { knex, store };
   }
+
+  it("leaves out what a reader may not read: applications claimed only by others' entities", async () => {
+    const { knex, store } = await createStore();
+    const apps = ['a-dev', 'b-dev', 'b-prod', 'shared', 'free'].map(name =>
+      makeApplication({
+        name,
+        labels: { 'app.kubernetes.io/name': name.split('-')[0] },
+      }),
+    );
+    await store.upsertApplications(apps);
+    const idOf = (name: string) => apps.find(a => a.name === name)!.id;
+    const links = new EntityLinkStore(knex);
+    expect(
+      await links.replace([
+        { entityRef: 'component:default/a', applicationId: idOf('a-dev') },
+        { entityRef: 'component:default/b', applicationId: idOf('b-dev') },
+        { entityRef: 'component:default/b', applicationId: idOf('b-prod') },
+        { entityRef: 'component:default/a', applicationId: idOf('shared') },
+        { entityRef: 'component:default/b', applicationId: idOf('shared') },
+      ]),
+    ).toEqual({ added: 5, removed: 0 });
+    const names = async (readable?: string[]) =>
+      (await store.listFleet({ limit: 10, readable })).items
+        .map(a => a.name)
+        .sort();
+    expect(await names()).toEqual([
+      'a-dev',
+      'b-dev',
+      'b-prod',
+      'free',
+      'shared',
+    ]);
+    expect(await names(['component:default/a'])).toEqual([
+      'a-dev',
+      'free',
+      'shared',
+    ]);
+    expect(await names([])).toEqual(['free']);
+    const matrix = await store.fleetMatrix({
+      readable: ['component:default/b'],
+    });
+    expect(matrix.map(g => g.service).sort()).toEqual(['b', 'free', 'shared']);
+    expect(await links.entityRefs()).toEqual([
+      'component:default/a',
+      'component:default/b',
+    ]);
+    // a new set: only the difference is written
+    expect(
+      await links.replace([
+        { entityRef: 'component:default/a', applicationId: idOf('a-dev') },
+        { entityRef: 'component:default/a', applicationId: idOf('b-dev') },
+      ]),
+    ).toEqual({ added: 1, removed: 4 });
+    expect(await names(['component:default/a'])).toEqual([
+      'a-dev',
+      'b-dev',
+      'b-prod',
+      'free',
+      'shared',
+    ]);
+    expect(
+      (await links.entitiesOf([idOf('b-dev')])).get(idOf('b-dev')),
+    ).toEqual(['component:default/a']);
+  });
 
   it('writes only applications whose state changed', async () => {
     const { store } = await createStore();

@@ -34,6 +34,8 @@ const migrationsDir = resolvePackagePath(
   'migrations',
 );
 
+import { whereVisible } from './EntityLinkStore';
+
 const APPS = 'gitops_applications';
 const LABELS = 'gitops_application_labels';
 const DEPLOYMENTS = 'gitops_deployments';
@@ -513,6 +515,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       if (filter.engine?.length) q.whereIn('engine', filter.engine);
       if (filter.service) q.where('service', filter.service);
       if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
+      if (filter.readable) whereVisible(q, this.db, filter.readable);
       if (filter.text) {
         const like = `%${filter.text
           .toLowerCase()
@@ -577,6 +580,7 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   async fleetMatrix(filter: {
     engine?: GitopsEngine[];
+    readable?: string[];
   }): Promise<FleetMatrixGroup[]> {
     const rows: Array<{
       service: string | null;
@@ -588,6 +592,7 @@ export class DatabaseGitopsStore implements GitopsStore {
     }> = await this.db(APPS)
       .modify(q => {
         if (filter.engine?.length) q.whereIn('engine', filter.engine);
+        if (filter.readable) whereVisible(q, this.db, filter.readable);
       })
       .select(
         'service',

@@ -75,6 +75,11 @@ export interface FleetFilter {
   text?: string;
   /** Applications of this service (see `applicationService`). */
   service?: string;
+  /**
+   * Only the applications no entity claims and those claimed by one of these
+   * entities (what the reader may read); none: every application.
+   */
+  readable?: string[];
   limit: number;
   /** Where the previous page ended: its last application's sort key. */
   after?: FleetPosition;
@@ -163,7 +168,11 @@ export interface GitopsStore {
   /** One deployment by id (ids of other forms are not found). */
   getDeployment(id: string): Promise<GitopsDeployment | undefined>;
   /** Applications counted by service, environment, revision, health and sync. */
-  fleetMatrix(filter: { engine?: GitopsEngine[] }): Promise<FleetMatrixGroup[]>;
+  fleetMatrix(filter: {
+    engine?: GitopsEngine[];
+    /** As `FleetFilter.readable`. */
+    readable?: string[];
+  }): Promise<FleetMatrixGroup[]>;
   /** A stored snapshot of metrics: its JSON and when it was computed. */
   getMetricsSnapshot(
     key: MetricsSnapshotKey,

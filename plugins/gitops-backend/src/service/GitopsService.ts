@@ -37,6 +37,8 @@ import { GitService } from '../git/GitService';
 import { ProposalStore } from '../database/ProposalStore';
 import { ControllerStore } from '../database/ControllerStore';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
+import { EntityLink, EntityLinkStore } from '../database/EntityLinkStore';
+import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
@@ -78,8 +80,118 @@ export class GitopsService {
       applicationSets?: ApplicationSetStore;
       /** Checks gitops.fleet.read for fleet-wide reads; none: allowed. */
       permissions?: PermissionsService;
+      /**
+       * Which entities claim which applications: fleet-wide reads leave out
+       * the applications of entities the caller may not read. None: no
+       * filtering.
+       */
+      links?: EntityLinkStore;
     },
   ) {}
+
+  /** Readable claiming entities per user, briefly: paging asks again. */
+  private readonly readableCache = new Map<
+    string,
+    { at: number; refs: Promise<string[]> }
+  >();
+
+  /**
+   * The entities claiming applications that the caller may read, or
+   * undefined for no filtering (the backend's own and other plugins' service
+   * calls). The catalog answers, reading the claiming entities with the
+   * caller's credentials, so whatever the permission policy decides about
+   * `catalog.entity.read` (conditions such as "owned by me" included) holds
+   * here too. Kept for 10 seconds per user.
+   */
+  async readableEntities(
+    credentials: BackstageCredentials,
+  ): Promise<string[] | undefined> {
+    const { links, catalog } = this.options;
+    const principal = credentials.principal as {
+      type?: string;
+      userEntityRef?: string;
+    };
+    if (!links || principal.type !== 'user' || !principal.userEntityRef)
+      return undefined;
+    const now = Date.now();
+    const cached = this.readableCache.get(principal.userEntityRef);
+    if (cached && now - cached.at < 10_000) return cached.refs;
+    const refs = (async () => {
+      const claimed = await links.entityRefs();
+      const readable: string[] = [];
+      for (let i = 0; i < claimed.length; i += 1000) {
+        const chunk = claimed.slice(i, i + 1000);
+        const { items } = await catalog.getEntitiesByRefs(
+          {
+            entityRefs: chunk,
+            fields: ['kind', 'metadata.namespace', 'metadata.name'],
+          },
+          { credentials },
+        );
+        items.forEach((entity, n) => {
+          if (entity) readable.push(chunk[n]);
+        });
+      }
+      return readable;
+    })();
+    if (this.readableCache.size > 1000) this.readableCache.clear();
+    this.readableCache.set(principal.userEntityRef, { at: now, refs });
+    refs.catch(() => this.readableCache.delete(principal.userEntityRef!));
+    return refs;
+  }
+
+  /**
+   * Records which entities claim which applications: every catalog entity
+   * with a GitOps annotation, read with the backend's own credentials, and
+   * the applications its annotations select. Writes only the difference.
+   */
+  async refreshEntityLinks(
+    credentials: BackstageCredentials,
+  ): Promise<{ entities: number; added: number; removed: number }> {
+    const { links, catalog } = this.options;
+    if (!links) return { entities: 0, added: 0, removed: 0 };
+    const { items } = await catalog.getEntities(
+      {
+        filter: [
+          GITOPS_ANNOTATIONS.ARGOCD_APP_NAME,
+          GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR,
+          GITOPS_ANNOTATIONS.KUBERNETES_ID,
+          GITOPS_ANNOTATIONS.KUBERNETES_LABEL_SELECTOR,
+          GITOPS_ANNOTATIONS.FLUX_OBJECTS,
+        ].map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS })),
+        fields: [
+          'kind',
+          'metadata.namespace',
+          'metadata.name',
+          'metadata.annotations',
+        ],
+      },
+      { credentials },
+    );
+    const found: EntityLink[] = [];
+    for (const entity of items) {
+      const entityRef = stringifyEntityRef(entity);
+      for (const applicationId of await this.applicationIdsOfEntities([entity]))
+        found.push({ entityRef, applicationId });
+    }
+    const { added, removed } = await links.replace(found);
+    return { entities: items.length, added, removed };
+  }
+
+  /** The application, if the caller may see it (404 otherwise). */
+  async getVisibleApplication(
+    id: string,
+    credentials: BackstageCredentials,
+  ): Promise<GitopsApplication> {
+    const app = await this.getApplication(id);
+    const readable = await this.readableEntities(credentials);
+    if (readable && this.options.links) {
+      const claims = (await this.options.links.entitiesOf([id])).get(id);
+      if (claims && !claims.some(ref => readable.includes(ref)))
+        throw new NotFoundError(`GitOps application '${id}' not found`);
+    }
+    return app;
+  }
 
   /** Fleet-wide reads need gitops.fleet.read (403 otherwise). */
   async authorizeFleetRead(credentials: BackstageCredentials): Promise<void> {
@@ -325,7 +437,10 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<FleetMatrix> {
     await this.authorizeFleetRead(credentials);
-    const groups = await this.options.store.fleetMatrix(request);
+    const groups = await this.options.store.fleetMatrix({
+      ...request,
+      readable: await this.readableEntities(credentials),
+    });
     const cells = new Map<string, FleetMatrixGroup[]>();
     for (const g of groups) {
       const key = JSON.stringify([g.service, g.environment]);
@@ -408,6 +523,7 @@ export class GitopsService {
       text: request.text,
       service: request.service,
       ids,
+      readable: await this.readableEntities(credentials),
       limit: request.limit ?? 100, // the spec's default
       after,
     });

@@ -1,0 +1,332 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import {
+  AuthService,
+  coreServices,
+  createBackendModule,
+  createServiceFactory,
+} from '@backstage/backend-plugin-api';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-backend/alpha';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import {
+  AuthorizeResult,
+  PolicyDecision,
+  isPermission,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
+import {
+  SANDBOX_K8S_TOKEN,
+  SANDBOX_TOKEN,
+  startSandbox,
+} from '@gitops-portal/gitops-sandbox';
+import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
+import { gitopsFleetReadPermission } from '@gitops-portal/plugin-gitops-common';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { catalogModuleGitops } from './module';
+
+jest.setTimeout(120_000);
+
+const CATALOG = `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  annotations:
+    argocd/app-selector: app.kubernetes.io/name=checkout
+spec:
+  type: service
+  lifecycle: production
+  owner: user:default/alice
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+  annotations:
+    argocd/app-name: payments-dev,payments-staging
+spec:
+  type: service
+  lifecycle: production
+  owner: user:default/bob
+`;
+
+/**
+ * A real policy, as a portal writes one: entities are readable by their
+ * owners only (a conditional decision the catalog resolves) except for
+ * admin, who reads all; the fleet is for everyone but carol.
+ */
+class OwnersOnlyPolicy implements PermissionPolicy {
+  async handle(
+    query: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (
+      isPermission(query.permission, catalogEntityReadPermission) &&
+      user?.info.userEntityRef !== 'user:default/admin'
+    ) {
+      return createCatalogConditionalDecision(
+        query.permission,
+        catalogConditions.isEntityOwner({
+          claims: user?.info.ownershipEntityRefs ?? [],
+        }),
+      );
+    }
+    if (isPermission(query.permission, gitopsFleetReadPermission)) {
+      return {
+        result:
+          user?.info.userEntityRef === 'user:default/carol'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      };
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}
+
+const policyModule = createBackendModule({
+  pluginId: 'permission',
+  moduleId: 'owners-only-policy',
+  register(reg) {
+    reg.registerInit({
+      deps: { policy: policyExtensionPoint },
+      async init({ policy }) {
+        policy.setPolicy(new OwnersOnlyPolicy());
+      },
+    });
+  },
+});
+
+/**
+ * The mock auth service, except that a token a plugin gets on behalf of a
+ * user carries that plugin as its actor, as the real auth service's do: the
+ * permission backend takes conditional queries only from such callers (the
+ * catalog asking about `catalog.entity.read`), not from users directly.
+ */
+const onBehalfOfAuthFactory = createServiceFactory({
+  service: coreServices.auth,
+  deps: { plugin: coreServices.pluginMetadata },
+  factory({ plugin }): AuthService {
+    const mock = mockServices.auth({ pluginId: plugin.getId() });
+    return {
+      authenticate: (token, options) => mock.authenticate(token, options),
+      getNoneCredentials: () => mock.getNoneCredentials(),
+      getOwnServiceCredentials: () => mock.getOwnServiceCredentials(),
+      isPrincipal: mock.isPrincipal.bind(mock) as AuthService['isPrincipal'],
+      getLimitedUserToken: credentials => mock.getLimitedUserToken(credentials),
+      listPublicServiceKeys: () => mock.listPublicServiceKeys(),
+      async getPluginRequestToken(options) {
+        const principal = options.onBehalfOf.principal as {
+          type: string;
+          userEntityRef?: string;
+        };
+        if (principal.type === 'user' && principal.userEntityRef)
+          return {
+            token: mockCredentials.user.token(principal.userEntityRef, {
+              actor: { subject: `plugin:${plugin.getId()}` },
+            }),
+          };
+        return mock.getPluginRequestToken(options);
+      },
+    };
+  },
+});
+
+async function until<T>(
+  fn: () => Promise<T | undefined>,
+  what: string,
+  ms = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise(r => setTimeout(r, 500));
+  }
+}
+
+describe('who may see what, under a real permission policy', () => {
+  it("hides the applications of entities a user may not read: fleet, matrix, application, Deployments tab and the catalog's Resources", async () => {
+    const sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      git: false,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-visibility-'));
+    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
+    const { server } = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogPlugin,
+        catalogModuleGitops,
+        permissionPlugin,
+        policyModule,
+        permissionsServiceFactory,
+        permissionsRegistryServiceFactory,
+        onBehalfOfAuthFactory,
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:0' },
+            permission: { enabled: true },
+            catalog: {
+              rules: [{ allow: ['Component', 'Resource', 'Location'] }],
+              locations: [
+                { type: 'file', target: path.join(dir, 'catalog.yaml') },
+              ],
+              processingInterval: { seconds: 1 },
+            },
+            gitops: {
+              pollIntervalSeconds: 2,
+              watch: false,
+              visibility: { refreshIntervalSeconds: 1 },
+              catalog: { refreshIntervalSeconds: 1 },
+              git: { enabled: false },
+              argocd: {
+                instances: [
+                  {
+                    name: 'main',
+                    url: `${sb.url}/argocd/main`,
+                    token: SANDBOX_TOKEN,
+                  },
+                ],
+              },
+              flux: {
+                clusters: [
+                  {
+                    name: 'flux-dev',
+                    url: `${sb.url}/k8s/flux-dev`,
+                    serviceAccountToken: SANDBOX_K8S_TOKEN,
+                    skipTLSVerify: true,
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const api = request(server);
+    const as = (user: string) => ({
+      get: (url: string) =>
+        api
+          .get(url)
+          .set(
+            'authorization',
+            mockCredentials.user.header(`user:default/${user}`),
+          ),
+    });
+    const fleetNames = async (user: string) => {
+      const res = await as(user).get('/api/gitops/fleet?limit=500');
+      if (res.status !== 200)
+        throw new Error(`fleet: ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body.items as any[]).map(a => a.name).sort();
+    };
+    try {
+      // links take a refresh to follow the catalog: wait until alice's fleet
+      // has checkout and no longer payments
+      const alice = await until(async () => {
+        const names = await fleetNames('alice');
+        return names.includes('checkout-dev') && !names.includes('payments-dev')
+          ? names
+          : undefined;
+      }, "alice's fleet without payments");
+      // alice owns checkout and sees its applications only: every other
+      // application is claimed by an entity she may not read (payments, or
+      // the Resource the catalog module made of it, owned by the default
+      // owner)
+      expect(alice).toEqual(['checkout-dev', 'checkout-staging']);
+      const bob = await fleetNames('bob');
+      expect(bob).toEqual(['payments-dev', 'payments-staging']);
+      // who may read every entity sees every application
+      const admin = await fleetNames('admin');
+      expect(admin).toEqual(
+        expect.arrayContaining([
+          'checkout-dev',
+          'payments-dev',
+          'catalog-api-dev',
+          'inventory-dev',
+        ]),
+      );
+      expect(admin.length).toBeGreaterThan(8);
+
+      // the matrix counts only what each may see
+      const matrix = (await as('alice').get('/api/gitops/fleet/matrix')).body;
+      const services = matrix.rows.map((r: any) => r.service);
+      expect(services).toContain('checkout');
+      expect(services).not.toContain('payments');
+      const drill = await as('alice').get('/api/gitops/fleet?service=payments');
+      expect(drill.body.items).toEqual([]);
+
+      // one application, by id: not found for alice, there for bob
+      const paymentsDev = (
+        await as('bob').get('/api/gitops/fleet?service=payments')
+      ).body.items.find((a: any) => a.name === 'payments-dev');
+      const id = encodeURIComponent(paymentsDev.id);
+      expect(
+        (await as('alice').get(`/api/gitops/applications/${id}`)).status,
+      ).toBe(404);
+      expect(
+        (await as('bob').get(`/api/gitops/applications/${id}`)).status,
+      ).toBe(200);
+
+      // the Deployments tab: alice cannot read payments, so it is not found
+      const tab = '/api/gitops/entities/component/default/payments/deployments';
+      expect((await as('alice').get(tab)).status).toBe(404);
+      const bobs = await as('bob').get(tab);
+      expect(bobs.status).toBe(200);
+      expect(JSON.stringify(bobs.body)).toContain('payments-dev');
+
+      // the fleet read permission: carol may read neither fleet nor matrix
+      expect((await as('carol').get('/api/gitops/fleet')).status).toBe(403);
+      expect((await as('carol').get('/api/gitops/fleet/matrix')).status).toBe(
+        403,
+      );
+
+      // the catalog module's Resources follow their Component's owner, so
+      // the same policy hides them
+      const resources = async (user: string) =>
+        (
+          (
+            await as(user).get(
+              `/api/catalog/entities/by-query?filter=${encodeURIComponent(
+                'kind=resource,spec.type=gitops-application',
+              )}&limit=500`,
+            )
+          ).body.items as any[]
+        )
+          .map(r => r.metadata.name)
+          .sort();
+      const aliceResources = await until(async () => {
+        const names = await resources('alice');
+        return names.length ? names : undefined;
+      }, "alice's Resources");
+      expect(aliceResources).toContain('argocd-main-argocd-checkout-dev');
+      expect(aliceResources.filter(n => n.includes('payments'))).toEqual([]);
+      expect(await resources('bob')).toContain(
+        'argocd-main-argocd-payments-dev',
+      );
+    } finally {
+      await sb.stop();
+    }
+  });
+});

@@ -1,0 +1,105 @@
+import { Knex } from 'knex';
+
+const TABLE = 'gitops_entity_links';
+
+/** A catalog entity's claim on an application (through its annotations). */
+export type EntityLink = { entityRef: string; applicationId: string };
+
+/**
+ * Which catalog entities claim which applications: fleet-wide reads leave
+ * out the applications whose claiming entities a user may not read.
+ */
+export class EntityLinkStore {
+  constructor(private readonly db: Knex) {}
+
+  /**
+   * Replaces every link with `links`, writing only the difference, in one
+   * transaction. Answers how many links were added and removed.
+   */
+  async replace(
+    links: EntityLink[],
+  ): Promise<{ added: number; removed: number }> {
+    const key = (l: EntityLink) => `${l.entityRef}\n${l.applicationId}`;
+    const next = new Map(links.map(l => [key(l), l]));
+    return this.db.transaction(async tx => {
+      const rows: Array<{ entity_ref: string; application_id: string }> =
+        await tx(TABLE).select('entity_ref', 'application_id');
+      const gone = rows.filter(
+        r =>
+          !next.delete(
+            key({ entityRef: r.entity_ref, applicationId: r.application_id }),
+          ),
+      );
+      for (let i = 0; i < gone.length; i += 200) {
+        const batch = gone.slice(i, i + 200);
+        await tx(TABLE)
+          .where(q => {
+            for (const r of batch)
+              q.orWhere({
+                entity_ref: r.entity_ref,
+                application_id: r.application_id,
+              });
+          })
+          .delete();
+      }
+      const added = [...next.values()].map(l => ({
+        entity_ref: l.entityRef,
+        application_id: l.applicationId,
+      }));
+      for (let i = 0; i < added.length; i += 200)
+        await tx(TABLE).insert(added.slice(i, i + 200));
+      return { added: added.length, removed: gone.length };
+    });
+  }
+
+  /** Every entity that claims an application. */
+  async entityRefs(): Promise<string[]> {
+    const rows: Array<{ entity_ref: string }> = await this.db(TABLE)
+      .distinct('entity_ref')
+      .orderBy('entity_ref');
+    return rows.map(r => r.entity_ref);
+  }
+
+  /** The entities that claim each of these applications. */
+  async entitiesOf(applicationIds: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    for (let i = 0; i < applicationIds.length; i += 500) {
+      const rows: Array<{ entity_ref: string; application_id: string }> =
+        await this.db(TABLE)
+          .select('entity_ref', 'application_id')
+          .whereIn('application_id', applicationIds.slice(i, i + 500));
+      for (const r of rows)
+        result.set(r.application_id, [
+          ...(result.get(r.application_id) ?? []),
+          r.entity_ref,
+        ]);
+    }
+    return result;
+  }
+}
+
+/**
+ * Restricts a query of `gitops_applications` to what a reader may see: the
+ * applications no entity claims, and those claimed by an entity in
+ * `readable`.
+ */
+export function whereVisible(
+  q: Knex.QueryBuilder,
+  db: Knex,
+  readable: string[],
+): void {
+  q.where(v =>
+    v
+      .whereNotExists(
+        db(TABLE)
+          .select(db.raw('1'))
+          .whereRaw(`${TABLE}.application_id = gitops_applications.id`),
+      )
+      .orWhereExists(
+        db(TABLE)
+          .select(db.raw('1'))
+          .whereRaw(`${TABLE}.application_id = gitops_applications.id`)
+          .whereIn(`${TABLE}.entity_ref`, readable.length ? readable : ['']),
+      ),
+  );
+}
