@@ -83,37 +83,71 @@ export class IngestionService {
     return Promise.all(
       providers.map(async p => {
         const report = await this.limited(() => this.ingest(p));
-        const ms = (watchUntil ?? 0) - Date.now();
-        if (report.ok && p.watch && ms > 1000 && !signal?.aborted)
-          await this.follow(p, ms, signal);
+        if (report.ok && p.watch && watchUntil)
+          await this.follow(p, watchUntil, signal);
         return report;
       }),
     );
   }
 
-  /** Follows one provider's watch for `ms`; a failed watch waits for the next read. */
+  /**
+   * Follows one provider's watch until `until`. A watch that fails or ends
+   * early (a dropped stream, a controller going away) is followed by a full
+   * read at once — which reconciles what the watch missed, or records the
+   * controller as unreachable — and, if that read succeeds, by a new watch.
+   * Never outlasts `until` by more than a few seconds, whatever the
+   * provider does.
+   */
   private async follow(
     provider: GitopsProvider,
-    ms: number,
+    until: number,
     stop?: AbortSignal,
   ): Promise<void> {
     const logger = this.options.logger.child({
       engine: provider.engine,
       instance: provider.instance,
     });
-    try {
-      await provider.watch!({
-        signal: stop
-          ? AbortSignal.any([AbortSignal.timeout(ms), stop])
-          : AbortSignal.timeout(ms),
-        onChange: changed => this.applyChanges(changed),
-      });
-    } catch (error) {
+    const name = `${provider.engine} instance '${provider.instance}'`;
+    for (let attempt = 0; ; attempt++) {
+      const ms = until - Date.now();
+      if (ms <= 1000 || stop?.aborted) return;
+      const signal = stop
+        ? AbortSignal.any([AbortSignal.timeout(ms), stop])
+        : AbortSignal.timeout(ms);
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        provider.watch!({
+          signal,
+          onChange: changed => this.applyChanges(changed),
+        }).then(
+          () => ({ error: undefined as unknown }),
+          error => ({ error }),
+        ),
+        new Promise<'hung'>(resolve => {
+          timer = setTimeout(() => resolve('hung'), ms + 5000);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (outcome === 'hung') {
+        logger.warn(`Watch of ${name} did not stop when asked; left behind`);
+        return;
+      }
+      if (signal.aborted) return;
       logger.warn(
-        `Watch of ${provider.engine} instance '${provider.instance}' failed: ${
-          (error as Error).message
-        }; its next full read catches up`,
+        `Watch of ${name} ${
+          outcome.error
+            ? `failed: ${(outcome.error as Error).message}`
+            : 'ended early'
+        }; reading it again`,
       );
+      // a moment first, more after each failure, so a flapping stream is
+      // not re-read in a loop
+      await new Promise(r =>
+        setTimeout(r, Math.min(500 * 2 ** attempt, 10_000, until - Date.now())),
+      );
+      if (Date.now() >= until - 1000 || stop?.aborted) return;
+      const report = await this.limited(() => this.ingest(provider));
+      if (!report.ok) return; // recorded as unreachable; the next run tries again
     }
   }
 

@@ -152,20 +152,69 @@ describe('watching Argo CD between full reads', () => {
     }
   });
 
-  it('tells a watch that fails, and keeps polling', async () => {
+  it('reads again at once when a watch fails, then watches again', async () => {
     const { ingestion, logger } = await setup(`${sb.url}/argocd/main`);
     const provider = (ingestion as any).options.providers()[0] as ArgoProvider;
-    jest
+    const watch = jest
       .spyOn(provider, 'watch')
       .mockRejectedValue(new Error('stream reset by peer'));
+    const read = jest.spyOn(provider, 'read');
     const reports = await ingestion.runShard(0, 1, {
       watchUntil: Date.now() + 3_000,
     });
     expect(reports[0].ok).toBe(true);
     expect(logger.warn).toHaveBeenCalledWith(
       expect.stringMatching(
-        /Watch of argocd instance 'main' failed: stream reset by peer; its next full read catches up/,
+        /Watch of argocd instance 'main' failed: stream reset by peer; reading it again/,
       ),
+    );
+    // each failure: a full read, then a new watch (backing off in between)
+    expect(watch.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(read.mock.calls.length).toBe(watch.mock.calls.length);
+  });
+
+  it('tells at once that a controller went away while watched', async () => {
+    const { store, ingestion, logger } = await setup(`${sb.url}/argocd/main`);
+    const down = (value: boolean) =>
+      fetch(`${sb.url}/sandbox/down`, {
+        method: 'POST',
+        body: JSON.stringify({ instance: 'main', down: value }),
+      });
+    const started = Date.now();
+    const task = runWatching(ingestion, 20_000);
+    try {
+      await until(
+        'the first read',
+        async () =>
+          !!(await store.getApplication('argocd:main:argocd:payments-dev')),
+      );
+      await new Promise(r => setTimeout(r, 1000)); // watching
+      await down(true);
+      // the stream drops, the read that follows fails: told long before the
+      // run's 20 s are over
+      await until('unreachable told', async () =>
+        logger.warn.mock.calls.some(([m]) =>
+          /Could not read argocd instance 'main'/.test(String(m)),
+        ),
+      );
+      expect(Date.now() - started).toBeLessThan(12_000);
+      // and the run ends: the next one tries again
+      await task.run;
+      expect(task.done()).toBe(true);
+    } finally {
+      await down(false);
+    }
+  });
+
+  it('never waits for a watch that does not stop', async () => {
+    const { ingestion, logger } = await setup(`${sb.url}/argocd/main`);
+    const provider = (ingestion as any).options.providers()[0] as ArgoProvider;
+    jest.spyOn(provider, 'watch').mockReturnValue(new Promise(() => {}));
+    const started = Date.now();
+    await ingestion.runShard(0, 1, { watchUntil: Date.now() + 2_000 });
+    expect(Date.now() - started).toBeLessThan(9_000);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/did not stop when asked/),
     );
   });
 });
