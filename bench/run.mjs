@@ -3,6 +3,7 @@
 // - ingestion of 10k applications from the sandbox (in its own process)
 // - the entity Deployments + history API at 20k apps / 1M history rows
 // - webhook throughput with concurrent senders, and a count of what was kept
+// - an entity's Deployments through the HTTP stack at 100k applications
 // - one service page through our backend vs the rival Argo CD backends,
 //   installed from npm into bench/rivals (the reason is printed if not)
 // SQLite always; PostgreSQL too when its binaries are on the machine.
@@ -38,6 +39,7 @@ const webhooks = env => bench('bench/webhooks.ts', env);
 const metrics = env => bench('bench/metrics.ts', env);
 const latency = env => bench('bench/latency.ts', env);
 const fleet = env => bench('bench/fleet.ts', env);
+const httpStack = env => bench('bench/http.ts', env);
 // the edge shape: BENCH_CLUSTERS clusters (default 1,000) x 100 applications
 const edge = env =>
   ingestion({
@@ -80,6 +82,7 @@ const webhookResults = [webhooks({})];
 const latencyResults = [latency({})];
 const edgeResults = [edge({})];
 const fleetResults = [fleet({})];
+const httpResults = [httpStack({})];
 let pgDir;
 if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   const envOut = execFileSync(
@@ -104,6 +107,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
     'bench_latency',
     'bench_edge',
     'bench_fleet',
+    'bench_http',
   ]) {
     execFileSync('psql', [
       `${server}/postgres`,
@@ -119,6 +123,7 @@ if (existsSync('/usr/lib/postgresql/15/bin/initdb')) {
   latencyResults.push(latency({ BENCH_PG: `${server}/bench_latency` }));
   edgeResults.push(edge({ BENCH_PG: `${server}/bench_edge` }));
   fleetResults.push(fleet({ BENCH_PG: `${server}/bench_fleet` }));
+  httpResults.push(httpStack({ BENCH_PG: `${server}/bench_http` }));
   spawnSync('bash', [
     '-c',
     `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || true`,
@@ -169,6 +174,20 @@ console.table(
     'filter p50/p95 (ms)': `${r.filtered.p50ms} / ${r.filtered.p95ms}`,
     'matrix p50/p95 (ms)': `${r.matrix.p50ms} / ${r.matrix.p95ms}`,
   })),
+);
+console.log(
+  "\nAn entity's Deployments through the HTTP stack (auth, catalog lookup, router) at 100k applications (goal: p95 <= 10 ms)",
+);
+console.table(
+  httpResults.flatMap(r =>
+    ['ordinaryService', 'edgeService'].map(kind => ({
+      database: r.database,
+      applications: r.applications,
+      service: `${kind === 'edgeService' ? 'edge' : 'ordinary'} (${r[kind].applications} apps)`,
+      'p50/p95 (ms)': `${r[kind].p50ms} / ${r[kind].p95ms}`,
+      'response (KB)': r[kind].responseKB,
+    })),
+  ),
 );
 console.log(
   '\nChange-to-visible latency: a commit at the controller until the store has it (goal: p95 <= 2 s with the watch)',
@@ -256,6 +275,7 @@ writeFileSync(
       measuredAt: new Date().toISOString(),
       edge: edgeResults,
       fleet: fleetResults,
+      http: httpResults,
       latency: latencyResults,
     },
     null,
