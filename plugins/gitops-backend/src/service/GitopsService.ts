@@ -343,7 +343,9 @@ export class GitopsService {
     const { order } = this.options.environments;
     const byEnv = new Map<string, GitopsApplication[]>();
     for (const app of apps) {
-      byEnv.set(app.environment, [...(byEnv.get(app.environment) ?? []), app]);
+      const envApps = byEnv.get(app.environment);
+      if (envApps) envApps.push(app);
+      else byEnv.set(app.environment, [app]);
     }
     const environments = sortEnvironments([...byEnv.keys()], order).map(env => {
       const envApps = byEnv.get(env)!;

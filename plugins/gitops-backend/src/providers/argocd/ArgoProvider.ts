@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ApplicationResource,
   ApplicationRollout,
@@ -507,10 +508,26 @@ export class ArgoProvider implements GitopsProvider {
         onEvent: async event => {
           // a deleted application goes at the next full read
           if (event.type === 'DELETED') return;
-          const { metadata } = event.application;
+          const { metadata, status } = event.application;
+          // Argo CD rewrites every application at each reconciliation (its
+          // reconciledAt, its resourceVersion): those alone change nothing
+          const fingerprint = createHash('sha1')
+            .update(
+              JSON.stringify({
+                ...event.application,
+                metadata: {
+                  ...metadata,
+                  resourceVersion: undefined,
+                  managedFields: undefined,
+                },
+                status: { ...status, reconciledAt: undefined },
+              }),
+            )
+            .digest('base64');
           await batch.add(
             `${metadata?.namespace}/${metadata?.name}`,
             event.application,
+            fingerprint,
           );
         },
       });
