@@ -157,7 +157,7 @@ console.table(
     'unchanged-cycle writes': r.secondCycleWrites,
     'peak RSS (MB, backend only)': r.peakRssMB,
     'streams open': r.watch?.streams,
-    'first burst (s)': r.watch?.burstSeconds,
+    'last change seen after (s; 200: changes never stopped)': r.watch?.burstSeconds,
     'steady CPU with streams open (%)': r.watch?.steadyCpuPercent,
   })),
 );
