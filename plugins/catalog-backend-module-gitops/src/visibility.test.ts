@@ -250,24 +250,38 @@ describe('who may see what, under a real permission policy', () => {
           ? names
           : undefined;
       }, "alice's fleet without payments");
-      // alice owns checkout and sees its applications only: every other
-      // application is claimed by an entity she may not read (payments, or
-      // the Resource the catalog module made of it, owned by the default
-      // owner)
-      expect(alice).toEqual(['checkout-dev', 'checkout-staging']);
-      const bob = await fleetNames('bob');
-      expect(bob).toEqual(['payments-dev', 'payments-staging']);
-      // who may read every entity sees every application
-      const admin = await fleetNames('admin');
-      expect(admin).toEqual(
+      // alice owns checkout: she sees its applications and those no
+      // service claims (platform add-ons, unannotated services), never
+      // payments'
+      const unclaimed = [
+        'catalog-api-dev',
+        'catalog-api-staging',
+        'ingress-nginx',
+        'inventory-dev',
+      ];
+      expect(alice).toEqual(
         expect.arrayContaining([
           'checkout-dev',
-          'payments-dev',
-          'catalog-api-dev',
-          'inventory-dev',
+          'checkout-staging',
+          ...unclaimed,
         ]),
       );
-      expect(admin.length).toBeGreaterThan(8);
+      expect(alice.filter(n => n.startsWith('payments'))).toEqual([]);
+      const bob = await fleetNames('bob');
+      expect(bob).toEqual(
+        expect.arrayContaining([
+          'payments-dev',
+          'payments-staging',
+          ...unclaimed,
+        ]),
+      );
+      expect(bob).not.toContain('checkout-dev');
+      expect(bob).not.toContain('checkout-staging');
+      // who may read every entity (the policy allows, unconditionally)
+      // sees every application
+      const admin = await fleetNames('admin');
+      expect(admin).toEqual(expect.arrayContaining([...alice, ...bob].sort()));
+      expect(admin.length).toBe(new Set([...alice, ...bob]).size);
 
       // the matrix counts only what each may see
       const matrix = (await as('alice').get('/api/gitops/fleet/matrix')).body;

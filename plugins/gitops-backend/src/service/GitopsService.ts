@@ -39,6 +39,7 @@ import { ControllerStore } from '../database/ControllerStore';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { EntityLink, EntityLinkStore } from '../database/EntityLinkStore';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
+import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
@@ -92,16 +93,17 @@ export class GitopsService {
   /** Readable claiming entities per user, briefly: paging asks again. */
   private readonly readableCache = new Map<
     string,
-    { at: number; refs: Promise<string[]> }
+    { at: number; refs: Promise<string[] | undefined> }
   >();
 
   /**
    * The entities claiming applications that the caller may read, or
    * undefined for no filtering (the backend's own and other plugins' service
-   * calls). The catalog answers, reading the claiming entities with the
-   * caller's credentials, so whatever the permission policy decides about
-   * `catalog.entity.read` (conditions such as "owned by me" included) holds
-   * here too. Kept for 10 seconds per user.
+   * calls). The permission policy's answer about `catalog.entity.read`
+   * decides: allowed, no filtering; denied, only what no entity claims;
+   * conditional (such as "owned by me"), the catalog answers, reading the
+   * claiming entities with the caller's credentials. Kept for 10 seconds
+   * per user.
    */
   async readableEntities(
     credentials: BackstageCredentials,
@@ -117,6 +119,16 @@ export class GitopsService {
     const cached = this.readableCache.get(principal.userEntityRef);
     if (cached && now - cached.at < 10_000) return cached.refs;
     const refs = (async () => {
+      // one who may read every entity (an allow-all policy, an admin) needs
+      // no filter; one who may read none sees only what no entity claims
+      const decision = await this.options.permissions
+        ?.authorizeConditional([{ permission: catalogEntityReadPermission }], {
+          credentials,
+        })
+        .then(([d]) => d.result)
+        .catch(() => AuthorizeResult.CONDITIONAL); // let the catalog decide
+      if (decision === AuthorizeResult.ALLOW) return undefined;
+      if (decision === AuthorizeResult.DENY) return [];
       const claimed = await links.entityRefs();
       const readable: string[] = [];
       for (let i = 0; i < claimed.length; i += 1000) {
@@ -170,6 +182,10 @@ export class GitopsService {
     );
     const found: EntityLink[] = [];
     for (const entity of items) {
+      // the Resources the catalog module makes of applications claim what
+      // their Component claims already, or nothing a service owns
+      if (entity.metadata.annotations?.['gitops-portal.io/application-id'])
+        continue;
       const entityRef = stringifyEntityRef(entity);
       for (const applicationId of await this.applicationIdsOfEntities([entity]))
         found.push({ entityRef, applicationId });

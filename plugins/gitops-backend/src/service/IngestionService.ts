@@ -115,6 +115,7 @@ export class IngestionService {
         ? AbortSignal.any([AbortSignal.timeout(ms), stop])
         : AbortSignal.timeout(ms);
       let timer: NodeJS.Timeout | undefined;
+      const watchedFrom = Date.now();
       const outcome = await Promise.race([
         provider.watch!({
           signal,
@@ -133,6 +134,16 @@ export class IngestionService {
         return;
       }
       if (signal.aborted) return;
+      if (outcome.error && Date.now() - watchedFrom < 1000) {
+        // refused at once (no stream served here, no permission): polling
+        // goes on, and the next run tries again
+        logger.warn(
+          `Watch of ${name} failed: ${
+            (outcome.error as Error).message
+          }; polling goes on`,
+        );
+        return;
+      }
       logger.warn(
         `Watch of ${name} ${
           outcome.error

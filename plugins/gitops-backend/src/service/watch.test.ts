@@ -155,12 +155,18 @@ describe('watching Argo CD between full reads', () => {
   it('reads again at once when a watch fails, then watches again', async () => {
     const { ingestion, logger } = await setup(`${sb.url}/argocd/main`);
     const provider = (ingestion as any).options.providers()[0] as ArgoProvider;
+    // a stream that runs a while, then is reset
     const watch = jest
       .spyOn(provider, 'watch')
-      .mockRejectedValue(new Error('stream reset by peer'));
+      .mockImplementation(
+        () =>
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('stream reset by peer')), 1200),
+          ),
+      );
     const read = jest.spyOn(provider, 'read');
     const reports = await ingestion.runShard(0, 1, {
-      watchUntil: Date.now() + 3_000,
+      watchUntil: Date.now() + 6_000,
     });
     expect(reports[0].ok).toBe(true);
     expect(logger.warn).toHaveBeenCalledWith(
@@ -171,6 +177,21 @@ describe('watching Argo CD between full reads', () => {
     // each failure: a full read, then a new watch (backing off in between)
     expect(watch.mock.calls.length).toBeGreaterThanOrEqual(2);
     expect(read.mock.calls.length).toBe(watch.mock.calls.length);
+  });
+
+  it('leaves a watch refused at once to the next run', async () => {
+    const { ingestion, logger } = await setup(`${sb.url}/argocd/main`);
+    const provider = (ingestion as any).options.providers()[0] as ArgoProvider;
+    const watch = jest
+      .spyOn(provider, 'watch')
+      .mockRejectedValue(new Error('404 Not Found'));
+    const started = Date.now();
+    await ingestion.runShard(0, 1, { watchUntil: Date.now() + 5_000 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(watch).toHaveBeenCalledTimes(1);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringMatching(/failed: 404 Not Found; polling goes on/),
+    );
   });
 
   it('tells at once that a controller went away while watched', async () => {
