@@ -11,6 +11,7 @@ import path from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleGitops } from './module';
+import { until } from './__testUtils__/until';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
 jest.setTimeout(120_000);
@@ -28,20 +29,6 @@ spec:
   owner: group:default/team-checkout
   system: shop
 `;
-
-async function until<T>(
-  fn: () => Promise<T | undefined>,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 500));
-  }
-}
 
 describe('catalog module with the catalog backend', () => {
   it('puts applications into the catalog, follows status changes and deletions', async () => {

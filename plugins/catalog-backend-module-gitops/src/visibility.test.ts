@@ -42,6 +42,7 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { catalogModuleGitops } from './module';
+import { until } from './__testUtils__/until';
 
 jest.setTimeout(120_000);
 
@@ -149,20 +150,6 @@ const onBehalfOfAuthFactory = createServiceFactory({
     };
   },
 });
-
-async function until<T>(
-  fn: () => Promise<T | undefined>,
-  what: string,
-  ms = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await fn();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise(r => setTimeout(r, 500));
-  }
-}
 
 describe('who may see what, under a real permission policy', () => {
   it("hides the applications of entities a user may not read: fleet, matrix, application, Deployments tab and the catalog's Resources", async () => {

@@ -158,24 +158,30 @@ export class FluxProvider implements GitopsProvider {
     return out;
   }
 
+  /** One list request of a kind: in a namespace, or cluster-wide. */
+  private listIn(kind: FluxKind, namespace?: string): Promise<unknown> {
+    const { group, version, plural } = FLUX_KINDS[kind];
+    return namespace
+      ? this.api.listNamespacedCustomObject({
+          group,
+          version,
+          namespace,
+          plural,
+        })
+      : this.api.listClusterCustomObject({ group, version, plural });
+  }
+
   private async list(
     kind: FluxKind,
     signal?: AbortSignal,
   ): Promise<FluxObject[]> {
-    const { group, version, plural } = FLUX_KINDS[kind];
+    const { group, version } = FLUX_KINDS[kind];
     const namespaces = this.options.cluster.namespaces ?? [undefined];
     const items: FluxObject[] = [];
     for (const namespace of namespaces) {
       try {
         const body = (await abortable(
-          namespace
-            ? this.api.listNamespacedCustomObject({
-                group,
-                version,
-                namespace,
-                plural,
-              })
-            : this.api.listClusterCustomObject({ group, version, plural }),
+          this.listIn(kind, namespace),
           signal,
         )) as { items?: FluxObject[] };
         // list items carry no apiVersion/kind
@@ -273,18 +279,10 @@ export class FluxProvider implements GitopsProvider {
           ? `/apis/${group}/${version}/namespaces/${namespace}/${plural}`
           : `/apis/${group}/${version}/${plural}`;
         const list = async () =>
-          (await (namespace
-            ? this.api.listNamespacedCustomObject({
-                group,
-                version,
-                namespace,
-                plural,
-              })
-            : this.api.listClusterCustomObject({
-                group,
-                version,
-                plural,
-              }))) as KubernetesListObject<KubernetesObject>;
+          (await this.listIn(
+            kind,
+            namespace,
+          )) as KubernetesListObject<KubernetesObject>;
         const informer = makeInformer(this.kc, path, list);
         const seen = (obj: KubernetesObject) => {
           // list and watch items carry no apiVersion/kind
