@@ -186,6 +186,8 @@ describe('who may see what, under a real permission policy', () => {
               pollIntervalSeconds: 2,
               watch: false,
               visibility: { refreshIntervalSeconds: 1 },
+              // fleet and team metrics computed on each request
+              metrics: { snapshotMaxAgeSeconds: 0 },
               catalog: { refreshIntervalSeconds: 1 },
               git: { enabled: false },
               argocd: {
@@ -296,6 +298,50 @@ describe('who may see what, under a real permission policy', () => {
       const bobs = await as('bob').get(tab);
       expect(bobs.status).toBe(200);
       expect(JSON.stringify(bobs.body)).toContain('payments-dev');
+
+      // ApplicationSets: checkout's (it generates checkout-dev and -staging)
+      // is alice's to see, not bob's
+      const sets = async (user: string) =>
+        (
+          (await as(user).get('/api/gitops/applicationsets')).body
+            .items as any[]
+        )
+          .filter(set => set.instance === 'main')
+          .map(set => set.name);
+      expect(await sets('alice')).toContain('checkout');
+      expect(await sets('bob')).not.toContain('checkout');
+      expect(await sets('admin')).toContain('checkout');
+
+      // delivery metrics: the fleet's count only what each may see (alice:
+      // all of dev but payments'); teams list only readable services
+      const metrics = '?window=90&environment=dev';
+      const fleetDeployments = async (user: string) =>
+        (await as(user).get(`/api/gitops/metrics/fleet${metrics}`)).body.current
+          .deployments as number;
+      const payments = (
+        await as('bob').get(
+          `/api/gitops/metrics/entities/component/default/payments${metrics}`,
+        )
+      ).body.current.deployments as number;
+      expect(payments).toBeGreaterThan(0);
+      await until(async () => {
+        const [a, all] = [
+          await fleetDeployments('alice'),
+          await fleetDeployments('admin'),
+        ];
+        return a === all - payments ? true : undefined;
+      }, "alice's fleet metrics without payments'");
+      const teams = async (user: string) =>
+        (
+          (await as(user).get(`/api/gitops/metrics/teams${metrics}`))
+            .body as any[]
+        ).flatMap(team => team.services);
+      expect(await teams('alice')).toEqual(['component:default/checkout']);
+      expect(await teams('bob')).toEqual(['component:default/payments']);
+      expect((await teams('admin')).sort()).toEqual([
+        'component:default/checkout',
+        'component:default/payments',
+      ]);
 
       // the fleet read permission: carol may read neither fleet nor matrix
       expect((await as('carol').get('/api/gitops/fleet')).status).toBe(403);

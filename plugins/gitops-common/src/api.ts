@@ -67,3 +67,11 @@ export type FleetMatrixRow = components['schemas']['FleetMatrixRow'];
  * @public
  */
 export type FleetMatrixCell = components['schemas']['FleetMatrixCell'];
+
+/**
+ * An environment with more applications than one answer lists (a service on
+ * many clusters), counted over all of them.
+ *
+ * @public
+ */
+export type EnvironmentSummary = components['schemas']['EnvironmentSummary'];

@@ -1,3 +1,4 @@
+import type { EnvironmentSummary } from './api';
 /**
  * The GitOps engine that manages an application.
  *
@@ -271,7 +272,13 @@ export interface EnvironmentDeployments {
   order: number;
   syncStatus: SyncStatus;
   healthStatus: HealthStatus;
+  /**
+   * All of them, or, when `summary` is present, `summary.listed` of them:
+   * one running the most common revision, then the least healthy.
+   */
   applications: DeployedApplication[];
+  /** Counts over every application, when not all are listed. */
+  summary?: EnvironmentSummary;
 }
 
 /**

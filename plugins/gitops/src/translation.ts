@@ -70,6 +70,10 @@ export const gitopsTranslationRef = createTranslationRef({
       imagesAria: 'images of {{name}}',
       resourcesAria: 'resources of {{name}} needing attention',
       resources: '{{shown}} of {{total}} resources out of sync or unhealthy:',
+      summaryAria: 'summary of {{environment}}',
+      summaryProgressing: '{{n}} progressing',
+      summaryListed:
+        'Listed here: {{listed}} of {{total}}, one on the most common revision, then the least healthy. The fleet page lists them all.',
     },
     applicationSets: {
       title: 'ApplicationSets',

@@ -16,6 +16,7 @@ import {
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import {
+  ApplicationHead,
   ApplicationQuery,
   FleetFilter,
   FleetMatrixGroup,
@@ -51,6 +52,36 @@ type AppRow = {
   last_read_at: string;
 };
 
+const HEAD_COLUMNS = [
+  'id',
+  'engine',
+  'instance',
+  'namespace',
+  'name',
+  'environment',
+  'revision',
+  'sync_status',
+  'health_status',
+  'severity',
+  'application_set',
+];
+
+type HeadRow = {
+  id: string;
+  engine: GitopsEngine;
+  instance: string;
+  namespace: string;
+  name: string;
+  environment: string;
+  revision: string | null;
+  sync_status: SyncStatus;
+  health_status: HealthStatus;
+  severity: number | string;
+  application_set: string | null;
+};
+
+const APP_COLUMNS = ['id', 'data', 'fingerprint', 'stale', 'last_read_at'];
+
 type DeploymentRow = {
   id: string | number;
   application_id: string;
@@ -85,6 +116,7 @@ function applicationRow(app: GitopsApplication, now: string) {
     out_of_sync_since: app.outOfSyncSince ?? null,
     service: applicationService(app).slice(0, 255),
     revision: app.revisions[0]?.slice(0, 255) ?? null,
+    application_set: app.applicationSet?.slice(0, 255) ?? null,
     updated_at: now,
   };
 }
@@ -258,7 +290,7 @@ export class DatabaseGitopsStore implements GitopsStore {
     instance: string;
   }): Promise<number> {
     const rows: AppRow[] = await this.db(APPS)
-      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .select(APP_COLUMNS)
       .where({ engine: options.engine, instance: options.instance })
       .andWhere('stale', false);
     for (const batch of chunks(rows)) {
@@ -300,7 +332,7 @@ export class DatabaseGitopsStore implements GitopsStore {
         500,
       )) {
         const rows: AppRow[] = await tx(APPS)
-          .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+          .select(APP_COLUMNS)
           .whereIn('id', ids);
         for (const row of rows) current.set(row.id, rowToApplication(row));
       }
@@ -374,7 +406,7 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   async getApplication(id: string): Promise<GitopsApplication | undefined> {
     const row: AppRow | undefined = await this.db(APPS)
-      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .select(APP_COLUMNS)
       .where({ id })
       .first();
     return row ? rowToApplication(row) : undefined;
@@ -382,7 +414,7 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   async listAllApplications(): Promise<GitopsApplication[]> {
     const rows: AppRow[] = await this.db(APPS)
-      .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      .select(APP_COLUMNS)
       .orderBy('id');
     return rows.map(rowToApplication);
   }
@@ -391,7 +423,7 @@ export class DatabaseGitopsStore implements GitopsStore {
     const result: GitopsApplication[] = [];
     for (const batch of chunks(ids, 500)) {
       const rows: AppRow[] = await this.db(APPS)
-        .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+        .select(APP_COLUMNS)
         .whereIn('id', batch);
       result.push(...rows.map(rowToApplication));
     }
@@ -401,6 +433,34 @@ export class DatabaseGitopsStore implements GitopsStore {
   async findApplications(
     queries: ApplicationQuery[],
   ): Promise<GitopsApplication[]> {
+    const rows = await this.matching<AppRow>(queries, APP_COLUMNS);
+    return rows.map(rowToApplication);
+  }
+
+  async findApplicationHeads(
+    queries: ApplicationQuery[],
+  ): Promise<ApplicationHead[]> {
+    const rows = await this.matching<HeadRow>(queries, HEAD_COLUMNS);
+    return rows.map(r => ({
+      id: r.id,
+      engine: r.engine,
+      instance: r.instance,
+      namespace: r.namespace,
+      name: r.name,
+      environment: r.environment,
+      revision: r.revision ?? undefined,
+      syncStatus: r.sync_status,
+      healthStatus: r.health_status,
+      severity: Number(r.severity),
+      applicationSet: r.application_set ?? undefined,
+    }));
+  }
+
+  /** The rows any of the queries match, once each, by id. */
+  private async matching<R extends { id: string }>(
+    queries: ApplicationQuery[],
+    columns: string[],
+  ): Promise<R[]> {
     if (queries.length === 0) return [];
     // Label selectors first, on the (key, value) index alone: left to a
     // subquery, SQLite without statistics plans the scan from the engine
@@ -416,10 +476,10 @@ export class DatabaseGitopsStore implements GitopsStore {
     // one indexed read per query, merged here: OR-ed together, SQLite
     // (without statistics) scans every application instead (500 ms for the
     // ten services of a team at 20k applications)
-    const byId = new Map<string, AppRow>();
+    const byId = new Map<string, R>();
     for (const { q, ids } of active) {
-      const rows: AppRow[] = await this.db(APPS)
-        .select('id', 'data', 'fingerprint', 'stale', 'last_read_at')
+      const rows: R[] = await this.db(APPS)
+        .select(columns)
         .where(inner => {
           // with ids from the label index, the primary key finds the rows:
           // the other columns as expressions keep SQLite (no statistics)
@@ -452,10 +512,9 @@ export class DatabaseGitopsStore implements GitopsStore {
         });
       for (const row of rows) byId.set(row.id, row);
     }
-    const rows = [...byId.values()].sort((a, b) =>
+    return [...byId.values()].sort((a, b) =>
       a.id < b.id ? -1 : Number(a.id > b.id),
     );
-    return rows.map(rowToApplication);
   }
 
   /**
@@ -691,6 +750,9 @@ export class DatabaseGitopsStore implements GitopsStore {
           } else {
             q.where('d.environment', filter.environment);
           }
+          if (filter.readable) {
+            whereVisible(q, this.db, filter.readable, 'd.application_id');
+          }
         });
     const rows: Array<{
       application_id: string;
@@ -720,18 +782,42 @@ export class DatabaseGitopsStore implements GitopsStore {
     }));
   }
 
-  async listDegradedApplicationIds(ids?: string[]): Promise<string[]> {
+  async listDegradedApplicationIds(
+    ids?: string[],
+    readable?: string[],
+  ): Promise<string[]> {
     const read = (batch?: string[]) =>
       this.db(APPS)
         .where('health_status', 'Degraded')
         .modify(q => {
           if (batch) q.whereIn('id', batch);
+          if (readable) whereVisible(q, this.db, readable);
         })
         .pluck('id');
     if (!ids) return read();
     const result: string[] = [];
     for (const batch of chunks(ids, 500)) result.push(...(await read(batch)));
     return result;
+  }
+
+  async listApplicationSetMembers(filter: { readable?: string[] }) {
+    const rows: Array<{
+      instance: string;
+      namespace: string;
+      application_set: string;
+      name: string;
+    }> = await this.db(APPS)
+      .select('instance', 'namespace', 'application_set', 'name')
+      .whereNotNull('application_set')
+      .modify(q => {
+        if (filter.readable) whereVisible(q, this.db, filter.readable);
+      });
+    return rows.map(r => ({
+      instance: r.instance,
+      namespace: r.namespace,
+      applicationSet: r.application_set,
+      name: r.name,
+    }));
   }
 
   async getMetricsSnapshot(

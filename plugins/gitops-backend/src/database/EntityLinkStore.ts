@@ -79,26 +79,27 @@ export class EntityLinkStore {
 }
 
 /**
- * Restricts a query of `gitops_applications` to what a reader may see: the
- * applications no entity claims, and those claimed by an entity in
- * `readable`.
+ * Restricts a query to what a reader may see: the applications no entity
+ * claims, and those claimed by an entity in `readable`. `column` holds the
+ * application id (default: `gitops_applications.id`).
  */
 export function whereVisible(
   q: Knex.QueryBuilder,
   db: Knex,
   readable: string[],
+  column = 'gitops_applications.id',
 ): void {
   q.where(v =>
     v
       .whereNotExists(
         db(TABLE)
           .select(db.raw('1'))
-          .whereRaw(`${TABLE}.application_id = gitops_applications.id`),
+          .whereRaw(`${TABLE}.application_id = ${column}`),
       )
       .orWhereExists(
         db(TABLE)
           .select(db.raw('1'))
-          .whereRaw(`${TABLE}.application_id = gitops_applications.id`)
+          .whereRaw(`${TABLE}.application_id = ${column}`)
           .whereIn(`${TABLE}.entity_ref`, readable.length ? readable : ['']),
       ),
   );

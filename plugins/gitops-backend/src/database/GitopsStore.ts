@@ -51,6 +51,8 @@ export interface DeploymentFactsFilter {
   from: string;
   /** Finished before (ISO 8601). */
   to: string;
+  /** As `FleetFilter.readable`: only the deployments of what the reader may see. */
+  readable?: string[];
 }
 
 /** How to find the applications of one catalog entity. */
@@ -93,6 +95,26 @@ export interface FleetMatrixGroup {
   healthStatus: HealthStatus;
   syncStatus: SyncStatus;
   count: number;
+}
+
+/**
+ * What summaries need of an application, read from its columns without its
+ * stored state: an edge service's 1,000 applications are counted from these.
+ */
+export interface ApplicationHead {
+  id: string;
+  engine: GitopsEngine;
+  instance: string;
+  namespace: string;
+  name: string;
+  environment: string;
+  /** The first source's deployed revision. */
+  revision?: string;
+  syncStatus: SyncStatus;
+  healthStatus: HealthStatus;
+  /** Higher is worse (see `severityOf`). */
+  severity: number;
+  applicationSet?: string;
 }
 
 /** An application's place in the fleet order: worst first, then by name and id. */
@@ -158,6 +180,8 @@ export interface GitopsStore {
   listAllApplications(): Promise<GitopsApplication[]>;
   getApplications(ids: string[]): Promise<GitopsApplication[]>;
   findApplications(queries: ApplicationQuery[]): Promise<GitopsApplication[]>;
+  /** As `findApplications`, without their stored state. */
+  findApplicationHeads(queries: ApplicationQuery[]): Promise<ApplicationHead[]>;
   listFleet(filter: FleetFilter): Promise<{
     items: GitopsApplication[];
     totalCount: number;
@@ -183,7 +207,23 @@ export interface GitopsStore {
     computedAt: string,
   ): Promise<void>;
   /** Applications whose health is Degraded now, of these (or of all). */
-  listDegradedApplicationIds(ids?: string[]): Promise<string[]>;
+  listDegradedApplicationIds(
+    ids?: string[],
+    /** As `FleetFilter.readable`. */
+    readable?: string[],
+  ): Promise<string[]>;
+  /**
+   * The applications ApplicationSets generated, by instance, namespace and
+   * set; with `readable`, only those the reader may see.
+   */
+  listApplicationSetMembers(filter: { readable?: string[] }): Promise<
+    Array<{
+      instance: string;
+      namespace: string;
+      applicationSet: string;
+      name: string;
+    }>
+  >;
   /** Deployments with what Git told about them, for the delivery metrics. */
   listDeploymentFacts(filter: DeploymentFactsFilter): Promise<DeploymentFact[]>;
 }

@@ -52,4 +52,41 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
     await knex.migrate.latest({ directory: migrationsDir });
     expect(await knex.schema.hasTable('gitops_deployments')).toBe(true);
   });
+
+  it('fills the ApplicationSet column of applications stored before it', async () => {
+    const knex = await databases.init(id);
+    await knex.migrate.latest({ directory: migrationsDir });
+    // back to just before the column, with two applications stored
+    await knex.migrate.down({ directory: migrationsDir });
+    expect(
+      await knex.schema.hasColumn('gitops_applications', 'application_set'),
+    ).toBe(false);
+    const row = (name: string, data: object) => ({
+      id: `argocd:i:argocd:${name}`,
+      engine: 'argocd',
+      instance: 'i',
+      namespace: 'argocd',
+      name,
+      kind: 'Application',
+      environment: 'dev',
+      sync_status: 'Synced',
+      health_status: 'Healthy',
+      data: JSON.stringify({ name, ...data }),
+      fingerprint: name,
+      last_read_at: '2026-01-01T00:00:00.000Z',
+      updated_at: '2026-01-01T00:00:00.000Z',
+    });
+    await knex('gitops_applications').insert([
+      row('generated', { applicationSet: 'checkout-set' }),
+      row('plain', {}),
+    ]);
+    await knex.migrate.up({ directory: migrationsDir });
+    const rows = await knex('gitops_applications')
+      .select('name', 'application_set')
+      .orderBy('name');
+    expect(rows).toEqual([
+      { name: 'generated', application_set: 'checkout-set' },
+      { name: 'plain', application_set: null },
+    ]);
+  });
 });

@@ -12,6 +12,7 @@ import {
   DeploymentHistoryPage,
   ApplicationSetStatus,
   EntityDeploymentsResponse,
+  EnvironmentSummary,
   FleetMatrix,
   FleetPage,
   FleetQuery,
@@ -27,6 +28,7 @@ import {
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
 import {
+  ApplicationHead,
   ApplicationQuery,
   FleetMatrixGroup,
   FleetPosition,
@@ -40,6 +42,37 @@ import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { EntityLink, EntityLinkStore } from '../database/EntityLinkStore';
 import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
 import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { countApplications } from './counts';
+
+/**
+ * Environments with more applications than this (a service on many
+ * clusters) are answered in summary: counts over all, this many listed.
+ */
+export const LISTED_PER_ENVIRONMENT = 20;
+
+/**
+ * The applications an environment in summary lists: one running the most
+ * common revision (what the environment runs, for its commit and promotion),
+ * then the least healthy, by name.
+ */
+function listedOf(
+  heads: ApplicationHead[],
+  common: string | undefined,
+): ApplicationHead[] {
+  const worstFirst = [...heads].sort(
+    (a, b) =>
+      b.severity - a.severity ||
+      a.name.localeCompare(b.name) ||
+      a.id.localeCompare(b.id),
+  );
+  // the healthiest on that revision: the last of it in the order
+  const representative = worstFirst.findLast(h => h.revision === common);
+  const rest = worstFirst.filter(h => h !== representative);
+  return [...(representative ? [representative] : []), ...rest].slice(
+    0,
+    LISTED_PER_ENVIRONMENT,
+  );
+}
 
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
@@ -234,12 +267,46 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<ApplicationSetStatus[]> {
     await this.authorizeFleetRead(credentials);
-    return (await this.options.applicationSets?.list()) ?? [];
+    const sets = (await this.options.applicationSets?.list()) ?? [];
+    const readable = await this.readableEntities(credentials);
+    if (!readable || sets.length === 0) return sets;
+    // a set whose generated applications the reader may see none of is
+    // left out; the others list only the applications the reader may see
+    const { store } = this.options;
+    const [all, visible] = await Promise.all([
+      store.listApplicationSetMembers({}),
+      store.listApplicationSetMembers({ readable }),
+    ]);
+    const key = (s: { instance: string; namespace: string }, name: string) =>
+      JSON.stringify([s.instance, s.namespace, name]);
+    const generated = new Set(all.map(m => key(m, m.applicationSet)));
+    const shown = new Map<string, Set<string>>();
+    for (const m of visible) {
+      const k = key(m, m.applicationSet);
+      shown.set(k, (shown.get(k) ?? new Set()).add(m.name));
+    }
+    return sets.flatMap(set => {
+      const k = key(set, set.name);
+      if (!generated.has(k)) return [set];
+      const names = shown.get(k);
+      if (!names) return [];
+      return [
+        {
+          ...set,
+          applications: set.applications.filter(a => names.has(a.application)),
+        },
+      ];
+    });
   }
 
   /** The ApplicationSets that generated these applications. */
   private async applicationSetsOf(
-    apps: GitopsApplication[],
+    apps: Array<
+      Pick<
+        GitopsApplication,
+        'engine' | 'instance' | 'namespace' | 'applicationSet'
+      >
+    >,
   ): Promise<ApplicationSetStatus[]> {
     const keys = new Map<
       string,
@@ -353,27 +420,59 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<EntityDeploymentsResponse> {
     const entity = await this.getEntity(entityRef, credentials);
-    const apps = await this.withReadTimes(
-      await this.getApplicationsForEntity(entity),
+    // columns first: an edge service's environment of 1,000 clusters is
+    // counted from them, and only the applications listed are read whole
+    const heads = await this.options.store.findApplicationHeads(
+      this.queriesForEntity(entity),
+    );
+    const byEnv = new Map<string, ApplicationHead[]>();
+    for (const head of heads) {
+      const envHeads = byEnv.get(head.environment);
+      if (envHeads) envHeads.push(head);
+      else byEnv.set(head.environment, [head]);
+    }
+    const listed = new Map<string, ApplicationHead[]>();
+    const summaries = new Map<string, EnvironmentSummary>();
+    for (const [env, envHeads] of byEnv) {
+      if (envHeads.length <= LISTED_PER_ENVIRONMENT) {
+        listed.set(env, envHeads);
+        continue;
+      }
+      const {
+        health: _h,
+        sync: _s,
+        ...counts
+      } = countApplications(envHeads.map(h => ({ ...h, count: 1 })));
+      const shown = listedOf(envHeads, counts.revisions[0]?.revision);
+      listed.set(env, shown);
+      summaries.set(env, { ...counts, listed: shown.length });
+    }
+    const apps = new Map(
+      (
+        await this.withReadTimes(
+          await this.options.store.getApplications(
+            [...listed.values()].flat().map(h => h.id),
+          ),
+        )
+      ).map(a => [a.id, a]),
     );
     const { order } = this.options.environments;
-    const byEnv = new Map<string, GitopsApplication[]>();
-    for (const app of apps) {
-      const envApps = byEnv.get(app.environment);
-      if (envApps) envApps.push(app);
-      else byEnv.set(app.environment, [app]);
-    }
     const environments = sortEnvironments([...byEnv.keys()], order).map(env => {
-      const envApps = byEnv.get(env)!;
+      const envHeads = byEnv.get(env)!;
+      const summary = summaries.get(env);
       return {
         environment: env,
         order: environmentOrder(env, order),
-        syncStatus: rollUpSync(envApps.map(a => a.syncStatus)),
-        healthStatus: rollUpHealth(envApps.map(a => a.healthStatus)),
-        applications: envApps,
+        syncStatus: rollUpSync(envHeads.map(a => a.syncStatus)),
+        healthStatus: rollUpHealth(envHeads.map(a => a.healthStatus)),
+        // removed since the heads were read: left out
+        applications: listed
+          .get(env)!
+          .flatMap(h => (apps.has(h.id) ? [apps.get(h.id)!] : [])),
+        ...(summary ? { summary } : {}),
       };
     });
-    const sets = await this.applicationSetsOf(apps);
+    const sets = await this.applicationSetsOf(heads);
     const applicationSets = sets.length ? { applicationSets: sets } : {};
     if (!this.options.git) {
       return {
@@ -469,44 +568,13 @@ export class GitopsService {
       this.options.environments.order,
     );
     const services = [...new Set(groups.map(g => g.service))].sort();
-    const sum = (
-      gs: FleetMatrixGroup[],
-      ok: (g: FleetMatrixGroup) => boolean,
-    ) => gs.filter(ok).reduce((n, g) => n + g.count, 0);
     return {
       environments,
       rows: services.map(service => ({
         service,
         cells: environments.flatMap(environment => {
           const gs = cells.get(JSON.stringify([service, environment]));
-          if (!gs) return [];
-          const byRevision = new Map<string, number>();
-          for (const g of gs) {
-            if (g.revision)
-              byRevision.set(
-                g.revision,
-                (byRevision.get(g.revision) ?? 0) + g.count,
-              );
-          }
-          return [
-            {
-              environment,
-              total: sum(gs, () => true),
-              revisions: [...byRevision]
-                .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-                .slice(0, 5)
-                .map(([revision, count]) => ({ revision, count })),
-              degraded: sum(
-                gs,
-                g =>
-                  g.healthStatus === 'Degraded' || g.healthStatus === 'Missing',
-              ),
-              progressing: sum(gs, g => g.healthStatus === 'Progressing'),
-              outOfSync: sum(gs, g => g.syncStatus === 'OutOfSync'),
-              health: rollUpHealth(gs.map(g => g.healthStatus)),
-              sync: rollUpSync(gs.map(g => g.syncStatus)),
-            },
-          ];
+          return gs ? [{ environment, ...countApplications(gs) }] : [];
         }),
       })),
     };

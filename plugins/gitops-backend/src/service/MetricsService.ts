@@ -172,6 +172,20 @@ export class MetricsService {
     if (options.scope.type === 'fleet') {
       await this.options.gitops.authorizeFleetRead(options.credentials);
       const environment = this.environmentOf(options.environment);
+      const readable = await this.options.gitops.readableEntities(
+        options.credentials,
+      );
+      if (readable) {
+        // one who may not read every entity: measured over what they may
+        // see, not from the snapshot of the whole fleet
+        return this.measure({
+          scope: 'fleet',
+          applicationIds: undefined,
+          readable,
+          windowDays: options.windowDays,
+          environment,
+        });
+      }
       return this.snapshot(
         { scope: 'fleet', environment, windowDays: options.windowDays },
         () =>
@@ -200,15 +214,28 @@ export class MetricsService {
   }): Promise<TeamDeliveryMetrics[]> {
     await this.options.gitops.authorizeFleetRead(options.credentials);
     const environment = this.environmentOf(options.environment);
-    return this.snapshot(
+    // every team, as the plugin sees them (so that the snapshot is the same
+    // for all), then only the services the caller may read
+    const credentials =
+      (await this.options.serviceCredentials?.()) ?? options.credentials;
+    const teams = await this.snapshot(
       { scope: 'teams', environment, windowDays: options.windowDays },
       () =>
         this.computeTeamMetrics({
           windowDays: options.windowDays,
           environment,
-          credentials: options.credentials,
+          credentials,
         }),
     );
+    const readable = await this.options.gitops.readableEntities(
+      options.credentials,
+    );
+    if (!readable) return teams;
+    const may = new Set(readable);
+    return teams.flatMap(team => {
+      const services = team.services.filter(s => may.has(s));
+      return services.length ? [{ ...team, services }] : [];
+    });
   }
 
   private async computeTeamMetrics(options: {
@@ -251,6 +278,8 @@ export class MetricsService {
   private async measure(options: {
     scope: string;
     applicationIds: string[] | undefined;
+    /** As `FleetFilter.readable`. */
+    readable?: string[];
     windowDays: DeliveryMetricsWindow;
     environment: string;
   }): Promise<DeliveryMetrics> {
@@ -265,8 +294,12 @@ export class MetricsService {
             environment: options.environment,
             from: iso(previous.from - LOOKBACK_MS),
             to: iso(current.to + LOOKAHEAD_MS),
+            readable: options.readable,
           }),
-          this.options.store.listDegradedApplicationIds(options.applicationIds),
+          this.options.store.listDegradedApplicationIds(
+            options.applicationIds,
+            options.readable,
+          ),
         ]);
     const degradedApplications = new Set(degraded);
     const values = (w: Window) =>

@@ -49,4 +49,30 @@ describe('EntityGitopsCard', () => {
     ).toBeInTheDocument();
     expect(screen.getAllByText(/0123456/)).toHaveLength(2);
   });
+
+  it('shows the most common revision of an environment on many clusters', async () => {
+    const res = deployments([
+      app({ name: 'edge', instance: 'prod-01', environment: 'prod' }),
+    ]);
+    res.environments[0].summary = {
+      total: 1000,
+      listed: 20,
+      revisions: [
+        { revision: '0123456789abcdef0123456789abcdef01234567', count: 870 },
+      ],
+      degraded: 0,
+      progressing: 0,
+      outOfSync: 0,
+    };
+    server.use(
+      http.get(
+        `${BASE_URL}/entities/component/default/checkout/deployments`,
+        () => HttpResponse.json(res),
+      ),
+    );
+    await renderWithApis(<EntityGitopsCard />, { entity });
+    expect(
+      await screen.findByText(/0123456 on 870 of 1,000/),
+    ).toBeInTheDocument();
+  });
 });

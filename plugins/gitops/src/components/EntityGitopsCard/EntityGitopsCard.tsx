@@ -65,7 +65,13 @@ export function EntityGitopsCard() {
           <SyncChip status={env.syncStatus} />
           <HealthChip status={env.healthStatus} />
           <Typography variant="body2" color="textSecondary">
-            {app?.revisions.map(shortRevision).join(', ')}
+            {env.summary?.revisions[0]
+              ? t('fleet.cellRevision', {
+                  revision: shortRevision(env.summary.revisions[0].revision),
+                  on: env.summary.revisions[0].count.toLocaleString('en-US'),
+                  total: env.summary.total.toLocaleString('en-US'),
+                })
+              : app?.revisions.map(shortRevision).join(', ')}
             {commitLine(app?.git?.find(g => g.commit)?.commit?.message)} ·{' '}
             {relativeTime(app?.lastSyncedAt)}
           </Typography>

@@ -69,6 +69,50 @@ describe('EntityGitopsContent', () => {
     );
   });
 
+  it('shows an environment on many clusters in summary, with the applications listed', async () => {
+    const listed = [
+      app({ name: 'edge', instance: 'prod-01', environment: 'prod' }),
+      app({
+        name: 'edge',
+        instance: 'prod-20',
+        environment: 'prod',
+        healthStatus: 'Degraded',
+        message: 'CrashLoopBackOff',
+      }),
+    ];
+    const res = deployments(listed);
+    res.environments[0] = {
+      ...res.environments[0],
+      healthStatus: 'Degraded',
+      summary: {
+        total: 1000,
+        listed: 2,
+        revisions: [
+          { revision: '0123456789abcdef0123456789abcdef01234567', count: 870 },
+          { revision: 'fedcba9876543210fedcba9876543210fedcba98', count: 130 },
+        ],
+        degraded: 12,
+        progressing: 0,
+        outOfSync: 3,
+      },
+    };
+    server.use(
+      http.get(`${ENTITY}/deployments`, () => HttpResponse.json(res)),
+      http.get(`${ENTITY}/history`, () => HttpResponse.json({ items: [] })),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const summary = await screen.findByLabelText('summary of prod');
+    expect(summary).toHaveTextContent(
+      '0123456 on 870 of 1,000 · fedcba9 on 130 of 1,000',
+    );
+    expect(summary).toHaveTextContent('12 degraded · 3 out of sync');
+    expect(summary).not.toHaveTextContent('progressing');
+    expect(summary).toHaveTextContent('Listed here: 2 of 1,000');
+    const prod = screen.getByRole('region', { name: 'environment prod' });
+    expect(within(prod).getAllByText('edge')).toHaveLength(2);
+    expect(within(prod).getByText('CrashLoopBackOff')).toBeInTheDocument();
+  });
+
   it('shows out of sync, degraded with the message, progressing and stale', async () => {
     serve([
       app({ name: 'a', syncStatus: 'OutOfSync' }),

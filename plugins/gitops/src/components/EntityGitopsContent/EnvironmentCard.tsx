@@ -4,6 +4,7 @@ import {
   ApplicationRollout,
   DeployedApplication,
   EnvironmentDeployments,
+  EnvironmentSummary,
 } from '@gitops-portal/plugin-gitops-common';
 import { CommitInfo } from '../CommitInfo';
 import Box from '@material-ui/core/Box';
@@ -243,6 +244,61 @@ function ApplicationRow(props: {
   );
 }
 
+/**
+ * Counts over an environment with more applications than are listed (a
+ * service on many clusters): the revisions they run and how many need
+ * attention.
+ */
+function SummaryLines(props: {
+  environment: string;
+  summary: EnvironmentSummary;
+}) {
+  const { environment, summary: s } = props;
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const total = s.total.toLocaleString('en-US');
+  const attention = [
+    s.degraded
+      ? t('fleet.cellDegraded', { n: s.degraded.toLocaleString('en-US') })
+      : '',
+    s.progressing
+      ? t('environmentCard.summaryProgressing', {
+          n: s.progressing.toLocaleString('en-US'),
+        })
+      : '',
+    s.outOfSync
+      ? t('fleet.cellOutOfSync', { n: s.outOfSync.toLocaleString('en-US') })
+      : '',
+  ].filter(Boolean);
+  return (
+    <Box mb={2} aria-label={t('environmentCard.summaryAria', { environment })}>
+      <Typography variant="subtitle1">
+        {s.revisions.length
+          ? s.revisions
+              .map(r =>
+                t('fleet.cellRevision', {
+                  revision: shortRevision(r.revision),
+                  on: r.count.toLocaleString('en-US'),
+                  total,
+                }),
+              )
+              .join(' · ')
+          : t('fleet.cellApplications', { total })}
+      </Typography>
+      {attention.length > 0 && (
+        <Typography variant="body2" color="error">
+          {attention.join(' · ')}
+        </Typography>
+      )}
+      <Typography variant="body2" color="textSecondary">
+        {t('environmentCard.summaryListed', {
+          listed: s.listed.toLocaleString('en-US'),
+          total,
+        })}
+      </Typography>
+    </Box>
+  );
+}
+
 /** One environment: its applications, their status and deployed revisions. */
 export function EnvironmentCard(props: {
   environment: EnvironmentDeployments;
@@ -267,6 +323,12 @@ export function EnvironmentCard(props: {
           </Box>
         }
       >
+        {environment.summary && (
+          <SummaryLines
+            environment={environment.environment}
+            summary={environment.summary}
+          />
+        )}
         {environment.applications.map(app => (
           <ApplicationRow key={app.id} app={app} onChange={props.onChange} />
         ))}

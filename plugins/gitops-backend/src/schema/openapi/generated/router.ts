@@ -1901,6 +1901,64 @@ export const spec = {
               $ref: '#/components/schemas/Application',
             },
           },
+          summary: {
+            $ref: '#/components/schemas/EnvironmentSummary',
+          },
+        },
+      },
+      EnvironmentSummary: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'Present when the environment has more applications than one answer lists (a service on many clusters). The counts cover all of them; `applications` then lists `listed` of them: one running the most common revision, then the least healthy.',
+        required: [
+          'total',
+          'listed',
+          'revisions',
+          'degraded',
+          'progressing',
+          'outOfSync',
+        ],
+        properties: {
+          total: {
+            type: 'integer',
+            description: 'Applications in the environment.',
+          },
+          listed: {
+            type: 'integer',
+            description: 'Applications in `applications`.',
+          },
+          revisions: {
+            description:
+              'Deployed revisions (of the first source) and how many run each, most common first; at most 5.',
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/RevisionCount',
+            },
+          },
+          degraded: {
+            type: 'integer',
+            description: 'Degraded or Missing.',
+          },
+          progressing: {
+            type: 'integer',
+          },
+          outOfSync: {
+            type: 'integer',
+          },
+        },
+      },
+      RevisionCount: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['revision', 'count'],
+        properties: {
+          revision: {
+            type: 'string',
+          },
+          count: {
+            type: 'integer',
+          },
         },
       },
       EntityDeploymentsResponse: {
@@ -2118,17 +2176,7 @@ export const spec = {
               'Deployed revisions (of the first source) and how many run each, most common first; at most 5.',
             type: 'array',
             items: {
-              type: 'object',
-              additionalProperties: false,
-              required: ['revision', 'count'],
-              properties: {
-                revision: {
-                  type: 'string',
-                },
-                count: {
-                  type: 'integer',
-                },
-              },
+              $ref: '#/components/schemas/RevisionCount',
             },
           },
           degraded: {

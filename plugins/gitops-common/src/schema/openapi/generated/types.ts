@@ -557,6 +557,24 @@ export interface components {
       syncStatus: components['schemas']['SyncStatus'];
       healthStatus: components['schemas']['HealthStatus'];
       applications: components['schemas']['Application'][];
+      summary?: components['schemas']['EnvironmentSummary'];
+    };
+    /** Present when the environment has more applications than one answer lists (a service on many clusters). The counts cover all of them; `applications` then lists `listed` of them: one running the most common revision, then the least healthy. */
+    EnvironmentSummary: {
+      /** Applications in the environment. */
+      total: number;
+      /** Applications in `applications`. */
+      listed: number;
+      /** Deployed revisions (of the first source) and how many run each, most common first; at most 5. */
+      revisions: components['schemas']['RevisionCount'][];
+      /** Degraded or Missing. */
+      degraded: number;
+      progressing: number;
+      outOfSync: number;
+    };
+    RevisionCount: {
+      revision: string;
+      count: number;
     };
     EntityDeploymentsResponse: {
       entityRef: string;
@@ -613,10 +631,7 @@ export interface components {
       /** Applications of the service in the environment (one per cluster or instance). */
       total: number;
       /** Deployed revisions (of the first source) and how many run each, most common first; at most 5. */
-      revisions: {
-        revision: string;
-        count: number;
-      }[];
+      revisions: components['schemas']['RevisionCount'][];
       /** Degraded or Missing. */
       degraded: number;
       progressing: number;
