@@ -56,7 +56,9 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
   it('fills the ApplicationSet column of applications stored before it', async () => {
     const knex = await databases.init(id);
     await knex.migrate.latest({ directory: migrationsDir });
-    // back to just before the column, with two applications stored
+    // back to just before the column (and the index after it), with two
+    // applications stored
+    await knex.migrate.down({ directory: migrationsDir });
     await knex.migrate.down({ directory: migrationsDir });
     expect(
       await knex.schema.hasColumn('gitops_applications', 'application_set'),
@@ -80,7 +82,7 @@ describe.each(databases.eachSupportedId())('migrations (%s)', id => {
       row('generated', { applicationSet: 'checkout-set' }),
       row('plain', {}),
     ]);
-    await knex.migrate.up({ directory: migrationsDir });
+    await knex.migrate.latest({ directory: migrationsDir });
     const rows = await knex('gitops_applications')
       .select('name', 'application_set')
       .orderBy('name');
