@@ -1,8 +1,15 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { parseLabelSelector } from '@gitops-portal/plugin-gitops-common';
+import {
+  HEALTH_STATUSES,
+  HealthStatus,
+  SYNC_STATUSES,
+  SyncStatus,
+  parseLabelSelector,
+  severityOf,
+} from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
-import { NewDeployment } from './GitopsStore';
+import { FleetFilter, NewDeployment } from './GitopsStore';
 import { EntityLinkStore } from './EntityLinkStore';
 
 jest.setTimeout(60_000);
@@ -369,6 +376,57 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     } while (after);
     expect(seen).toHaveLength(28);
     expect(new Set(seen).size).toBe(28);
+  });
+
+  it('pages the fleet worst first across every status, with and without filters', async () => {
+    const { store } = await createStore();
+    const apps = HEALTH_STATUSES.flatMap(healthStatus =>
+      SYNC_STATUSES.flatMap(syncStatus =>
+        [false, true].map(stale =>
+          makeApplication({
+            name: `${healthStatus}-${syncStatus}`.toLowerCase(),
+            instance: stale ? 'gone' : 'main',
+            healthStatus,
+            syncStatus,
+            stale,
+          }),
+        ),
+      ),
+    );
+    await store.upsertApplications(apps);
+    const expected = (list: typeof apps) =>
+      [...list]
+        .sort(
+          (a, b) =>
+            severityOf(b) - severityOf(a) ||
+            a.name.localeCompare(b.name) ||
+            a.id.localeCompare(b.id),
+        )
+        .map(a => a.id);
+    const pages = async (filter: Partial<FleetFilter>) => {
+      const seen: string[] = [];
+      let after;
+      do {
+        const page = await store.listFleet({ limit: 4, after, ...filter });
+        seen.push(...page.items.map(a => a.id));
+        after = page.last;
+      } while (after);
+      return seen;
+    };
+    expect(await pages({})).toEqual(expected(apps));
+    const filter = {
+      healthStatus: ['Degraded', 'Healthy'] as HealthStatus[],
+      syncStatus: ['OutOfSync'] as SyncStatus[],
+    };
+    expect(await pages(filter)).toEqual(
+      expected(
+        apps.filter(
+          a =>
+            filter.healthStatus.includes(a.healthStatus) &&
+            filter.syncStatus.includes(a.syncStatus),
+        ),
+      ),
+    );
   });
 
   it('applies a batch of push events in order, in one transaction, each deployment once', async () => {

@@ -12,6 +12,8 @@ import {
   SyncStatus,
   applicationService,
   severityOf,
+  HEALTH_STATUSES,
+  SYNC_STATUSES,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
@@ -155,6 +157,26 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
     result.push(items.slice(i, i + size));
   }
   return result;
+}
+
+/**
+ * The severities an application can have under a fleet filter's health and
+ * sync statuses, worst first.
+ */
+function severitiesOf(filter: FleetFilter): number[] {
+  const values = new Set<number>();
+  for (const healthStatus of filter.healthStatus?.length
+    ? filter.healthStatus
+    : HEALTH_STATUSES) {
+    for (const syncStatus of filter.syncStatus?.length
+      ? filter.syncStatus
+      : SYNC_STATUSES) {
+      for (const stale of [false, true]) {
+        values.add(severityOf({ healthStatus, syncStatus, stale }));
+      }
+    }
+  }
+  return [...values].sort((a, b) => b - a);
 }
 
 function rowToApplication(row: AppRow): GitopsApplication {
@@ -601,42 +623,40 @@ export class DatabaseGitopsStore implements GitopsStore {
       }
     });
     const [{ count }] = await base.clone().count({ count: '*' });
-    const page = base.clone();
+    // Worst first, then by name: severity descending and name ascending
+    // are not one direction of the (severity, name, id) index, so neither
+    // database reads a page as one index range (PostgreSQL sorted the whole
+    // fleet for the first page, SQLite a whole severity for deep pages).
+    // Instead, one range per severity the filter allows, worst first, each
+    // in (name, id) order, until the page is full.
     const after = filter.after;
-    if (after) {
-      // keyset: after the previous page's last row in (severity desc, name, id)
-      page.where(q =>
-        q
-          .where('severity', '<', after.severity)
-          .orWhere(q2 =>
-            q2
-              .where('severity', after.severity)
-              .andWhere(q3 =>
-                q3
-                  .where('name', '>', after.name)
-                  .orWhere(q4 =>
-                    q4.where('name', after.name).andWhere('id', '>', after.id),
-                  ),
-              ),
-          ),
+    const rows: Array<AppRow & { severity: number | string; name: string }> =
+      [];
+    for (const severity of severitiesOf(filter)) {
+      if (after && severity > after.severity) continue;
+      const want = filter.limit + 1 - rows.length;
+      if (want <= 0) break;
+      const page = base.clone().where('severity', severity);
+      if (after && severity === after.severity) {
+        // keyset: after the previous page's last row
+        page.where(q =>
+          q
+            .where('name', '>', after.name)
+            .orWhere(q2 =>
+              q2.where('name', after.name).andWhere('id', '>', after.id),
+            ),
+        );
+      }
+      rows.push(
+        ...(await page
+          .select(...APP_COLUMNS, 'severity', 'name')
+          .orderBy([
+            { column: 'name', order: 'asc' },
+            { column: 'id', order: 'asc' },
+          ])
+          .limit(want)),
       );
     }
-    const rows: Array<AppRow & { severity: number; name: string }> = await page
-      .select(
-        'id',
-        'data',
-        'fingerprint',
-        'stale',
-        'last_read_at',
-        'severity',
-        'name',
-      )
-      .orderBy([
-        { column: 'severity', order: 'desc' },
-        { column: 'name', order: 'asc' },
-        { column: 'id', order: 'asc' },
-      ])
-      .limit(filter.limit + 1);
     const more = rows.length > filter.limit;
     const shown = rows.slice(0, filter.limit);
     const end = shown[shown.length - 1];
