@@ -179,7 +179,7 @@ async function main() {
   // warm up, then measure
   await measure(measured.slice(0, MEASURED), 50);
   const ordinary = await measure(measured.slice(0, MEASURED), 400);
-  const edge = await measure(measured.slice(MEASURED), 50);
+  const edge = await measure(measured.slice(MEASURED), 200);
   console.log(
     JSON.stringify({
       database,

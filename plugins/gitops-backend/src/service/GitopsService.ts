@@ -59,11 +59,11 @@ function listedOf(
   heads: ApplicationHead[],
   common: string | undefined,
 ): ApplicationHead[] {
+  // by code unit, not locale: 1,000 locale comparisons cost a millisecond
+  const compare = (x: string, y: string) => Number(x > y) - Number(x < y);
   const worstFirst = [...heads].sort(
     (a, b) =>
-      b.severity - a.severity ||
-      a.name.localeCompare(b.name) ||
-      a.id.localeCompare(b.id),
+      b.severity - a.severity || compare(a.name, b.name) || compare(a.id, b.id),
   );
   // the healthiest on that revision: the last of it in the order
   const representative = worstFirst.findLast(h => h.revision === common);
@@ -438,11 +438,7 @@ export class GitopsService {
         listed.set(env, envHeads);
         continue;
       }
-      const {
-        health: _h,
-        sync: _s,
-        ...counts
-      } = countApplications(envHeads.map(h => ({ ...h, count: 1 })));
+      const { health: _h, sync: _s, ...counts } = countApplications(envHeads);
       const shown = listedOf(envHeads, counts.revisions[0]?.revision);
       listed.set(env, shown);
       summaries.set(env, { ...counts, listed: shown.length });

@@ -5,12 +5,12 @@ import {
   rollUpSync,
 } from '@gitops-portal/plugin-gitops-common';
 
-/** Applications that share a revision and a status, and how many. */
+/** Applications that share a revision and a status, and how many (default 1). */
 export interface StatusCount {
   revision?: string;
   healthStatus: HealthStatus;
   syncStatus: SyncStatus;
-  count: number;
+  count?: number;
 }
 
 /** The most common revisions listed. */
@@ -23,24 +23,30 @@ const REVISIONS = 5;
  */
 export function countApplications(groups: StatusCount[]) {
   const byRevision = new Map<string, number>();
-  const sum = (ok: (g: StatusCount) => boolean) =>
-    groups.filter(ok).reduce((n, g) => n + g.count, 0);
+  let total = 0;
+  let degraded = 0;
+  let progressing = 0;
+  let outOfSync = 0;
   for (const g of groups) {
+    const n = g.count ?? 1;
+    total += n;
+    if (g.healthStatus === 'Degraded' || g.healthStatus === 'Missing')
+      degraded += n;
+    if (g.healthStatus === 'Progressing') progressing += n;
+    if (g.syncStatus === 'OutOfSync') outOfSync += n;
     if (g.revision) {
-      byRevision.set(g.revision, (byRevision.get(g.revision) ?? 0) + g.count);
+      byRevision.set(g.revision, (byRevision.get(g.revision) ?? 0) + n);
     }
   }
   return {
-    total: sum(() => true),
+    total,
     revisions: [...byRevision]
       .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
       .slice(0, REVISIONS)
       .map(([revision, count]) => ({ revision, count })),
-    degraded: sum(
-      g => g.healthStatus === 'Degraded' || g.healthStatus === 'Missing',
-    ),
-    progressing: sum(g => g.healthStatus === 'Progressing'),
-    outOfSync: sum(g => g.syncStatus === 'OutOfSync'),
+    degraded,
+    progressing,
+    outOfSync,
     health: rollUpHealth(groups.map(g => g.healthStatus)),
     sync: rollUpSync(groups.map(g => g.syncStatus)),
   };
