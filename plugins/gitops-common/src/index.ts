@@ -13,4 +13,4 @@ export * from './revisions';
 export * from './api';
 export * from './dora';
 export * from './promotion';
-export { applicationService } from './service';
+export { SERVICE_LABEL, applicationService } from './service';

@@ -1,6 +1,10 @@
 import type { GitopsApplication } from './types';
 
-/** The label that names an application's service, as Kubernetes recommends. */
+/**
+ * The label that names an application's service, as Kubernetes recommends.
+ *
+ * @public
+ */
 export const SERVICE_LABEL = 'app.kubernetes.io/name';
 
 /**

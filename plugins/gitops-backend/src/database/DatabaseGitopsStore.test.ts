@@ -329,6 +329,72 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     expect(await store.findApplications([])).toEqual([]);
   });
 
+  it('finds heads by label selector as it finds applications, service label or not', async () => {
+    const { store } = await createStore();
+    await store.upsertApplications([
+      // the service label
+      makeApplication({
+        name: 'edge-a',
+        instance: 'c1',
+        labels: { 'app.kubernetes.io/name': 'edge', tier: 'web' },
+        revisions: ['r1'],
+        applicationSet: 'edge-set',
+      }),
+      makeApplication({
+        name: 'edge-b',
+        instance: 'c2',
+        environment: 'prod',
+        labels: { 'app.kubernetes.io/name': 'edge' },
+        healthStatus: 'Degraded',
+      }),
+      // service "edge" from its name, without the label: not selected
+      makeApplication({ name: 'edge', instance: 'c3' }),
+      // the label with another value
+      makeApplication({
+        name: 'other',
+        labels: { 'app.kubernetes.io/name': 'other', tier: 'web' },
+      }),
+    ]);
+    const selectors = [
+      'app.kubernetes.io/name=edge',
+      'app.kubernetes.io/name in (edge, other),tier=web',
+      'app.kubernetes.io/name=edge,tier!=web',
+      'tier=web',
+    ];
+    for (const selector of selectors) {
+      const query = [{ labels: parseLabelSelector(selector) }];
+      const apps = await store.findApplications(query);
+      const heads = await store.findApplicationHeads(query);
+      expect(heads.map(h => h.id)).toEqual(apps.map(a => a.id));
+    }
+    const heads = await store.findApplicationHeads([
+      { labels: parseLabelSelector('app.kubernetes.io/name=edge') },
+    ]);
+    expect(heads).toEqual([
+      {
+        id: 'argocd:c1:argocd:edge-a',
+        engine: 'argocd',
+        instance: 'c1',
+        namespace: 'argocd',
+        name: 'edge-a',
+        environment: 'dev',
+        revision: 'r1',
+        syncStatus: 'Synced',
+        healthStatus: 'Healthy',
+        severity: 0,
+        applicationSet: 'edge-set',
+      },
+      expect.objectContaining({
+        name: 'edge-b',
+        environment: 'prod',
+        healthStatus: 'Degraded',
+        severity: expect.any(Number),
+        applicationSet: undefined,
+      }),
+    ]);
+    expect(heads[1].severity).toBeGreaterThan(0);
+  });
+
   it('lists the fleet failing first with filters', async () => {
     const { store } = await createStore();
     await store.upsertApplications([

@@ -13,6 +13,7 @@ import {
   applicationService,
   severityOf,
   HEALTH_STATUSES,
+  SERVICE_LABEL,
   SYNC_STATUSES,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHash } from 'node:crypto';
@@ -84,6 +85,22 @@ type HeadRow = {
 
 /** Holds `HEAD_COLUMNS` by id (migration 20261123090000). */
 const HEADS_INDEX = 'gitops_applications_heads_idx';
+/** Holds `HEAD_COLUMNS` by service (migration 20261123100000). */
+const SERVICE_HEADS_INDEX = 'gitops_applications_service_heads_idx';
+
+/**
+ * The services a label selector requires (`app.kubernetes.io/name in
+ * (...)`): an application with that label has it as its service.
+ */
+function serviceValues(labels: LabelRequirement[]): string[] | undefined {
+  const required = labels.find(
+    r => r.key === SERVICE_LABEL && r.operator === 'In',
+  );
+  if (!required) return undefined;
+  // an empty label is no service (the name is used instead)
+  if (required.values.some(v => !v || v.length > 255)) return undefined;
+  return required.values;
+}
 
 const APP_COLUMNS = ['id', 'data', 'fingerprint', 'stale', 'last_read_at'];
 
@@ -502,16 +519,27 @@ export class DatabaseGitopsStore implements GitopsStore {
     // ten services of a team at 20k applications)
     const byId = new Map<string, R>();
     for (const { q, ids } of active) {
+      const heads = columns === HEAD_COLUMNS;
+      // SQLite, a selector on the service label: the service's range of the
+      // index that holds the heads by service (an edge service's 1,000
+      // applications, one per cluster, are contiguous there; 9.9 ms p95
+      // instead of 13 through the HTTP stack). PostgreSQL joins the labels
+      // better from the label index than per row of that range.
+      const services =
+        heads && this.sqlite ? serviceValues(q.labels ?? []) : undefined;
+      let from: string | Knex.Raw = APPS;
+      // SQLite, without statistics, would take the primary key's index and
+      // read each row instead of the index that holds the heads
+      if (heads && this.sqlite && services) {
+        from = this.db.raw('?? INDEXED BY ??', [APPS, SERVICE_HEADS_INDEX]);
+      } else if (heads && this.sqlite && ids) {
+        from = this.db.raw('?? INDEXED BY ??', [APPS, HEADS_INDEX]);
+      }
       const rows: R[] = await this.db
-        .from(
-          // heads by id: from the index that holds them (SQLite, without
-          // statistics, would take the primary key's and read each row)
-          ids && columns === HEAD_COLUMNS && this.sqlite
-            ? this.db.raw('?? INDEXED BY ??', [APPS, HEADS_INDEX])
-            : APPS,
-        )
+        .from(from)
         .select(columns)
         .where(inner => {
+          if (services) inner.whereIn('service', services);
           // with ids from the label index (a subquery on its (key, value)
           // index), the primary key finds the rows: the other columns as
           // expressions keep SQLite (no statistics) from scanning the
