@@ -13,12 +13,14 @@ import { ProviderSnapshot } from './types';
  */
 export function batchChanges<T>(options: {
   map: (items: T[]) => ProviderSnapshot;
+  /** Fingerprints already seen, by key (what a full read just stored). */
+  seen?: Map<string, string>;
   onChange: (changed: ProviderSnapshot) => Promise<void>;
   intervalMs?: number;
   maxSize?: number;
 }) {
   let pending = new Map<string, T>();
-  const seen = new Map<string, string>();
+  const seen = options.seen ?? new Map<string, string>();
   let flushing: Promise<void> = Promise.resolve();
   let queued = 0;
   let failure: unknown;

@@ -104,6 +104,53 @@ describe('watching Argo CD between full reads', () => {
     await task.run;
   });
 
+  it('hands on only what changed since the full read: the burst a stream starts with is dropped', async () => {
+    const own = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      syncSeconds: 30,
+      git: false,
+    });
+    try {
+      const provider = new ArgoProvider({
+        instance: {
+          name: 'main',
+          url: `${own.url}/argocd/main`,
+          uiUrl: `${own.url}/argocd/main`,
+          username: 'admin',
+          password: 'sandbox',
+          skipTLSVerify: false,
+          timeoutMs: 5_000,
+        },
+        environments,
+      });
+      const read = await provider.read({});
+      expect(read.applications.length).toBeGreaterThan(5);
+      const handed: string[] = [];
+      const controller = new AbortController();
+      const watching = provider
+        .watch({
+          signal: controller.signal,
+          onChange: async changed => {
+            handed.push(...changed.applications.map(a => a.name));
+          },
+        })
+        .catch(() => undefined);
+      // the stream's ADDED event per application, and a batch's interval
+      await new Promise(r => setTimeout(r, 1_500));
+      expect(handed).toEqual([]);
+      own.sandbox.push({ instance: 'main', name: 'payments-dev' });
+      await until('the change handed on', async () =>
+        handed.includes('payments-dev'),
+      );
+      expect([...new Set(handed)]).toEqual(['payments-dev']);
+      controller.abort();
+      await watching;
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('catches up at the next full read with events the stream dropped, or when it stalls', async () => {
     // an Argo CD whose stream sends nothing: dropped events or a silent stall
     let streams = 0;
