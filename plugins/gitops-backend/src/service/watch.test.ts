@@ -26,6 +26,21 @@ const until = async (what: string, ok: () => Promise<boolean>) => {
   }
 };
 
+/** The sandbox's Argo CD instance `main` at `url`. */
+const argoProvider = (url: string) =>
+  new ArgoProvider({
+    instance: {
+      name: 'main',
+      url,
+      uiUrl: url,
+      username: 'admin',
+      password: 'sandbox',
+      skipTLSVerify: false,
+      timeoutMs: 5_000,
+    },
+    environments,
+  });
+
 describe('watching Argo CD between full reads', () => {
   let sb: Awaited<ReturnType<typeof startSandbox>>;
   beforeAll(async () => {
@@ -43,18 +58,7 @@ describe('watching Argo CD between full reads', () => {
     const store = await DatabaseGitopsStore.create({
       database: { getClient: async () => knex },
     });
-    const provider = new ArgoProvider({
-      instance: {
-        name: 'main',
-        url,
-        uiUrl: url,
-        username: 'admin',
-        password: 'sandbox',
-        skipTLSVerify: false,
-        timeoutMs: 5_000,
-      },
-      environments,
-    });
+    const provider = argoProvider(url);
     const logger = mockServices.logger.mock();
     // what the service tells through a child logger lands here too
     logger.child.mockReturnValue(logger);
@@ -112,18 +116,7 @@ describe('watching Argo CD between full reads', () => {
       git: false,
     });
     try {
-      const provider = new ArgoProvider({
-        instance: {
-          name: 'main',
-          url: `${own.url}/argocd/main`,
-          uiUrl: `${own.url}/argocd/main`,
-          username: 'admin',
-          password: 'sandbox',
-          skipTLSVerify: false,
-          timeoutMs: 5_000,
-        },
-        environments,
-      });
+      const provider = argoProvider(`${own.url}/argocd/main`);
       const read = await provider.read({});
       expect(read.applications.length).toBeGreaterThan(5);
       const handed: string[] = [];
