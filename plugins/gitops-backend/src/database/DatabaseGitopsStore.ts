@@ -228,13 +228,14 @@ export class DatabaseGitopsStore implements GitopsStore {
     if (!options.database.migrations?.skip && !options.skipMigrations) {
       await client.migrate.latest({ directory: migrationsDir });
     }
-    if (/sqlite/.test(String(client.client.config.client))) {
+    const store = new DatabaseGitopsStore(client);
+    if (store.sqlite) {
       // a file database: writers no longer wait on each other's fsync
       // (in-memory databases keep their own journal mode)
       await client.raw('PRAGMA journal_mode = WAL');
       await client.raw('PRAGMA synchronous = NORMAL');
     }
-    return new DatabaseGitopsStore(client);
+    return store;
   }
 
   private readonly sqlite: boolean;

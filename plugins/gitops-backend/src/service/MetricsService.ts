@@ -216,15 +216,14 @@ export class MetricsService {
     const environment = this.environmentOf(options.environment);
     // every team, as the plugin sees them (so that the snapshot is the same
     // for all), then only the services the caller may read
-    const credentials =
-      (await this.options.serviceCredentials?.()) ?? options.credentials;
     const teams = await this.snapshot(
       { scope: 'teams', environment, windowDays: options.windowDays },
-      () =>
+      async () =>
         this.computeTeamMetrics({
           windowDays: options.windowDays,
           environment,
-          credentials,
+          credentials:
+            (await this.options.serviceCredentials?.()) ?? options.credentials,
         }),
     );
     const readable = await this.options.gitops.readableEntities(
