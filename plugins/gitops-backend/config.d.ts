@@ -91,6 +91,21 @@ export interface Config {
       fleetRepo?: string;
       /** Its branch. Default main. */
       fleetBranch?: string;
+      /**
+       * Repositories besides the fleet repository that proposals may clone
+       * and push to with the integrations' credentials: repository URLs, or
+       * owners and hosts ending in `/*` (e.g. `https://github.com/acme/*`).
+       * An entity's annotation (`repo=`) and an application's source can
+       * only name one of these; `file://` repositories only when listed
+       * here. Default: the fleet repository alone.
+       */
+      allowedRepositories?: string[];
+      /**
+       * The largest file, in bytes, that a proposal reads from or writes
+       * to a repository; larger files are refused (or skipped when the
+       * fleet repository is searched). Default 1048576 (1 MiB).
+       */
+      maxFileBytes?: number;
       /** How changes are proposed. Default pull-request on GitHub, branch elsewhere. */
       mode?: 'pull-request' | 'branch' | 'direct';
       /** Allow commits straight to the watched branch (mode direct). Default false. */

@@ -8,6 +8,7 @@ import {
   parseLabelSelector,
   PromotionRule,
 } from '@gitops-portal/plugin-gitops-common';
+import { DEFAULT_MAX_FILE_BYTES } from '@gitops-portal/plugin-gitops-node';
 
 /** Connection settings of one Argo CD instance. */
 export interface ArgoInstanceConfig {
@@ -78,6 +79,13 @@ export interface PromotionSettings {
   /** The repository the controllers read their manifests from. */
   fleetRepo?: string;
   fleetBranch: string;
+  /**
+   * Repositories (or owners, `https://host/org/*`) besides the fleet
+   * repository that proposals may clone and push to.
+   */
+  allowedRepositories: string[];
+  /** The largest file a proposal reads from or writes to a repository. */
+  maxFileBytes: number;
   /** How changes are proposed; default pull-request on GitHub, branch elsewhere. */
   mode?: ChangeMode;
   /** Whether mode 'direct' (a commit to the watched branch) is allowed. */
@@ -90,6 +98,13 @@ export interface PromotionSettings {
   trackIntervalSeconds: number;
   /** Base URL of the portal, for links back in commit messages. */
   portalUrl?: string;
+}
+
+function positive(config: Config, key: string, fallback: number): number {
+  const value = config.getOptionalNumber(key) ?? fallback;
+  if (!Number.isFinite(value) || value <= 0)
+    throw new InputError(`${key} must be a positive number, not ${value}`);
+  return value;
 }
 
 function readPromotionConfig(config: Config): PromotionSettings {
@@ -125,6 +140,14 @@ function readPromotionConfig(config: Config): PromotionSettings {
     fleetRepo: config.getOptionalString('gitops.promotion.fleetRepo'),
     fleetBranch:
       config.getOptionalString('gitops.promotion.fleetBranch') ?? 'main',
+    allowedRepositories:
+      config.getOptionalStringArray('gitops.promotion.allowedRepositories') ??
+      [],
+    maxFileBytes: positive(
+      config,
+      'gitops.promotion.maxFileBytes',
+      DEFAULT_MAX_FILE_BYTES,
+    ),
     mode: mode as ChangeMode | undefined,
     allowDirect,
     rules,

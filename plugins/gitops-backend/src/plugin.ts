@@ -260,6 +260,7 @@ export const gitopsPlugin = createBackendPlugin({
         deps.httpRouter.use(
           await createRouter({
             httpAuth: deps.httpAuth,
+            logger: deps.logger,
             service,
             actions,
             metrics,

@@ -1,4 +1,5 @@
-import { HttpAuthService } from '@backstage/backend-plugin-api';
+import { HttpAuthService, LoggerService } from '@backstage/backend-plugin-api';
+import { randomBytes } from 'node:crypto';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { ServiceUnavailableError } from '@backstage/errors';
 import express from 'express';
@@ -25,6 +26,32 @@ const STORE_DOWN_CODES = new Set([
   '08003',
   '08006',
 ]);
+
+/** Errors whose message is written for the caller, by name (Backstage's error handler's list). */
+const ANSWERABLE_ERRORS = new Set([
+  'InputError',
+  'AuthenticationError',
+  'NotAllowedError',
+  'NotFoundError',
+  'ConflictError',
+  'NotModifiedError',
+  'NotImplementedError',
+  'ServiceUnavailableError',
+]);
+
+/**
+ * Whether an error's message may be answered: one of Backstage's errors, or
+ * a 4xx that says so (a body too large, a bad request line). Anything else
+ * (a database error with its SQL, a bug) is logged and answered as a
+ * generic 500.
+ */
+export function isAnswerable(error: unknown): boolean {
+  const e = error as { name?: unknown; statusCode?: unknown; status?: unknown };
+  if (typeof e?.name === 'string' && ANSWERABLE_ERRORS.has(e.name)) return true;
+  const status =
+    typeof e?.statusCode === 'number' ? e.statusCode : (e?.status as number);
+  return typeof status === 'number' && status >= 400 && status < 500;
+}
 
 /** Whether an error says the database cannot be reached (not that a query is wrong). */
 export function isStoreUnavailable(error: unknown): boolean {
@@ -53,6 +80,7 @@ function entityRefOf(params: {
  */
 export async function createRouter(options: {
   httpAuth: HttpAuthService;
+  logger: LoggerService;
   service: GitopsService;
   actions: ActionsService;
   metrics: MetricsService;
@@ -243,14 +271,27 @@ export async function createRouter(options: {
       _res: express.Response,
       next: express.NextFunction,
     ) => {
-      next(
-        isStoreUnavailable(error)
-          ? // the driver's error (hosts, ports) stays out of the answer
-            new ServiceUnavailableError(
-              'The GitOps store is unavailable; try again shortly',
-            )
-          : error,
+      if (isStoreUnavailable(error)) {
+        // the driver's error (hosts, ports) stays out of the answer
+        next(
+          new ServiceUnavailableError(
+            'The GitOps store is unavailable; try again shortly',
+          ),
+        );
+        return;
+      }
+      if (isAnswerable(error)) {
+        next(error);
+        return;
+      }
+      // a query's text, a stack, a path: logged, never answered
+      const logId = randomBytes(8).toString('hex');
+      options.logger.error(
+        `Request failed (logId=${logId}): ${String(
+          (error as Error)?.message ?? error,
+        ).slice(0, 2000)}`,
       );
+      next(new Error(`The GitOps backend failed (logId=${logId})`));
     },
   );
   return root;

@@ -50,6 +50,20 @@ export interface EntityApplicationSelector {
 }
 
 /**
+ * The longest GitOps annotation value read, in characters.
+ *
+ * @public
+ */
+export const ANNOTATION_MAX_LENGTH = 4096;
+
+/**
+ * The most applications or Flux objects one annotation may name.
+ *
+ * @public
+ */
+export const ANNOTATION_MAX_ITEMS = 100;
+
+/**
  * Parses the `gitops-portal.io/flux-objects` annotation.
  *
  * @public
@@ -57,26 +71,31 @@ export interface EntityApplicationSelector {
 export function parseFluxObjects(
   value: string,
 ): Array<{ cluster?: string; namespace: string; kind: string; name: string }> {
-  return value
+  const refs = value
     .split(',')
     .map(s => s.trim())
-    .filter(Boolean)
-    .map(ref => {
-      const parts = ref.split('/');
-      if (parts.length < 3 || parts.length > 4 || parts.some(p => !p)) {
-        throw new TypeError(
-          `Flux object '${ref}' must be [cluster/]namespace/Kind/name`,
-        );
-      }
-      const [cluster, namespace, kind, name] =
-        parts.length === 4 ? parts : [undefined, ...parts];
-      if (kind !== 'Kustomization' && kind !== 'HelmRelease') {
-        throw new TypeError(
-          `Flux object '${ref}': kind must be Kustomization or HelmRelease`,
-        );
-      }
-      return { cluster, namespace: namespace!, kind, name: name! };
-    });
+    .filter(Boolean);
+  if (refs.length > ANNOTATION_MAX_ITEMS) {
+    throw new TypeError(
+      `${refs.length} Flux objects, more than the ${ANNOTATION_MAX_ITEMS} allowed`,
+    );
+  }
+  return refs.map(ref => {
+    const parts = ref.split('/');
+    if (parts.length < 3 || parts.length > 4 || parts.some(p => !p)) {
+      throw new TypeError(
+        `Flux object '${ref}' must be [cluster/]namespace/Kind/name`,
+      );
+    }
+    const [cluster, namespace, kind, name] =
+      parts.length === 4 ? parts : [undefined, ...parts];
+    if (kind !== 'Kustomization' && kind !== 'HelmRelease') {
+      throw new TypeError(
+        `Flux object '${ref}': kind must be Kustomization or HelmRelease`,
+      );
+    }
+    return { cluster, namespace: namespace!, kind, name: name! };
+  });
 }
 
 /**
@@ -88,10 +107,23 @@ export function getEntityApplicationSelector(
   entity: Entity,
 ): EntityApplicationSelector | undefined {
   const a = entity.metadata.annotations ?? {};
+  for (const key of Object.values(GITOPS_ANNOTATIONS)) {
+    const value = a[key];
+    if (typeof value === 'string' && value.length > ANNOTATION_MAX_LENGTH) {
+      throw new TypeError(
+        `${key} is ${value.length} characters long, more than the ${ANNOTATION_MAX_LENGTH} allowed`,
+      );
+    }
+  }
   const names = a[GITOPS_ANNOTATIONS.ARGOCD_APP_NAME]
     ?.split(',')
     .map(n => n.trim())
     .filter(Boolean);
+  if (names && names.length > ANNOTATION_MAX_ITEMS) {
+    throw new TypeError(
+      `${GITOPS_ANNOTATIONS.ARGOCD_APP_NAME} names ${names.length} applications, more than the ${ANNOTATION_MAX_ITEMS} allowed`,
+    );
+  }
   const selector = a[GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR];
   const kubernetesId = a[GITOPS_ANNOTATIONS.KUBERNETES_ID];
   const kubernetesSelector = a[GITOPS_ANNOTATIONS.KUBERNETES_LABEL_SELECTOR];

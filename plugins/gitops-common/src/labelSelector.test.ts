@@ -81,3 +81,21 @@ describe('formatLabelSelector', () => {
     expect(parseLabelSelector(formatLabelSelector(parsed))).toEqual(parsed);
   });
 });
+
+describe('label selector bounds', () => {
+  it('refuses a selector too long, with too many requirements or values', () => {
+    expect(() => parseLabelSelector(`a=${'b'.repeat(100_000)}`)).toThrow(
+      /100002 characters long, more than the 4096 allowed/,
+    );
+    expect(() =>
+      parseLabelSelector(
+        Array.from({ length: 40 }, (_, i) => `k${i}=v`).join(','),
+      ),
+    ).toThrow('40 requirements, more than the 32 allowed');
+    expect(() =>
+      parseLabelSelector(
+        `a in (${Array.from({ length: 300 }, (_, i) => `v${i}`).join(',')})`,
+      ),
+    ).toThrow('300 values, more than the 256 allowed');
+  });
+});

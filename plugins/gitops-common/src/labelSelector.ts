@@ -12,6 +12,21 @@ export interface LabelRequirement {
   values: string[];
 }
 
+/**
+ * Bounds of a label selector: a selector of an annotation or a query is
+ * refused beyond them, before any query is built from it.
+ *
+ * @public
+ */
+export const LABEL_SELECTOR_LIMITS = {
+  /** Characters. */
+  length: 4096,
+  /** Comma-separated requirements. */
+  requirements: 32,
+  /** Values of all `in`/`notin`/`=`/`!=` requirements together. */
+  values: 256,
+} as const;
+
 // Label keys: optional DNS subdomain prefix and a name of up to 63
 // characters; values: up to 63 characters, may be empty.
 const NAME = '[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
@@ -105,15 +120,33 @@ function parseTerm(term: string): LabelRequirement {
  * @public
  */
 export function parseLabelSelector(selector: string): LabelRequirement[] {
+  if (selector.length > LABEL_SELECTOR_LIMITS.length) {
+    throw new TypeError(
+      `Label selector is ${selector.length} characters long, more than the ${LABEL_SELECTOR_LIMITS.length} allowed`,
+    );
+  }
   if (selector.trim() === '') {
     throw new TypeError(`Label selector '${selector}' is empty`);
   }
-  return splitTerms(selector).map(term => {
+  const terms = splitTerms(selector);
+  if (terms.length > LABEL_SELECTOR_LIMITS.requirements) {
+    throw new TypeError(
+      `Label selector has ${terms.length} requirements, more than the ${LABEL_SELECTOR_LIMITS.requirements} allowed`,
+    );
+  }
+  const requirements = terms.map(term => {
     if (!term) {
       throw new TypeError(`Label selector '${selector}' has an empty term`);
     }
     return parseTerm(term);
   });
+  const values = requirements.reduce((n, r) => n + r.values.length, 0);
+  if (values > LABEL_SELECTOR_LIMITS.values) {
+    throw new TypeError(
+      `Label selector lists ${values} values, more than the ${LABEL_SELECTOR_LIMITS.values} allowed`,
+    );
+  }
+  return requirements;
 }
 
 /**

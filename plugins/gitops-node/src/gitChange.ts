@@ -5,6 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
 import { compareUrl, RepoRef } from './repoUrl';
+import { SafeWorkTree } from './workTree';
 
 const execFileAsync = promisify(execFile);
 
@@ -74,6 +75,11 @@ export interface GitWorkTree {
   dir: string;
   /** Runs git in the working tree (with the repository's credentials). */
   git(args: string[]): Promise<string>;
+  /**
+   * Reads and writes the tree's files without leaving it: links and
+   * submodules are refused, and files over the size limit.
+   */
+  files: SafeWorkTree;
 }
 
 /**
@@ -98,6 +104,8 @@ export interface GitChangeOptions {
   dryRun?: boolean;
   /** Opens the pull request once the branch is pushed (mode pull-request). */
   openPullRequest?(branch: string): Promise<{ url: string; number: number }>;
+  /** The largest file the edit may read or write; default 1 MiB. */
+  maxFileBytes?: number;
 }
 
 /**
@@ -140,8 +148,15 @@ export async function proposeGitChange(
     await runGit(
       tmp,
       [
+        // links are checked out as plain files holding their target, so no
+        // path of the working tree leads out of it (the edit refuses them)
+        '-c',
+        'core.symlinks=false',
         'clone',
         '--quiet',
+        '--no-recurse-submodules',
+        '--config',
+        'core.symlinks=false',
         '--filter=blob:none',
         '--branch',
         baseBranch,
@@ -152,7 +167,15 @@ export async function proposeGitChange(
     );
     const base = await git(['rev-parse', 'HEAD']);
     if (mode !== 'direct') await git(['checkout', '--quiet', '-b', branch]);
-    await options.edit({ dir, git: args => git(args, true) });
+    const editGit = (args: string[]) => git(args, true);
+    await options.edit({
+      dir,
+      git: editGit,
+      files: new SafeWorkTree(dir, {
+        git: editGit,
+        maxFileBytes: options.maxFileBytes,
+      }),
+    });
     await git(['add', '--all']);
     const staged = await git(['diff', '--cached', '--name-only']);
     if (staged) {

@@ -24,3 +24,10 @@ export type {
   GitChangeResult,
   GitWorkTree,
 } from './gitChange';
+export {
+  SafeWorkTree,
+  UnsafeRepositoryFileError,
+  RepositoryFileTooLargeError,
+  repositoryPath,
+  DEFAULT_MAX_FILE_BYTES,
+} from './workTree';

@@ -18,7 +18,12 @@ export class EntityLinkStore {
    */
   async replace(
     links: EntityLink[],
+    options: {
+      /** Entities whose links stay as they are (their annotation could not be read this time). */
+      keepEntities?: Set<string>;
+    } = {},
   ): Promise<{ added: number; removed: number }> {
+    const keep = options.keepEntities ?? new Set<string>();
     const key = (l: EntityLink) => `${l.entityRef}\n${l.applicationId}`;
     const next = new Map(links.map(l => [key(l), l]));
     return this.db.transaction(async tx => {
@@ -26,6 +31,7 @@ export class EntityLinkStore {
         await tx(TABLE).select('entity_ref', 'application_id');
       const gone = rows.filter(
         r =>
+          !keep.has(r.entity_ref) &&
           !next.delete(
             key({ entityRef: r.entity_ref, applicationId: r.application_id }),
           ),

@@ -5,10 +5,13 @@ import {
   PromotionRule,
 } from '@gitops-portal/plugin-gitops-common';
 import type { GitWorkTree } from '@gitops-portal/plugin-gitops-node';
-import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { readYamlValue, writeYamlValue, YamlTarget } from './yamlEdit';
+import {
+  parseYamlDocuments,
+  readYamlValue,
+  writeYamlValue,
+  YamlTarget,
+} from './yamlEdit';
 
 /**
  * What a change writes, before it is written: the repository it goes to,
@@ -52,18 +55,19 @@ export function trackedBranch(app: GitopsApplication): string | undefined {
   return rev.replace(/^refs\/heads\//, '');
 }
 
-async function yamlFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  const walk = async (d: string) => {
-    for (const entry of await fs.readdir(d, { withFileTypes: true })) {
-      if (entry.name === '.git' || entry.name === 'node_modules') continue;
-      const full = path.join(d, entry.name);
-      if (entry.isDirectory()) await walk(full);
-      else if (/\.ya?ml$/.test(entry.name)) out.push(full);
-    }
-  };
-  await walk(dir);
-  return out.sort();
+/** The YAML files of a tree that a scan may read: plain files within the size limit. */
+async function yamlFiles(
+  tree: GitWorkTree,
+): Promise<{ files: string[]; skipped: string[] }> {
+  const files: string[] = [];
+  const skipped: string[] = [];
+  for (const file of await tree.files.listFiles(f => /\.ya?ml$/.test(f))) {
+    const size = await tree.files.sizeOf(file);
+    if (size === undefined) continue; // a link or a folder on disk: not read
+    if (size > tree.files.maxFileBytes) skipped.push(file);
+    else files.push(file);
+  }
+  return { files, skipped };
 }
 
 /** The YAML target of an application's pinned version in its manifest. */
@@ -143,10 +147,10 @@ async function findManifest(
 ): Promise<{ file: string; target: YamlTarget }> {
   const found: Array<{ file: string; target: YamlTarget }> = [];
   let problem: string | undefined;
-  for (const full of await yamlFiles(tree.dir)) {
-    const text = await fs.readFile(full, 'utf8');
+  const { files, skipped } = await yamlFiles(tree);
+  for (const file of files) {
+    const text = await tree.files.readFile(file);
     if (!target.kinds.some(k => text.includes(k))) continue;
-    const file = path.relative(tree.dir, full);
     for (const t of [target, ...alternatives]) {
       try {
         readYamlValue(text, t, file, { allowMissingLeaf: true });
@@ -163,7 +167,15 @@ async function findManifest(
   if (found.length === 0 && problem) throw new InputError(problem);
   if (found.length === 0) {
     throw new InputError(
-      `No ${target.describe} with a pinned version in the fleet repository; add its manifest there, or choose another promotion shape`,
+      `No ${
+        target.describe
+      } with a pinned version in the fleet repository; add its manifest there, or choose another promotion shape${
+        skipped.length
+          ? ` (${skipped.length} file(s) over ${
+              tree.files.maxFileBytes
+            } bytes were not read: ${skipped.slice(0, 3).join(', ')})`
+          : ''
+      }`,
     );
   }
   if (found.length > 1 && owner) {
@@ -171,10 +183,10 @@ async function findManifest(
     // application's own Kustomization / HelmRelease
     const beside = [];
     for (const f of found) {
-      const text = await fs.readFile(path.join(tree.dir, f.file), 'utf8');
+      const text = await tree.files.readFile(f.file);
       if (
-        parseAllDocuments(text).some(d => {
-          const js = d.toJS() as any;
+        parseYamlDocuments(text, f.file).some(d => {
+          const js = d.js as any;
           return js?.kind === owner.kind && js?.metadata?.name === owner.name;
         })
       )
@@ -206,14 +218,8 @@ async function readAt(
   revision: string | undefined,
   file: string,
 ): Promise<string> {
-  try {
-    if (!revision) return await fs.readFile(path.join(tree.dir, file), 'utf8');
-    return await tree.git(['show', `${revision}:${file}`]);
-  } catch {
-    throw new InputError(
-      `${file} does not exist${revision ? ` at ${revision.slice(0, 12)}` : ''}`,
-    );
-  }
+  if (!revision) return tree.files.readFile(file);
+  return tree.files.readFileAt(revision, file);
 }
 
 function valueTarget(rule: PromotionRule, app: GitopsApplication): YamlTarget {
@@ -282,13 +288,12 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
             ? { kind: app.kind, name: app.name }
             : undefined,
         );
-        const full = path.join(tree.dir, found.file);
-        const text = await fs.readFile(full, 'utf8');
+        const text = await tree.files.readFile(found.file);
         const written = writeYamlValue(text, found.target, value!, found.file, {
           create: true,
         });
         currentValue = written.previous;
-        await fs.writeFile(full, written.text);
+        await tree.files.writeFile(found.file, written.text);
       },
     };
   }
@@ -374,7 +379,6 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
           } to take`,
         );
       }
-      const full = path.join(tree.dir, file);
       const written = writeYamlValue(
         await readAt(tree, undefined, file),
         target,
@@ -383,7 +387,7 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
         { create: rule.shape === 'kustomize-image' },
       );
       currentValue = written.previous;
-      await fs.writeFile(full, written.text);
+      await tree.files.writeFile(file, written.text);
     },
   };
 }

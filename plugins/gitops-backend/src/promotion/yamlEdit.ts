@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import {
+  Document,
   isMap,
   isScalar,
   isSeq,
@@ -37,6 +38,46 @@ function resolve(root: Node | null, steps: YamlPathStep[]) {
   return node;
 }
 
+/** Documents in one file, at most; a fleet file holds a few dozen. */
+export const MAX_YAML_DOCUMENTS = 1000;
+/** Aliases expanded per document, at most (the yaml library's default). */
+const MAX_ALIAS_COUNT = 100;
+
+/**
+ * The documents of a (multi-document) YAML file, bounded: too many
+ * documents, or a document whose aliases expand beyond the limit (a
+ * "billion laughs"), is an InputError naming the file, not a stalled or
+ * crashed backend.
+ */
+export function parseYamlDocuments(
+  text: string,
+  file: string,
+): Array<{ doc: Document; js: unknown }> {
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs as unknown as Document];
+  if (list.length > MAX_YAML_DOCUMENTS) {
+    throw new InputError(
+      `${file} has ${list.length} YAML documents, more than the ${MAX_YAML_DOCUMENTS} read`,
+    );
+  }
+  return list.map(doc => {
+    if (doc.errors.length) {
+      throw new InputError(
+        `${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
+      );
+    }
+    let js: unknown;
+    try {
+      js = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    } catch (error) {
+      throw new InputError(
+        `${file} cannot be read: ${(error as Error).message.split('\n')[0]}`,
+      );
+    }
+    return { doc, js };
+  });
+}
+
 const describePath = (steps: YamlPathStep[]) =>
   steps.map(s => (typeof s === 'string' ? s : '[…]')).join('.');
 
@@ -50,14 +91,7 @@ function locate(
   file: string,
   allowMissingLeaf = false,
 ): Located {
-  const docs = parseAllDocuments(text);
-  for (const doc of Array.isArray(docs) ? docs : [docs]) {
-    if (doc.errors.length) {
-      throw new InputError(
-        `${file} is not valid YAML: ${doc.errors[0].message.split('\n')[0]}`,
-      );
-    }
-    const js = doc.toJS();
+  for (const { doc, js } of parseYamlDocuments(text, file)) {
     if (!js || typeof js !== 'object' || !target.document(js)) continue;
     const node = resolve(doc.contents as Node | null, target.path);
     const leaf = target.path[target.path.length - 1];

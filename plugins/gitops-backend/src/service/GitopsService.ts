@@ -123,6 +123,9 @@ export class GitopsService {
     },
   ) {}
 
+  /** The last error of each entity whose claims could not be read, to report it once. */
+  private linkErrors = new Map<string, string>();
+
   /** Readable claiming entities per user, briefly: paging asks again. */
   private readonly readableCache = new Map<
     string,
@@ -190,11 +193,14 @@ export class GitopsService {
    * with a GitOps annotation, read with the backend's own credentials, and
    * the applications its annotations select. Writes only the difference.
    */
-  async refreshEntityLinks(
-    credentials: BackstageCredentials,
-  ): Promise<{ entities: number; added: number; removed: number }> {
+  async refreshEntityLinks(credentials: BackstageCredentials): Promise<{
+    entities: number;
+    added: number;
+    removed: number;
+    failed: number;
+  }> {
     const { links, catalog } = this.options;
-    if (!links) return { entities: 0, added: 0, removed: 0 };
+    if (!links) return { entities: 0, added: 0, removed: 0, failed: 0 };
     const { items } = await catalog.getEntities(
       {
         filter: [
@@ -214,17 +220,38 @@ export class GitopsService {
       { credentials },
     );
     const found: EntityLink[] = [];
+    // one entity's bad annotation stops nothing: its claims stay as they
+    // were (so what it claimed stays hidden from others), and it is
+    // reported once, not on every run
+    const failed = new Set<string>();
+    const errors = new Map<string, string>();
     for (const entity of items) {
       // the Resources the catalog module makes of applications claim what
       // their Component claims already, or nothing a service owns
       if (entity.metadata.annotations?.['gitops-portal.io/application-id'])
         continue;
       const entityRef = stringifyEntityRef(entity);
-      for (const applicationId of await this.applicationIdsOfEntities([entity]))
-        found.push({ entityRef, applicationId });
+      try {
+        const apps = await this.options.store.findApplications(
+          this.queriesForEntity(entity),
+        );
+        for (const app of apps)
+          found.push({ entityRef, applicationId: app.id });
+      } catch (error) {
+        failed.add(entityRef);
+        const message = String((error as Error).message).slice(0, 500);
+        errors.set(entityRef, message);
+        if (this.linkErrors.get(entityRef) !== message)
+          this.options.logger.warn(
+            `GitOps claims of ${entityRef} not updated: ${message}`,
+          );
+      }
     }
-    const { added, removed } = await links.replace(found);
-    return { entities: items.length, added, removed };
+    this.linkErrors = errors;
+    const { added, removed } = await links.replace(found, {
+      keepEntities: failed,
+    });
+    return { entities: items.length, added, removed, failed: failed.size };
   }
 
   /** The application, if the caller may see it (404 otherwise). */

@@ -24,6 +24,7 @@ import { ProposalStore } from '../database/ProposalStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { GitopsService } from './GitopsService';
 import { ProposalService } from './ProposalService';
+import { PromotionSettings } from '../config';
 
 jest.setTimeout(60_000);
 
@@ -123,6 +124,7 @@ async function setup(options: {
   };
   allow?: boolean;
   config?: object;
+  settings?: Partial<PromotionSettings>;
 }) {
   const shop = repo('shop');
   const c1 = shop.commit(
@@ -251,6 +253,10 @@ async function setup(options: {
       author: { name: 'Backstage GitOps', email: 'gitops@example.com' },
       trackIntervalSeconds: 30,
       portalUrl: 'http://portal.example.com',
+      // the service's own repository, and the GitHub fleet of the tests below
+      allowedRepositories: [shop.url, 'https://github.com/acme/fleet'],
+      maxFileBytes: 64 * 1024,
+      ...options.settings,
     },
     integrations,
     github,
@@ -272,6 +278,7 @@ async function setup(options: {
       await store.listDeployments({ applicationIds: [prod.id], limit: 10 })
     ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   return {
+    root: path.dirname(path.dirname(shop.bare)),
     shop,
     fleet,
     c1,
@@ -655,6 +662,207 @@ spec:
     expect(await t.knex('gitops_proposals').count({ n: '*' })).toEqual([
       { n: 0 },
     ]);
+  });
+
+  describe('hostile repositories and annotations', () => {
+    /** A file outside every clone, which nothing may change. */
+    const outside = () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'outside-'));
+      const file = path.join(dir, 'values.yaml');
+      fs.writeFileSync(file, values('v0.0.1-outside'));
+      return { dir, file, text: fs.readFileSync(file, 'utf8') };
+    };
+    /** Commits a symbolic link (mode 120000) to the shop repository. */
+    const commitLink = (
+      t: Awaited<ReturnType<typeof setup>>,
+      links: Record<string, string>,
+    ) => {
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'linker-'));
+      git(work, 'clone', '--quiet', t.shop.bare, 'w');
+      const w = path.join(work, 'w');
+      for (const [file, target] of Object.entries(links)) {
+        fs.rmSync(path.join(w, file), { recursive: true, force: true });
+        fs.mkdirSync(path.dirname(path.join(w, file)), { recursive: true });
+        fs.symlinkSync(target, path.join(w, file));
+      }
+      git(w, 'add', '--all');
+      git(w, 'commit', '--quiet', '-m', 'links');
+      git(w, 'push', '--quiet', 'origin', 'HEAD:main');
+    };
+
+    it.each([
+      [
+        'a link to a file outside',
+        (o: string) => ({ 'deploy/overlays/prod/values.yaml': o }),
+      ],
+      [
+        'a chain of links',
+        (o: string) => ({
+          'deploy/overlays/prod/values.yaml': 'hop.yaml',
+          'deploy/overlays/prod/hop.yaml': o,
+        }),
+      ],
+      [
+        'a link to a folder outside',
+        (o: string) => ({ 'deploy/overlays/prod': path.dirname(o) }),
+      ],
+    ])(
+      'never writes through %s, in a preview or a proposal',
+      async (_name, links) => {
+        const o = outside();
+        const t = await setup({
+          annotation:
+            'staging:manifest; prod:helm-values,file=values.yaml,key=image.tag',
+          apps: () => ({ prod: {} }),
+        });
+        await followMain(t);
+        commitLink(t, links(o.file));
+        const [first] = await t.history();
+        const refs = t.shop.refs();
+        for (const dryRun of [true, false]) {
+          const error = await t
+            .propose({
+              action: 'rollback',
+              environment: 'prod',
+              deploymentId: first.id,
+              dryRun,
+            })
+            .catch(e => e);
+          expect(error).toMatchObject({ name: 'InputError' });
+          expect(error.message).toMatch(/link|does not exist|not a file/);
+          expect(fs.readFileSync(o.file, 'utf8')).toBe(o.text);
+          expect(fs.readdirSync(o.dir)).toEqual(['values.yaml']);
+        }
+        expect(t.shop.refs()).toBe(refs);
+      },
+    );
+
+    it('never reads a manifest through a link out of the fleet repository', async () => {
+      const o = outside();
+      fs.writeFileSync(
+        o.file,
+        manifest('shop-prod', 'file:///elsewhere', 'c'.repeat(40)),
+      );
+      const t = await setup({
+        annotation: 'manifest',
+        apps: () => ({ prod: {} }),
+      });
+      // the real manifest replaced by a link to a host file that matches
+      const work = fs.mkdtempSync(path.join(os.tmpdir(), 'linker-'));
+      git(work, 'clone', '--quiet', t.fleet.bare, 'w');
+      const w = path.join(work, 'w');
+      fs.rmSync(path.join(w, 'apps/shop/prod.yaml'));
+      fs.symlinkSync(o.file, path.join(w, 'apps/shop/prod.yaml'));
+      git(w, 'add', '--all');
+      git(w, 'commit', '--quiet', '-m', 'link');
+      git(w, 'push', '--quiet', 'origin', 'HEAD:main');
+      const before = fs.readFileSync(o.file, 'utf8');
+      for (const dryRun of [true, false]) {
+        await expect(
+          t.propose({ action: 'promote', environment: 'prod', dryRun }),
+        ).rejects.toMatchObject({ name: 'InputError' });
+      }
+      expect(fs.readFileSync(o.file, 'utf8')).toBe(before);
+      expect(t.fleet.refs()).toBe('refs/heads/main');
+    });
+
+    it('refuses a repository the annotation names but the configuration does not', async () => {
+      const t = await setup({
+        // another local repository on the backend's disk, and another org
+        annotation: 'manifest',
+        apps: () => ({ prod: {} }),
+      });
+      const other = repo('other-team');
+      other.commit(
+        { 'apps/shop/prod.yaml': manifest('shop-prod', t.shop.url, t.c1) },
+        'init',
+      );
+      for (const annotation of [
+        `manifest,repo=${other.url}`,
+        `manifest,repo=file://${t.fleet.bare}/../../${path.basename(
+          path.dirname(other.bare),
+        )}/other-team.git`,
+        'manifest,repo=https://github.com/other-org/fleet',
+        'manifest,repo=https://github.com/acme/fleet-of-someone-else',
+      ]) {
+        const u = await setup({
+          annotation,
+          apps: () => ({ prod: {} }),
+        });
+        for (const dryRun of [true, false]) {
+          await expect(
+            u.propose({ action: 'promote', environment: 'prod', dryRun }),
+          ).rejects.toMatchObject({
+            name: 'NotAllowedError',
+            message: expect.stringContaining(
+              'gitops.promotion.allowedRepositories',
+            ),
+          });
+        }
+      }
+      expect(other.refs()).toBe('refs/heads/main');
+      // a source repository not in the allow-list is refused as well
+      const v = await setup({
+        annotation: 'kustomize-image,image=ghcr.io/acme/shop',
+        apps: () => ({ prod: {} }),
+        settings: { allowedRepositories: [] },
+      });
+      await followMain(v);
+      await expect(
+        v.propose({ action: 'promote', environment: 'prod', dryRun: true }),
+      ).rejects.toMatchObject({ name: 'NotAllowedError' });
+    });
+
+    it('refuses a file larger than the limit before reading it (413), and YAML alias bombs (400)', async () => {
+      const t = await setup({
+        annotation:
+          'staging:manifest; prod:helm-values,file=values.yaml,key=image.tag',
+        apps: () => ({ prod: {} }),
+      });
+      await followMain(t);
+      const [first] = await t.history();
+      t.shop.commit(
+        {
+          'deploy/overlays/prod/values.yaml': `${values(
+            'v9',
+          )}padding: "${'x'.repeat(200 * 1024)}"\n`,
+        },
+        'big',
+      );
+      await expect(
+        t.propose({
+          action: 'rollback',
+          environment: 'prod',
+          deploymentId: first.id,
+          dryRun: true,
+        }),
+      ).rejects.toMatchObject({
+        statusCode: 413,
+        message: expect.stringContaining('gitops.promotion.maxFileBytes'),
+      });
+      const laughs = [
+        'a: &a ["x","x","x","x","x","x","x","x","x"]',
+        ...'bcdefghi'
+          .split('')
+          .map(
+            (k, i) =>
+              `${k}: &${k} [${Array(9).fill(`*${'abcdefghi'[i]}`).join(',')}]`,
+          ),
+        'image:\n  tag: *i',
+      ].join('\n');
+      t.shop.commit({ 'deploy/overlays/prod/values.yaml': laughs }, 'bomb');
+      await expect(
+        t.propose({
+          action: 'rollback',
+          environment: 'prod',
+          deploymentId: first.id,
+          dryRun: true,
+        }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: expect.stringContaining('values.yaml'),
+      });
+    });
   });
 
   describe('on GitHub', () => {

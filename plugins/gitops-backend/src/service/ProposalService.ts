@@ -53,6 +53,7 @@ import path from 'node:path';
 import { PromotionSettings } from '../config';
 import { GitopsStore } from '../database/GitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
+import { RepositoryPolicy } from '../promotion/repositories';
 import { pinnedValue, planChange } from '../promotion/shapes';
 import { GitopsService } from './GitopsService';
 import { EnvironmentConfig } from './environments';
@@ -66,6 +67,7 @@ const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
  */
 export class ProposalService {
   private readonly tracking = new Map<string, Promise<void>>();
+  private readonly repositories: RepositoryPolicy;
 
   constructor(
     private readonly options: {
@@ -83,7 +85,9 @@ export class ProposalService {
       /** Where repositories are fetched to follow proposals. */
       cacheDir?: string;
     },
-  ) {}
+  ) {
+    this.repositories = new RepositoryPolicy(options.settings);
+  }
 
   /** The rules of an entity: its annotation, else config rules by labels. */
   private rulesFor(
@@ -334,6 +338,12 @@ export class ProposalService {
       fleetRepo: this.options.settings.fleetRepo,
       fleetBranch: this.options.settings.fleetBranch,
     });
+    // where the backend clones and pushes with its credentials comes from
+    // configuration: an annotation or a controller can only pick among it
+    this.repositories.check(
+      plan.repoUrl,
+      `The ${request.action} of ${ref} (${request.environment})`,
+    );
     const repo = resolveRepo(plan.repoUrl, this.options.integrations);
     if (!repo)
       throw new InputError(`'${plan.repoUrl}' is not a Git repository URL`);
@@ -382,6 +392,7 @@ export class ProposalService {
         mode,
         author: this.options.settings.author,
         dryRun: request.dryRun,
+        maxFileBytes: this.options.settings.maxFileBytes,
         edit: async tree => {
           await plan.edit(tree);
           valueForTitle = short(plan.value() ?? '');
@@ -440,6 +451,10 @@ export class ProposalService {
       if (error instanceof InputError || error instanceof NotFoundError)
         throw error;
       if ((error as Error).name === 'InputError') throw error;
+      // refusals of the repository's content (413 for a file too large)
+      const status = (error as { statusCode?: unknown }).statusCode;
+      if (typeof status === 'number' && status >= 400 && status < 500)
+        throw error;
       throw new ServiceUnavailableError(
         `Could not propose the change to ${repo.webUrl}: ${
           (error as Error).message
@@ -542,6 +557,8 @@ export class ProposalService {
   }
 
   private async checkMerge(p: ChangeProposal): Promise<ChangeProposal> {
+    // a repository dropped from the configuration is no longer read
+    this.repositories.check(p.repoUrl, `Following proposal ${p.id}`);
     const repo = resolveRepo(p.repoUrl, this.options.integrations);
     if (!repo || !p.commitSha) return p;
     if (p.pullRequestNumber && repo.type === 'github') {
