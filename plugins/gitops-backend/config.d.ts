@@ -164,6 +164,14 @@ export interface Config {
         /** Request timeout, in seconds. Default 20. */
         timeoutSeconds?: number;
         /**
+         * Token this instance's Argo CD notifications send in
+         * `X-Gitops-Token` (to `/webhooks/argocd/<name>` or
+         * `/webhooks/argocd`). It writes this instance's applications only,
+         * and the instance no longer accepts gitops.webhooks.argocdToken.
+         * @visibility secret
+         */
+        webhookToken?: string;
+        /**
          * The largest answer read from this instance, in MB: a larger one
          * (a list far beyond what the fleet should hold, or a proxy sending
          * without end) fails that read with a clear error instead of filling

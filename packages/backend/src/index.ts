@@ -14,11 +14,10 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 
-// permissions: allow-all for the demo; production portals plug in their policy
+// permissions: allow-all by default; `permission.demoPolicy: owners-only`
+// tries the GitOps checks under a policy as a portal writes one
 backend.add(import('@backstage/plugin-permission-backend'));
-backend.add(
-  import('@backstage/plugin-permission-backend-module-allow-all-policy'),
-);
+backend.add(import('./permissionPolicy'));
 
 // scaffolder, with the GitOps actions (gitops:render, gitops:propose, gitops:publish:git)
 backend.add(import('@backstage/plugin-scaffolder-backend'));

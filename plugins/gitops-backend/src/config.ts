@@ -24,6 +24,8 @@ export interface ArgoInstanceConfig {
   timeoutMs: number;
   /** The largest answer read from the instance; a larger one fails the read (default 64 MB). */
   maxResponseBytes?: number;
+  /** Token this instance's notifications send; it writes this instance's applications only. */
+  webhookToken?: string;
 }
 
 /** Connection settings of one Kubernetes cluster running Flux. */
@@ -254,6 +256,7 @@ function readArgoInstance(
     timeoutMs: (c.getOptionalNumber('timeoutSeconds') ?? 20) * 1000,
     maxResponseBytes:
       (c.getOptionalNumber('maxResponseMegabytes') ?? 64) * 1024 * 1024,
+    webhookToken: c.getOptionalString('webhookToken'),
   };
 }
 

@@ -255,6 +255,11 @@ export const gitopsPlugin = createBackendPlugin({
               .map(c => [c.name, c.webhookHmacKey!]),
           ),
           argocdToken: settings.webhooks.argocdToken,
+          argocdInstanceTokens: Object.fromEntries(
+            settings.argocd
+              .filter(i => i.webhookToken)
+              .map(i => [i.name, i.webhookToken!]),
+          ),
         });
 
         deps.httpRouter.use(

@@ -103,10 +103,15 @@ export async function createRouter(options: {
     webhooks.verifyFlux(body, req.header('x-signature'), req.params.cluster);
     res.status(202).json(await webhooks.applyFlux(req.params.cluster, body));
   });
-  root.post('/webhooks/argocd', raw, async (req, res) => {
+  // one route for the shared token, one per instance; a token of an
+  // instance writes that instance's applications only
+  root.post('/webhooks/argocd/:instance?', raw, async (req, res) => {
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    webhooks.verifyArgo(req.header('x-gitops-token'));
-    res.status(202).json(await webhooks.applyArgo(body));
+    const bound = webhooks.verifyArgo(
+      req.header('x-gitops-token'),
+      req.params.instance,
+    );
+    res.status(202).json(await webhooks.applyArgo(body, bound));
   });
 
   const router = await createOpenApiRouter({

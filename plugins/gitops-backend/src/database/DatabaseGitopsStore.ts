@@ -389,6 +389,7 @@ export class DatabaseGitopsStore implements GitopsStore {
         const app = current.get(event.applicationId);
         if (!app) return false;
         const applied = event.apply(app);
+        if (!applied) return true; // known, older than what is stored
         const { deployment } = applied;
         // in sync again: no longer out of sync since
         const application =

@@ -16,10 +16,13 @@ import {
 /** A push event, applied to the stored state of its application. */
 export interface StoredEvent {
   applicationId: string;
-  apply(current: GitopsApplication): {
-    application: GitopsApplication;
-    deployment?: NewDeployment;
-  };
+  /** The new state, or undefined when the event is older than the stored state (nothing changes). */
+  apply(current: GitopsApplication):
+    | {
+        application: GitopsApplication;
+        deployment?: NewDeployment;
+      }
+    | undefined;
 }
 
 export interface NewDeployment {

@@ -149,8 +149,21 @@ export class GitopsService {
       type?: string;
       userEntityRef?: string;
     };
-    if (!links || principal.type !== 'user' || !principal.userEntityRef)
-      return undefined;
+    if (!links) return undefined;
+    if (principal.type === 'service') {
+      // a service caller: the backend's own and other plugins' calls read
+      // everything; a static or external token whose access restrictions
+      // leave out catalog.entity.read sees only what no entity claims
+      const decision = await this.options.permissions
+        ?.authorizeConditional([{ permission: catalogEntityReadPermission }], {
+          credentials,
+        })
+        .then(([d]) => d.result);
+      return decision === undefined || decision === AuthorizeResult.ALLOW
+        ? undefined
+        : [];
+    }
+    if (principal.type !== 'user' || !principal.userEntityRef) return [];
     const now = Date.now();
     const cached = this.readableCache.get(principal.userEntityRef);
     if (cached && now - cached.at < 10_000) return cached.refs;

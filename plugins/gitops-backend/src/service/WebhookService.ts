@@ -1,5 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { AuthenticationError, InputError } from '@backstage/errors';
+import {
+  AuthenticationError,
+  InputError,
+  NotAllowedError,
+} from '@backstage/errors';
 import {
   GitopsApplication,
   applicationId,
@@ -115,6 +119,30 @@ function settled(
   return left?.length ? left : undefined;
 }
 
+/**
+ * Whether an event is older than the state stored for its object: before
+ * its last sync, or at the same time with another revision. Such an event
+ * (a redelivery, a replay) must not set the shown state back.
+ */
+function olderThanStored(
+  app: GitopsApplication,
+  at: string,
+  revision: string | undefined,
+): boolean {
+  if (!app.lastSyncedAt) return false;
+  const stored = Date.parse(app.lastSyncedAt);
+  const event = Date.parse(at);
+  if (Number.isNaN(stored) || Number.isNaN(event)) return false;
+  if (event < stored) return true;
+  return (
+    event === stored &&
+    !!revision &&
+    !!app.revisions[0] &&
+    !sameCommit(revision, app.revisions[0]) &&
+    !revision.split(',').some(r => sameCommit(r, app.revisions[0]))
+  );
+}
+
 /** Whether two Flux revisions (`main@sha1:<sha>`, `main/<sha>`) name one commit. */
 function sameCommit(a: string, b: string | undefined): boolean {
   const sha = (r: string) => r.match(/[0-9a-f]{40,64}/)?.[0] ?? r;
@@ -148,6 +176,8 @@ export class WebhookService {
       /** Keys per cluster: a cluster's events must be signed with its own. */
       fluxClusterKeys?: Record<string, string>;
       argocdToken?: string;
+      /** Tokens per Argo CD instance: such an instance's events need its own. */
+      argocdInstanceTokens?: Record<string, string>;
     },
   ) {}
 
@@ -169,16 +199,36 @@ export class WebhookService {
     }
   }
 
-  verifyArgo(token: string | undefined) {
-    const expected = this.options.argocdToken;
-    if (!expected) {
+  /**
+   * Checks the token of an Argo CD event; answers what it may write: the
+   * instance whose own token it is, or `{}` for the shared token (instances
+   * without a token of their own).
+   */
+  verifyArgo(
+    token: string | undefined,
+    instance?: string,
+  ): { instance?: string } {
+    const own = this.options.argocdInstanceTokens ?? {};
+    const shared = this.options.argocdToken;
+    if (!shared && Object.keys(own).length === 0) {
       throw new AuthenticationError(
-        'Argo CD webhooks are not enabled (gitops.webhooks.argocdToken)',
+        'Argo CD webhooks are not enabled (gitops.webhooks.argocdToken or an instance webhookToken)',
       );
     }
-    if (!token || !safeEqual(token, expected)) {
-      throw new AuthenticationError('Missing or wrong X-Gitops-Token');
+    if (!token) throw new AuthenticationError('Missing X-Gitops-Token');
+    if (instance !== undefined) {
+      const expected = own[instance] ?? shared;
+      if (!expected || !safeEqual(token, expected))
+        throw new AuthenticationError('Missing or wrong X-Gitops-Token');
+      return own[instance] ? { instance } : {};
     }
+    // every comparison made, so timing says nothing of which matched
+    let bound: string | undefined;
+    for (const [name, key] of Object.entries(own))
+      if (safeEqual(token, key) && bound === undefined) bound = name;
+    if (bound !== undefined) return { instance: bound };
+    if (shared && safeEqual(token, shared)) return {};
+    throw new AuthenticationError('Missing or wrong X-Gitops-Token');
   }
 
   async applyFlux(cluster: string, raw: Buffer): Promise<WebhookResult> {
@@ -207,6 +257,9 @@ export class WebhookService {
     return this.submit({
       applicationId: id,
       apply: app => {
+        // a redelivered or replayed event older than what is stored for
+        // the object changes nothing (the shown revision never goes back)
+        if (olderThanStored(app, at, revision)) return undefined;
         if (driftDetected) {
           return {
             application: {
@@ -266,8 +319,22 @@ export class WebhookService {
     });
   }
 
-  async applyArgo(raw: Buffer): Promise<WebhookResult> {
+  async applyArgo(
+    raw: Buffer,
+    bound: { instance?: string } = {},
+  ): Promise<WebhookResult> {
     const event = parse(argoEvent, raw);
+    const own = this.options.argocdInstanceTokens ?? {};
+    if (bound.instance !== undefined && event.instance !== bound.instance) {
+      throw new NotAllowedError(
+        `The token of Argo CD instance '${bound.instance}' cannot write instance '${event.instance}'`,
+      );
+    }
+    if (bound.instance === undefined && own[event.instance]) {
+      throw new NotAllowedError(
+        `Argo CD instance '${event.instance}' takes events only with its own webhookToken`,
+      );
+    }
     const id = applicationId({
       engine: 'argocd',
       instance: event.instance,
@@ -286,47 +353,58 @@ export class WebhookService {
       done && op?.finishedAt && opRevisions.length
         ? new Date(op.finishedAt).toISOString()
         : undefined;
+    const opTime = op?.finishedAt ?? op?.startedAt;
     return this.submit({
       applicationId: id,
-      apply: app => ({
-        application: {
-          ...app,
-          syncStatus: event.sync
-            ? toSyncStatus(event.sync.status)
-            : app.syncStatus,
-          healthStatus: event.health
-            ? toHealthStatus(event.health.status)
-            : app.healthStatus,
-          message:
-            event.health?.message ??
-            (op?.phase === 'Failed' ? op.message : undefined),
-          operationPhase: op?.phase ?? app.operationPhase,
-          ...(op?.phase === 'Succeeded' && opRevisions.length && op.finishedAt
-            ? {
-                revisions: opRevisions,
-                attemptedRevisions: undefined,
-                lastSyncedAt: new Date(op.finishedAt).toISOString(),
-              }
-            : {}),
-        },
-        deployment:
-          finishedAt && op
-            ? {
-                applicationId: id,
-                dedupeKey: `${id}@event:${finishedAt}#${opRevisions.join(
-                  ',',
-                )}#${op.phase}`,
-                environment: app.environment,
-                revisions: opRevisions,
-                startedAt: op.startedAt,
-                finishedAt,
-                result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
-                initiatedBy: op.initiatedBy,
-                origin: 'event',
-                message: op.message,
-              }
-            : undefined,
-      }),
+      apply: app =>
+        opTime &&
+        olderThanStored(
+          app,
+          new Date(opTime).toISOString(),
+          opRevisions.join(','),
+        )
+          ? undefined
+          : {
+              application: {
+                ...app,
+                syncStatus: event.sync
+                  ? toSyncStatus(event.sync.status)
+                  : app.syncStatus,
+                healthStatus: event.health
+                  ? toHealthStatus(event.health.status)
+                  : app.healthStatus,
+                message:
+                  event.health?.message ??
+                  (op?.phase === 'Failed' ? op.message : undefined),
+                operationPhase: op?.phase ?? app.operationPhase,
+                ...(op?.phase === 'Succeeded' &&
+                opRevisions.length &&
+                op.finishedAt
+                  ? {
+                      revisions: opRevisions,
+                      attemptedRevisions: undefined,
+                      lastSyncedAt: new Date(op.finishedAt).toISOString(),
+                    }
+                  : {}),
+              },
+              deployment:
+                finishedAt && op
+                  ? {
+                      applicationId: id,
+                      dedupeKey: `${id}@event:${finishedAt}#${opRevisions.join(
+                        ',',
+                      )}#${op.phase}`,
+                      environment: app.environment,
+                      revisions: opRevisions,
+                      startedAt: op.startedAt,
+                      finishedAt,
+                      result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
+                      initiatedBy: op.initiatedBy,
+                      origin: 'event',
+                      message: op.message,
+                    }
+                  : undefined,
+            },
     });
   }
 
@@ -336,18 +414,33 @@ export class WebhookService {
    * each request is answered once its event is stored.
    */
   private submit(event: StoredEvent): Promise<WebhookResult> {
+    let stale = false;
+    const tracked: StoredEvent = {
+      applicationId: event.applicationId,
+      apply: app => {
+        const applied = event.apply(app);
+        stale = !applied;
+        return applied;
+      },
+    };
     return new Promise<boolean>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      this.queue.push({ event: tracked, resolve, reject });
       if (!this.flushing) void this.flush();
-    }).then(known =>
-      known
-        ? { status: 'applied', applicationId: event.applicationId }
-        : {
-            status: 'ignored',
-            applicationId: event.applicationId,
-            reason: 'unknown application; the next poll will read it',
-          },
-    );
+    }).then(known => {
+      if (!known)
+        return {
+          status: 'ignored',
+          applicationId: event.applicationId,
+          reason: 'unknown application; the next poll will read it',
+        };
+      if (stale)
+        return {
+          status: 'ignored',
+          applicationId: event.applicationId,
+          reason: 'older than the stored state of the application',
+        };
+      return { status: 'applied', applicationId: event.applicationId };
+    });
   }
 
   private async flush() {
