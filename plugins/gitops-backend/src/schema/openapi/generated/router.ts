@@ -109,9 +109,11 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 type: 'string',
                 minLength: 1,
+                maxLength: 253,
               },
             },
           },
@@ -255,6 +257,7 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 $ref: '#/components/schemas/SyncStatus',
               },
@@ -269,6 +272,7 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 $ref: '#/components/schemas/HealthStatus',
               },
@@ -283,9 +287,11 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 type: 'string',
                 minLength: 1,
+                maxLength: 253,
               },
             },
           },
@@ -298,6 +304,7 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 $ref: '#/components/schemas/Engine',
               },
@@ -310,6 +317,7 @@ export const spec = {
             schema: {
               type: 'string',
               minLength: 1,
+              maxLength: 1024,
             },
             description: 'Entity ref of the owning group or user.',
           },
@@ -387,6 +395,7 @@ export const spec = {
             schema: {
               type: 'array',
               minItems: 1,
+              maxItems: 50,
               items: {
                 $ref: '#/components/schemas/Engine',
               },
@@ -880,7 +889,7 @@ export const spec = {
         operationId: 'PostArgocdEvent',
         security: [],
         description:
-          'Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml.',
+          "Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml, with the shared gitops.webhooks.argocdToken or an instance's own webhookToken (which writes that instance's applications only; 403 for another's).",
         parameters: [
           {
             name: 'X-Gitops-Token',
@@ -938,6 +947,92 @@ export const spec = {
           '401': {
             $ref: '#/components/responses/ErrorResponse',
           },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '413': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
+    '/webhooks/argocd/{instance}': {
+      post: {
+        operationId: 'PostArgocdInstanceEvent',
+        security: [],
+        description:
+          "Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml, with the shared gitops.webhooks.argocdToken or an instance's own webhookToken (which writes that instance's applications only; 403 for another's).",
+        parameters: [
+          {
+            name: 'instance',
+            in: 'path',
+            required: true,
+            description:
+              "The Argo CD instance, as configured; the body's instance must be it.",
+            schema: {
+              type: 'string',
+              maxLength: 253,
+            },
+          },
+          {
+            name: 'X-Gitops-Token',
+            in: 'header',
+            required: true,
+            schema: {
+              type: 'string',
+            },
+          },
+        ],
+        requestBody: {
+          required: true,
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                required: ['instance', 'app'],
+                properties: {
+                  instance: {
+                    type: 'string',
+                  },
+                  app: {
+                    type: 'object',
+                    required: ['name', 'namespace'],
+                    properties: {
+                      name: {
+                        type: 'string',
+                      },
+                      namespace: {
+                        type: 'string',
+                      },
+                    },
+                  },
+                  sync: {
+                    type: 'object',
+                  },
+                  health: {
+                    type: 'object',
+                  },
+                  operation: {
+                    type: 'object',
+                  },
+                },
+              },
+            },
+          },
+        },
+        responses: {
+          '202': {
+            $ref: '#/components/responses/WebhookAccepted',
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '401': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
           '413': {
             $ref: '#/components/responses/ErrorResponse',
           },
@@ -953,6 +1048,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 63,
         },
       },
       namespace: {
@@ -961,6 +1057,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 63,
         },
       },
       name: {
@@ -969,6 +1066,7 @@ export const spec = {
         required: true,
         schema: {
           type: 'string',
+          maxLength: 253,
         },
       },
       id: {
@@ -978,6 +1076,7 @@ export const spec = {
         description: '`<engine>:<instance>:<namespace>:<name>`',
         schema: {
           type: 'string',
+          maxLength: 1024,
         },
       },
       action: {
@@ -1008,6 +1107,7 @@ export const spec = {
         schema: {
           type: 'string',
           minLength: 1,
+          maxLength: 253,
         },
       },
       cursor: {
@@ -1017,6 +1117,7 @@ export const spec = {
         schema: {
           type: 'string',
           minLength: 1,
+          maxLength: 2048,
         },
       },
     },

@@ -301,8 +301,25 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml. */
+    /** Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml, with the shared gitops.webhooks.argocdToken or an instance's own webhookToken (which writes that instance's applications only; 403 for another's). */
     post: operations['PostArgocdEvent'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/webhooks/argocd/{instance}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Argo CD notifications webhook, body as in examples/controllers/argocd-notifications-cm.yaml, with the shared gitops.webhooks.argocdToken or an instance's own webhookToken (which writes that instance's applications only; 403 for another's). */
+    post: operations['PostArgocdInstanceEvent'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1290,6 +1307,41 @@ export interface operations {
       202: components['responses']['WebhookAccepted'];
       400: components['responses']['ErrorResponse'];
       401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      413: components['responses']['ErrorResponse'];
+    };
+  };
+  PostArgocdInstanceEvent: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-Gitops-Token': string;
+      };
+      path: {
+        /** The Argo CD instance, as configured; the body's instance must be it. */
+        instance: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          instance: string;
+          app: {
+            name: string;
+            namespace: string;
+          };
+          sync?: Record<string, never>;
+          health?: Record<string, never>;
+          operation?: Record<string, never>;
+        };
+      };
+    };
+    responses: {
+      202: components['responses']['WebhookAccepted'];
+      400: components['responses']['ErrorResponse'];
+      401: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
       413: components['responses']['ErrorResponse'];
     };
   };
