@@ -53,7 +53,8 @@ const sign = (body: string | Buffer, key = HMAC_KEY) =>
 // events happen after the sandbox's own state (an older one is ignored as a
 // replay): minutes after the test started, whole seconds as controllers send
 const T0 = Math.floor(Date.now() / 1000) * 1000;
-const at = (minutes: number) => new Date(T0 + minutes * 60_000).toISOString();
+const minutesIn = (minutes: number) =>
+  new Date(T0 + minutes * 60_000).toISOString();
 
 function fluxEvent(overrides: Record<string, unknown> = {}) {
   return {
@@ -65,7 +66,7 @@ function fluxEvent(overrides: Record<string, unknown> = {}) {
       uid: '7d0cdc51-ddcf-4743-b223-83ca5c699632',
     },
     severity: 'info',
-    timestamp: at(1),
+    timestamp: minutesIn(1),
     message: `Reconciliation finished in 1.2s, next run in 5m0s`,
     reason: 'ReconciliationSucceeded',
     metadata: { revision: `main@sha1:${SHA}`, commit_status: 'update' },
@@ -273,7 +274,7 @@ describe('webhooks and both engines together', () => {
     expect(await inventoryDev()).toMatchObject({
       revisions: [`main@sha1:${SHA}`],
       healthStatus: 'Healthy',
-      lastSyncedAt: at(1),
+      lastSyncedAt: minutesIn(1),
     });
     const after = await history();
     expect(after.length).toBe(before + 1);
@@ -289,7 +290,7 @@ describe('webhooks and both engines together', () => {
       );
     // drift detection in `warn` mode: told, not corrected
     const told = event({
-      timestamp: at(5),
+      timestamp: minutesIn(5),
       reason: 'DriftDetected',
       message:
         'Cluster state of release flux-system/inventory-dev.v3 has drifted from the desired state:\nDeployment/inventory-dev/inventory changed (0 additions, 1 changes, 0 removals)',
@@ -303,7 +304,7 @@ describe('webhooks and both engines together', () => {
     expect((await history()).length).toBe(before);
     // the controller applies the same revision again, changing what was edited
     const corrected = event({
-      timestamp: at(10),
+      timestamp: minutesIn(10),
       message: 'Deployment/inventory-dev/inventory configured',
     });
     expect((await postFlux(corrected, sign(corrected))).status).toBe(202);
@@ -313,7 +314,7 @@ describe('webhooks and both engines together', () => {
     });
     const rows = await history();
     expect(rows.length).toBe(before + 1);
-    expect(rows.find(d => d.finishedAt === at(10))).toMatchObject({
+    expect(rows.find(d => d.finishedAt === minutesIn(10))).toMatchObject({
       origin: 'event',
       initiatedBy: 'automated',
       revisions: [running],
@@ -337,7 +338,7 @@ describe('webhooks and both engines together', () => {
       name: 'inventory-dev',
       namespace: 'flux-system',
     };
-    documented.timestamp = at(15);
+    documented.timestamp = minutesIn(15);
     const body = JSON.stringify(documented);
     const res = await postFlux(body, sign(body));
     expect(res.status).toBe(202);

@@ -39,7 +39,12 @@ function keyOf(url: string, where: string): RepoKey {
   if (!norm) throw new InputError(`${where}: '${url}' is not a repository URL`);
   if (
     norm.path.some(
-      s => s === '.' || s === '..' || /[/\\\0-\x1f]/.test(s) || s === '',
+      s =>
+        s === '.' ||
+        s === '..' ||
+        s === '' ||
+        /[/\\]/.test(s) ||
+        [...s].some(c => c.charCodeAt(0) < 0x20),
     )
   )
     throw new InputError(`${where}: '${url}' is not a repository URL`);
