@@ -13,7 +13,8 @@
 //  5. saves docs/screenshots/embed-check.png.
 //
 // Needs `npm run build:plugins` first. Prints `embed: N passed, N failed`.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { promisify } from 'node:util';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { packPlugins } from './pack-plugins.mjs';
 import { chromiumLaunchOptions } from './chromium.mjs';
 
+const execFileAsync = promisify(execFile);
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
 const started = Date.now();
 const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
@@ -171,7 +173,30 @@ try {
       '@types/react-dom': '^18',
     };
   });
+  // The template's backend ranges can go out of step with what npm resolves
+  // between two Backstage releases (a plugin's newer patch needing a newer
+  // backend-defaults than the template's ^0.x allows: signals-backend 0.3.21
+  // with backend-defaults 0.18.0 fails at startup). A user then bumps the
+  // backend to the latest release; so does the check.
+  const backendDeps = JSON.parse(
+    fs.readFileSync(path.join(appDir, 'packages/backend/package.json'), 'utf8'),
+  ).dependencies;
+  const latest = Object.fromEntries(
+    await Promise.all(
+      Object.keys(backendDeps)
+        .filter(name => name.startsWith('@backstage/'))
+        .map(async name => {
+          const { stdout } = await execFileAsync(
+            'npm',
+            ['view', name, 'dist-tags.latest'],
+            { cwd: work },
+          );
+          return [name, `^${stdout.trim()}`];
+        }),
+    ),
+  );
   editJson(path.join(appDir, 'packages/backend/package.json'), pkg => {
+    Object.assign(pkg.dependencies, latest);
     pkg.dependencies.app = '0.0.0';
   });
   fs.rmSync(path.join(appDir, 'yarn.lock'), { force: true });
