@@ -257,7 +257,13 @@ try {
 
     // roll back to the deployment prod ran before
     const row = page.getByRole('row').filter({ hasText: prodBefore }).filter({ has: page.getByRole('button', { name: 'Roll back' }) }).first();
-    await row.getByRole('button', { name: 'Roll back' }).click();
+    // the history reloads when a deployment arrives: a click on a row being
+    // replaced is lost, so click again until the dialog opens
+    for (let attempt = 1; ; attempt++) {
+      await row.getByRole('button', { name: 'Roll back' }).click();
+      const opened = await dialog.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (opened || attempt === 3) break;
+    }
     await dialog.getByText('apps/storefront/prod.yaml', { exact: true }).waitFor();
     await dialog.getByRole('button', { name: 'Propose' }).click();
     await dialog.waitFor({ state: 'hidden' });

@@ -357,7 +357,7 @@ describe.each(DATABASES)(
       }
     });
 
-    it('a 50 MB YAML file does not stall the backend (case 3): /health answers within 500 ms throughout, memory stays bounded', async () => {
+    it('a 50 MB YAML file does not stall the backend (case 3): /health answers within 100 ms (95th percentile, 500 ms at worst), memory stays bounded', async () => {
       fleet.commit('a huge file', dir => {
         const fd = fs.openSync(path.join(dir, 'apps/huge.yaml'), 'w');
         fs.writeSync(
@@ -397,6 +397,8 @@ describe.each(DATABASES)(
       // alone it answers in a few ms; the bound leaves room for the other
       // test workers on a 2-core machine. Parsing the file instead blocks the
       // event loop for seconds.
+      const sorted = [...latencies].sort((a, b) => a - b);
+      expect(sorted[Math.floor(sorted.length * 0.95)]).toBeLessThan(100);
       expect(Math.max(...latencies)).toBeLessThan(500);
       expect(rssGrowth).toBeLessThan(150 * 1024 * 1024);
     });
