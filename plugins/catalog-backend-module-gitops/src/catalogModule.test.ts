@@ -11,7 +11,7 @@ import path from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleGitops } from './module';
-import { until } from './__testUtils__/until';
+import { until } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
 jest.setTimeout(120_000);

@@ -6,35 +6,22 @@ import {
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
 import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
-import {
-  AuthService,
-  coreServices,
-  createBackendModule,
-  createServiceFactory,
-} from '@backstage/backend-plugin-api';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
-import {
-  catalogConditions,
-  createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-backend/alpha';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import {
   AuthorizeResult,
-  PolicyDecision,
   isPermission,
 } from '@backstage/plugin-permission-common';
-import {
-  PermissionPolicy,
-  PolicyQuery,
-  PolicyQueryUser,
-} from '@backstage/plugin-permission-node';
-import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 import {
   SANDBOX_K8S_TOKEN,
   SANDBOX_TOKEN,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
+import {
+  onBehalfOfAuthFactory,
+  ownersOnlyPolicyModule,
+  until,
+} from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import { gitopsFleetReadPermission } from '@gitops-portal/plugin-gitops-common';
 import fs from 'node:fs';
@@ -42,7 +29,6 @@ import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
 import { catalogModuleGitops } from './module';
-import { until } from './__testUtils__/until';
 
 jest.setTimeout(120_000);
 
@@ -71,85 +57,19 @@ spec:
 `;
 
 /**
- * A real policy, as a portal writes one: entities are readable by their
- * owners only (a conditional decision the catalog resolves) except for
- * admin, who reads all; the fleet is for everyone but carol.
+ * Owners-only entity reads (admin reads all); the fleet is for everyone but
+ * carol.
  */
-class OwnersOnlyPolicy implements PermissionPolicy {
-  async handle(
-    query: PolicyQuery,
-    user?: PolicyQueryUser,
-  ): Promise<PolicyDecision> {
-    if (
-      isPermission(query.permission, catalogEntityReadPermission) &&
-      user?.info.userEntityRef !== 'user:default/admin'
-    ) {
-      return createCatalogConditionalDecision(
-        query.permission,
-        catalogConditions.isEntityOwner({
-          claims: user?.info.ownershipEntityRefs ?? [],
-        }),
-      );
-    }
-    if (isPermission(query.permission, gitopsFleetReadPermission)) {
-      return {
+const policyModule = ownersOnlyPolicyModule((query, user) =>
+  isPermission(query.permission, gitopsFleetReadPermission)
+    ? {
         result:
           user?.info.userEntityRef === 'user:default/carol'
             ? AuthorizeResult.DENY
             : AuthorizeResult.ALLOW,
-      };
-    }
-    return { result: AuthorizeResult.ALLOW };
-  }
-}
-
-const policyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'owners-only-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersOnlyPolicy());
-      },
-    });
-  },
-});
-
-/**
- * The mock auth service, except that a token a plugin gets on behalf of a
- * user carries that plugin as its actor, as the real auth service's do: the
- * permission backend takes conditional queries only from such callers (the
- * catalog asking about `catalog.entity.read`), not from users directly.
- */
-const onBehalfOfAuthFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { plugin: coreServices.pluginMetadata },
-  factory({ plugin }): AuthService {
-    const mock = mockServices.auth({ pluginId: plugin.getId() });
-    return {
-      authenticate: (token, options) => mock.authenticate(token, options),
-      getNoneCredentials: () => mock.getNoneCredentials(),
-      getOwnServiceCredentials: () => mock.getOwnServiceCredentials(),
-      isPrincipal: mock.isPrincipal.bind(mock) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials => mock.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => mock.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef)
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${plugin.getId()}` },
-            }),
-          };
-        return mock.getPluginRequestToken(options);
-      },
-    };
-  },
-});
+      }
+    : undefined,
+);
 
 describe('who may see what, under a real permission policy', () => {
   it("hides the applications of entities a user may not read: fleet, matrix, application, Deployments tab and the catalog's Resources", async () => {

@@ -14,19 +14,19 @@ import {
   SANDBOX_TOKEN,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
-import { execFileSync } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import {
   onBehalfOfAuthFactory,
   ownersOnlyPolicyModule,
+  gitRepository,
   restrictedTokensHttpAuthFactory,
   until,
-} from './__testUtils__/portal';
+} from '@gitops-portal/gitops-test-utils';
+import { gitopsPlugin } from './plugin';
 
 /**
  * Hostile input against the real backend: the GitOps plugin with the real
@@ -43,43 +43,6 @@ const SHARED_ARGO_TOKEN = 'shared-argo-hook-SECRET';
 const MAIN_ARGO_TOKEN = 'main-argo-hook-SECRET';
 const PROD_ARGO_TOKEN = 'prod-argo-hook-SECRET';
 const RESTRICTED = 'dashboards-static-token-SECRET';
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com',
-    },
-  })
-    .toString()
-    .trim();
-
-/** A bare repository and a working clone that commits and pushes. */
-function repo(root: string, name: string) {
-  const bare = path.join(root, `${name}.git`);
-  git(root, 'init', '--bare', '--quiet', '-b', 'main', bare);
-  const work = path.join(root, `${name}-work`);
-  git(root, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
-  return {
-    bare,
-    work,
-    url: `file://${bare}`,
-    commit(message: string, change: (dir: string) => void) {
-      change(work);
-      git(work, 'add', '--all');
-      git(work, 'commit', '--quiet', '-m', message);
-      git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-    },
-    refs: () => git(bare, 'for-each-ref', '--format=%(refname)'),
-  };
-}
 
 const application = (
   name: string,
@@ -139,8 +102,8 @@ describe.each(DATABASES)(
     let api: ReturnType<typeof request>;
     let stop: () => Promise<void>;
     let root: string;
-    let fleet: ReturnType<typeof repo>;
-    let other: ReturnType<typeof repo>;
+    let fleet: ReturnType<typeof gitRepository>;
+    let other: ReturnType<typeof gitRepository>;
     let outside: string;
     const user = (name: string) => ({
       Authorization: mockCredentials.user.header(`user:default/${name}`),
@@ -150,7 +113,7 @@ describe.each(DATABASES)(
       sb = await startSandbox({ port: 0, commitEverySeconds: 0, git: false });
       root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-hostile-'));
       // the fleet repository the configuration names
-      fleet = repo(root, 'fleet');
+      fleet = gitRepository('fleet', root);
       fleet.commit('init', dir => {
         fs.mkdirSync(path.join(dir, 'apps'));
         fs.writeFileSync(
@@ -159,7 +122,7 @@ describe.each(DATABASES)(
         );
       });
       // another team's repository on the same disk: never to be written
-      other = repo(root, 'other-team');
+      other = gitRepository('other-team', root);
       other.commit('init', dir => {
         fs.mkdirSync(path.join(dir, 'apps'));
         fs.writeFileSync(
@@ -214,7 +177,7 @@ describe.each(DATABASES)(
           gitopsPlugin,
           catalogPlugin,
           permissionPlugin,
-          ownersOnlyPolicyModule,
+          ownersOnlyPolicyModule(),
           permissionsServiceFactory,
           permissionsRegistryServiceFactory,
           onBehalfOfAuthFactory,

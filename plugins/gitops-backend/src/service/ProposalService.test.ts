@@ -13,6 +13,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
+import { git, gitRepository } from '@gitops-portal/gitops-test-utils';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -33,48 +34,6 @@ const server = setupServer();
 beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
 afterEach(() => server.resetHandlers());
 afterAll(() => server.close());
-
-const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com',
-    },
-  })
-    .toString()
-    .trim();
-
-/** A bare repository with a working clone; each commit writes files and pushes. */
-function repo(name: string) {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`));
-  const bare = path.join(root, `${name}.git`);
-  git(root, 'init', '--bare', '--quiet', '-b', 'main', bare);
-  const work = path.join(root, 'work');
-  git(root, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
-  return {
-    bare,
-    url: `file://${bare}`,
-    commit(files: Record<string, string>, message: string) {
-      for (const [file, text] of Object.entries(files)) {
-        fs.mkdirSync(path.dirname(path.join(work, file)), { recursive: true });
-        fs.writeFileSync(path.join(work, file), text);
-      }
-      git(work, 'add', '.');
-      git(work, 'commit', '--quiet', '-m', message);
-      git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-      return git(work, 'rev-parse', 'HEAD');
-    },
-    show: (ref: string, file: string) => git(bare, 'show', `${ref}:${file}`),
-    refs: () => git(bare, 'for-each-ref', '--format=%(refname)'),
-    head: (ref = 'main') => git(bare, 'rev-parse', ref),
-  };
-}
 
 const manifest = (
   name: string,
@@ -116,8 +75,8 @@ image:
 async function setup(options: {
   annotation: string;
   apps: (
-    shop: ReturnType<typeof repo>,
-    fleet: ReturnType<typeof repo>,
+    shop: ReturnType<typeof gitRepository>,
+    fleet: ReturnType<typeof gitRepository>,
   ) => {
     staging?: Partial<GitopsApplication>;
     prod: Partial<GitopsApplication>;
@@ -126,34 +85,24 @@ async function setup(options: {
   config?: object;
   settings?: Partial<PromotionSettings>;
 }) {
-  const shop = repo('shop');
-  const c1 = shop.commit(
-    {
-      'deploy/overlays/staging/kustomization.yaml': kustomization('v1.0.0'),
-      'deploy/overlays/prod/kustomization.yaml': kustomization('v1.0.0'),
-      'deploy/overlays/prod/values.yaml': values('v1.0.0'),
-    },
-    'first',
-  );
-  const c2 = shop.commit(
-    {
-      'deploy/overlays/staging/kustomization.yaml': kustomization('v1.1.0'),
-      'deploy/overlays/prod/values.yaml': values('v1.1.0'),
-    },
-    'feat: v1.1.0',
-  );
-  const c3 = shop.commit(
-    { 'deploy/overlays/staging/kustomization.yaml': kustomization('v1.2.0') },
-    'feat: v1.2.0',
-  );
-  const fleet = repo('fleet');
-  fleet.commit(
-    {
-      'README.md': '# fleet\n',
-      'apps/shop/prod.yaml': manifest('shop-prod', shop.url, c1),
-    },
-    'init',
-  );
+  const shop = gitRepository('shop');
+  const c1 = shop.commit('first', {
+    'deploy/overlays/staging/kustomization.yaml': kustomization('v1.0.0'),
+    'deploy/overlays/prod/kustomization.yaml': kustomization('v1.0.0'),
+    'deploy/overlays/prod/values.yaml': values('v1.0.0'),
+  });
+  const c2 = shop.commit('feat: v1.1.0', {
+    'deploy/overlays/staging/kustomization.yaml': kustomization('v1.1.0'),
+    'deploy/overlays/prod/values.yaml': values('v1.1.0'),
+  });
+  const c3 = shop.commit('feat: v1.2.0', {
+    'deploy/overlays/staging/kustomization.yaml': kustomization('v1.2.0'),
+  });
+  const fleet = gitRepository('fleet');
+  fleet.commit('init', {
+    'README.md': '# fleet\n',
+    'apps/shop/prod.yaml': manifest('shop-prod', shop.url, c1),
+  });
   const knex = await databases.init('SQLITE_3');
   const store = await DatabaseGitopsStore.create({
     database: { getClient: async () => knex },
@@ -466,16 +415,10 @@ spec:
       annotation: 'manifest',
       apps: () => ({ prod: {} }),
     });
-    t.fleet.commit(
-      {
-        'clusters/staging/shop.yaml': flux('staging').replace(
-          'URL',
-          t.shop.url,
-        ),
-        'clusters/prod/shop.yaml': flux('prod').replace('URL', t.shop.url),
-      },
-      'flux',
-    );
+    t.fleet.commit('flux', {
+      'clusters/staging/shop.yaml': flux('staging').replace('URL', t.shop.url),
+      'clusters/prod/shop.yaml': flux('prod').replace('URL', t.shop.url),
+    });
     const asFlux = (app: GitopsApplication, env: string, sha: string) => ({
       ...app,
       id: `flux:${app.instance}:flux-system:shop-${env}`,
@@ -772,11 +715,10 @@ spec:
         annotation: 'manifest',
         apps: () => ({ prod: {} }),
       });
-      const other = repo('other-team');
-      other.commit(
-        { 'apps/shop/prod.yaml': manifest('shop-prod', t.shop.url, t.c1) },
-        'init',
-      );
+      const other = gitRepository('other-team');
+      other.commit('init', {
+        'apps/shop/prod.yaml': manifest('shop-prod', t.shop.url, t.c1),
+      });
       for (const annotation of [
         `manifest,repo=${other.url}`,
         `manifest,repo=file://${t.fleet.bare}/../../${path.basename(
@@ -821,14 +763,11 @@ spec:
       });
       await followMain(t);
       const [first] = await t.history();
-      t.shop.commit(
-        {
-          'deploy/overlays/prod/values.yaml': `${values(
-            'v9',
-          )}padding: "${'x'.repeat(200 * 1024)}"\n`,
-        },
-        'big',
-      );
+      t.shop.commit('big', {
+        'deploy/overlays/prod/values.yaml': `${values(
+          'v9',
+        )}padding: "${'x'.repeat(200 * 1024)}"\n`,
+      });
       await expect(
         t.propose({
           action: 'rollback',
@@ -850,7 +789,7 @@ spec:
           ),
         'image:\n  tag: *i',
       ].join('\n');
-      t.shop.commit({ 'deploy/overlays/prod/values.yaml': laughs }, 'bomb');
+      t.shop.commit('bomb', { 'deploy/overlays/prod/values.yaml': laughs });
       await expect(
         t.propose({
           action: 'rollback',

@@ -26,11 +26,22 @@ import {
 import { policyExtensionPoint } from '@backstage/plugin-permission-node/alpha';
 
 /**
+ * A test's own rule before the owners-only one: a decision, or undefined to
+ * go on.
+ */
+export type PolicyExtra = (
+  query: PolicyQuery,
+  user?: PolicyQueryUser,
+) => PolicyDecision | undefined;
+
+/**
  * A real policy, as a portal writes one: entities are readable by their
  * owners only (a conditional decision the catalog resolves), except for
- * `user:default/admin`; everything else is allowed.
+ * `user:default/admin`; everything else is allowed, unless `extra` decides.
  */
 class OwnersOnlyPolicy implements PermissionPolicy {
+  constructor(private readonly extra?: PolicyExtra) {}
+
   async handle(
     query: PolicyQuery,
     user?: PolicyQueryUser,
@@ -46,23 +57,25 @@ class OwnersOnlyPolicy implements PermissionPolicy {
         }),
       );
     }
-    return { result: AuthorizeResult.ALLOW };
+    return this.extra?.(query, user) ?? { result: AuthorizeResult.ALLOW };
   }
 }
 
-/** The permission backend's policy: owners-only. */
-export const ownersOnlyPolicyModule = createBackendModule({
-  pluginId: 'permission',
-  moduleId: 'owners-only-policy',
-  register(reg) {
-    reg.registerInit({
-      deps: { policy: policyExtensionPoint },
-      async init({ policy }) {
-        policy.setPolicy(new OwnersOnlyPolicy());
-      },
-    });
-  },
-});
+/** The permission backend's policy: owners-only (see OwnersOnlyPolicy). */
+export function ownersOnlyPolicyModule(extra?: PolicyExtra) {
+  return createBackendModule({
+    pluginId: 'permission',
+    moduleId: 'owners-only-policy',
+    register(reg) {
+      reg.registerInit({
+        deps: { policy: policyExtensionPoint },
+        async init({ policy }) {
+          policy.setPolicy(new OwnersOnlyPolicy(extra));
+        },
+      });
+    },
+  });
+}
 
 /**
  * The mock auth service, except that a token a plugin gets on behalf of a

@@ -1,0 +1,13 @@
+/**
+ * Test helpers shared by the suite's backend packages (not published).
+ *
+ * @packageDocumentation
+ */
+export {
+  ownersOnlyPolicyModule,
+  onBehalfOfAuthFactory,
+  restrictedTokensHttpAuthFactory,
+  until,
+} from './portal';
+export type { PolicyExtra } from './portal';
+export { git, gitRepository } from './gitRepository';
