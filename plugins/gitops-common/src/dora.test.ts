@@ -313,4 +313,22 @@ describe('dailyDeployments', () => {
       failed: 1,
     });
   });
+
+  it('counts failed days as the card counts failures: rollbacks, hotfixes and degraded-now included', () => {
+    // the hand-computed week: 3 failures, one of them a deployment rolled
+    // back within the day (the controller reported it Succeeded)
+    const options = {
+      facts: DORA_FIXTURE,
+      from: '2026-11-01T00:00:00Z',
+      to: '2026-11-08T00:00:00Z',
+      failureWindowSeconds: 24 * H,
+    };
+    const card = computeDeliveryMetrics(options);
+    const daily = dailyDeployments(options);
+    expect(daily.reduce((n, d) => n + d.failed, 0)).toBe(
+      card.changeFailRate.failed,
+    );
+    expect(daily.reduce((n, d) => n + d.deployments, 0)).toBe(card.deployments);
+    expect(card.changeFailRate.failed).toBe(3);
+  });
 });

@@ -1,3 +1,9 @@
+import {
+  DeploymentKind,
+  classifyDeployment,
+  countsAsDeployment,
+} from './classify';
+
 /**
  * DORA's delivery metrics, computed from the deployment history.
  * Definitions and bands are written down in the README ("Delivery
@@ -30,6 +36,8 @@ export interface DeploymentFact {
   commitTimes?: string[];
   /** Message of the deployed commit, when known. */
   message?: string;
+  /** What the deployment was, as the history shows it; told from the fields above when absent. */
+  kind?: DeploymentKind;
 }
 
 /**
@@ -147,26 +155,33 @@ function median(sorted: number[]): number | undefined {
 
 const ms = (iso: string) => Date.parse(iso);
 
-/** A deployment that changed nothing: the same commit again (self-heal, re-sync). */
-function isRedeploy(d: DeploymentFact): boolean {
-  return d.commitCount === 0 && !!d.toSha && d.toSha === d.fromSha;
-}
-
-/** Went back to a commit older than the one running: brought nothing, changed the commit. */
-function isRollback(d: DeploymentFact): boolean {
+/** What a fact was: its stored kind, else told from its commits. */
+function kindOf(d: DeploymentFact): DeploymentKind | undefined {
   return (
-    d.commitCount === 0 && !!d.toSha && !!d.fromSha && d.toSha !== d.fromSha
+    d.kind ??
+    classifyDeployment({
+      result: d.result,
+      revisions: d.toSha ? [d.toSha] : [],
+      previous: d.fromSha ? { revisions: [d.fromSha] } : undefined,
+      commitCount: d.commitCount,
+    })
   );
 }
 
-/** A deployment as the metrics count it: Succeeded or Failed, and not a redeploy. */
+/** A deployment as the metrics count it: not a redeploy or a self-heal. */
 function isDeployment(d: DeploymentFact): boolean {
-  return (d.result === 'Succeeded' || d.result === 'Failed') && !isRedeploy(d);
+  return countsAsDeployment(kindOf(d));
+}
+
+/** Went back to an older revision. */
+function isRollback(d: DeploymentFact): boolean {
+  return kindOf(d) === 'rollback';
 }
 
 /**
  * Deployments and failed deployments per UTC day of [from, to), counted as
- * {@link computeDeliveryMetrics} counts them, for charts.
+ * {@link computeDeliveryMetrics} counts them: the failed bars of a window
+ * add up to its change fail rate's `failed`.
  *
  * @public
  */
@@ -174,6 +189,9 @@ export function dailyDeployments(options: {
   facts: DeploymentFact[];
   from: string;
   to: string;
+  failureWindowSeconds?: number;
+  degradedApplications?: Set<string>;
+  now?: string;
 }): Array<{ date: string; deployments: number; failed: number }> {
   const days = new Map<string, { deployments: number; failed: number }>();
   const from = ms(options.from);
@@ -186,13 +204,13 @@ export function dailyDeployments(options: {
       failed: 0,
     });
   }
-  for (const d of options.facts) {
-    const at = ms(d.finishedAt);
-    if (at < from || at >= to) continue;
-    const day = days.get(d.finishedAt.slice(0, 10));
-    if (!day || !isDeployment(d)) continue;
+  for (const a of assess({ failureWindowSeconds: 0, ...options })) {
+    const day = days.get(
+      new Date(ms(a.fact.finishedAt)).toISOString().slice(0, 10),
+    );
+    if (!day) continue;
     day.deployments += 1;
-    if (d.result === 'Failed') day.failed += 1;
+    if (a.failed) day.failed += 1;
   }
   return [...days].map(([date, v]) => ({ date, ...v }));
 }
@@ -200,6 +218,83 @@ export function dailyDeployments(options: {
 /** A deployment of a hotfix or a revert, told by its commit's message. */
 function isHotfix(d: DeploymentFact): boolean {
   return !!d.message && /^(hotfix\b|revert\b|fix!)/i.test(d.message.trim());
+}
+
+/** One counted deployment of a window, as the metrics read it. */
+interface Assessed {
+  fact: DeploymentFact;
+  failed: boolean;
+  recoverySeconds?: number;
+  reworked: boolean;
+  leadSeconds: number[];
+}
+
+/**
+ * The deployments of [from, to) that count, each with whether it failed,
+ * when it was recovered, whether it was rework and its commits' lead times:
+ * the one reading both the metrics and the daily series add up.
+ */
+function assess(options: {
+  facts: DeploymentFact[];
+  from: string;
+  to: string;
+  failureWindowSeconds: number;
+  degradedApplications?: Set<string>;
+  now?: string;
+}): Assessed[] {
+  const from = ms(options.from);
+  const to = ms(options.to);
+  const byApp = new Map<string, DeploymentFact[]>();
+  for (const f of options.facts) {
+    if (!isDeployment(f)) continue;
+    const list = byApp.get(f.applicationId) ?? [];
+    list.push(f);
+    byApp.set(f.applicationId, list);
+  }
+  const windowMs = options.failureWindowSeconds * 1000;
+  const now = options.now ? ms(options.now) : Date.now();
+  /**
+   * Failed after it finished: followed within the failure window by a
+   * rollback or a hotfix, or the latest deployment of an application that
+   * is degraded now, deployed within the window.
+   */
+  const failedAfter = (d: DeploymentFact, next: DeploymentFact | undefined) =>
+    next
+      ? (isRollback(next) || isHotfix(next)) &&
+        ms(next.finishedAt) - ms(d.finishedAt) <= windowMs
+      : !!options.degradedApplications?.has(d.applicationId) &&
+        now - ms(d.finishedAt) <= windowMs;
+  const result: Assessed[] = [];
+  for (const list of byApp.values()) {
+    list.sort((a, b) => ms(a.finishedAt) - ms(b.finishedAt));
+    for (const [i, d] of list.entries()) {
+      const at = ms(d.finishedAt);
+      if (at < from || at >= to) continue;
+      const failed = d.result === 'Failed' || failedAfter(d, list[i + 1]);
+      let recoverySeconds: number | undefined;
+      if (failed) {
+        // recovered by the next successful deployment that is not itself failed
+        const k = list.findIndex(
+          (n, j) =>
+            j > i && n.result === 'Succeeded' && !failedAfter(n, list[j + 1]),
+        );
+        if (k >= 0) recoverySeconds = (ms(list[k].finishedAt) - at) / 1000;
+      }
+      result.push({
+        fact: d,
+        failed,
+        recoverySeconds,
+        // rework: a deployment made because an earlier one failed
+        reworked:
+          isRollback(d) || isHotfix(d) || list[i - 1]?.result === 'Failed',
+        leadSeconds:
+          d.result === 'Succeeded'
+            ? (d.commitTimes ?? []).map(t => (at - ms(t)) / 1000)
+            : [],
+      });
+    }
+  }
+  return result;
 }
 
 /**
@@ -222,54 +317,17 @@ export function computeDeliveryMetrics(options: {
 }): DeliveryMetricsValues {
   const from = ms(options.from);
   const to = ms(options.to);
-  const byApp = new Map<string, DeploymentFact[]>();
-  for (const f of options.facts) {
-    if (!isDeployment(f)) continue;
-    const list = byApp.get(f.applicationId) ?? [];
-    list.push(f);
-    byApp.set(f.applicationId, list);
-  }
   let deployments = 0;
   let failed = 0;
   let reworked = 0;
   const leads: number[] = [];
   const recoveries: number[] = [];
-  const windowMs = options.failureWindowSeconds * 1000;
-  const now = options.now ? ms(options.now) : Date.now();
-  /**
-   * Failed after it finished: followed within the failure window by a
-   * rollback or a hotfix, or the latest deployment of an application that
-   * is degraded now, deployed within the window.
-   */
-  const failedAfter = (d: DeploymentFact, next: DeploymentFact | undefined) =>
-    next
-      ? (isRollback(next) || isHotfix(next)) &&
-        ms(next.finishedAt) - ms(d.finishedAt) <= windowMs
-      : !!options.degradedApplications?.has(d.applicationId) &&
-        now - ms(d.finishedAt) <= windowMs;
-  for (const list of byApp.values()) {
-    list.sort((a, b) => ms(a.finishedAt) - ms(b.finishedAt));
-    for (const [i, d] of list.entries()) {
-      const at = ms(d.finishedAt);
-      if (at < from || at >= to) continue;
-      deployments += 1;
-      if (d.result === 'Failed' || failedAfter(d, list[i + 1])) {
-        failed += 1;
-        // recovered by the next successful deployment that is not itself failed
-        const k = list.findIndex(
-          (n, j) =>
-            j > i && n.result === 'Succeeded' && !failedAfter(n, list[j + 1]),
-        );
-        if (k >= 0) recoveries.push((ms(list[k].finishedAt) - at) / 1000);
-      }
-      // rework: a deployment made because an earlier one failed
-      if (isRollback(d) || isHotfix(d) || list[i - 1]?.result === 'Failed') {
-        reworked += 1;
-      }
-      if (d.result === 'Succeeded') {
-        for (const t of d.commitTimes ?? []) leads.push((at - ms(t)) / 1000);
-      }
-    }
+  for (const a of assess(options)) {
+    deployments += 1;
+    if (a.failed) failed += 1;
+    if (a.recoverySeconds !== undefined) recoveries.push(a.recoverySeconds);
+    if (a.reworked) reworked += 1;
+    leads.push(...a.leadSeconds);
   }
   leads.sort((a, b) => a - b);
   recoveries.sort((a, b) => a - b);

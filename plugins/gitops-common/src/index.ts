@@ -11,6 +11,7 @@ export * from './permissions';
 export * from './environments';
 export * from './revisions';
 export * from './api';
+export * from './classify';
 export * from './dora';
 export * from './promotion';
 export { SERVICE_LABEL, applicationService } from './service';

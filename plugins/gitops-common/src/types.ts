@@ -1,3 +1,4 @@
+import { DeploymentKind } from './classify';
 import type { EnvironmentSummary } from './api';
 /**
  * The GitOps engine that manages an application.
@@ -226,6 +227,8 @@ export interface GitopsDeployment {
   /** Where the entry came from. */
   origin: 'controller-history' | 'observed' | 'event';
   message?: string;
+  /** What the deployment was, from the application's stored history; none while it runs. */
+  kind?: DeploymentKind;
   /** The commit of the first Git revision, when the backend has read it. */
   commit?: CommitInfo;
   /** The commits this deployment brought, when the backend has read them. */

@@ -215,25 +215,79 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     ).toHaveLength(4);
   });
 
-  it('lets the polled history replace deployments pushed as events', async () => {
+  it('records a deployment read as an event and from history once, keeping its id', async () => {
     const { store } = await createStore();
+    const rev = ['1'.repeat(40)];
+    const at = (s: number) => new Date(Date.UTC(2026, 0, 1, 0, 1, s));
+    // the webhook arrives first: Argo CD's operationState.finishedAt
     await store.addDeployments([
-      deployment('app', 1, { origin: 'event', dedupeKey: 'e1' }),
-      deployment('app', 2, { origin: 'event', dedupeKey: 'e2' }),
+      deployment('app', 1, {
+        origin: 'event',
+        dedupeKey: 'e1',
+        revisions: rev,
+        finishedAt: at(1).toISOString(),
+        initiatedBy: 'alice',
+        message: 'successfully synced',
+      }),
     ]);
-    // the poll brings revision 1 from the controller's own history
-    await store.addDeployments([
-      deployment('app', 5, { revisions: [String(1).padStart(40, '0')] }),
-    ]);
-    expect(await store.pruneEventDeployments(['app'])).toBe(1);
+    const [event] = await store.listDeployments({
+      applicationIds: ['app'],
+      limit: 10,
+    });
+    // the poll reads history[].deployedAt a second later, at second precision
+    expect(
+      await store.addDeployments([
+        deployment('app', 1, {
+          dedupeKey: 'h1',
+          revisions: rev,
+          finishedAt: '2026-01-01T00:01:02Z',
+          startedAt: '2026-01-01T00:00:50Z',
+          initiatedBy: 'automated',
+        }),
+        // the same revision deployed again a minute later is another deployment
+        deployment('app', 2, { dedupeKey: 'h2', revisions: rev }),
+      ]),
+    ).toBe(1);
+    // and the next poll's history changes nothing
+    expect(
+      await store.addDeployments([
+        deployment('app', 1, {
+          dedupeKey: 'h1',
+          revisions: rev,
+          finishedAt: '2026-01-01T00:01:02Z',
+        }),
+      ]),
+    ).toBe(0);
+    // a late redelivery of the event neither
+    expect(
+      await store.addDeployments([
+        deployment('app', 1, {
+          origin: 'event',
+          dedupeKey: 'e1-again',
+          revisions: rev,
+          finishedAt: at(1).toISOString(),
+        }),
+      ]),
+    ).toBe(0);
     const rows = await store.listDeployments({
       applicationIds: ['app'],
       limit: 10,
     });
-    expect(rows.map(r => [r.origin, r.revisions[0].slice(-1)])).toEqual([
-      ['controller-history', '1'],
-      ['event', '2'],
+    expect(
+      rows.map(r => [r.id === event.id, r.origin, r.finishedAt, r.message]),
+    ).toEqual([
+      [false, 'controller-history', '2026-01-01T00:02:00.000Z', undefined],
+      [
+        true,
+        'controller-history',
+        '2026-01-01T00:01:02.000Z',
+        'successfully synced',
+      ],
     ]);
+    expect(rows[1]).toMatchObject({
+      initiatedBy: 'automated',
+      startedAt: '2026-01-01T00:00:50.000Z',
+    });
   });
 
   it('pages history newest first with filters', async () => {

@@ -6,6 +6,7 @@ import {
   GitopsApplication,
   GitopsDeployment,
   DeploymentFact,
+  DeploymentKind,
   GitopsEngine,
   HealthStatus,
   LabelRequirement,
@@ -39,6 +40,7 @@ const migrationsDir = resolvePackagePath(
 );
 
 import { whereVisible } from './EntityLinkStore';
+import { classifyDeployments, writeDeployments } from './deploymentWrites';
 
 const APPS = 'gitops_applications';
 const LABELS = 'gitops_application_labels';
@@ -115,6 +117,7 @@ type DeploymentRow = {
   initiated_by: string | null;
   origin: GitopsDeployment['origin'];
   message: string | null;
+  kind?: DeploymentKind | null;
 };
 
 /** Fingerprint of the state that matters, ignoring read times. */
@@ -140,21 +143,6 @@ function applicationRow(app: GitopsApplication, now: string) {
     revision: app.revisions[0]?.slice(0, 255) ?? null,
     application_set: app.applicationSet?.slice(0, 255) ?? null,
     updated_at: now,
-  };
-}
-
-function deploymentRow(d: NewDeployment) {
-  return {
-    application_id: d.applicationId,
-    dedupe_key: d.dedupeKey,
-    environment: d.environment,
-    revisions: JSON.stringify(d.revisions),
-    started_at: d.startedAt ?? null,
-    finished_at: d.finishedAt,
-    result: d.result,
-    initiated_by: d.initiatedBy ?? null,
-    origin: d.origin,
-    message: d.message ?? null,
   };
 }
 
@@ -213,6 +201,7 @@ function rowToDeployment(row: DeploymentRow): GitopsDeployment {
     initiatedBy: row.initiated_by ?? undefined,
     origin: row.origin,
     message: row.message ?? undefined,
+    ...(row.kind ? { kind: row.kind } : {}),
   };
 }
 
@@ -225,10 +214,11 @@ export class DatabaseGitopsStore implements GitopsStore {
     skipMigrations?: boolean;
   }): Promise<DatabaseGitopsStore> {
     const client = await options.database.getClient();
-    if (!options.database.migrations?.skip && !options.skipMigrations) {
-      await client.migrate.latest({ directory: migrationsDir });
-    }
+    const migrate =
+      !options.database.migrations?.skip && !options.skipMigrations;
+    if (migrate) await client.migrate.latest({ directory: migrationsDir });
     const store = new DatabaseGitopsStore(client);
+    if (migrate) await store.classifyUnclassified();
     if (store.sqlite) {
       // a file database: writers no longer wait on each other's fsync
       // (in-memory databases keep their own journal mode)
@@ -358,16 +348,36 @@ export class DatabaseGitopsStore implements GitopsStore {
   }
 
   async addDeployments(deployments: NewDeployment[]): Promise<number> {
-    let added = 0;
-    for (const batch of chunks(deployments)) {
-      const result = await this.db(DEPLOYMENTS)
-        .insert(batch.map(deploymentRow))
-        .onConflict('dedupe_key')
-        .ignore()
-        .returning('id');
-      added += Array.isArray(result) ? result.length : 0;
-    }
-    return added;
+    return writeDeployments(this.db, deployments, CHUNK);
+  }
+
+  async classifyApplications(applicationIds: string[]): Promise<void> {
+    await classifyDeployments(
+      this.db,
+      new Map(applicationIds.map(id => [id, ''])),
+      CHUNK,
+    );
+  }
+
+  /**
+   * Classifies what was stored before deployments had kinds (a database
+   * migrated from an earlier release), from each application's earliest
+   * unclassified deployment.
+   */
+  async classifyUnclassified(): Promise<number> {
+    const rows: Array<{ application_id: string; since: string }> =
+      await this.db(DEPLOYMENTS)
+        .select('application_id')
+        .min({ since: 'finished_at' })
+        .whereNull('kind')
+        .whereIn('result', ['Succeeded', 'Failed'])
+        .groupBy('application_id');
+    await classifyDeployments(
+      this.db,
+      new Map(rows.map(r => [r.application_id, r.since])),
+      CHUNK,
+    );
+    return rows.length;
   }
 
   async applyEvents(events: StoredEvent[]): Promise<boolean[]> {
@@ -418,38 +428,9 @@ export class DatabaseGitopsStore implements GitopsStore {
             'updated_at',
           ]);
       }
-      for (const batch of chunks(deployments)) {
-        await tx(DEPLOYMENTS)
-          .insert(batch.map(deploymentRow))
-          .onConflict('dedupe_key')
-          .ignore();
-      }
+      await writeDeployments(tx, deployments, CHUNK);
       return known;
     });
-  }
-
-  async pruneEventDeployments(applicationIds: string[]): Promise<number> {
-    let deleted = 0;
-    for (const ids of chunks(applicationIds, 500)) {
-      deleted += await this.db(DEPLOYMENTS)
-        .where('origin', 'event')
-        .whereIn('application_id', ids)
-        .whereExists(
-          this.db(`${DEPLOYMENTS} as polled`)
-            .select(this.db.raw('1'))
-            .whereRaw('?? = ??', [
-              'polled.application_id',
-              `${DEPLOYMENTS}.application_id`,
-            ])
-            .whereRaw('?? = ??', [
-              'polled.revisions',
-              `${DEPLOYMENTS}.revisions`,
-            ])
-            .whereNot('polled.origin', 'event'),
-        )
-        .delete();
-    }
-    return deleted;
   }
 
   async getApplication(id: string): Promise<GitopsApplication | undefined> {
@@ -793,6 +774,7 @@ export class DatabaseGitopsStore implements GitopsStore {
           'd.application_id',
           'd.finished_at',
           'd.result',
+          'd.kind',
           'c.from_sha',
           'c.to_sha',
           'c.commit_count',
@@ -821,6 +803,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       application_id: string;
       finished_at: string;
       result: string;
+      kind: DeploymentKind | null;
       from_sha: string | null;
       to_sha: string | null;
       commit_count: number | null;
@@ -837,6 +820,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       applicationId: r.application_id,
       finishedAt: r.finished_at,
       result: r.result,
+      ...(r.kind ? { kind: r.kind } : {}),
       fromSha: r.from_sha ?? undefined,
       toSha: r.to_sha ?? undefined,
       commitCount: r.commit_count === null ? undefined : Number(r.commit_count),

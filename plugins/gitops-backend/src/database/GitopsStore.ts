@@ -36,6 +36,8 @@ export interface NewDeployment {
   initiatedBy?: string;
   origin: GitopsDeployment['origin'];
   message?: string;
+  /** What was applied beyond the revisions (Helm values, an Argo CD source), when the controller tells. */
+  contentDigest?: string;
 }
 
 /** Which metrics a snapshot holds. */
@@ -164,11 +166,10 @@ export interface GitopsStore {
     instance: string;
   }): Promise<number>;
   /**
-   * Deletes deployments that came from events when the controller's own
-   * history now has the same deployment (same application and revisions).
+   * Inserts deployments, each recorded once: the same deployment read
+   * another way (an event, a change seen between polls, the controller's
+   * history) updates the stored row instead. Returns how many were new.
    */
-  pruneEventDeployments(applicationIds: string[]): Promise<number>;
-  /** Inserts deployments, ignoring those already stored. Returns how many were new. */
   addDeployments(deployments: NewDeployment[]): Promise<number>;
   /**
    * Applies push events in one transaction: each reads the application's
@@ -178,6 +179,11 @@ export interface GitopsStore {
    * event, whether its application was known.
    */
   applyEvents(events: StoredEvent[]): Promise<boolean[]>;
+  /**
+   * Classifies again every deployment of these applications (after a
+   * proposal was linked to one of them).
+   */
+  classifyApplications(applicationIds: string[]): Promise<void>;
   getApplication(id: string): Promise<GitopsApplication | undefined>;
   /** Every application, for background work such as Git refreshes. */
   listAllApplications(): Promise<GitopsApplication[]>;

@@ -265,8 +265,6 @@ export class IngestionService {
       ...snapshot.deployments,
       ...observed,
     ]);
-    // events were hints: the controller's own history now replaces them
-    await store.pruneEventDeployments(snapshot.applications.map(a => a.id));
     if (snapshot.applicationSets) {
       await this.options.applicationSets?.replaceInstance(
         provider.instance,

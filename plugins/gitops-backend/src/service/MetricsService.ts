@@ -322,10 +322,14 @@ export class MetricsService {
       },
       current: { ...now, bands: doraBands(now) },
       previous: { ...before, bands: doraBands(before) },
+      // counted as the card counts: its failed bars add up to changeFailRate.failed
       daily: dailyDeployments({
         facts,
         from: iso(current.from),
         to: iso(current.to),
+        failureWindowSeconds: this.options.failureWindowSeconds,
+        degradedApplications,
+        now: iso(current.to),
       }),
     };
   }

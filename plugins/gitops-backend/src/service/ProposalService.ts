@@ -614,10 +614,9 @@ export class ProposalService {
       if (p.shape === 'manifest') return pinnedValue(app, revision) === p.value;
       return parseRevision(revision).sha === p.mergedSha;
     };
-    // push events are provisional (the next poll replaces them): link the
-    // row that stays
+    // a push event's row stays when the poll reads the same deployment
     return rows
-      .filter(d => d.result === 'Succeeded' && d.origin !== 'event' && ran(d))
+      .filter(d => d.result === 'Succeeded' && ran(d))
       .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))[0];
   }
 
@@ -642,6 +641,9 @@ export class ProposalService {
           await this.options.proposals.update(
             next as ChangeProposal & { id: string },
           );
+          // the deployment it ran is a promotion or a rollback now
+          if (next.deploymentId !== p.deploymentId)
+            await this.options.store.classifyApplications([p.applicationId]);
           changed += 1;
         }
       } catch (error) {

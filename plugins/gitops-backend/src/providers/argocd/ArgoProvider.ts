@@ -24,6 +24,7 @@ import {
   ArgoApplicationTree,
 } from './types';
 import { isRollout, rolloutStatus } from './rollouts';
+import { mapSafely } from '../unreadable';
 
 /** `revisions` of a multi-source result, else the single `revision`. */
 function revisionsOf(value?: {
@@ -37,6 +38,23 @@ function revisionsOf(value?: {
 function initiator(by?: { username?: string; automated?: boolean }) {
   if (by?.username) return by.username;
   return by?.automated ? 'automated' : undefined;
+}
+
+/** A digest of a history entry's source(s), keys sorted. */
+function digestOf(value: unknown): string {
+  const sorted = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(sorted)
+      : v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map(k => [k, sorted((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+  return `sha256:${createHash('sha256')
+    .update(JSON.stringify(sorted(value)))
+    .digest('hex')}`;
 }
 
 const MAX_RESOURCES = 50;
@@ -101,12 +119,30 @@ function resourcesOf(
   return out;
 }
 
+type ArgoMapOptions = Parameters<typeof readArgoApplication>[1];
+
 /**
  * Maps an Argo CD Application to the shared model and its history entries
  * (plus a failed last operation, which Argo CD keeps out of history) to
- * deployments.
+ * deployments. An application whose shape is not what the API promises is
+ * answered as one of unknown state that says so (see `mapSafely`).
  */
 export function mapArgoApplication(
+  item: ArgoApplication,
+  options: ArgoMapOptions,
+) {
+  return mapSafely(item, () => readArgoApplication(item, options), {
+    engine: 'argocd',
+    instance: options.instance.name,
+    name: i =>
+      typeof i.metadata?.name === 'string' ? i.metadata.name : undefined,
+    environments: options.environments,
+    readAt: options.readAt,
+    defaultNamespace: 'argocd',
+  });
+}
+
+function readArgoApplication(
   item: ArgoApplication,
   options: {
     instance: ArgoInstanceConfig;
@@ -210,8 +246,17 @@ export function mapArgoApplication(
     sources,
     syncStatus: toSyncStatus(status.sync?.status),
     healthStatus: toHealthStatus(status.health?.status),
-    operationPhase: op?.phase,
-    message,
+    // a sync asked for and not started yet has an `operation` but no
+    // running operationState: it is syncing all the same
+    operationPhase: item.operation ? 'Running' : op?.phase,
+    message:
+      item.operation && op?.phase !== 'Running'
+        ? `Sync requested${
+            initiator(item.operation.initiatedBy)
+              ? ` by ${initiator(item.operation.initiatedBy)}`
+              : ''
+          }, waiting for the controller`
+        : message,
     revisions,
     attemptedRevisions: attempted,
     lastSyncedAt: lastDeployed?.deployedAt ?? op?.finishedAt,
@@ -245,6 +290,11 @@ export function mapArgoApplication(
       result: 'Succeeded' as const,
       initiatedBy: initiator(h.initiatedBy),
       origin: 'controller-history' as const,
+      // what was applied beyond the revision: Helm values and parameters,
+      // path, plugin settings (a values-only change is a new deployment)
+      ...(h.source || h.sources
+        ? { contentDigest: digestOf(h.sources ?? h.source) }
+        : {}),
     }));
   if (failed && op?.finishedAt) {
     deployments.push({

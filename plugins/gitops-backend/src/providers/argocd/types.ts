@@ -33,6 +33,14 @@ export interface ArgoApplication {
       uid?: string;
     }>;
   };
+  /**
+   * A requested operation: set when a sync is asked for, before the
+   * controller starts it (and kept while it runs).
+   */
+  operation?: {
+    sync?: { revision?: string; revisions?: string[] };
+    initiatedBy?: { username?: string; automated?: boolean };
+  };
   spec?: {
     project?: string;
     source?: ArgoApplicationSource;

@@ -13,6 +13,7 @@ import {
 } from '../../service/environments';
 import { FluxCondition, FluxObject } from './types';
 import { Workload, inventoryState } from './workloads';
+import { mapSafely } from '../unreadable';
 
 const condition = (obj: FluxObject, type: string): FluxCondition | undefined =>
   obj.status?.conditions?.find(c => c.type === type);
@@ -78,6 +79,19 @@ export function fluxStatus(obj: FluxObject): {
   };
 }
 
+/**
+ * A Kustomization history entry's result: `lastReconciledStatus` is the
+ * reason of the last reconciliation of that revision, ReconciliationSucceeded
+ * when it passed (older controllers wrote `success`), a failure reason
+ * (HealthCheckFailed, ReconciliationFailed, BuildFailed, ...) otherwise.
+ */
+function kustomizationResult(status?: string): DeploymentResult {
+  if (!status) return 'Succeeded';
+  return status === 'success' || /Succeeded$/.test(status)
+    ? 'Succeeded'
+    : 'Failed';
+}
+
 function helmResult(status?: string): DeploymentResult {
   if (status === 'deployed' || status === 'superseded') return 'Succeeded';
   if (status === 'failed') return 'Failed';
@@ -85,11 +99,30 @@ function helmResult(status?: string): DeploymentResult {
   return 'Unknown';
 }
 
+type FluxMapOptions = Parameters<typeof readFluxObject>[1];
+
 /**
  * Maps a Kustomization or HelmRelease, with the sources it was read with,
- * to the shared model, and its `status.history` to deployments.
+ * to the shared model, and its `status.history` to deployments. An object
+ * whose shape is not what the API promises is answered as an application of
+ * unknown state that says so (see `mapSafely`).
  */
-export function mapFluxObject(
+export function mapFluxObject(obj: FluxObject, options: FluxMapOptions) {
+  return mapSafely(obj, () => readFluxObject(obj, options), {
+    engine: 'flux',
+    instance: options.cluster,
+    name: o =>
+      typeof o.metadata?.name === 'string' &&
+      (o.kind === 'Kustomization' || o.kind === 'HelmRelease')
+        ? `${o.kind}/${o.metadata.name}`
+        : undefined,
+    environments: options.environments,
+    readAt: options.readAt,
+    defaultNamespace: 'default',
+  });
+}
+
+function readFluxObject(
   obj: FluxObject,
   options: {
     cluster: string;
@@ -147,7 +180,9 @@ export function mapFluxObject(
     },
   ];
   const status = fluxStatus(obj);
-  const history = obj.status?.history ?? [];
+  const history = Array.isArray(obj.status?.history)
+    ? obj.status!.history!.filter(h => h && typeof h === 'object')
+    : [];
   const labels = obj.metadata?.labels ?? {};
   const destination = {
     namespace: obj.spec?.targetNamespace ?? namespace,
@@ -168,15 +203,23 @@ export function mapFluxObject(
       const revision =
         h.metadata?.revision ?? h.metadata?.originRevision ?? h.digest ?? '';
       if (!h.firstReconciled) continue;
+      const result = kustomizationResult(h.lastReconciledStatus);
       deployments.push({
         applicationId: id,
-        dedupeKey: deploymentKey(id, h.firstReconciled, [revision]),
+        // an entry that failed and later passed is a failure and a retry
+        dedupeKey: `${deploymentKey(id, h.firstReconciled, [
+          revision,
+        ])}#${result}`,
         environment,
         revisions: [revision],
         finishedAt: h.firstReconciled,
-        result: h.lastReconciledStatus === 'failure' ? 'Failed' : 'Succeeded',
+        result,
         initiatedBy: 'kustomize-controller',
         origin: 'controller-history',
+        ...(h.digest ? { contentDigest: h.digest } : {}),
+        ...(result === 'Failed' && h.lastReconciledStatus
+          ? { message: h.lastReconciledStatus }
+          : {}),
       });
     }
     const latest = [...history].sort((a, b) =>
@@ -191,18 +234,31 @@ export function mapFluxObject(
     const current = sorted.find(h => h.status === 'deployed') ?? sorted[0];
     if (current?.chartVersion) revisions = [current.chartVersion];
     lastSyncedAt = current?.lastDeployed ?? current?.firstDeployed;
+    if (!current && obj.status?.lastAppliedRevision) {
+      // helm-controller before v2 (v2beta1) keeps no history: the chart
+      // version it last applied, since Ready turned true
+      revisions = [obj.status.lastAppliedRevision];
+      lastSyncedAt = condition(obj, 'Ready')?.lastTransitionTime;
+    }
     for (const h of history) {
       if (!h.firstDeployed || !h.chartVersion) continue;
+      const result = helmResult(h.status);
+      // still pending: not finished, its snapshot is read again when it is
+      if (result === 'Running') continue;
       deployments.push({
         applicationId: id,
-        dedupeKey: deploymentKey(id, h.firstDeployed, [h.chartVersion]),
+        // every revision of a Helm release keeps the first install time in
+        // firstDeployed: the release revision tells upgrades apart
+        dedupeKey: `${id}@helm:${new Date(h.firstDeployed).toISOString()}#v${
+          h.version ?? '?'
+        }#${h.chartVersion}`,
         environment,
         revisions: [h.chartVersion],
-        startedAt: h.firstDeployed,
         finishedAt: h.lastDeployed ?? h.firstDeployed,
-        result: helmResult(h.status),
+        result,
         initiatedBy: 'helm-controller',
         origin: 'controller-history',
+        ...(h.configDigest ? { contentDigest: h.configDigest } : {}),
         message: h.appVersion ? `app version ${h.appVersion}` : undefined,
       });
     }

@@ -64,6 +64,7 @@ export interface FluxObject {
       status?: string;
       version?: number;
       ociDigest?: string;
+      configDigest?: string;
     }>;
     [key: string]: unknown;
   };

@@ -69,12 +69,12 @@ export function parseInventoryId(id: string): InventoryRef | undefined {
 
 /** The objects a Kustomization or HelmRelease applied, from `status.inventory`. */
 export function inventoryOf(obj: FluxObject): InventoryRef[] | undefined {
-  const inventory = obj.status?.inventory as
-    | { entries?: { id?: string }[] }
-    | undefined;
-  if (!inventory?.entries) return undefined;
-  return inventory.entries.flatMap(e => {
-    const ref = e.id ? parseInventoryId(e.id) : undefined;
+  const inventory = obj.status?.inventory as { entries?: unknown } | undefined;
+  // an unexpected shape is no inventory, not an error for the whole cluster
+  if (!inventory || !Array.isArray(inventory.entries)) return undefined;
+  return inventory.entries.flatMap((e: { id?: unknown } | null) => {
+    const ref =
+      e && typeof e.id === 'string' ? parseInventoryId(e.id) : undefined;
     return ref ? [ref] : [];
   });
 }
@@ -149,7 +149,7 @@ export function declaredImages(obj: FluxObject): string[] | undefined {
     const images = obj.spec?.images as
       | { name?: string; newName?: string; newTag?: string; digest?: string }[]
       | undefined;
-    const out = (images ?? []).flatMap(i => {
+    const out = (Array.isArray(images) ? images : []).flatMap(i => {
       const name = i.newName ?? i.name;
       if (!name) return [];
       if (i.digest) return [`${name}@${i.digest}`];

@@ -1705,6 +1705,9 @@ export const spec = {
           message: {
             type: 'string',
           },
+          kind: {
+            $ref: '#/components/schemas/DeploymentKind',
+          },
           commit: {
             $ref: '#/components/schemas/Commit',
           },
@@ -1715,6 +1718,19 @@ export const spec = {
             $ref: '#/components/schemas/DeploymentProposal',
           },
         },
+      },
+      DeploymentKind: {
+        type: 'string',
+        description:
+          'What the deployment was, from the stored history of its application (README, "What a deployment was"): new-commit, promotion, rollback, redeploy, self-heal or failed. None while it runs.',
+        enum: [
+          'new-commit',
+          'promotion',
+          'rollback',
+          'redeploy',
+          'self-heal',
+          'failed',
+        ],
       },
       DeploymentProposal: {
         type: 'object',

@@ -488,10 +488,22 @@ export interface components {
       initiatedBy?: string;
       origin: 'controller-history' | 'observed' | 'event';
       message?: string;
+      kind?: components['schemas']['DeploymentKind'];
       commit?: components['schemas']['Commit'];
       changes?: components['schemas']['DeploymentChanges'];
       proposal?: components['schemas']['DeploymentProposal'];
     };
+    /**
+     * What the deployment was, from the stored history of its application (README, "What a deployment was"): new-commit, promotion, rollback, redeploy, self-heal or failed. None while it runs.
+     *
+     */
+    DeploymentKind:
+      | 'new-commit'
+      | 'promotion'
+      | 'rollback'
+      | 'redeploy'
+      | 'self-heal'
+      | 'failed';
     /** The promotion or rollback, proposed in the portal, that this deployment ran. */
     DeploymentProposal: {
       id: string;
