@@ -24,6 +24,27 @@ interface HistoryEntry {
 
 type Stage = 'idle' | 'outOfSync' | 'syncing';
 
+/** Why the sandbox started a sync. */
+type SyncReason = 'new-head' | 'drift' | 'manual';
+
+/**
+ * One deployment the sandbox performed, as it knows it happened: the
+ * ground truth the backend's stored history is compared with. `kind` uses
+ * the backend's vocabulary (README, "What a deployment was"), decided from
+ * what the sandbox did, not from what it reports.
+ */
+export interface GroundTruthDeployment {
+  instance: string;
+  namespace: string;
+  name: string;
+  revision: string;
+  startedAt: string;
+  finishedAt: string;
+  result: 'Succeeded' | 'Failed';
+  initiatedBy: string;
+  kind: 'new-commit' | 'rollback' | 'redeploy' | 'self-heal' | 'failed';
+}
+
 interface AppState {
   spec: SandboxAppSpec;
   history: HistoryEntry[];
@@ -38,8 +59,13 @@ interface AppState {
     finishedAt?: string;
     revision: string;
     initiatedBy: Initiator;
+    reason: SyncReason;
   };
   reconciledAt: string;
+  /** Every revision deployed successfully, oldest first (never rotated). */
+  deployed: string[];
+  /** The next sync fails with this message (set by `failNextSync`). */
+  failNext?: string;
   commits: number;
   /** A live resource differs from Git since then (a manual change). */
   driftSince?: number;
@@ -70,6 +96,7 @@ const iso = (ms: number) =>
 export class ArgoSandbox {
   private readonly apps: AppState[];
   private readonly historyLimit = 10;
+  private readonly truth: GroundTruthDeployment[] = [];
 
   constructor(
     specs: SandboxAppSpec[],
@@ -100,6 +127,11 @@ export class ArgoSandbox {
         ),
       );
     }
+    const deployed: string[] = [];
+    for (const h of history) {
+      this.record(spec, h, deployed, 'new-head');
+      deployed.push(h.revision ?? '');
+    }
     // a new application (nothing deployed yet) waits for its first sync
     const fresh = history.length === 0;
     const head = fresh
@@ -113,6 +145,7 @@ export class ArgoSandbox {
       stage: fresh ? 'outOfSync' : 'idle',
       stageSince: now,
       reconciledAt: iso(now),
+      deployed,
       commits: spec.initialDeployments,
       lastDriftAt: now,
       canaryStartedAt: now,
@@ -179,6 +212,54 @@ export class ArgoSandbox {
       initiatedBy,
       source: sourceOf(spec),
     };
+  }
+
+  /** What a finished sync was, from why the sandbox started it and what ran before. */
+  private record(
+    spec: SandboxAppSpec,
+    h: HistoryEntry,
+    deployed: string[],
+    reason: SyncReason,
+  ) {
+    const revision = h.revision ?? '';
+    const last = deployed[deployed.length - 1];
+    let kind: GroundTruthDeployment['kind'] = 'new-commit';
+    // the same revision again: by a person, or by the controller on its own
+    if (deployed.length && revision === last)
+      kind = reason === 'manual' ? 'redeploy' : 'self-heal';
+    else if (deployed.includes(revision)) kind = 'rollback';
+    this.truth.push({
+      instance: spec.instance,
+      namespace: spec.namespace,
+      name: spec.name,
+      revision,
+      startedAt: h.deployStartedAt,
+      finishedAt: h.deployedAt,
+      result: 'Succeeded',
+      initiatedBy: h.initiatedBy.username ?? 'automated',
+      kind,
+    });
+  }
+
+  /** Every deployment the sandbox performed, in order: the ground truth. */
+  groundTruth(): GroundTruthDeployment[] {
+    return [...this.truth];
+  }
+
+  /** Someone changes a live resource by hand: self-heal reverts it 8 s later. */
+  drift(instance: string, name: string): boolean {
+    const app = this.find(instance, name);
+    if (!app || app.stage !== 'idle') return false;
+    app.driftSince = this.now();
+    return true;
+  }
+
+  /** Makes the next sync of an application fail (a hook that fails, say). */
+  failNextSync(instance: string, name: string, message: string): boolean {
+    const app = this.find(instance, name);
+    if (!app) return false;
+    app.failNext = message;
+    return true;
   }
 
   instances(): string[] {
@@ -265,11 +346,11 @@ export class ArgoSandbox {
   ): boolean {
     const app = this.find(instance, name, namespace);
     if (!app) return false;
-    this.startSync(app, { username });
+    this.startSync(app, { username }, 'manual');
     return true;
   }
 
-  private startSync(app: AppState, initiatedBy: Initiator) {
+  private startSync(app: AppState, initiatedBy: Initiator, reason: SyncReason) {
     app.stage = 'syncing';
     app.stageSince = this.now();
     app.operation = {
@@ -278,6 +359,7 @@ export class ArgoSandbox {
       startedAt: iso(this.now()),
       revision: app.head,
       initiatedBy,
+      reason,
     };
   }
 
@@ -292,14 +374,14 @@ export class ArgoSandbox {
       if (now - Date.parse(app.reconciledAt) >= 180_000)
         app.reconciledAt = iso(now);
       const every = app.spec.driftEverySeconds;
-      if (every && app.stage === 'idle' && app.head) {
-        if (!app.driftSince && now - app.lastDriftAt >= every * 1000) {
+      if (app.stage === 'idle' && app.head) {
+        if (every && !app.driftSince && now - app.lastDriftAt >= every * 1000) {
           app.driftSince = now; // someone edits the ConfigMap by hand
         } else if (app.driftSince && now - app.driftSince >= 8000) {
           // self-heal: the same revision applied again
           app.driftSince = undefined;
           app.lastDriftAt = now;
-          this.startSync(app, { automated: true });
+          this.startSync(app, { automated: true }, 'drift');
         }
       }
       if (app.spec.followBranch && app.stage !== 'syncing') {
@@ -319,12 +401,50 @@ export class ArgoSandbox {
         app.head &&
         now - app.stageSince >= syncMs / 2
       ) {
-        this.startSync(app, { automated: true });
+        this.startSync(app, { automated: true }, 'new-head');
       } else if (
         app.stage === 'syncing' &&
         now - app.stageSince >= syncMs &&
         app.operation
       ) {
+        if (app.failNext) {
+          // the sync fails: no history entry (Argo CD keeps failed
+          // operations out of it); auto-sync tries again
+          const message = app.failNext;
+          app.failNext = undefined;
+          app.operation = {
+            ...app.operation,
+            phase: 'Failed',
+            message,
+            finishedAt: iso(now),
+          };
+          this.truth.push({
+            instance: app.spec.instance,
+            namespace: app.spec.namespace,
+            name: app.spec.name,
+            revision: app.head,
+            startedAt: app.operation.startedAt,
+            finishedAt: iso(now),
+            result: 'Failed',
+            initiatedBy: app.operation.initiatedBy.username ?? 'automated',
+            kind: 'failed',
+          });
+          this.options.onSynced?.({
+            instance: app.spec.instance,
+            name: app.spec.name,
+            namespace: app.spec.namespace,
+            revision: app.head,
+            startedAt: app.operation.startedAt,
+            finishedAt: iso(now),
+            health: 'Degraded',
+            phase: 'Failed',
+            message,
+            initiatedBy: app.operation.initiatedBy.username,
+          });
+          app.stage = 'outOfSync';
+          app.stageSince = now;
+          continue;
+        }
         app.operation = {
           ...app.operation,
           phase: 'Succeeded',
@@ -341,15 +461,20 @@ export class ArgoSandbox {
           health: app.spec.failsWith ? 'Degraded' : 'Healthy',
           initiatedBy: app.operation.initiatedBy.username,
         });
-        app.history.push(
-          this.entry(
+        const entry = {
+          ...this.entry(
             app.spec,
             app.nextId++,
             app.head,
             now,
             app.operation.initiatedBy,
           ),
-        );
+          // Argo CD keeps the operation's start as deployStartedAt
+          deployStartedAt: app.operation.startedAt,
+        };
+        this.record(app.spec, entry, app.deployed, app.operation.reason);
+        app.deployed.push(app.head);
+        app.history.push(entry);
         app.history = app.history.slice(-this.historyLimit);
         app.stage = 'idle';
         app.stageSince = now;

@@ -10,6 +10,9 @@ export interface ArgoSyncedEvent {
   finishedAt: string;
   health: string;
   initiatedBy?: string;
+  /** Succeeded unless told. */
+  phase?: 'Succeeded' | 'Failed';
+  message?: string;
 }
 
 /** A reconciliation Flux finished, as notification-controller reports it. */
@@ -98,11 +101,14 @@ export class Notifier {
     const body = JSON.stringify({
       instance: event.instance,
       app: { name: event.name, namespace: event.namespace },
-      sync: { status: 'Synced', revision: event.revision },
+      sync: {
+        status: event.phase === 'Failed' ? 'OutOfSync' : 'Synced',
+        revision: event.revision,
+      },
       health: { status: event.health },
       operation: {
-        phase: 'Succeeded',
-        message: 'successfully synced (all tasks run)',
+        phase: event.phase ?? 'Succeeded',
+        message: event.message ?? 'successfully synced (all tasks run)',
         startedAt: event.startedAt,
         finishedAt: event.finishedAt,
         revision: event.revision,

@@ -528,6 +528,21 @@ export async function startSandbox(options: SandboxOptions = {}) {
         send(res, 200, { resourceVersion: String(kubeClock.rv) });
         return;
       }
+      if (req.method === 'GET' && url.pathname === '/sandbox/ground-truth') {
+        // every Argo CD deployment the sandbox performed, as it happened
+        send(res, 200, { items: sandbox.groundTruth() });
+        return;
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/fail-next-sync') {
+        const body = await readJson(req);
+        const ok = sandbox.failNextSync(
+          String(body.instance ?? ''),
+          String(body.name ?? ''),
+          String(body.message ?? 'one or more synchronization tasks failed'),
+        );
+        send(res, ok ? 200 : 404, ok ? { ok } : { error: 'no such app' });
+        return;
+      }
       if (req.method === 'GET' && url.pathname === '/sandbox/fleet') {
         send(res, 200, fleet?.reconcile() ?? { errors: ['no Git'] });
         return;

@@ -67,16 +67,17 @@ export interface DeploymentClassInput {
 
 /**
  * The initiators that are the controller itself rather than a person:
- * Argo CD's automated sync, Flux's controllers.
+ * Argo CD's automated sync, Flux's controllers. An unknown initiator is
+ * not one: Argo CD records `initiatedBy.automated` on every sync it makes
+ * on its own, so a sync without it was asked for.
  *
  * @public
  */
 export function isAutomatedInitiator(initiatedBy?: string): boolean {
   return (
-    !initiatedBy ||
     initiatedBy === 'automated' ||
     /^(kustomize|helm|source|notification|image-automation)-controller$/.test(
-      initiatedBy,
+      initiatedBy ?? '',
     )
   );
 }

@@ -187,8 +187,7 @@ export const gitopsTranslationRef = createTranslationRef({
       selfHeal:
         'self-heal: same revision re-applied (a manual change reverted)',
       redeploy: 'redeploy of the same revision',
-      rollbackToOlder: 'rollback to an older commit',
-      noNewCommits: 'no new commits (redeploy or rollback)',
+      rollbackToOlder: 'rollback to an earlier revision',
       commits_one: '{{count}} commit',
       commits_other: '{{count}} commits',
       commitsOldest_one: '{{count}} commit, oldest {{time}}',

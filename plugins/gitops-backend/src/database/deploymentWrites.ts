@@ -29,6 +29,7 @@ type Existing = {
   revisions: string;
   result: string;
   finished_at: string;
+  started_at: string | null;
   origin: GitopsDeployment['origin'];
   message: string | null;
   content_digest: string | null;
@@ -57,12 +58,22 @@ function row(d: NewDeployment) {
 
 type Row = ReturnType<typeof row>;
 
+/**
+ * One deployment read two ways: the same application, revisions and result,
+ * finished within {@link SAME_DEPLOYMENT_MS}, and started at the same time
+ * when both reads tell it (Argo CD's `deployStartedAt` is the operation's
+ * `startedAt`): a sync of the same revision a few seconds later is another
+ * deployment.
+ */
 const sameDeployment = (a: Row | Existing, b: Row) =>
   a.application_id === b.application_id &&
   a.revisions === b.revisions &&
   a.result === b.result &&
   Math.abs(Date.parse(a.finished_at) - Date.parse(b.finished_at)) <=
-    SAME_DEPLOYMENT_MS;
+    SAME_DEPLOYMENT_MS &&
+  (!a.started_at ||
+    !b.started_at ||
+    Math.abs(Date.parse(a.started_at) - Date.parse(b.started_at)) <= 1000);
 
 /**
  * Stores deployments so that each is recorded once, whichever way it was
@@ -108,6 +119,7 @@ export async function writeDeployments(
             'revisions',
             'result',
             'finished_at',
+            'started_at',
             'origin',
             'message',
             'content_digest',

@@ -149,11 +149,12 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
     await store.upsertApplications([a, b, other]);
     const appId = { A: a.id, B: b.id };
     await store.addDeployments([
-      ...HISTORY.map(([app, finishedAt, result], i) => ({
+      ...HISTORY.map(([app, finishedAt, result, git], i) => ({
         applicationId: appId[app],
         dedupeKey: `k${i}`,
         environment: 'prod',
-        revisions: ['x'],
+        // the commit deployed, as the controller reports it
+        revisions: [git?.to ?? `b${i}`],
         finishedAt,
         result,
         origin: 'observed' as const,

@@ -39,25 +39,25 @@ function duration(d: GitopsDeployment, t: GitopsT): string {
 }
 
 /**
- * What a deployment brought: "3 commits, oldest 2 days ago"; for none, whether
- * it re-applied the revision already running (a self-heal when Argo CD or Flux
- * did it on its own: a manual change reverted) or went back to an older one.
+ * What a deployment was and brought: its kind, as the backend classified it
+ * from the application's stored history (a self-heal, a redeploy, a
+ * rollback), else the commits it brought: "3 commits, oldest 2 days ago".
  */
 export function broughtText(
   t: GitopsT,
-  changes: DeploymentChanges,
-  deployment?: Pick<GitopsDeployment, 'revisions' | 'initiatedBy'>,
+  changes: DeploymentChanges | undefined,
+  deployment: Pick<GitopsDeployment, 'kind'>,
 ): string {
-  if (changes.count === 0) {
-    if (!changes.fromSha) return '';
-    const sha = deployment?.revisions[0]?.match(/[0-9a-f]{40}/)?.[0];
-    if (sha && sha === changes.fromSha) {
-      return deployment?.initiatedBy === 'automated'
-        ? t('history.selfHeal')
-        : t('history.redeploy');
-    }
-    return sha ? t('history.rollbackToOlder') : t('history.noNewCommits');
+  switch (deployment.kind) {
+    case 'self-heal':
+      return t('history.selfHeal');
+    case 'redeploy':
+      return t('history.redeploy');
+    case 'rollback':
+      return t('history.rollbackToOlder');
+    default:
   }
+  if (!changes || changes.count === 0) return '';
   return changes.count > 1 && changes.oldestCommittedAt
     ? t('history.commitsOldest', {
         count: changes.count,
@@ -102,8 +102,13 @@ const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
             {d.commit.message.split('\n')[0]}
           </Typography>
         )}
-        {d.changes && (
-          <Typography variant="caption" color="textSecondary">
+        {broughtText(t, d.changes, d) && (
+          <Typography
+            variant="caption"
+            color="textSecondary"
+            data-testid="deployment-kind"
+            data-kind={d.kind}
+          >
             {broughtText(t, d.changes, d)}
           </Typography>
         )}

@@ -202,39 +202,43 @@ describe('what runs: images and resources needing attention', () => {
     ]);
   });
 
-  it('tells a self-heal and a rollback from a deployment of new commits', () => {
+  it('says what the backend classified a deployment as, and what new commits brought', () => {
     const t = defaultT();
     const sha = 'f'.repeat(40);
+    // the kind decides, whatever the commits say
     expect(
-      broughtText(
-        t,
-        { count: 0, fromSha: sha },
-        { revisions: [sha], initiatedBy: 'automated' },
-      ),
+      broughtText(t, { count: 0, fromSha: sha }, { kind: 'self-heal' }),
     ).toBe('self-heal: same revision re-applied (a manual change reverted)');
     expect(
-      broughtText(
-        t,
-        { count: 0, fromSha: sha },
-        { revisions: [sha], initiatedBy: 'alice' },
-      ),
+      broughtText(t, { count: 0, fromSha: sha }, { kind: 'redeploy' }),
     ).toBe('redeploy of the same revision');
     expect(
+      broughtText(t, { count: 0, fromSha: sha }, { kind: 'rollback' }),
+    ).toBe('rollback to an earlier revision');
+    // a new commit is never told as a self-heal, even with no commits read
+    expect(
+      broughtText(t, { count: 0, fromSha: sha }, { kind: 'new-commit' }),
+    ).toBe('');
+    expect(broughtText(t, undefined, { kind: 'promotion' })).toBe('');
+    expect(
       broughtText(
         t,
-        { count: 0, fromSha: 'e'.repeat(40) },
-        { revisions: [sha], initiatedBy: 'automated' },
+        {
+          count: 3,
+          fromSha: sha,
+          oldestCommittedAt: new Date(
+            Date.now() - 2 * 86_400_000,
+          ).toISOString(),
+        },
+        { kind: 'promotion' },
       ),
-    ).toBe('rollback to an older commit');
-    expect(
-      broughtText(t, {
-        count: 3,
-        fromSha: sha,
-        oldestCommittedAt: new Date(Date.now() - 2 * 86_400_000).toISOString(),
-      }),
     ).toBe('3 commits, oldest 2 days ago');
-    expect(broughtText(t, { count: 1, fromSha: 'e'.repeat(40) })).toBe(
-      '1 commit',
-    );
+    expect(
+      broughtText(
+        t,
+        { count: 1, fromSha: 'e'.repeat(40) },
+        { kind: 'new-commit' },
+      ),
+    ).toBe('1 commit');
   });
 });
