@@ -42,16 +42,15 @@ function initiator(by?: { username?: string; automated?: boolean }) {
 
 /** A digest of a history entry's source(s), keys sorted. */
 function digestOf(value: unknown): string {
-  const sorted = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(sorted)
-      : v && typeof v === 'object'
-      ? Object.fromEntries(
-          Object.keys(v as object)
-            .sort()
-            .map(k => [k, sorted((v as Record<string, unknown>)[k])]),
-        )
-      : v;
+  const sorted = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(sorted);
+    if (!v || typeof v !== 'object') return v;
+    return Object.fromEntries(
+      Object.keys(v as object)
+        .sort()
+        .map(k => [k, sorted((v as Record<string, unknown>)[k])]),
+    );
+  };
   return `sha256:${createHash('sha256')
     .update(JSON.stringify(sorted(value)))
     .digest('hex')}`;
