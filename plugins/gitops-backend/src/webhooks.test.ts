@@ -316,10 +316,11 @@ describe('webhooks and both engines together', () => {
     expect(rows.length).toBe(before + 1);
     expect(rows.find(d => d.finishedAt === minutesIn(10))).toMatchObject({
       origin: 'event',
-      initiatedBy: 'automated',
+      // the controller re-applied the running revision on its own
+      initiatedBy: 'kustomize-controller',
+      kind: 'self-heal',
       revisions: [running],
-      message:
-        'kustomize-controller reverted a change made in the cluster: Deployment/inventory-dev/inventory configured',
+      message: 'Deployment/inventory-dev/inventory configured',
     });
   });
 
