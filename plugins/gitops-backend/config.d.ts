@@ -55,6 +55,22 @@ export interface Config {
       }>;
     };
 
+    /**
+     * Owners told (through the Backstage notifications backend, when the
+     * portal has it) when a deployment of their service fails, or leaves it
+     * Degraded within `metrics.failureWindowHours`.
+     */
+    notifications?: {
+      /** Default true; nothing is sent when the portal has no notifications backend. */
+      enabled?: boolean;
+      /**
+       * The notification's link: where a service's Deployments tab is, with
+       * `{namespace}`, `{kind}` and `{name}` filled in. Default
+       * `/catalog/{namespace}/{kind}/{name}/deployments`.
+       */
+      entityTabPath?: string;
+    };
+
     /** Delivery performance (DORA metrics). */
     metrics?: {
       /**

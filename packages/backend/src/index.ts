@@ -23,6 +23,10 @@ backend.add(import('./permissionPolicy'));
 backend.add(import('@backstage/plugin-scaffolder-backend'));
 backend.add(import('@gitops-portal/plugin-scaffolder-backend-module-gitops'));
 
+// signals (live pages) and notifications (owners told of failed deployments)
+backend.add(import('@backstage/plugin-signals-backend'));
+backend.add(import('@backstage/plugin-notifications-backend'));
+
 // GitOps, and its catalog module (applications as Resource entities)
 backend.add(import('@gitops-portal/plugin-gitops-backend'));
 backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));

@@ -75,6 +75,12 @@ export interface GitopsSettings {
     /** How often the entities claiming applications are read from the catalog. */
     refreshIntervalSeconds: number;
   };
+  notifications: {
+    /** Owners are told when a deployment fails or leaves their service Degraded. */
+    enabled: boolean;
+    /** Where a service's Deployments tab is: `{namespace}`, `{kind}`, `{name}` filled in. */
+    entityTabPath: string;
+  };
 }
 
 export interface PromotionSettings {
@@ -350,6 +356,13 @@ export function readGitopsConfig(
         config.getOptionalNumber('gitops.visibility.refreshIntervalSeconds') ??
           60,
       ),
+    },
+    notifications: {
+      enabled:
+        config.getOptionalBoolean('gitops.notifications.enabled') ?? true,
+      entityTabPath:
+        config.getOptionalString('gitops.notifications.entityTabPath') ??
+        '/catalog/{namespace}/{kind}/{name}/deployments',
     },
     promotion: readPromotionConfig(config),
     webhooks: {

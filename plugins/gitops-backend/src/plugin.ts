@@ -7,7 +7,10 @@ import {
   DefaultGithubCredentialsProvider,
   ScmIntegrations,
 } from '@backstage/integration';
+import { parseEntityRef } from '@backstage/catalog-model';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { notificationService } from '@backstage/plugin-notifications-node';
+import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
 import { gitopsPermissions } from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './database/DatabaseGitopsStore';
@@ -23,10 +26,20 @@ import { GitopsService } from './service/GitopsService';
 import { MetricsService } from './service/MetricsService';
 import { IngestionService, shardOf } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
+import { LiveUpdates } from './service/LiveUpdates';
 import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
 import { createProviders } from './providers/createProviders';
 import { createGitService } from './git/createGitService';
+
+/** A path template with an entity ref's parts filled in. */
+function entityPath(template: string, entityRef: string): string {
+  const { kind, namespace, name } = parseEntityRef(entityRef);
+  return template
+    .replace('{namespace}', encodeURIComponent(namespace))
+    .replace('{kind}', encodeURIComponent(kind.toLocaleLowerCase('en-US')))
+    .replace('{name}', encodeURIComponent(name));
+}
 
 /**
  * The GitOps backend plugin.
@@ -50,12 +63,17 @@ export const gitopsPlugin = createBackendPlugin({
         auth: coreServices.auth,
         catalog: catalogServiceRef,
         actionsRegistry: actionsRegistryServiceRef,
+        signals: signalsServiceRef,
+        notifications: notificationService,
       },
       async init(deps) {
         const settings = readGitopsConfig(deps.config, { logger: deps.logger });
         const environments = readEnvironmentConfig(deps.config);
+        // what the store writes is told to open pages and owners
+        const written = { to: (_ids: string[]) => {} };
         const store = await DatabaseGitopsStore.create({
           database: deps.database,
+          onWrite: ids => written.to(ids),
         });
         const providers = createProviders({
           settings,
@@ -80,6 +98,19 @@ export const gitopsPlugin = createBackendPlugin({
           await deps.database.getClient(),
         );
         const links = new EntityLinkStore(await deps.database.getClient());
+        const live = new LiveUpdates({
+          store,
+          links,
+          logger: deps.logger.child({ component: 'live' }),
+          signals: deps.signals,
+          notifications: settings.notifications.enabled
+            ? deps.notifications
+            : undefined,
+          notifyWithinSeconds: settings.metrics.failureWindowHours * 3600,
+          entityTabPath: ref =>
+            entityPath(settings.notifications.entityTabPath, ref),
+        });
+        written.to = ids => live.changed(ids);
         const service = new GitopsService({
           store,
           proposals: proposalStore,

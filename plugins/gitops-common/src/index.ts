@@ -14,4 +14,5 @@ export * from './api';
 export * from './classify';
 export * from './dora';
 export * from './promotion';
+export * from './signals';
 export { SERVICE_LABEL, applicationService } from './service';

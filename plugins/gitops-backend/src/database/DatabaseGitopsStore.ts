@@ -212,12 +212,17 @@ export class DatabaseGitopsStore implements GitopsStore {
   static async create(options: {
     database: DatabaseService;
     skipMigrations?: boolean;
+    /**
+     * Told, after each write commits, which applications it changed (their
+     * state, or their history): what live pages and owners hear about.
+     */
+    onWrite?: (applicationIds: string[]) => void;
   }): Promise<DatabaseGitopsStore> {
     const client = await options.database.getClient();
     const migrate =
       !options.database.migrations?.skip && !options.skipMigrations;
     if (migrate) await client.migrate.latest({ directory: migrationsDir });
-    const store = new DatabaseGitopsStore(client);
+    const store = new DatabaseGitopsStore(client, options.onWrite);
     if (migrate) await store.classifyUnclassified();
     if (store.sqlite) {
       // a file database: writers no longer wait on each other's fsync
@@ -230,7 +235,10 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   private readonly sqlite: boolean;
 
-  constructor(private readonly db: Knex) {
+  constructor(
+    private readonly db: Knex,
+    private readonly onWrite: (applicationIds: string[]) => void = () => {},
+  ) {
     this.sqlite = /sqlite/.test(String(db.client.config.client));
   }
 
@@ -250,6 +258,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       await this.db(LABELS).whereIn('application_id', ids).delete();
       await this.db(APPS).whereIn('id', ids).delete();
     }
+    if (gone.length) this.onWrite(gone);
     return { written, removed: gone.length };
   }
 
@@ -318,6 +327,7 @@ export class DatabaseGitopsStore implements GitopsStore {
         }
       });
       written += changed.length;
+      this.onWrite(changed.map(c => c.app.id));
     }
     return written;
   }
@@ -344,11 +354,18 @@ export class DatabaseGitopsStore implements GitopsStore {
         }
       });
     }
+    if (rows.length) this.onWrite(rows.map(r => r.id));
     return rows.length;
   }
 
   async addDeployments(deployments: NewDeployment[]): Promise<number> {
-    return writeDeployments(this.db, deployments, CHUNK);
+    const { added, applicationIds } = await writeDeployments(
+      this.db,
+      deployments,
+      CHUNK,
+    );
+    if (applicationIds.length) this.onWrite(applicationIds);
+    return added;
   }
 
   async classifyApplications(applicationIds: string[]): Promise<void> {
@@ -357,6 +374,60 @@ export class DatabaseGitopsStore implements GitopsStore {
       new Map(applicationIds.map(id => [id, ''])),
       CHUNK,
     );
+    if (applicationIds.length) this.onWrite(applicationIds);
+  }
+
+  async claimDeploymentsToNotify(options: {
+    since: string;
+    limit?: number;
+  }): Promise<GitopsDeployment[]> {
+    const latest = this.db(DEPLOYMENTS)
+      .select('application_id')
+      .max({ last: 'finished_at' })
+      .where('finished_at', '>=', options.since)
+      .groupBy('application_id')
+      .as('l');
+    const rows: DeploymentRow[] = await this.db(`${DEPLOYMENTS} as d`)
+      .select('d.*')
+      .leftJoin(`${APPS} as a`, 'a.id', 'd.application_id')
+      .leftJoin(latest, join =>
+        join
+          .on('l.application_id', '=', 'd.application_id')
+          .andOn('l.last', '=', 'd.finished_at'),
+      )
+      .whereNull('d.notified_at')
+      .where('d.finished_at', '>=', options.since)
+      // only what has owners to tell: an application no entity claims yet
+      // (the claims are read in the background) is told once one does
+      .whereExists(q =>
+        q
+          .select(this.db.raw('1'))
+          .from('gitops_entity_links as e')
+          .whereRaw('?? = ??', ['e.application_id', 'd.application_id']),
+      )
+      .where(q =>
+        q
+          .where('d.result', 'Failed')
+          .orWhere(w =>
+            w
+              .where('d.result', 'Succeeded')
+              .where('a.health_status', 'Degraded')
+              .whereNotNull('l.last'),
+          ),
+      )
+      .orderBy('d.finished_at')
+      .limit(options.limit ?? 100);
+    const claimed: GitopsDeployment[] = [];
+    const now = new Date().toISOString();
+    for (const row of rows) {
+      // one replica claims each: the one whose update finds it unclaimed
+      const won = await this.db(DEPLOYMENTS)
+        .where({ id: row.id })
+        .whereNull('notified_at')
+        .update({ notified_at: now });
+      if (won) claimed.push(rowToDeployment(row));
+    }
+    return claimed;
   }
 
   /**
@@ -382,7 +453,7 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   async applyEvents(events: StoredEvent[]): Promise<boolean[]> {
     if (events.length === 0) return [];
-    return this.db.transaction(async tx => {
+    const { known, touched } = await this.db.transaction(async tx => {
       const current = new Map<string, GitopsApplication>();
       for (const ids of chunks(
         [...new Set(events.map(e => e.applicationId))],
@@ -428,9 +499,14 @@ export class DatabaseGitopsStore implements GitopsStore {
             'updated_at',
           ]);
       }
-      await writeDeployments(tx, deployments, CHUNK);
-      return known;
+      const written = await writeDeployments(tx, deployments, CHUNK);
+      return {
+        known,
+        touched: [...new Set([...changed.keys(), ...written.applicationIds])],
+      };
     });
+    if (touched.length) this.onWrite(touched);
+    return known;
   }
 
   async getApplication(id: string): Promise<GitopsApplication | undefined> {

@@ -184,6 +184,16 @@ export interface GitopsStore {
    * proposal was linked to one of them).
    */
   classifyApplications(applicationIds: string[]): Promise<void>;
+  /**
+   * Deployments the owners have not been told about that finished since
+   * `since` and went wrong: failed, or the latest of an application that is
+   * Degraded now; of applications some catalog entity claims. Each is
+   * returned once across replicas (claimed as told).
+   */
+  claimDeploymentsToNotify(options: {
+    since: string;
+    limit?: number;
+  }): Promise<GitopsDeployment[]>;
   getApplication(id: string): Promise<GitopsApplication | undefined>;
   /** Every application, for background work such as Git refreshes. */
   listAllApplications(): Promise<GitopsApplication[]>;

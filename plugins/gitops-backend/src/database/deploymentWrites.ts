@@ -89,7 +89,7 @@ export async function writeDeployments(
   db: Knex | Knex.Transaction,
   deployments: NewDeployment[],
   chunk = 50,
-): Promise<number> {
+): Promise<{ added: number; applicationIds: string[] }> {
   let added = 0;
   /** Applications written, and the earliest finish written for each. */
   const touched = new Map<string, string>();
@@ -175,7 +175,7 @@ export async function writeDeployments(
     }
   }
   await classifyDeployments(db, touched);
-  return added;
+  return { added, applicationIds: [...touched.keys()] };
 }
 
 type ClassRow = {

@@ -157,7 +157,7 @@ const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
 export function DeploymentHistory(props: {
   entity: EntityRefParts;
   environments: string[];
-  /** Changes when a new deployment lands; the first page then reloads. */
+  /** Changes when the history may have (a new deployment, a change announced); the first page then reloads. */
   latestDeployment?: string;
   /** Actions on a row (roll back to it). */
   renderActions?: (deployment: GitopsDeployment) => ReactNode;

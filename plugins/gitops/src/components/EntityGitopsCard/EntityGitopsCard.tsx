@@ -5,11 +5,15 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
-import { isGitopsAvailable } from '@gitops-portal/plugin-gitops-common';
+import {
+  gitopsEntityChannel,
+  isGitopsAvailable,
+} from '@gitops-portal/plugin-gitops-common';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import Box from '@material-ui/core/Box';
 import Typography from '@material-ui/core/Typography';
 import { gitopsApiRef } from '../../api';
-import { usePolling } from '../../hooks/usePolling';
+import { useLive } from '../../hooks/useLive';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
@@ -28,7 +32,7 @@ export function EntityGitopsCard() {
   const api = useApi(gitopsApiRef);
   const { t } = useTranslationRef(gitopsTranslationRef);
   const available = isGitopsAvailable(entity);
-  const { value, error } = usePolling(
+  const { value, error } = useLive(
     async () =>
       available
         ? api.getEntityDeployments({
@@ -38,6 +42,7 @@ export function EntityGitopsCard() {
           })
         : undefined,
     [api, available, entity],
+    { channel: gitopsEntityChannel(stringifyEntityRef(entity)) },
   );
   let body;
   if (!available) {

@@ -8,11 +8,12 @@ import { useApi } from '@backstage/core-plugin-api';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import {
   GITOPS_ANNOTATIONS,
+  gitopsEntityChannel,
   isGitopsAvailable,
 } from '@gitops-portal/plugin-gitops-common';
 import Grid from '@material-ui/core/Grid';
 import { gitopsApiRef } from '../../api';
-import { usePolling } from '../../hooks/usePolling';
+import { useLive } from '../../hooks/useLive';
 import { DeploymentHistory } from '../DeploymentHistory';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PromotionStrip } from '../PromotionStrip';
@@ -39,16 +40,18 @@ export function EntityGitopsContent() {
     namespace: entity.metadata.namespace,
     name: entity.metadata.name,
   };
-  const { value, error, retry } = usePolling(
+  const channel = gitopsEntityChannel(stringifyEntityRef(entity));
+  const { value, error, retry, version } = useLive(
     async () => (available ? api.getEntityDeployments(ref) : undefined),
     [api, available, ref.kind, ref.namespace, ref.name],
+    { channel },
   );
 
   // promotion and rollback: what is possible, and proposals under way
-  const changes = usePolling(
+  const changes = useLive(
     async () => (available ? api.getEntityChanges(ref) : undefined),
     [api, available, ref.kind, ref.namespace, ref.name],
-    15_000,
+    { channel, intervalMs: 15_000 },
   );
   const changeEntity = { ...ref, ref: stringifyEntityRef(entity) };
   const optionsOf = (env: string) =>
@@ -139,10 +142,10 @@ export function EntityGitopsContent() {
             />
           )}
           environments={value.environments.map(e => e.environment)}
-          latestDeployment={value.environments
+          latestDeployment={`${value.environments
             .flatMap(e => e.applications.map(a => a.lastSyncedAt ?? ''))
             .sort()
-            .at(-1)}
+            .at(-1)}@${version ?? ''}`}
         />
       </Grid>
     </Grid>

@@ -9,6 +9,7 @@ import {
 } from '@backstage/core-components';
 import { useApi } from '@backstage/core-plugin-api';
 import {
+  GITOPS_FLEET_CHANNEL,
   GitopsApplication,
   HEALTH_STATUSES,
   HealthStatus,
@@ -30,7 +31,7 @@ import useDebounce from 'react-use/esm/useDebounce';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { GitopsT, gitopsTranslationRef } from '../../translation';
 import { gitopsApiRef } from '../../api';
-import { usePolling } from '../../hooks/usePolling';
+import { useLive } from '../../hooks/useLive';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 
@@ -124,7 +125,7 @@ export function FleetPage() {
     [sync, health, engine, environment, owner, text, service],
   );
   const cursor = cursors[cursors.length - 1];
-  const { value, error, loading } = usePolling(
+  const { value, error, loading } = useLive(
     () =>
       api.getFleet({
         syncStatus: sync ? [sync] : undefined,
@@ -138,12 +139,16 @@ export function FleetPage() {
         cursor,
       }),
     [api, sync, health, engine, environment, owner, text, service, cursor],
+    { channel: GITOPS_FLEET_CHANNEL },
   );
-  const matrix = usePolling(
+  const matrix = useLive(
     () => api.getFleetMatrix({ engine: engine ? [engine] : undefined }),
     [api, engine],
+    { channel: GITOPS_FLEET_CHANNEL },
   );
-  const applicationSets = usePolling(() => api.getApplicationSets(), [api]);
+  const applicationSets = useLive(() => api.getApplicationSets(), [api], {
+    channel: GITOPS_FLEET_CHANNEL,
+  });
   return (
     <Page themeId="tool">
       <Header title={t('fleet.title')} subtitle={t('fleet.subtitle')} />

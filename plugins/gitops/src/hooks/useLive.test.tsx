@@ -1,0 +1,83 @@
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { TestApiProvider } from '@backstage/test-utils';
+import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
+import { ReactNode } from 'react';
+import { useLive } from './useLive';
+
+/** A signal API as the signals plugin gives one: channels and their listeners. */
+function signals() {
+  const listeners = new Map<string, Set<(m: any) => void>>();
+  const api: SignalApi = {
+    subscribe(channel, onMessage) {
+      const set = listeners.get(channel) ?? new Set();
+      set.add(onMessage as (m: any) => void);
+      listeners.set(channel, set);
+      return { unsubscribe: () => set.delete(onMessage as any) };
+    },
+  };
+  return {
+    api,
+    send: (channel: string, message: object) =>
+      listeners.get(channel)?.forEach(l => l(message)),
+    subscribers: (channel: string) => listeners.get(channel)?.size ?? 0,
+  };
+}
+
+describe('useLive', () => {
+  it("reloads when the backend announces a change on the page's channel, and only then", async () => {
+    const s = signals();
+    let loads = 0;
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <TestApiProvider apis={[[signalApiRef, s.api]]}>
+        {children}
+      </TestApiProvider>
+    );
+    const { result } = renderHook(
+      () =>
+        useLive(async () => ++loads, [], {
+          channel: 'gitops:entity:component:default/checkout',
+          intervalMs: 50,
+        }),
+      { wrapper },
+    );
+    await waitFor(() => expect(result.current.value).toBe(1));
+    expect(result.current.live).toBe(true);
+    // with signals, the 50 ms poll is not used
+    await new Promise(r => setTimeout(r, 300));
+    expect(loads).toBe(1);
+    // another entity's change: nothing
+    act(() =>
+      s.send('gitops:entity:component:default/search', {
+        type: 'changed',
+        at: 'a',
+      }),
+    );
+    await new Promise(r => setTimeout(r, 100));
+    expect(loads).toBe(1);
+    act(() =>
+      s.send('gitops:entity:component:default/checkout', {
+        type: 'changed',
+        at: 'b',
+      }),
+    );
+    await waitFor(() => expect(result.current.value).toBe(2));
+  });
+
+  it('polls every interval without the signals plugin in the portal', async () => {
+    let loads = 0;
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <TestApiProvider apis={[]}>{children}</TestApiProvider>
+    );
+    const { result, unmount } = renderHook(
+      () =>
+        useLive(async () => ++loads, [], {
+          channel: 'gitops:fleet',
+          intervalMs: 50,
+        }),
+      { wrapper },
+    );
+    await waitFor(() => expect(loads).toBeGreaterThanOrEqual(3));
+    expect(result.current.live).toBe(false);
+    unmount();
+  });
+});
