@@ -101,31 +101,51 @@ try {
     });
   });
 
-  await check('every Git-sourced history row tells its author and message, and what it brought', async () => {
+  await check('every Git-sourced history row tells its author and message, and what it brought; no new commit is called a self-heal', async () => {
     // the history is described in the background (a batch per Git refresh)
     const history = page.getByRole('table').filter({ hasText: 'Initiated by' });
     let missing = -1;
-    for (let attempt = 0; attempt < 12; attempt++) {
+    let brought = 0;
+    let mislabelled = [];
+    for (let attempt = 0; attempt < 24; attempt++) {
       await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
       await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
       const rows = history.locator('tbody tr');
       const count = await rows.count();
       missing = 0;
+      const read = [];
       for (let i = 0; i < count; i++) {
         const cells = rows.nth(i).locator('td');
+        const environment = (await cells.nth(1).innerText()).trim();
+        const revision = (await cells.nth(2).innerText()).trim().slice(0, 7);
+        const kind = await cells
+          .nth(2)
+          .getByTestId('deployment-kind')
+          .getAttribute('data-kind', { timeout: 100 })
+          .catch(() => undefined);
+        read.push({ environment, revision, kind });
         // rows of the last refresh cycle (15 s in the demo) may not be read yet
         const finishedAt = await cells.nth(0).locator('span[title]').getAttribute('title');
         if (Date.now() - Date.parse(finishedAt) < 45_000) continue;
-        const revision = await cells.nth(2).innerText();
         const author = (await cells.nth(3).innerText()).trim();
         // every checkout deployment is from Git: a short SHA
         if (/^[0-9a-f]{7}/.test(revision) && (author === '—' || !author)) missing++;
       }
-      if (count > 0 && missing === 0) break;
+      // a self-heal re-applies what ran: the environment's previous row
+      // (newest first) has the same revision
+      mislabelled = read.filter((r, i) => {
+        if (r.kind !== 'self-heal') return false;
+        const before = read.slice(i + 1).find(o => o.environment === r.environment);
+        return before && before.revision !== r.revision;
+      });
+      brought = await history.getByText(/^\d+ commits?/).count();
+      if (count > 0 && missing === 0 && brought > 0) break;
       await page.waitForTimeout(5000);
     }
     if (missing !== 0) throw new Error(`${missing} Git-sourced history rows without an author`);
-    await history.getByText(/^\d+ commits?/).first().waitFor();
+    if (brought === 0) throw new Error('no history row tells the commits it brought');
+    if (mislabelled.length)
+      throw new Error(`new revisions labelled self-heal: ${JSON.stringify(mislabelled)}`);
   });
 
   await check('shows delivery performance: the overview card, the chart, the team view', async () => {
