@@ -56,7 +56,10 @@ async function check(name, fn) {
     console.log(`  ✕ ${name}: ${error.message}`);
     // what the browser showed when it failed
     await page
-      ?.screenshot({ path: join(shots, `failed-${results.length}.png`), fullPage: true })
+      ?.screenshot({
+        path: join(shots, `failed-${results.length}.png`),
+        fullPage: true,
+      })
       .catch(() => {});
   }
 }
@@ -101,292 +104,491 @@ try {
     });
   });
 
-  await check('every Git-sourced history row tells its author and message, and what it brought; no new commit is called a self-heal', async () => {
-    // the history is described in the background (a batch per Git refresh)
-    const history = page.getByRole('table').filter({ hasText: 'Initiated by' });
-    let missing = -1;
-    let brought = 0;
-    let mislabelled = [];
-    for (let attempt = 0; attempt < 24; attempt++) {
-      await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
-      await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
-      const rows = history.locator('tbody tr');
-      const count = await rows.count();
-      missing = 0;
-      const read = [];
-      for (let i = 0; i < count; i++) {
-        const cells = rows.nth(i).locator('td');
-        const environment = (await cells.nth(1).innerText()).trim();
-        const revision = (await cells.nth(2).innerText()).trim().slice(0, 7);
-        const kind = await cells
-          .nth(2)
-          .getByTestId('deployment-kind')
-          .getAttribute('data-kind', { timeout: 100 })
-          .catch(() => undefined);
-        read.push({ environment, revision, kind });
-        // rows of the last refresh cycle (15 s in the demo) may not be read yet
-        const finishedAt = await cells.nth(0).locator('span[title]').getAttribute('title');
-        if (Date.now() - Date.parse(finishedAt) < 45_000) continue;
-        const author = (await cells.nth(3).innerText()).trim();
-        // every checkout deployment is from Git: a short SHA
-        if (/^[0-9a-f]{7}/.test(revision) && (author === '—' || !author)) missing++;
-      }
-      // a self-heal re-applies what ran: the environment's previous row
-      // (newest first) has the same revision
-      mislabelled = read.filter((r, i) => {
-        if (r.kind !== 'self-heal') return false;
-        const before = read.slice(i + 1).find(o => o.environment === r.environment);
-        return before && before.revision !== r.revision;
-      });
-      brought = await history.getByText(/^\d+ commits?/).count();
-      if (count > 0 && missing === 0 && brought > 0) break;
-      await page.waitForTimeout(5000);
-    }
-    if (missing !== 0) throw new Error(`${missing} Git-sourced history rows without an author`);
-    if (brought === 0) throw new Error('no history row tells the commits it brought');
-    if (mislabelled.length)
-      throw new Error(`new revisions labelled self-heal: ${JSON.stringify(mislabelled)}`);
-  });
-
-  await check('shows delivery performance: the overview card, the chart, the team view', async () => {
-    await page.goto(`${appUrl}/catalog/default/component/checkout`);
-    const card = page.locator('article, div').filter({
-      has: page.getByText('Delivery performance', { exact: true }),
-    }).filter({ has: page.getByRole('group', { name: 'Change lead time' }) }).last();
-    await card.getByRole('group', { name: 'Deployment frequency' }).getByText(/\/ (day|week|month)/).waitFor();
-    await card.getByLabel(/^DORA band /).first().waitFor();
-    await card.screenshot({ path: join(shots, 'delivery-card.png') });
-
-    await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
-    const chart = page.getByRole('img', { name: /^Deployments per day over 30 days: dev [1-9]/ });
-    await chart.waitFor();
-    await page.locator('div').filter({ has: page.getByText('Deployments over time', { exact: true }) })
-      .filter({ has: chart }).last().screenshot({ path: join(shots, 'deployments-chart.png') });
-
-    await page.goto(`${appUrl}/gitops`);
-    const teams = page.locator('div').filter({ has: page.getByText(/^Delivery performance by team/) })
-      .filter({ has: page.getByRole('table') }).last();
-    await teams.getByRole('link', { name: 'team-checkout' }).waitFor();
-    await teams.screenshot({ path: join(shots, 'team-view.png') });
-  });
-
-  await check('opens the Deployments tab of an application Resource from the catalog module', async () => {
-    await page.goto(`${appUrl}/catalog/default/resource/argocd-main-argocd-checkout-dev`);
-    // status tags on the entity, put there by the catalog module
-    await page.getByText('health-healthy').or(page.getByText('health-progressing')).first().waitFor({ timeout: 90_000 });
-    await page.getByRole('link', { name: 'Deployments', exact: true }).click();
-    await page.getByRole('region', { name: 'environment dev' }).waitFor();
-    await page.screenshot({ path: join(shots, 'resource-deployments.png'), fullPage: true });
-  });
-
-  await check('shows a commit pushed to a sandbox repository as pending, then deployed', async () => {
-    // a developer's push over smart HTTP to the sandbox's checkout repository
-    const dir = mkdtempSync(join(tmpdir(), 'e2e-push-'));
-    const message = `feat: e2e change ${Date.now().toString(36)}`;
-    const git = (...args) =>
-      execFileSync('git', args, {
-        cwd: dir,
-        env: {
-          ...process.env,
-          GIT_AUTHOR_NAME: 'Erin E2E',
-          GIT_AUTHOR_EMAIL: 'erin@example.com',
-          GIT_COMMITTER_NAME: 'Erin E2E',
-          GIT_COMMITTER_EMAIL: 'erin@example.com',
-        },
-        stdio: 'pipe',
-      });
-    let sha;
-    try {
-      git('clone', '--quiet', 'http://localhost:7008/git/checkout.git', '.');
-      git('commit', '--quiet', '--allow-empty', '-m', message);
-      git('push', '--quiet', 'origin', 'main');
-      sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
-    // staging runs an older commit: the new one is pending there, with its
-    // message (unless the demo loop promoted it meanwhile: then deployed)
-    const staging = page.getByRole('region', { name: 'environment staging' });
-    const pending = staging.getByRole('button', { name: /pending commits? on main/ });
-    const promoted = staging.getByText(`Deployed: ${sha}`);
-    await pending.or(promoted).first().waitFor({ timeout: 120_000 });
-    if (await pending.isVisible()) await pending.click();
-    await staging.getByText(message).or(promoted).first().waitFor({ timeout: 120_000 });
-    // dev follows main: Argo CD syncs it and dev shows it deployed
-    const dev = page.getByRole('region', { name: 'environment dev' });
-    await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
-    await dev.getByText(message).first().waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(shots, 'pushed-commit.png'), fullPage: true });
-  });
-
-  await check('promotes staging → prod and rolls back, as reviewed changes to the fleet repository', async () => {
-    const tab = `${appUrl}/catalog/default/component/storefront/deployments`;
-    await page.goto(tab);
-    const region = env => page.getByRole('region', { name: `environment ${env}` });
-    const deployed = async env => {
-      const text = await region(env).getByText(/^Deployed: [0-9a-f]{7}/).first().textContent({ timeout: 120_000 });
-      return /Deployed: ([0-9a-f]{7})/.exec(text)[1];
-    };
-    const stagingSha = await deployed('staging');
-    const prodBefore = await deployed('prod');
-    if (stagingSha === prodBefore) throw new Error('staging and prod already run the same commit');
-    // merges what is waiting on the fleet repository, as a reviewer would
-    const merge = async prefix => {
-      const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline) {
-        const { branches } = await (await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')).json();
-        const branch = branches.find(b => b.startsWith(prefix));
-        if (branch) {
-          await fetch('http://localhost:7008/sandbox/git/merge', {
-            method: 'POST',
-            body: JSON.stringify({ repo: 'fleet', branch }),
-          });
-          return;
-        }
-        await new Promise(r => setTimeout(r, 1000));
-      }
-      // merged by the sandbox on its own already
-    };
-    // a history row that says which proposal it ran (rows reload on new deployments)
-    const chip = async text => {
-      for (let i = 0; i < 24; i++) {
+  await check(
+    'every Git-sourced history row tells its author and message, and what it brought; no new commit is called a self-heal',
+    async () => {
+      // the history is described in the background (a batch per Git refresh)
+      const history = page
+        .getByRole('table')
+        .filter({ hasText: 'Initiated by' });
+      let missing = -1;
+      let brought = 0;
+      let mislabelled = [];
+      for (let attempt = 0; attempt < 24; attempt++) {
+        await page.goto(
+          `${appUrl}/catalog/default/component/checkout/deployments`,
+        );
         await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
-        if (await page.getByTestId('proposal-chip').filter({ hasText: text }).first().isVisible()) return;
+        const rows = history.locator('tbody tr');
+        const count = await rows.count();
+        missing = 0;
+        const read = [];
+        for (let i = 0; i < count; i++) {
+          const cells = rows.nth(i).locator('td');
+          const environment = (await cells.nth(1).innerText()).trim();
+          const revision = (await cells.nth(2).innerText()).trim().slice(0, 7);
+          const kind = await cells
+            .nth(2)
+            .getByTestId('deployment-kind')
+            .getAttribute('data-kind', { timeout: 100 })
+            .catch(() => undefined);
+          read.push({ environment, revision, kind });
+          // rows of the last refresh cycle (15 s in the demo) may not be read yet
+          const finishedAt = await cells
+            .nth(0)
+            .locator('span[title]')
+            .getAttribute('title');
+          if (Date.now() - Date.parse(finishedAt) < 45_000) continue;
+          const author = (await cells.nth(3).innerText()).trim();
+          // every checkout deployment is from Git: a short SHA
+          if (/^[0-9a-f]{7}/.test(revision) && (author === '—' || !author))
+            missing++;
+        }
+        // a self-heal re-applies what ran: the environment's previous row
+        // (newest first) has the same revision
+        mislabelled = read.filter((r, i) => {
+          if (r.kind !== 'self-heal') return false;
+          const before = read
+            .slice(i + 1)
+            .find(o => o.environment === r.environment);
+          return before && before.revision !== r.revision;
+        });
+        brought = await history.getByText(/^\d+ commits?/).count();
+        if (count > 0 && missing === 0 && brought > 0) break;
         await page.waitForTimeout(5000);
-        await page.goto(tab);
       }
-      throw new Error(`no history row with '${text}'`);
-    };
+      if (missing !== 0)
+        throw new Error(
+          `${missing} Git-sourced history rows without an author`,
+        );
+      if (brought === 0)
+        throw new Error('no history row tells the commits it brought');
+      if (mislabelled.length)
+        throw new Error(
+          `new revisions labelled self-heal: ${JSON.stringify(mislabelled)}`,
+        );
+    },
+  );
 
-    // promote: the dialog shows the exact change, then it is proposed
-    await region('prod').getByRole('button', { name: /^Promote staging → prod/ }).click();
-    const dialog = page.getByRole('dialog');
-    await dialog.getByText('apps/storefront/prod.yaml', { exact: true }).waitFor();
-    await dialog.getByText(/^\+\s+targetRevision: /).waitFor();
-    await dialog.getByRole('textbox').fill('Release train 42 (e2e)');
-    await page.screenshot({ path: join(shots, 'promote-dialog.png') });
-    await dialog.getByRole('button', { name: 'Propose' }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    await region('prod').getByTestId('proposal').filter({ hasText: `promotion to ${stagingSha}` }).waitFor({ timeout: 30_000 });
-    await page.screenshot({ path: join(shots, 'promotion-proposed.png'), fullPage: true });
-    await merge('gitops/promote-prod-');
-    await page.goto(tab);
-    await region('prod').getByText(`Deployed: ${stagingSha}`).waitFor({ timeout: 120_000 });
-    await chip('promotion by guest');
+  await check(
+    'shows delivery performance: the overview card, the chart, the team view',
+    async () => {
+      await page.goto(`${appUrl}/catalog/default/component/checkout`);
+      const card = page
+        .locator('article, div')
+        .filter({
+          has: page.getByText('Delivery performance', { exact: true }),
+        })
+        .filter({ has: page.getByRole('group', { name: 'Change lead time' }) })
+        .last();
+      await card
+        .getByRole('group', { name: 'Deployment frequency' })
+        .getByText(/\/ (day|week|month)/)
+        .waitFor();
+      await card
+        .getByLabel(/^DORA band /)
+        .first()
+        .waitFor();
+      await card.screenshot({ path: join(shots, 'delivery-card.png') });
 
-    // roll back to the deployment prod ran before
-    const row = page.getByRole('row').filter({ hasText: prodBefore }).filter({ has: page.getByRole('button', { name: 'Roll back' }) }).first();
-    // the history reloads when a deployment arrives: a click on a row being
-    // replaced is lost, so click again until the dialog opens
-    for (let attempt = 1; ; attempt++) {
-      await row.getByRole('button', { name: 'Roll back' }).click();
-      const opened = await dialog.waitFor({ timeout: 10_000 }).then(() => true, () => false);
-      if (opened || attempt === 3) break;
-    }
-    await dialog.getByText('apps/storefront/prod.yaml', { exact: true }).waitFor();
-    await dialog.getByRole('button', { name: 'Propose' }).click();
-    await dialog.waitFor({ state: 'hidden' });
-    await region('prod').getByTestId('proposal').filter({ hasText: `rollback to ${prodBefore}` }).waitFor({ timeout: 30_000 });
-    await merge('gitops/rollback-prod-');
-    await page.goto(tab);
-    await region('prod').getByText(`Deployed: ${prodBefore}`).waitFor({ timeout: 120_000 });
-    await chip('rollback by guest');
-    await page.screenshot({ path: join(shots, 'rollback-row.png'), fullPage: true });
-  });
-
-  await check('shows what runs: images, a hand-made change reverted by self-heal, a hydrated application', async () => {
-    // payments-prod: someone edits a ConfigMap by hand every 90 s; Argo CD's
-    // self-heal re-applies the same revision (a distinct history row)
-    const tab = `${appUrl}/catalog/default/component/payments/deployments`;
-    const selfHeal = page.getByText('self-heal: same revision re-applied (a manual change reverted)').first();
-    for (let i = 0; i < 30; i++) {
-      await page.goto(tab);
-      await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
-      if (await selfHeal.isVisible()) break;
-      await page.waitForTimeout(5000);
-    }
-    await selfHeal.waitFor({ timeout: 5000 });
-    const prod = page.getByRole('region', { name: 'environment prod' });
-    await prod.getByLabel('images of payments-prod').getByText(/^ghcr\.io\/acme\/payments:[0-9a-f]{7}$/).waitFor();
-    await page.screenshot({ path: join(shots, 'self-heal.png'), fullPage: true });
-    // search: Argo CD 3.x source hydration; the dry commit with its message,
-    // the hydrated one beside it
-    await page.goto(`${appUrl}/catalog/default/component/search/deployments`);
-    const search = page.getByRole('region', { name: 'environment prod' });
-    await search.getByText(/^Hydrated into environments\/prod at [0-9a-f]{7}/).waitFor({ timeout: 60_000 });
-    await search.getByText(/^Deployed: [0-9a-f]{7}/).waitFor();
-    await search.getByText(/— (Alice Developer|Bob Builder|Carol Ops)/).first().waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(shots, 'hydrated-app.png'), fullPage: true });
-  });
-
-  await check('shows a canary under way: its step, traffic weight and pause, moving on', async () => {
-    // recommendations-prod: an Argo Rollouts canary of 6 steps, 12 s each
-    await page.goto(`${appUrl}/catalog/default/component/recommendations/deployments`);
-    const prod = page.getByRole('region', { name: 'environment prod' });
-    const line = prod.getByLabel('rollout recommendations');
-    const canary = /^Rollout recommendations: canary step (\d) of 6, (\d+) % on the new version/;
-    await line.getByText(canary).waitFor({ timeout: 120_000 });
-    const first = (await line.getByText(canary).textContent()) ?? '';
-    const [, step, weight] = canary.exec(first);
-    const bar = line.getByRole('progressbar');
-    if ((await bar.getAttribute('aria-valuenow')) !== weight) throw new Error(`bar shows ${await bar.getAttribute('aria-valuenow')} %, text ${weight} %`);
-    // a pause step says so
-    if (['1', '3', '5'].includes(step) && !first.includes('paused')) throw new Error(`step ${step} is a pause step: ${first}`);
-    await page.screenshot({ path: join(shots, 'canary.png'), fullPage: true });
-    // the canary moves on within two steps' time: another step, or done
-    // (a healthy app has no rollout under way to show)
-    for (let i = 0; ; i++) {
-      const now = (await line.count()) ? await line.textContent() : '';
-      if (!now.includes(`canary step ${step} of`)) break;
-      if (i >= 45) throw new Error(`the canary stayed at step ${step}: ${now}`);
-      await page.waitForTimeout(2000);
-    }
-  });
-
-  await check("shows a Flux service's images and its stuck Deployment, read through the Kustomization's inventory", async () => {
-    // inventory: Flux Kustomizations whose inventories name a Deployment each;
-    // staging's is stuck past its progress deadline
-    await page.goto(`${appUrl}/catalog/default/component/inventory/deployments`);
-    const dev = page.getByRole('region', { name: 'environment dev' });
-    await dev.getByLabel('images of inventory-dev').getByText(/^ghcr\.io\/gitops-portal\/inventory:[0-9a-f]{7}$/).waitFor({ timeout: 60_000 });
-    const staging = page.getByRole('region', { name: 'environment staging' });
-    const stuck = staging.getByLabel('resources of inventory-staging needing attention');
-    await stuck.getByText('1 of 3 resources out of sync or unhealthy:').waitFor();
-    await stuck.getByText(/^Deployment inventory-staging\/inventory: Degraded — ReplicaSet "inventory-[0-9a-f]+" has timed out progressing\.$/).waitFor();
-    await page.screenshot({ path: join(shots, 'flux-drift.png'), fullPage: true });
-  });
-
-  await check('groups applications under the ApplicationSet that generated them, with its progressive sync', async () => {
-    await page.goto(`${appUrl}/catalog/default/component/checkout/deployments`);
-    const set = page.getByLabel('ApplicationSet checkout');
-    await set.getByText(/ · progressive sync, \d+ steps?$/).waitFor({ timeout: 60_000 });
-    await set.getByText(/^(step \d+ · )?checkout-dev: /).waitFor();
-    await page.getByRole('region', { name: 'environment dev' }).getByText(/generated by ApplicationSet checkout/).waitFor();
-    await set.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: join(shots, 'application-set.png') });
-    // and on the fleet page
-    await page.goto(`${appUrl}/gitops`);
-    await page.getByLabel('ApplicationSet checkout').getByText(/progressive sync, \d+ steps?$/).waitFor({ timeout: 60_000 });
-  });
-
-  await check('tells which controller is unreachable on the fleet page, and recovers', async () => {
-    const down = value =>
-      fetch('http://localhost:7008/sandbox/down', {
-        method: 'POST',
-        body: JSON.stringify({ instance: 'prod', down: value }),
+      await page.goto(
+        `${appUrl}/catalog/default/component/checkout/deployments`,
+      );
+      const chart = page.getByRole('img', {
+        name: /^Deployments per day over 30 days: dev [1-9]/,
       });
-    await down(true);
-    try {
+      await chart.waitFor();
+      await page
+        .locator('div')
+        .filter({
+          has: page.getByText('Deployments over time', { exact: true }),
+        })
+        .filter({ has: chart })
+        .last()
+        .screenshot({ path: join(shots, 'deployments-chart.png') });
+
       await page.goto(`${appUrl}/gitops`);
-      await page.getByText(/^prod unreachable since \d\d:\d\d; its \d+ applications show their last known state/).waitFor({ timeout: 60_000 });
-      await page.screenshot({ path: join(shots, 'controller-unreachable.png') });
-    } finally {
-      await down(false);
-    }
-    // read again at the next poll: the banner goes
-    await page.getByText(/GitOps controllers? unreachable/).waitFor({ state: 'detached', timeout: 60_000 });
-  });
+      const teams = page
+        .locator('div')
+        .filter({ has: page.getByText(/^Delivery performance by team/) })
+        .filter({ has: page.getByRole('table') })
+        .last();
+      await teams.getByRole('link', { name: 'team-checkout' }).waitFor();
+      await teams.screenshot({ path: join(shots, 'team-view.png') });
+    },
+  );
+
+  await check(
+    'opens the Deployments tab of an application Resource from the catalog module',
+    async () => {
+      await page.goto(
+        `${appUrl}/catalog/default/resource/argocd-main-argocd-checkout-dev`,
+      );
+      // status tags on the entity, put there by the catalog module
+      await page
+        .getByText('health-healthy')
+        .or(page.getByText('health-progressing'))
+        .first()
+        .waitFor({ timeout: 90_000 });
+      await page
+        .getByRole('link', { name: 'Deployments', exact: true })
+        .click();
+      await page.getByRole('region', { name: 'environment dev' }).waitFor();
+      await page.screenshot({
+        path: join(shots, 'resource-deployments.png'),
+        fullPage: true,
+      });
+    },
+  );
+
+  await check(
+    'shows a commit pushed to a sandbox repository as pending, then deployed',
+    async () => {
+      // a developer's push over smart HTTP to the sandbox's checkout repository
+      const dir = mkdtempSync(join(tmpdir(), 'e2e-push-'));
+      const message = `feat: e2e change ${Date.now().toString(36)}`;
+      const git = (...args) =>
+        execFileSync('git', args, {
+          cwd: dir,
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: 'Erin E2E',
+            GIT_AUTHOR_EMAIL: 'erin@example.com',
+            GIT_COMMITTER_NAME: 'Erin E2E',
+            GIT_COMMITTER_EMAIL: 'erin@example.com',
+          },
+          stdio: 'pipe',
+        });
+      let sha;
+      try {
+        git('clone', '--quiet', 'http://localhost:7008/git/checkout.git', '.');
+        git('commit', '--quiet', '--allow-empty', '-m', message);
+        git('push', '--quiet', 'origin', 'main');
+        sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      await page.goto(
+        `${appUrl}/catalog/default/component/checkout/deployments`,
+      );
+      // staging runs an older commit: the new one is pending there, with its
+      // message (unless the demo loop promoted it meanwhile: then deployed)
+      const staging = page.getByRole('region', { name: 'environment staging' });
+      const pending = staging.getByRole('button', {
+        name: /pending commits? on main/,
+      });
+      const promoted = staging.getByText(`Deployed: ${sha}`);
+      await pending.or(promoted).first().waitFor({ timeout: 120_000 });
+      if (await pending.isVisible()) await pending.click();
+      await staging
+        .getByText(message)
+        .or(promoted)
+        .first()
+        .waitFor({ timeout: 120_000 });
+      // dev follows main: Argo CD syncs it and dev shows it deployed
+      const dev = page.getByRole('region', { name: 'environment dev' });
+      await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
+      await dev.getByText(message).first().waitFor({ timeout: 60_000 });
+      await page.screenshot({
+        path: join(shots, 'pushed-commit.png'),
+        fullPage: true,
+      });
+    },
+  );
+
+  await check(
+    'promotes staging → prod and rolls back, as reviewed changes to the fleet repository',
+    async () => {
+      const tab = `${appUrl}/catalog/default/component/storefront/deployments`;
+      await page.goto(tab);
+      const region = env =>
+        page.getByRole('region', { name: `environment ${env}` });
+      const deployed = async env => {
+        const text = await region(env)
+          .getByText(/^Deployed: [0-9a-f]{7}/)
+          .first()
+          .textContent({ timeout: 120_000 });
+        return /Deployed: ([0-9a-f]{7})/.exec(text)[1];
+      };
+      const stagingSha = await deployed('staging');
+      const prodBefore = await deployed('prod');
+      if (stagingSha === prodBefore)
+        throw new Error('staging and prod already run the same commit');
+      // merges what is waiting on the fleet repository, as a reviewer would
+      const merge = async prefix => {
+        const deadline = Date.now() + 30_000;
+        while (Date.now() < deadline) {
+          const { branches } = await (
+            await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')
+          ).json();
+          const branch = branches.find(b => b.startsWith(prefix));
+          if (branch) {
+            await fetch('http://localhost:7008/sandbox/git/merge', {
+              method: 'POST',
+              body: JSON.stringify({ repo: 'fleet', branch }),
+            });
+            return;
+          }
+          await new Promise(r => setTimeout(r, 1000));
+        }
+        // merged by the sandbox on its own already
+      };
+      // a history row that says which proposal it ran (rows reload on new deployments)
+      const chip = async text => {
+        for (let i = 0; i < 24; i++) {
+          await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+          if (
+            await page
+              .getByTestId('proposal-chip')
+              .filter({ hasText: text })
+              .first()
+              .isVisible()
+          )
+            return;
+          await page.waitForTimeout(5000);
+          await page.goto(tab);
+        }
+        throw new Error(`no history row with '${text}'`);
+      };
+
+      // promote: the dialog shows the exact change, then it is proposed
+      await region('prod')
+        .getByRole('button', { name: /^Promote staging → prod/ })
+        .click();
+      const dialog = page.getByRole('dialog');
+      await dialog
+        .getByText('apps/storefront/prod.yaml', { exact: true })
+        .waitFor();
+      await dialog.getByText(/^\+\s+targetRevision: /).waitFor();
+      await dialog.getByRole('textbox').fill('Release train 42 (e2e)');
+      await page.screenshot({ path: join(shots, 'promote-dialog.png') });
+      await dialog.getByRole('button', { name: 'Propose' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await region('prod')
+        .getByTestId('proposal')
+        .filter({ hasText: `promotion to ${stagingSha}` })
+        .waitFor({ timeout: 30_000 });
+      await page.screenshot({
+        path: join(shots, 'promotion-proposed.png'),
+        fullPage: true,
+      });
+      await merge('gitops/promote-prod-');
+      await page.goto(tab);
+      await region('prod')
+        .getByText(`Deployed: ${stagingSha}`)
+        .waitFor({ timeout: 120_000 });
+      await chip('promotion by guest');
+
+      // roll back to the deployment prod ran before
+      const row = page
+        .getByRole('row')
+        .filter({ hasText: prodBefore })
+        .filter({ has: page.getByRole('button', { name: 'Roll back' }) })
+        .first();
+      // the history reloads when a deployment arrives: a click on a row being
+      // replaced is lost, so click again until the dialog opens
+      for (let attempt = 1; ; attempt++) {
+        await row.getByRole('button', { name: 'Roll back' }).click();
+        const opened = await dialog.waitFor({ timeout: 10_000 }).then(
+          () => true,
+          () => false,
+        );
+        if (opened || attempt === 3) break;
+      }
+      await dialog
+        .getByText('apps/storefront/prod.yaml', { exact: true })
+        .waitFor();
+      await dialog.getByRole('button', { name: 'Propose' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      await region('prod')
+        .getByTestId('proposal')
+        .filter({ hasText: `rollback to ${prodBefore}` })
+        .waitFor({ timeout: 30_000 });
+      await merge('gitops/rollback-prod-');
+      await page.goto(tab);
+      await region('prod')
+        .getByText(`Deployed: ${prodBefore}`)
+        .waitFor({ timeout: 120_000 });
+      await chip('rollback by guest');
+      await page.screenshot({
+        path: join(shots, 'rollback-row.png'),
+        fullPage: true,
+      });
+    },
+  );
+
+  await check(
+    'shows what runs: images, a hand-made change reverted by self-heal, a hydrated application',
+    async () => {
+      // payments-prod: someone edits a ConfigMap by hand every 90 s; Argo CD's
+      // self-heal re-applies the same revision (a distinct history row)
+      const tab = `${appUrl}/catalog/default/component/payments/deployments`;
+      const selfHeal = page
+        .getByText(
+          'self-heal: same revision re-applied (a manual change reverted)',
+        )
+        .first();
+      for (let i = 0; i < 30; i++) {
+        await page.goto(tab);
+        await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+        if (await selfHeal.isVisible()) break;
+        await page.waitForTimeout(5000);
+      }
+      await selfHeal.waitFor({ timeout: 5000 });
+      const prod = page.getByRole('region', { name: 'environment prod' });
+      await prod
+        .getByLabel('images of payments-prod')
+        .getByText(/^ghcr\.io\/acme\/payments:[0-9a-f]{7}$/)
+        .waitFor();
+      await page.screenshot({
+        path: join(shots, 'self-heal.png'),
+        fullPage: true,
+      });
+      // search: Argo CD 3.x source hydration; the dry commit with its message,
+      // the hydrated one beside it
+      await page.goto(`${appUrl}/catalog/default/component/search/deployments`);
+      const search = page.getByRole('region', { name: 'environment prod' });
+      await search
+        .getByText(/^Hydrated into environments\/prod at [0-9a-f]{7}/)
+        .waitFor({ timeout: 60_000 });
+      await search.getByText(/^Deployed: [0-9a-f]{7}/).waitFor();
+      await search
+        .getByText(/— (Alice Developer|Bob Builder|Carol Ops)/)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({
+        path: join(shots, 'hydrated-app.png'),
+        fullPage: true,
+      });
+    },
+  );
+
+  await check(
+    'shows a canary under way: its step, traffic weight and pause, moving on',
+    async () => {
+      // recommendations-prod: an Argo Rollouts canary of 6 steps, 12 s each
+      await page.goto(
+        `${appUrl}/catalog/default/component/recommendations/deployments`,
+      );
+      const prod = page.getByRole('region', { name: 'environment prod' });
+      const line = prod.getByLabel('rollout recommendations');
+      const canary =
+        /^Rollout recommendations: canary step (\d) of 6, (\d+) % on the new version/;
+      await line.getByText(canary).waitFor({ timeout: 120_000 });
+      const first = (await line.getByText(canary).textContent()) ?? '';
+      const [, step, weight] = canary.exec(first);
+      const bar = line.getByRole('progressbar');
+      if ((await bar.getAttribute('aria-valuenow')) !== weight)
+        throw new Error(
+          `bar shows ${await bar.getAttribute(
+            'aria-valuenow',
+          )} %, text ${weight} %`,
+        );
+      // a pause step says so
+      if (['1', '3', '5'].includes(step) && !first.includes('paused'))
+        throw new Error(`step ${step} is a pause step: ${first}`);
+      await page.screenshot({
+        path: join(shots, 'canary.png'),
+        fullPage: true,
+      });
+      // the canary moves on within two steps' time: another step, or done
+      // (a healthy app has no rollout under way to show)
+      for (let i = 0; ; i++) {
+        const now = (await line.count()) ? await line.textContent() : '';
+        if (!now.includes(`canary step ${step} of`)) break;
+        if (i >= 45)
+          throw new Error(`the canary stayed at step ${step}: ${now}`);
+        await page.waitForTimeout(2000);
+      }
+    },
+  );
+
+  await check(
+    "shows a Flux service's images and its stuck Deployment, read through the Kustomization's inventory",
+    async () => {
+      // inventory: Flux Kustomizations whose inventories name a Deployment each;
+      // staging's is stuck past its progress deadline
+      await page.goto(
+        `${appUrl}/catalog/default/component/inventory/deployments`,
+      );
+      const dev = page.getByRole('region', { name: 'environment dev' });
+      await dev
+        .getByLabel('images of inventory-dev')
+        .getByText(/^ghcr\.io\/gitops-portal\/inventory:[0-9a-f]{7}$/)
+        .waitFor({ timeout: 60_000 });
+      const staging = page.getByRole('region', { name: 'environment staging' });
+      const stuck = staging.getByLabel(
+        'resources of inventory-staging needing attention',
+      );
+      await stuck
+        .getByText('1 of 3 resources out of sync or unhealthy:')
+        .waitFor();
+      await stuck
+        .getByText(
+          /^Deployment inventory-staging\/inventory: Degraded — ReplicaSet "inventory-[0-9a-f]+" has timed out progressing\.$/,
+        )
+        .waitFor();
+      await page.screenshot({
+        path: join(shots, 'flux-drift.png'),
+        fullPage: true,
+      });
+    },
+  );
+
+  await check(
+    'groups applications under the ApplicationSet that generated them, with its progressive sync',
+    async () => {
+      await page.goto(
+        `${appUrl}/catalog/default/component/checkout/deployments`,
+      );
+      const set = page.getByLabel('ApplicationSet checkout');
+      await set
+        .getByText(/ · progressive sync, \d+ steps?$/)
+        .waitFor({ timeout: 60_000 });
+      await set.getByText(/^(step \d+ · )?checkout-dev: /).waitFor();
+      await page
+        .getByRole('region', { name: 'environment dev' })
+        .getByText(/generated by ApplicationSet checkout/)
+        .waitFor();
+      await set.scrollIntoViewIfNeeded();
+      await page.screenshot({ path: join(shots, 'application-set.png') });
+      // and on the fleet page
+      await page.goto(`${appUrl}/gitops`);
+      await page
+        .getByLabel('ApplicationSet checkout')
+        .getByText(/progressive sync, \d+ steps?$/)
+        .waitFor({ timeout: 60_000 });
+    },
+  );
+
+  await check(
+    'tells which controller is unreachable on the fleet page, and recovers',
+    async () => {
+      const down = value =>
+        fetch('http://localhost:7008/sandbox/down', {
+          method: 'POST',
+          body: JSON.stringify({ instance: 'prod', down: value }),
+        });
+      await down(true);
+      try {
+        await page.goto(`${appUrl}/gitops`);
+        await page
+          .getByText(
+            /^prod unreachable since \d\d:\d\d; its \d+ applications show their last known state/,
+          )
+          .waitFor({ timeout: 60_000 });
+        await page.screenshot({
+          path: join(shots, 'controller-unreachable.png'),
+        });
+      } finally {
+        await down(false);
+      }
+      // read again at the next poll: the banner goes
+      await page
+        .getByText(/GitOps controllers? unreachable/)
+        .waitFor({ state: 'detached', timeout: 60_000 });
+    },
+  );
 
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
@@ -398,43 +600,69 @@ try {
       fullPage: true,
     });
   });
-  await check('creates a GitOps-managed service from the template, and sees it deployed', async () => {
-    const name = `e2e-svc-${Date.now().toString(36)}`;
-    await page.goto(`${appUrl}/create/templates/default/create-gitops-service`);
-    await page.getByRole('textbox', { name: /^Name/ }).fill(name);
-    const owner = page.getByRole('combobox', { name: /^Owner/ }).or(page.getByRole('textbox', { name: /^Owner/ })).first();
-    await owner.fill('group:default/team-payments');
-    await owner.press('Tab');
-    await page.getByRole('button', { name: 'Next' }).click();
-    // Deployment: Argo CD, dev/staging/prod, the sandbox's Git host and fleet repository
-    await page.getByRole('button', { name: 'Review' }).click();
-    await page.getByRole('button', { name: 'Create' }).click();
-    await page.waitForURL(/\/create\/tasks\//);
-    // every step ran: service repo pushed, fleet commit, catalog registration
-    const open = page.getByRole('link', { name: 'Open in catalog' }).or(page.getByRole('button', { name: 'Open in catalog' })).first();
-    await open.waitFor({ timeout: 120_000 });
-    await page.screenshot({ path: join(shots, 'scaffolder-task.png'), fullPage: true });
-    await open.click();
-    await page.waitForURL(new RegExp(`/catalog/default/component/${name}`), { timeout: 60_000 });
-    // the catalog processes the new location within seconds; reload like a user would
-    const tab = page.getByRole('link', { name: 'Deployments', exact: true });
-    for (let i = 0; i < 30 && !(await tab.isVisible()); i++) {
-      await page.waitForTimeout(3000);
-      if (await page.getByText('Entity not found').isVisible()) await page.reload();
-    }
-    await tab.click();
-    // the sandbox reconciles the fleet commit, Argo CD syncs, the backend ingests it
-    for (const env of ['dev', 'staging', 'prod']) {
-      const region = page.getByRole('region', { name: `environment ${env}` });
-      await region.waitFor({ timeout: 120_000 });
-      await region.getByText('Synced').first().waitFor({ timeout: 120_000 });
-      await region.getByText('Healthy').first().waitFor({ timeout: 120_000 });
-    }
-    await page.getByText(`Create ${name}`).first().waitFor({ timeout: 60_000 });
-    // and the first rollout of each environment is in its history
-    await page.getByRole('cell', { name: 'Succeeded' }).nth(2).waitFor({ timeout: 60_000 });
-    await page.screenshot({ path: join(shots, 'scaffolded-service.png'), fullPage: true });
-  });
+  await check(
+    'creates a GitOps-managed service from the template, and sees it deployed',
+    async () => {
+      const name = `e2e-svc-${Date.now().toString(36)}`;
+      await page.goto(
+        `${appUrl}/create/templates/default/create-gitops-service`,
+      );
+      await page.getByRole('textbox', { name: /^Name/ }).fill(name);
+      const owner = page
+        .getByRole('combobox', { name: /^Owner/ })
+        .or(page.getByRole('textbox', { name: /^Owner/ }))
+        .first();
+      await owner.fill('group:default/team-payments');
+      await owner.press('Tab');
+      await page.getByRole('button', { name: 'Next' }).click();
+      // Deployment: Argo CD, dev/staging/prod, the sandbox's Git host and fleet repository
+      await page.getByRole('button', { name: 'Review' }).click();
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page.waitForURL(/\/create\/tasks\//);
+      // every step ran: service repo pushed, fleet commit, catalog registration
+      const open = page
+        .getByRole('link', { name: 'Open in catalog' })
+        .or(page.getByRole('button', { name: 'Open in catalog' }))
+        .first();
+      await open.waitFor({ timeout: 120_000 });
+      await page.screenshot({
+        path: join(shots, 'scaffolder-task.png'),
+        fullPage: true,
+      });
+      await open.click();
+      await page.waitForURL(new RegExp(`/catalog/default/component/${name}`), {
+        timeout: 60_000,
+      });
+      // the catalog processes the new location within seconds; reload like a user would
+      const tab = page.getByRole('link', { name: 'Deployments', exact: true });
+      for (let i = 0; i < 30 && !(await tab.isVisible()); i++) {
+        await page.waitForTimeout(3000);
+        if (await page.getByText('Entity not found').isVisible())
+          await page.reload();
+      }
+      await tab.click();
+      // the sandbox reconciles the fleet commit, Argo CD syncs, the backend ingests it
+      for (const env of ['dev', 'staging', 'prod']) {
+        const region = page.getByRole('region', { name: `environment ${env}` });
+        await region.waitFor({ timeout: 120_000 });
+        await region.getByText('Synced').first().waitFor({ timeout: 120_000 });
+        await region.getByText('Healthy').first().waitFor({ timeout: 120_000 });
+      }
+      await page
+        .getByText(`Create ${name}`)
+        .first()
+        .waitFor({ timeout: 60_000 });
+      // and the first rollout of each environment is in its history
+      await page
+        .getByRole('cell', { name: 'Succeeded' })
+        .nth(2)
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({
+        path: join(shots, 'scaffolded-service.png'),
+        fullPage: true,
+      });
+    },
+  );
 } catch (error) {
   console.log(`  ✕ e2e setup: ${error.message}`);
   results.push({ name: 'setup', ok: false });

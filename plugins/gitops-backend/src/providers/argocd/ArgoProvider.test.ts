@@ -477,6 +477,64 @@ describe('ArgoProvider', () => {
     expect(snapshot.deployments[0].revisions).toEqual([dry]);
   });
 
+  it('tells every history entry of a hydrated application by its dry commit, also one first read after a newer sync', async () => {
+    // Argo CD keeps hydrated commits in history and tells the dry one only
+    // in passing (currentOperation while hydrating, lastSuccessfulOperation
+    // for what runs): a read missed between two syncs must not leave the
+    // older one stored by its hydrated commit
+    const [d1, d2, d3] = [SHA(51), SHA(52), SHA(53)];
+    const [h1, h2, h3] = ['1', '2', '3'].map(c => c.repeat(40));
+    const app = argoApp({ name: 'hydrated', historyCount: 1 });
+    delete app.spec!.source;
+    app.spec!.sourceHydrator = {
+      drySource: {
+        repoURL: 'https://github.com/acme/shop.git',
+        path: 'deploy/prod',
+        targetRevision: 'main',
+      },
+      syncSource: { targetBranch: 'environments/prod', path: 'prod' },
+    };
+    const first = app.status!.history![0];
+    const entry = (revision: string, minutes: number) => ({
+      ...first,
+      id: minutes,
+      revision,
+      deployedAt: new Date(Date.UTC(2026, 11, 6, 10, minutes)).toISOString(),
+      deployStartedAt: new Date(
+        Date.UTC(2026, 11, 6, 10, minutes) - 20_000,
+      ).toISOString(),
+    });
+    // read 1: h1 runs, d2 is being hydrated into h2
+    app.status!.history = [entry(h1, 1)];
+    app.status!.sync = { ...app.status!.sync, revision: h1 };
+    app.status!.sourceHydrator = {
+      lastSuccessfulOperation: { drySHA: d1, hydratedSHA: h1 },
+      currentOperation: { drySHA: d2, hydratedSHA: h2, phase: 'Hydrated' },
+    };
+    expect(validateArgo('v1alpha1Application', app)).toEqual([]);
+    const argo = fakeArgo('https://argo.test', { apps: [app] });
+    server.use(...argoHandlers(argo));
+    const provider = new ArgoProvider({ instance: instance(), environments });
+    const before = await provider.read({});
+    expect(before.deployments.map(d => d.revisions[0])).toEqual([d1]);
+    // read 2, after h2 and h3 were both synced
+    app.status!.history = [entry(h1, 1), entry(h2, 2), entry(h3, 3)];
+    app.status!.sync = { ...app.status!.sync, revision: h3 };
+    app.status!.sourceHydrator = {
+      lastSuccessfulOperation: { drySHA: d3, hydratedSHA: h3 },
+      currentOperation: { drySHA: d3, hydratedSHA: h3, phase: 'Hydrated' },
+    };
+    const after = await provider.read({});
+    expect(after.deployments.map(d => d.revisions[0])).toEqual([d1, d2, d3]);
+    expect(after.applications[0].revisions).toEqual([d3]);
+    // a commit never seen in passing stays its hydrated self, not a guess
+    const unseen = await new ArgoProvider({
+      instance: instance(),
+      environments,
+    }).read({});
+    expect(unseen.deployments.map(d => d.revisions[0])).toEqual([h1, h2, d3]);
+  });
+
   it('places apps by instance rule, and tells instances with the same app name apart', async () => {
     const main = fakeArgo('https://argo.test', {
       apps: [argoApp({ name: 'api' })],

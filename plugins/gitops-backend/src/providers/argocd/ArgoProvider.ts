@@ -25,6 +25,7 @@ import {
 } from './types';
 import { isRollout, rolloutStatus } from './rollouts';
 import { mapSafely } from '../unreadable';
+import { HydratedCommits } from './hydration';
 
 /** `revisions` of a multi-source result, else the single `revision`. */
 function revisionsOf(value?: {
@@ -149,6 +150,8 @@ function readArgoApplication(
     readAt: string;
     /** The resource tree, for apps whose resource health lives there (3.x). */
     tree?: ArgoApplicationTree;
+    /** Hydrated commits' dry ones, as seen in earlier reads. */
+    hydratedCommits?: HydratedCommits;
     /** Argo Rollouts of the app, read while it is not healthy. */
     rollouts?: ApplicationRollout[];
   },
@@ -273,10 +276,23 @@ function readArgoApplication(
     lastReadAt: options.readAt,
   };
 
-  // a hydrated app's history has hydrated commits: the last one known is
-  // told by its dry commit, like the app
-  const dry = (revs: string[]) =>
-    drySHA && revs[0] === hydration?.hydratedRevision ? [drySHA] : revs;
+  // a hydrated app's history has hydrated commits: each is told by its dry
+  // commit, from the pairs the controller tells now and told before
+  const known = options.hydratedCommits;
+  if (hydrator) {
+    known?.learn(id, drySHA, hydrated?.lastSuccessfulOperation?.hydratedSHA);
+    known?.learn(
+      id,
+      hydrated?.currentOperation?.drySHA,
+      hydrated?.currentOperation?.hydratedSHA,
+    );
+  }
+  const dry = (revs: string[]): string[] => {
+    if (!hydrator || revs.length !== 1) return revs;
+    if (drySHA && revs[0] === hydration?.hydratedRevision) return [drySHA];
+    const seen = known?.dryOf(id, revs[0]);
+    return seen ? [seen] : revs;
+  };
   const deployments: NewDeployment[] = history
     .filter(h => h.deployedAt)
     .map(h => ({
@@ -300,7 +316,7 @@ function readArgoApplication(
       applicationId: id,
       dedupeKey: deploymentKey(id, op.finishedAt, opRevisions),
       environment,
-      revisions: opRevisions,
+      revisions: dry(opRevisions),
       startedAt: op.startedAt,
       finishedAt: op.finishedAt,
       result: 'Failed',
@@ -399,6 +415,7 @@ export class ArgoProvider implements GitopsProvider {
   readonly engine = 'argocd' as const;
   readonly instance: string;
   private readonly client: ArgoClient;
+  private readonly hydratedCommits = new HydratedCommits();
 
   constructor(
     private readonly options: {
@@ -434,6 +451,7 @@ export class ArgoProvider implements GitopsProvider {
         readAt,
         tree: trees.get(item),
         rollouts: rollouts.get(item),
+        hydratedCommits: this.hydratedCommits,
       });
       if (mapped) {
         snapshot.applications.push(mapped.application);
@@ -578,6 +596,7 @@ export class ArgoProvider implements GitopsProvider {
             instance: this.options.instance,
             environments: this.options.environments,
             readAt,
+            hydratedCommits: this.hydratedCommits,
           });
           if (mapped) {
             changed.applications.push(mapped.application);
