@@ -108,6 +108,12 @@ export const gitopsTranslationRef = createTranslationRef({
       requested: '{{action}} of {{name}} requested',
       failed: '{{action}} of {{name}} failed: {{message}}',
       notAllowed: 'You are not allowed to {{action}} this application',
+      confirmTitle: '{{action}} {{name}}?',
+      confirmSync:
+        '{{name}} applies what its source names now ({{target}}) to {{environment}}, without waiting for its next automatic sync.',
+      confirmSuspend:
+        'Flux stops reconciling {{name}} in {{environment}} until it is resumed: changes to its source are not applied meanwhile.',
+      cancel: 'Cancel',
     },
     commit: {
       gitError: 'Git: {{message}}',
@@ -162,6 +168,7 @@ export const gitopsTranslationRef = createTranslationRef({
       failedAlert: 'Could not propose: {{message}}',
       promoteNotAllowed: 'You are not allowed to promote',
       rollbackNotAllowed: 'You are not allowed to roll back',
+      rollbackRunsNow: 'This revision runs in {{environment}} now',
       promoteButton: 'Promote {{from}} → {{to}}',
       promoteButtonCommits_one: 'Promote {{from}} → {{to}} ({{count}} commit)',
       promoteButtonCommits_other:

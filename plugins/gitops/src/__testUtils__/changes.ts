@@ -49,9 +49,13 @@ export function serveChanges(
     ),
     http.get(`${ENTITY}/history`, () =>
       HttpResponse.json({
-        items: historyRows(2).map((r, i) => ({
+        items: historyRows(3).map((r, i) => ({
           ...r,
           environment: 'prod',
+          // the newest runs in prod now (the fixture app's revision)
+          ...(i === 0
+            ? { revisions: ['0123456789abcdef0123456789abcdef01234567'] }
+            : {}),
           ...(i === 0
             ? {
                 proposal: {

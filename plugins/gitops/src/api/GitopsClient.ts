@@ -164,7 +164,12 @@ export class GitopsClient implements GitopsApi {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('gitops');
     const res = await this.options.fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!res.ok) {
-      throw await ResponseError.fromResponse(res);
+      const error = await ResponseError.fromResponse(res);
+      // the server's own words (why a proposal conflicts), not "Request
+      // failed with 409 Conflict"
+      const said = error.body?.error?.message;
+      if (said) error.message = said;
+      throw error;
     }
     return res;
   }

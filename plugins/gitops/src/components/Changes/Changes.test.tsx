@@ -59,6 +59,13 @@ describe('promotion and rollback on the Deployments tab', () => {
       /promotion to ccccccc proposed by bob: PR #12.*, open/,
     );
     expect(await screen.findByText('rollback by alice')).toBeInTheDocument();
-    expect(screen.getAllByRole('button', { name: 'Roll back' }).length).toBe(2);
+    const rollbacks = screen.getAllByRole('button', { name: 'Roll back' });
+    expect(rollbacks.length).toBe(3);
+    // nothing to roll back to on the row that runs now
+    await waitFor(() => expect(rollbacks[0]).toBeDisabled());
+    expect(
+      screen.getByTitle('This revision runs in prod now'),
+    ).toBeInTheDocument();
+    expect(rollbacks[2]).toBeEnabled();
   });
 });

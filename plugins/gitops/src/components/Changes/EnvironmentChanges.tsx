@@ -138,9 +138,11 @@ export function RollbackButton(props: {
   environment: string;
   deploymentId: string;
   options?: EnvironmentChangeOptions;
+  /** The deployment's revisions run in the environment now: nothing to roll back to. */
+  runsNow?: boolean;
   onChange: () => void;
 }) {
-  const { entity, environment, deploymentId, options } = props;
+  const { entity, environment, deploymentId, options, runsNow } = props;
   const [open, setOpen] = useState(false);
   const { t } = useTranslationRef(gitopsTranslationRef);
   const { allowed, loading } = usePermission({
@@ -149,6 +151,7 @@ export function RollbackButton(props: {
   });
   if (!options) return null;
   let reason = options.rollback.reason;
+  if (runsNow) reason = t('changes.rollbackRunsNow', { environment });
   if (!loading && !allowed) reason = t('changes.rollbackNotAllowed');
   return (
     <>
@@ -156,7 +159,9 @@ export function RollbackButton(props: {
         <span>
           <Button
             size="small"
-            disabled={!options.rollback.available || !allowed || loading}
+            disabled={
+              !options.rollback.available || runsNow || !allowed || loading
+            }
             onClick={() => setOpen(true)}
           >
             {t('changes.rollbackButton')}

@@ -9,6 +9,11 @@ import {
   gitopsApplicationSyncPermission,
 } from '@gitops-portal/plugin-gitops-common';
 import Button from '@material-ui/core/Button';
+import Dialog from '@material-ui/core/Dialog';
+import DialogActions from '@material-ui/core/DialogActions';
+import DialogContent from '@material-ui/core/DialogContent';
+import DialogContentText from '@material-ui/core/DialogContentText';
+import DialogTitle from '@material-ui/core/DialogTitle';
 import Tooltip from '@material-ui/core/Tooltip';
 import { useState } from 'react';
 import { gitopsApiRef } from '../../api';
@@ -40,6 +45,7 @@ function ActionButton(props: {
   const api = useApi(gitopsApiRef);
   const alertApi = useApi(alertApiRef);
   const [busy, setBusy] = useState(false);
+  const [confirming, setConfirming] = useState(false);
   const { t } = useTranslationRef(gitopsTranslationRef);
   const entityRef = stringifyEntityRef(entity);
   const { allowed, loading } = usePermission({
@@ -52,45 +58,68 @@ function ActionButton(props: {
       <Button
         size="small"
         variant="outlined"
-        disabled={!allowed || loading || busy}
-        onClick={async () => {
-          setBusy(true);
-          try {
-            await api.runAction({
-              entity: {
-                kind: entity.kind,
-                namespace: entity.metadata.namespace,
-                name: entity.metadata.name,
-              },
-              applicationId: app.id,
-              action,
-            });
-            alertApi.post({
-              message: t('actions.requested', {
-                action: label,
-                name: app.name,
-              }),
-              severity: 'success',
-              display: 'transient',
-            });
-            onDone();
-          } catch (e) {
-            alertApi.post({
-              message: t('actions.failed', {
-                action: label,
-                name: app.name,
-                message: (e as Error).message,
-              }),
-              severity: 'error',
-            });
-          } finally {
-            setBusy(false);
-          }
-        }}
+        disabled={!allowed || loading || busy || app.stale}
+        onClick={() =>
+          confirmOf(app, action, t) ? setConfirming(true) : run()
+        }
       >
         {label}
       </Button>
     </span>
+  );
+  async function run() {
+    setConfirming(false);
+    setBusy(true);
+    try {
+      await api.runAction({
+        entity: {
+          kind: entity.kind,
+          namespace: entity.metadata.namespace,
+          name: entity.metadata.name,
+        },
+        applicationId: app.id,
+        action,
+      });
+      alertApi.post({
+        message: t('actions.requested', {
+          action: label,
+          name: app.name,
+        }),
+        severity: 'success',
+        display: 'transient',
+      });
+      onDone();
+    } catch (e) {
+      alertApi.post({
+        message: t('actions.failed', {
+          action: label,
+          name: app.name,
+          message: (e as Error).message,
+        }),
+        severity: 'error',
+      });
+    } finally {
+      setBusy(false);
+    }
+  }
+  const confirm = confirmOf(app, action, t);
+  const dialog = confirming && confirm && (
+    <Dialog open onClose={() => setConfirming(false)} maxWidth="sm">
+      <DialogTitle>
+        {t('actions.confirmTitle', { action: label, name: app.name })}
+      </DialogTitle>
+      <DialogContent>
+        <DialogContentText>{confirm}</DialogContentText>
+      </DialogContent>
+      <DialogActions>
+        <Button onClick={() => setConfirming(false)}>
+          {t('actions.cancel')}
+        </Button>
+        <Button color="primary" variant="contained" onClick={run}>
+          {label}
+        </Button>
+      </DialogActions>
+    </Dialog>
   );
   if (!loading && !allowed) {
     return (
@@ -103,7 +132,34 @@ function ActionButton(props: {
       </Tooltip>
     );
   }
-  return button;
+  return (
+    <>
+      {button}
+      {dialog}
+    </>
+  );
+}
+
+/**
+ * What an action that changes the cluster does, asked before it runs;
+ * undefined for one that only reads again (refresh).
+ */
+function confirmOf(app: GitopsApplication, action: Action, t: GitopsT) {
+  if (action === 'sync')
+    return t('actions.confirmSync', {
+      name: app.name,
+      environment: app.environment,
+      target:
+        app.sources[0]?.targetRevision ??
+        app.sources[0]?.chart ??
+        t('common.none'),
+    });
+  if (action === 'suspend')
+    return t('actions.confirmSuspend', {
+      name: app.name,
+      environment: app.environment,
+    });
+  return undefined;
 }
 
 /**

@@ -213,7 +213,7 @@ describe('EntityGitopsContent', () => {
     ).toBeInTheDocument();
   });
 
-  it('syncs through the backend and reports the result', async () => {
+  it('syncs through the backend after the user confirms, and reports the result', async () => {
     serve([app({ name: 'checkout-dev' })]);
     const posted: string[] = [];
     server.use(
@@ -228,7 +228,20 @@ describe('EntityGitopsContent', () => {
     await screen.findByText('checkout-dev');
     const sync = screen.getByRole('button', { name: 'Sync' });
     await waitFor(() => expect(sync).toBeEnabled());
+    // asked first: cancelled, nothing is sent
     await userEvent.click(sync);
+    const ask = await screen.findByRole('dialog');
+    expect(ask.textContent).toMatch(/Sync checkout-dev\?/);
+    await userEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    await waitFor(() =>
+      expect(screen.queryByRole('dialog')).not.toBeInTheDocument(),
+    );
+    expect(posted).toEqual([]);
+    await userEvent.click(sync);
+    const confirm = await screen.findByRole('dialog');
+    await userEvent.click(
+      within(confirm).getByRole('button', { name: 'Sync' }),
+    );
     await waitFor(() =>
       expect(posted).toEqual(['argocd:main:argocd:checkout-dev sync']),
     );

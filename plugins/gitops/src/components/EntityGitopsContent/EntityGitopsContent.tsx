@@ -138,6 +138,11 @@ export function EntityGitopsContent() {
               environment={d.environment}
               deploymentId={d.id}
               options={optionsOf(d.environment)}
+              runsNow={value.environments
+                .find(e => e.environment === d.environment)
+                ?.applications.some(
+                  a => a.revisions.join() === d.revisions.join(),
+                )}
               onChange={refreshAll}
             />
           )}
