@@ -397,6 +397,17 @@ describe('gitops backend plugin', () => {
       'checkout-prod',
       'checkout-staging',
     ]);
+    // a group's name is the group, as the catalog reads spec.owner
+    const byName = await app.get('/api/gitops/fleet?owner=team-a').set(auth);
+    expect(byName.body.items.map((a: any) => a.name).sort()).toEqual([
+      'checkout-dev',
+      'checkout-prod',
+      'checkout-staging',
+    ]);
+    const notARef = await app
+      .get('/api/gitops/fleet?owner=group:default/')
+      .set(auth);
+    expect(notARef.status).toBe(400);
     const paged = await app.get('/api/gitops/fleet?limit=4').set(auth);
     expect(paged.body.items).toHaveLength(4);
     const rest = await app

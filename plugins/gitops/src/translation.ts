@@ -41,6 +41,9 @@ export const gitopsTranslationRef = createTranslationRef({
         Unknown: 'Unknown',
         aria: 'health {{status}}',
       },
+      lastKnown: '{{status}}, last known',
+      lastKnownTitle:
+        'The controller could not be read: this is what it said last, not what runs now',
     },
     deploymentsTab: {
       noDeploymentsTitle: 'No deployments found',

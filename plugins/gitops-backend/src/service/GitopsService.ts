@@ -4,7 +4,11 @@ import {
   PermissionsService,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import {
+  Entity,
+  parseEntityRef,
+  stringifyEntityRef,
+} from '@backstage/catalog-model';
 import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
@@ -633,7 +637,7 @@ export class GitopsService {
     let ids: string[] | undefined;
     if (request.owner) {
       ids = await this.applicationIdsWhere(
-        { 'relations.ownedBy': request.owner.toLocaleLowerCase('en-US') },
+        { 'relations.ownedBy': ownerRef(request.owner) },
         credentials,
       );
     }
@@ -690,5 +694,25 @@ export class GitopsService {
     });
     const apps = await this.options.store.findApplications(queries);
     return apps.map(a => a.id);
+  }
+}
+
+/**
+ * An owner as the catalog's `relations.ownedBy` holds it: a full entity ref,
+ * or a group's name (`team-checkout` is `group:default/team-checkout`, as
+ * the catalog reads `spec.owner`).
+ */
+export function ownerRef(owner: string): string {
+  try {
+    return stringifyEntityRef(
+      parseEntityRef(owner.trim(), {
+        defaultKind: 'group',
+        defaultNamespace: 'default',
+      }),
+    ).toLocaleLowerCase('en-US');
+  } catch {
+    throw new InputError(
+      `owner must be an entity ref or a group name, not '${owner}'`,
+    );
   }
 }

@@ -67,8 +67,14 @@ export function EntityGitopsCard() {
           <Typography style={{ minWidth: 80 }}>
             <b>{env.environment}</b>
           </Typography>
-          <SyncChip status={env.syncStatus} />
-          <HealthChip status={env.healthStatus} />
+          <SyncChip
+            status={env.syncStatus}
+            stale={env.applications.some(a => a.stale)}
+          />
+          <HealthChip
+            status={env.healthStatus}
+            stale={env.applications.some(a => a.stale)}
+          />
           <Typography variant="body2" color="textSecondary">
             {env.summary?.revisions[0]
               ? t('fleet.cellRevision', {

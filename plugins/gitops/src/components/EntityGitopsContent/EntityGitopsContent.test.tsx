@@ -136,10 +136,21 @@ describe('EntityGitopsContent', () => {
     expect(screen.getAllByLabelText('sync OutOfSync').length).toBeGreaterThan(
       0,
     );
+    // prod's controller could not be read: its status is the last known,
+    // not green, and nothing is sent to it
+    const prod = screen.getByRole('region', { name: 'environment prod' });
     expect(
-      screen.getAllByLabelText('health Progressing').length,
-    ).toBeGreaterThan(0);
+      within(prod).getAllByLabelText('health Progressing, last known').length,
+    ).toBe(2);
+    expect(within(prod).getAllByText('Progressing, last known').length).toBe(2);
+    expect(screen.getAllByLabelText('health Degraded')).toHaveLength(2);
     expect(screen.getByText(/^stale since/)).toBeInTheDocument();
+    await waitFor(() =>
+      expect(
+        within(prod).getByRole('button', { name: 'Refresh' }),
+      ).toBeDisabled(),
+    );
+    expect(within(prod).getByRole('button', { name: 'Sync' })).toBeDisabled();
   });
 
   it('shows the attempted revision of a failed rollout and a Helm chart', async () => {

@@ -94,8 +94,8 @@ function ApplicationRow(props: {
               })}`
             : ''}
         </Typography>
-        <SyncChip status={app.syncStatus} />
-        <HealthChip status={app.healthStatus} />
+        <SyncChip status={app.syncStatus} stale={app.stale} />
+        <HealthChip status={app.healthStatus} stale={app.stale} />
         {app.syncStatus === 'OutOfSync' && app.outOfSyncSince && (
           <Typography variant="body2" color="textSecondary">
             {t('environmentCard.outOfSyncSince', {
@@ -318,8 +318,14 @@ export function EnvironmentCard(props: {
         title={environment.environment}
         subheader={
           <Box display="flex" style={{ gap: 8 }}>
-            <SyncChip status={environment.syncStatus} />
-            <HealthChip status={environment.healthStatus} />
+            <SyncChip
+              status={environment.syncStatus}
+              stale={environment.applications.some(a => a.stale)}
+            />
+            <HealthChip
+              status={environment.healthStatus}
+              stale={environment.applications.some(a => a.stale)}
+            />
           </Box>
         }
       >

@@ -51,10 +51,13 @@ const fleetColumns = (t: GitopsT): TableColumn<GitopsApplication>[] => [
   { title: t('fleet.engine'), field: 'engine' },
   { title: t('fleet.instance'), field: 'instance' },
   { title: t('fleet.namespace'), field: 'namespace' },
-  { title: t('fleet.sync'), render: a => <SyncChip status={a.syncStatus} /> },
+  {
+    title: t('fleet.sync'),
+    render: a => <SyncChip status={a.syncStatus} stale={a.stale} />,
+  },
   {
     title: t('fleet.health'),
-    render: a => <HealthChip status={a.healthStatus} />,
+    render: a => <HealthChip status={a.healthStatus} stale={a.stale} />,
   },
   {
     title: t('fleet.revision'),
