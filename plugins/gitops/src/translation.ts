@@ -221,6 +221,7 @@ export const gitopsTranslationRef = createTranslationRef({
       lastSync: 'Last sync',
       stale: 'stale',
       owner: 'Owner',
+      ownerHelp: 'A group name (team-a) or entity ref',
       search: 'Search',
       applications: 'Applications ({{total}})',
       page: 'Page {{page}}',

@@ -24,6 +24,8 @@ export async function renderWithApis(
   options: {
     entity?: Entity;
     permission?: AuthorizeResult.ALLOW | AuthorizeResult.DENY;
+    /** Where the app is (a URL with query parameters). */
+    routeEntries?: string[];
   } = {},
 ): Promise<RenderResult & { alertApi: { post: jest.Mock } }> {
   const alertApi = { post: jest.fn(), alert$: jest.fn() };
@@ -51,7 +53,10 @@ export async function renderWithApis(
       )}
     </TestApiProvider>,
     // entity links resolve as in an app with the catalog
-    { mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef } },
+    {
+      mountedRoutes: { '/catalog/:namespace/:kind/:name': entityRouteRef },
+      routeEntries: options.routeEntries,
+    },
   );
   return { ...rendered, alertApi };
 }

@@ -52,6 +52,32 @@ describe('FleetPage', () => {
     expect(screen.queryByText(/^main unreachable/)).not.toBeInTheDocument();
   });
 
+  it('reads its filters from the URL, and an owner given as a group name', async () => {
+    const queries: URLSearchParams[] = [];
+    server.use(
+      http.get(`${BASE_URL}/fleet`, ({ request }) => {
+        queries.push(new URL(request.url).searchParams);
+        return HttpResponse.json({
+          items: [app({ name: 'broken-dev', healthStatus: 'Degraded' })],
+          totalCount: 1,
+        });
+      }),
+    );
+    // a shared link to a filtered fleet
+    await renderWithApis(<FleetPage />, {
+      routeEntries: ['/?health=Degraded&q=broken&owner=team-a&sync=Bogus'],
+    });
+    expect(await screen.findByText('broken-dev')).toBeInTheDocument();
+    const first = queries[0];
+    expect(first.get('healthStatus')).toBe('Degraded');
+    expect(first.get('text')).toBe('broken');
+    expect(first.get('owner')).toBe('team-a');
+    // a value the filter does not know is ignored, not sent
+    expect(first.get('syncStatus')).toBeNull();
+    expect(screen.getByLabelText('Search')).toHaveValue('broken');
+    expect(screen.getByLabelText('Owner')).toHaveValue('team-a');
+  });
+
   it('lists applications and sends filters to the backend', async () => {
     const queries: URLSearchParams[] = [];
     server.use(

@@ -28,6 +28,7 @@ import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
 import { useEffect, useMemo, useState } from 'react';
 import useDebounce from 'react-use/esm/useDebounce';
+import { useSearchParams } from 'react-router-dom';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { GitopsT, gitopsTranslationRef } from '../../translation';
 import { gitopsApiRef } from '../../api';
@@ -111,16 +112,42 @@ export function FleetPage() {
   const api = useApi(gitopsApiRef);
   const { t } = useTranslationRef(gitopsTranslationRef);
   const columns = useMemo(() => fleetColumns(t), [t]);
-  const [sync, setSync] = useState<SyncStatus | ''>('');
-  const [health, setHealth] = useState<HealthStatus | ''>('');
-  const [engine, setEngine] = useState<'argocd' | 'flux' | ''>('');
-  const [environment, setEnvironment] = useState('');
-  const [owner, setOwner] = useState('');
-  const [service, setService] = useState('');
-  const [query, setQuery] = useState('');
-  const [text, setText] = useState('');
+  // the filters live in the URL: a filtered fleet can be shared and
+  // survives a reload
+  const [params, setParams] = useSearchParams();
+  const setParam = (key: string) => (value: string) =>
+    setParams(
+      current => {
+        const next = new URLSearchParams(current);
+        if (value) next.set(key, value);
+        else next.delete(key);
+        return next;
+      },
+      { replace: true },
+    );
+  const oneOf = <T extends string>(key: string, allowed: readonly T[]) => {
+    const v = params.get(key) ?? '';
+    return (allowed as readonly string[]).includes(v) ? (v as T) : '';
+  };
+  const sync = oneOf<SyncStatus>('sync', SYNC_STATUSES);
+  const health = oneOf<HealthStatus>('health', HEALTH_STATUSES);
+  const engine = oneOf('engine', ['argocd', 'flux'] as const);
+  const environment = params.get('environment') ?? '';
+  const owner = params.get('owner') ?? '';
+  const service = params.get('service') ?? '';
+  const text = params.get('q') ?? '';
+  const [setSync, setHealth, setEngine, setEnvironment, setOwner] = [
+    'sync',
+    'health',
+    'engine',
+    'environment',
+    'owner',
+  ].map(setParam);
+  const [query, setQuery] = useState(text);
+  const [ownerInput, setOwnerInput] = useState(owner);
   // the search asks the backend once typing pauses, not at every key
-  useDebounce(() => setText(query.trim()), 300, [query]);
+  useDebounce(() => setParam('q')(query.trim()), 300, [query]);
+  useDebounce(() => setOwner(ownerInput.trim()), 300, [ownerInput]);
   // server-side pages: the cursors of the pages before this one
   const [cursors, setCursors] = useState<string[]>([]);
   useEffect(
@@ -191,8 +218,9 @@ export function FleetPage() {
             id="gitops-fleet-owner-input"
             label={t('fleet.owner')}
             placeholder="group:default/team-a"
-            value={owner}
-            onChange={e => setOwner(e.target.value)}
+            value={ownerInput}
+            helperText={t('fleet.ownerHelp')}
+            onChange={e => setOwnerInput(e.target.value)}
           />
           <TextField
             size="small"
@@ -210,10 +238,17 @@ export function FleetPage() {
               {matrix.value && matrix.value.rows.length > 0 && (
                 <FleetMatrix
                   matrix={matrix.value}
-                  onSelect={(s, env) => {
-                    setService(s);
-                    setEnvironment(env);
-                  }}
+                  onSelect={(s, env) =>
+                    setParams(
+                      current => {
+                        const next = new URLSearchParams(current);
+                        next.set('service', s);
+                        next.set('environment', env);
+                        return next;
+                      },
+                      { replace: true },
+                    )
+                  }
                 />
               )}
             </Box>
@@ -224,10 +259,17 @@ export function FleetPage() {
                     service,
                     environment: environment || t('common.none'),
                   })}
-                  onDelete={() => {
-                    setService('');
-                    setEnvironment('');
-                  }}
+                  onDelete={() =>
+                    setParams(
+                      current => {
+                        const next = new URLSearchParams(current);
+                        next.delete('service');
+                        next.delete('environment');
+                        return next;
+                      },
+                      { replace: true },
+                    )
+                  }
                 />
               </Box>
             )}
