@@ -76,6 +76,23 @@ export interface ApplicationHydration {
 }
 
 /**
+ * How the controller keeps an application in sync: Argo CD's
+ * `spec.syncPolicy`, Flux's `spec.interval`, `spec.prune` and `spec.suspend`.
+ *
+ * @public
+ */
+export interface ApplicationSyncPolicy {
+  /** Syncs on its own when its source changes (Argo CD automated; Flux always, unless suspended). */
+  automated: boolean;
+  /** Reverts changes made in the cluster (Argo CD `automated.selfHeal`; Flux always). */
+  selfHeal: boolean;
+  /** Deletes resources no longer in the source. */
+  prune: boolean;
+  /** How often the controller reconciles (Flux `spec.interval`). */
+  interval?: string;
+}
+
+/**
  * An Argo CD ApplicationSet: its own conditions and, with a progressive
  * sync (`strategy.type: RollingSync`), the step of each generated
  * application.
@@ -193,6 +210,8 @@ export interface GitopsApplication {
    * and its commit; this is what it was rendered into.
    */
   hydration?: ApplicationHydration;
+  /** How the controller keeps it in sync, when it says. */
+  syncPolicy?: ApplicationSyncPolicy;
   /** When it turned OutOfSync, while it is (kept by the backend across reads). */
   outOfSyncSince?: string;
   /** Container images the application runs, when the controller reports them. */

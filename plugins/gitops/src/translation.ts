@@ -207,6 +207,13 @@ export const gitopsTranslationRef = createTranslationRef({
       title: 'Deployments',
       noAnnotations: 'No GitOps annotations on this entity.',
       noDeployments: 'No deployments found.',
+      source: '{{repo}}{{path}} @ {{target}}',
+      policyManual: 'manual sync',
+      policyAuto: 'auto-sync',
+      policySelfHeal: 'self-heal',
+      policyPrune: 'prune',
+      policyEvery: 'every {{interval}}',
+      policySuspended: 'suspended',
     },
     fleet: {
       title: 'GitOps fleet',

@@ -308,3 +308,87 @@ describe('Argo CD Application (argo-cd controller/testdata/diff-cache.yaml)', ()
     });
   });
 });
+
+describe('sync policy, as the upstream objects declare it', () => {
+  it('reads Argo CD spec.syncPolicy.automated (application-spec-reference from the Argo CD docs)', () => {
+    // docs: automated sync with prune and selfHeal; without `automated`
+    // (the controller testdata app) the application syncs only when asked
+    const [reference] = docs(
+      'argocd/examples/application-spec-reference.docs.yaml',
+    ) as ArgoApplication[];
+    const mapped = mapArgoApplication(reference, {
+      instance: argoInstance,
+      environments,
+      readAt,
+    })!;
+    expect(mapped.application.syncPolicy).toEqual({
+      automated: true,
+      selfHeal: true,
+      prune: true,
+    });
+    const [manual] = docs(
+      'argocd/examples/application-with-status.argo-cd-testdata.yaml',
+    ) as ArgoApplication[];
+    expect(
+      mapArgoApplication(manual, {
+        instance: argoInstance,
+        environments,
+        readAt,
+      })!.application.syncPolicy,
+    ).toEqual({ automated: false, selfHeal: false, prune: false });
+    // 3.x: automated.enabled: false turns it off while keeping its settings
+    const off = {
+      ...reference,
+      spec: {
+        ...reference.spec,
+        syncPolicy: {
+          automated: { enabled: false, prune: true, selfHeal: true },
+        },
+      },
+    };
+    expect(
+      mapArgoApplication(off, { instance: argoInstance, environments, readAt })!
+        .application.syncPolicy,
+    ).toEqual({ automated: false, selfHeal: false, prune: false });
+  });
+
+  it("reads a Kustomization's interval and prune (flux2 testdata), and suspend", () => {
+    const [, kustomization] = docs(
+      'flux/examples/kustomization-ready.flux2-testdata.yaml',
+    ) as FluxObject[];
+    expect(flux(kustomization).application.syncPolicy).toEqual({
+      automated: true,
+      selfHeal: true,
+      prune: true,
+      interval: '5m',
+    });
+    expect(
+      flux({ ...kustomization, spec: { ...kustomization.spec, suspend: true } })
+        .application.syncPolicy,
+    ).toEqual({
+      automated: false,
+      selfHeal: false,
+      prune: true,
+      interval: '5m',
+    });
+  });
+
+  it('corrects a HelmRelease in the cluster only with drift detection enabled (helm-controller docs)', () => {
+    const release = named({}, 'HelmRelease');
+    expect(flux(release).application.syncPolicy).toMatchObject({
+      automated: true,
+      selfHeal: false,
+    });
+    expect(
+      flux({
+        ...release,
+        spec: { interval: '10m', driftDetection: { mode: 'enabled' } },
+      }).application.syncPolicy,
+    ).toEqual({
+      automated: true,
+      selfHeal: true,
+      prune: true,
+      interval: '10m',
+    });
+  });
+});

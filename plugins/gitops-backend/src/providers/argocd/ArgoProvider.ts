@@ -246,6 +246,7 @@ function readArgoApplication(
     destination,
     environment,
     sources,
+    syncPolicy: argoSyncPolicy(item),
     syncStatus: toSyncStatus(status.sync?.status),
     healthStatus: toHealthStatus(status.health?.status),
     // a sync asked for and not started yet has an `operation` but no
@@ -631,4 +632,18 @@ export class ArgoProvider implements GitopsProvider {
   async sync(app: GitopsApplication): Promise<void> {
     await this.client.syncApplication(app);
   }
+}
+
+/**
+ * `spec.syncPolicy`: automated sync (off when absent, or with 3.x's
+ * `automated.enabled: false`), with self-heal and prune as it says.
+ */
+function argoSyncPolicy(item: ArgoApplication) {
+  const automated = item.spec?.syncPolicy?.automated;
+  const on = Boolean(automated) && automated?.enabled !== false;
+  return {
+    automated: on,
+    selfHeal: on && automated?.selfHeal === true,
+    prune: on && automated?.prune === true,
+  };
 }

@@ -51,6 +51,9 @@ export interface ArgoApplication {
       drySource?: ArgoApplicationSource;
       syncSource?: { targetBranch?: string; path?: string; repoURL?: string };
     };
+    syncPolicy?: {
+      automated?: { prune?: boolean; selfHeal?: boolean; enabled?: boolean };
+    };
   };
   status?: {
     sync?: { status?: string; revision?: string; revisions?: string[] };

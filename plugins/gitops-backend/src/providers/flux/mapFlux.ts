@@ -285,6 +285,7 @@ function readFluxObject(
         : undefined,
     lastSyncedAt,
     labels,
+    syncPolicy: fluxSyncPolicy(obj, kind),
     ...inventoryState(obj, options.workloads),
     stale: false,
     lastReadAt: options.readAt,
@@ -293,4 +294,30 @@ function readFluxObject(
     application.attemptedRevisions = [attempted];
   }
   return { application, deployments };
+}
+
+/**
+ * How Flux keeps an object in sync: it reconciles every `spec.interval`
+ * unless suspended; a Kustomization corrects drift on every reconciliation
+ * and prunes with `spec.prune`; a HelmRelease corrects drift only with
+ * `spec.driftDetection.mode: enabled`, and an upgrade removes what the
+ * chart no longer renders.
+ */
+function fluxSyncPolicy(obj: FluxObject, kind: string) {
+  const running = obj.spec?.suspend !== true;
+  const interval =
+    typeof obj.spec?.interval === 'string' ? obj.spec.interval : undefined;
+  if (kind === 'HelmRelease')
+    return {
+      automated: running,
+      selfHeal: running && obj.spec?.driftDetection?.mode === 'enabled',
+      prune: true,
+      ...(interval ? { interval } : {}),
+    };
+  return {
+    automated: running,
+    selfHeal: running,
+    prune: obj.spec?.prune === true,
+    ...(interval ? { interval } : {}),
+  };
 }

@@ -18,6 +18,12 @@ export interface FluxObject {
   };
   spec?: {
     suspend?: boolean;
+    /** How often the object is reconciled (a Go duration). */
+    interval?: string;
+    /** Kustomization: delete what is no longer in the source. */
+    prune?: boolean;
+    /** HelmRelease: whether cluster changes are detected and corrected. */
+    driftDetection?: { mode?: string };
     path?: string;
     url?: string;
     ref?: {

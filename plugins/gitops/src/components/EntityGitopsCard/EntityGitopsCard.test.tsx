@@ -50,6 +50,47 @@ describe('EntityGitopsCard', () => {
     expect(screen.getAllByText(/0123456/)).toHaveLength(2);
   });
 
+  it("tells each environment's source and how the controller keeps it in sync", async () => {
+    server.use(
+      http.get(
+        `${BASE_URL}/entities/component/default/checkout/deployments`,
+        () =>
+          HttpResponse.json(
+            deployments([
+              {
+                ...app({ name: 'checkout-dev' }),
+                sources: [
+                  {
+                    repoUrl: 'https://github.com/acme/fleet.git',
+                    path: 'apps/checkout/dev',
+                    targetRevision: 'main',
+                  },
+                ],
+                syncPolicy: { automated: true, selfHeal: true, prune: true },
+              },
+              {
+                ...app({ name: 'checkout-prod', environment: 'prod' }),
+                sources: [
+                  {
+                    repoUrl: 'https://github.com/acme/fleet.git',
+                    path: 'apps/checkout/prod',
+                    targetRevision: 'v1.4.0',
+                  },
+                ],
+                syncPolicy: { automated: false, selfHeal: false, prune: false },
+              },
+            ]),
+          ),
+      ),
+    );
+    await renderWithApis(<EntityGitopsCard />, { entity });
+    const lines = await screen.findAllByTestId('source-and-policy');
+    expect(lines.map(l => l.textContent)).toEqual([
+      'github.com/acme/fleet apps/checkout/dev @ main · auto-sync, self-heal, prune',
+      'github.com/acme/fleet apps/checkout/prod @ v1.4.0 · manual sync',
+    ]);
+  });
+
   it('shows the most common revision of an environment on many clusters', async () => {
     const res = deployments([
       app({ name: 'edge', instance: 'prod-01', environment: 'prod' }),

@@ -1371,6 +1371,27 @@ export const spec = {
               },
             },
           },
+          syncPolicy: {
+            type: 'object',
+            additionalProperties: false,
+            description:
+              'How the controller keeps the application in sync (Argo CD spec.syncPolicy; Flux spec.interval, prune, suspend).',
+            required: ['automated', 'selfHeal', 'prune'],
+            properties: {
+              automated: {
+                type: 'boolean',
+              },
+              selfHeal: {
+                type: 'boolean',
+              },
+              prune: {
+                type: 'boolean',
+              },
+              interval: {
+                type: 'string',
+              },
+            },
+          },
           outOfSyncSince: {
             type: 'string',
             format: 'date-time',

@@ -382,6 +382,13 @@ export interface components {
         phase?: string;
         message?: string;
       };
+      /** How the controller keeps the application in sync (Argo CD spec.syncPolicy; Flux spec.interval, prune, suspend). */
+      syncPolicy?: {
+        automated: boolean;
+        selfHeal: boolean;
+        prune: boolean;
+        interval?: string;
+      };
       /**
        * Format: date-time
        * When the application turned OutOfSync, while it is.
