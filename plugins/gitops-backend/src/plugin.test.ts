@@ -322,6 +322,24 @@ describe('gitops backend plugin', () => {
     const days = (iso: string) => Math.floor(Date.parse(iso) / 86_400_000);
     expect(entity.body.daily).toHaveLength(days(to) - days(from) + 1);
     expect(entity.body.daily.at(-1).date).toBe(to.slice(0, 10));
+    // every environment of the chart in one call, each as its own call says
+    const base = '/api/gitops/metrics/entities/component/default/checkout';
+    const both = await app
+      .get(`${base}/environments?environment=staging,prod&window=7`)
+      .set(auth);
+    expect(both.status).toBe(200);
+    expect(both.body.items.map((m: any) => m.environment)).toEqual([
+      'staging',
+      'prod',
+    ]);
+    // the same measure as the single call (only "now" differs)
+    const { window: _w, ...rest } = both.body.items[1];
+    const { window: _e, ...single } = entity.body;
+    expect(rest).toEqual(single);
+    for (const query of ['', `environment=${Array(21).fill('e').join(',')}`]) {
+      const res = await app.get(`${base}/environments?${query}`).set(auth);
+      expect([query, res.status]).toEqual([query, 400]);
+    }
     for (const path of [
       '/api/gitops/metrics/entities/component/default/checkout?environment=staging',
       '/api/gitops/metrics/fleet?window=90',

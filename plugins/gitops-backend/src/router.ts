@@ -198,6 +198,20 @@ export async function createRouter(options: {
       }),
     );
   });
+  router.get(
+    '/metrics/entities/:kind/:namespace/:name/environments',
+    async (req, res) => {
+      const credentials = await httpAuth.credentials(req);
+      res.json({
+        items: await metrics.getEntityMetricsByEnvironment({
+          entityRef: entityRefOf(req.params),
+          windowDays: windowOf(req.query),
+          environments: req.query.environment,
+          credentials,
+        }),
+      });
+    },
+  );
   // a team's or a system's: the applications of the entities it owns / holds
   for (const type of ['group', 'system'] as const) {
     router.get(`/metrics/${type}s/:namespace/:name`, async (req, res) => {

@@ -163,6 +163,34 @@ export class MetricsService {
     }
   }
 
+  /**
+   * An entity's metrics in each of several environments: its applications
+   * resolved (and its read checked) once.
+   */
+  async getEntityMetricsByEnvironment(options: {
+    entityRef: string;
+    windowDays: DeliveryMetricsWindow;
+    environments: string[];
+    credentials: BackstageCredentials;
+  }): Promise<DeliveryMetrics[]> {
+    const ids = await this.applicationIds(
+      { type: 'entity', entityRef: options.entityRef },
+      options.credentials,
+    );
+    const result: DeliveryMetrics[] = [];
+    for (const environment of options.environments) {
+      result.push(
+        await this.measure({
+          scope: options.entityRef,
+          applicationIds: ids,
+          windowDays: options.windowDays,
+          environment: this.environmentOf(environment),
+        }),
+      );
+    }
+    return result;
+  }
+
   async getMetrics(options: {
     scope: MetricsScope;
     windowDays: DeliveryMetricsWindow;

@@ -15,6 +15,7 @@ export function fakeGitopsApi(): jest.Mocked<GitopsApi> {
     getFleet: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getFleetMatrix: jest.fn(async () => ({ environments: [], rows: [] })),
     getDeliveryMetrics: jest.fn(),
+    getEntityDeliveryMetricsByEnvironment: jest.fn(async () => []),
     getTeamDeliveryMetrics: jest.fn(async () => []),
     getControllers: jest.fn(async () => []),
     getApplicationSets: jest.fn(async () => []),

@@ -60,6 +60,14 @@ export interface GitopsApi {
     scope: { entity: EntityRefParts } | { fleet: true },
     options?: DeliveryMetricsQuery,
   ): Promise<DeliveryMetrics>;
+  /** Delivery performance of an entity in each of these environments, in one call. */
+  getEntityDeliveryMetricsByEnvironment(
+    entity: EntityRefParts,
+    options: {
+      window?: DeliveryMetricsQuery['window'];
+      environments: string[];
+    },
+  ): Promise<DeliveryMetrics[]>;
   /** Every team owning services with applications, with its delivery performance. */
   getTeamDeliveryMetrics(
     options?: DeliveryMetricsQuery,

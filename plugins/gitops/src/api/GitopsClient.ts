@@ -105,6 +105,23 @@ export class GitopsClient implements GitopsApi {
     return this.get(`/metrics/${path}${toQuery(options)}`);
   }
 
+  async getEntityDeliveryMetricsByEnvironment(
+    entity: EntityRefParts,
+    options: {
+      window?: DeliveryMetricsQuery['window'];
+      environments: string[];
+    },
+  ): Promise<DeliveryMetrics[]> {
+    if (options.environments.length === 0) return [];
+    const { items } = await this.get<{ items: DeliveryMetrics[] }>(
+      `/metrics/${entityPath(entity)}/environments${toQuery({
+        window: options.window,
+        environment: options.environments,
+      })}`,
+    );
+    return items;
+  }
+
   getTeamDeliveryMetrics(
     options: DeliveryMetricsQuery = {},
   ): Promise<TeamDeliveryMetrics[]> {

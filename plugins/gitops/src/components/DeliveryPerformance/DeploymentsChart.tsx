@@ -49,27 +49,24 @@ export function chartRows(perEnvironment: DeliveryMetrics[]) {
 export function DeploymentsChart(props: {
   entity: Entity;
   environments: string[];
+  /** Changes when the backend announces a change: the chart reloads. */
+  version?: string;
 }) {
   const api = useApi(gitopsApiRef);
   const { t } = useTranslationRef(gitopsTranslationRef);
   const { entity, environments } = props;
   const { value, loading, error } = useAsync(
+    // every environment in one call
     () =>
-      Promise.all(
-        environments.map(environment =>
-          api.getDeliveryMetrics(
-            {
-              entity: {
-                kind: entity.kind,
-                namespace: entity.metadata.namespace,
-                name: entity.metadata.name,
-              },
-            },
-            { window: 30, environment },
-          ),
-        ),
+      api.getEntityDeliveryMetricsByEnvironment(
+        {
+          kind: entity.kind,
+          namespace: entity.metadata.namespace,
+          name: entity.metadata.name,
+        },
+        { window: 30, environments },
       ),
-    [api, entity, environments.join(',')],
+    [api, entity, environments.join(','), props.version],
   );
   let body;
   if (error) body = <ResponseErrorPanel error={error} />;

@@ -48,6 +48,50 @@ function serve(
 }
 
 describe('EntityGitopsContent', () => {
+  it('opens with one call per thing it shows: the chart of every environment in one', async () => {
+    serve([
+      app({ name: 'checkout-dev' }),
+      app({ name: 'checkout-staging', environment: 'staging' }),
+      app({ name: 'checkout-prod', environment: 'prod' }),
+    ]);
+    const calls: string[] = [];
+    server.events.on('request:start', ({ request }) => {
+      if (request.url.startsWith('http://backstage.test/api/gitops'))
+        calls.push(
+          `${request.method} ${new URL(request.url).pathname.replace(
+            '/api/gitops/entities/component/default/checkout',
+            '',
+          )}`,
+        );
+    });
+    let asked: string | null = null;
+    server.use(
+      http.get(
+        `${ENTITY.replace('/entities/', '/metrics/entities/')}/environments`,
+        ({ request }) => {
+          asked = new URL(request.url).searchParams.get('environment');
+          return HttpResponse.json({ items: [] });
+        },
+      ),
+      http.get(`${ENTITY}/changes`, () =>
+        HttpResponse.json({ environments: [] }),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    expect(await screen.findByText('checkout-prod')).toBeInTheDocument();
+    await waitFor(() => expect(asked).toBe('dev,staging,prod'));
+    await waitFor(() => expect(calls).toHaveLength(4));
+    expect([...calls].sort()).toEqual(
+      [
+        'GET /changes',
+        'GET /deployments',
+        'GET /history',
+        'GET /api/gitops/metrics/entities/component/default/checkout/environments',
+      ].sort(),
+    );
+    server.events.removeAllListeners();
+  });
+
   it('shows each environment with status chips and the deployed commit', async () => {
     serve([
       app({ name: 'checkout-dev' }),

@@ -126,6 +126,7 @@ export function EntityGitopsContent() {
       <Grid item xs={12}>
         <DeploymentsChart
           entity={entity}
+          version={version}
           environments={value.environments.map(e => e.environment)}
         />
       </Grid>

@@ -666,6 +666,78 @@ export const spec = {
         },
       },
     },
+    '/metrics/entities/{kind}/{namespace}/{name}/environments': {
+      get: {
+        operationId: 'GetEntityDeliveryMetricsByEnvironment',
+        description:
+          "DORA metrics of an entity's applications in each of the given environments, in one call (the Deployments tab's chart).",
+        parameters: [
+          {
+            $ref: '#/components/parameters/kind',
+          },
+          {
+            $ref: '#/components/parameters/namespace',
+          },
+          {
+            $ref: '#/components/parameters/name',
+          },
+          {
+            $ref: '#/components/parameters/window',
+          },
+          {
+            name: 'environment',
+            in: 'query',
+            required: true,
+            description:
+              'Comma-separated environments, measured in this order.',
+            style: 'form',
+            explode: false,
+            schema: {
+              type: 'array',
+              minItems: 1,
+              maxItems: 20,
+              items: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 253,
+              },
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description:
+              'Delivery performance of each environment, in the order asked.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  additionalProperties: false,
+                  required: ['items'],
+                  properties: {
+                    items: {
+                      type: 'array',
+                      items: {
+                        $ref: '#/components/schemas/DeliveryMetrics',
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '404': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/metrics/groups/{namespace}/{name}': {
       get: {
         operationId: 'GetGroupDeliveryMetrics',

@@ -207,6 +207,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/metrics/entities/{kind}/{namespace}/{name}/environments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** DORA metrics of an entity's applications in each of the given environments, in one call (the Deployments tab's chart). */
+    get: operations['GetEntityDeliveryMetricsByEnvironment'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics/groups/{namespace}/{name}': {
     parameters: {
       query?: never;
@@ -1149,6 +1166,40 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DeliveryMetrics'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      404: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetEntityDeliveryMetricsByEnvironment: {
+    parameters: {
+      query: {
+        /** Days measured, ending now; the trend compares with the days before. */
+        window?: components['parameters']['window'];
+        /** Comma-separated environments, measured in this order. */
+        environment: string[];
+      };
+      header?: never;
+      path: {
+        kind: components['parameters']['kind'];
+        namespace: components['parameters']['namespace'];
+        name: components['parameters']['name'];
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** Delivery performance of each environment, in the order asked. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            items: components['schemas']['DeliveryMetrics'][];
+          };
         };
       };
       400: components['responses']['ErrorResponse'];
