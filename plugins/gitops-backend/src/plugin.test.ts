@@ -483,6 +483,27 @@ describe('gitops backend plugin', () => {
     expect(cell.body.items.map((a: any) => a.id)).toEqual([
       'argocd:other:argocd:payments',
     ]);
+    // the list's filters narrow the matrix too, the same applications
+    const narrowed = async (query: string) => {
+      const [matrix, list] = await Promise.all([
+        app.get(`/api/gitops/fleet/matrix?${query}`).set(auth),
+        app.get(`/api/gitops/fleet?${query}&limit=1000`).set(auth),
+      ]);
+      expect(matrix.status).toBe(200);
+      const counted = matrix.body.rows.reduce(
+        (n: number, r: any) =>
+          n + r.cells.reduce((m: number, c: any) => m + c.total, 0),
+        0,
+      );
+      expect([query, counted]).toEqual([query, list.body.totalCount]);
+      return matrix.body.rows.map((r: any) => r.service).sort();
+    };
+    expect(await narrowed('healthStatus=Degraded')).toEqual(['payments']);
+    expect(await narrowed('owner=team-a')).toEqual(['checkout']);
+    expect(await narrowed('text=checkout-prod')).toEqual(['checkout']);
+    expect(await narrowed('environment=staging&syncStatus=Synced')).toEqual(
+      expect.arrayContaining(['checkout']),
+    );
     const bad = await app.get('/api/gitops/fleet/matrix?engine=helm').set(auth);
     expect(bad.status).toBe(400);
   });

@@ -23,6 +23,7 @@ import {
   ApplicationHead,
   ApplicationQuery,
   FleetFilter,
+  FleetSelection,
   FleetMatrixGroup,
   FleetPosition,
   GitopsStore,
@@ -466,7 +467,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       }
       const changed = new Map<string, GitopsApplication>();
       const deployments: NewDeployment[] = [];
-      const known = events.map(event => {
+      const found = events.map(event => {
         const app = current.get(event.applicationId);
         if (!app) return false;
         const applied = event.apply(app);
@@ -501,7 +502,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       }
       const written = await writeDeployments(tx, deployments, CHUNK);
       return {
-        known,
+        known: found,
         touched: [...new Set([...changed.keys(), ...written.applicationIds])],
       };
     });
@@ -686,29 +687,7 @@ export class DatabaseGitopsStore implements GitopsStore {
     totalCount: number;
     last?: FleetPosition;
   }> {
-    const base = this.db(APPS).where(q => {
-      if (filter.syncStatus?.length)
-        q.whereIn('sync_status', filter.syncStatus);
-      if (filter.healthStatus?.length)
-        q.whereIn('health_status', filter.healthStatus);
-      if (filter.environment?.length)
-        q.whereIn('environment', filter.environment);
-      if (filter.engine?.length) q.whereIn('engine', filter.engine);
-      if (filter.service) q.where('service', filter.service);
-      if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
-      if (filter.readable) whereVisible(q, this.db, filter.readable);
-      if (filter.text) {
-        const like = `%${filter.text
-          .toLowerCase()
-          .replace(/[%_\\]/g, '\\$&')}%`;
-        q.where(t =>
-          t
-            .whereRaw(`LOWER(name) LIKE ? ESCAPE '\\'`, [like])
-            .orWhereRaw(`LOWER(namespace) LIKE ? ESCAPE '\\'`, [like])
-            .orWhereRaw(`LOWER(instance) LIKE ? ESCAPE '\\'`, [like]),
-        );
-      }
-    });
+    const base = this.db(APPS).where(q => this.whereFleet(q, filter));
     const [{ count }] = await base.clone().count({ count: '*' });
     // Worst first, then by name: severity descending and name ascending
     // are not one direction of the (severity, name, id) index, so neither
@@ -757,10 +736,29 @@ export class DatabaseGitopsStore implements GitopsStore {
     };
   }
 
-  async fleetMatrix(filter: {
-    engine?: GitopsEngine[];
-    readable?: string[];
-  }): Promise<FleetMatrixGroup[]> {
+  /** The applications a fleet filter selects (the page and the matrix alike). */
+  private whereFleet(q: Knex.QueryBuilder, filter: FleetSelection) {
+    if (filter.syncStatus?.length) q.whereIn('sync_status', filter.syncStatus);
+    if (filter.healthStatus?.length)
+      q.whereIn('health_status', filter.healthStatus);
+    if (filter.environment?.length)
+      q.whereIn('environment', filter.environment);
+    if (filter.engine?.length) q.whereIn('engine', filter.engine);
+    if (filter.service) q.where('service', filter.service);
+    if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
+    if (filter.readable) whereVisible(q, this.db, filter.readable);
+    if (filter.text) {
+      const like = `%${filter.text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
+      q.where(t =>
+        t
+          .whereRaw(`LOWER(name) LIKE ? ESCAPE '\\'`, [like])
+          .orWhereRaw(`LOWER(namespace) LIKE ? ESCAPE '\\'`, [like])
+          .orWhereRaw(`LOWER(instance) LIKE ? ESCAPE '\\'`, [like]),
+      );
+    }
+  }
+
+  async fleetMatrix(filter: FleetSelection): Promise<FleetMatrixGroup[]> {
     const rows: Array<{
       service: string | null;
       environment: string;
@@ -769,10 +767,7 @@ export class DatabaseGitopsStore implements GitopsStore {
       sync_status: string;
       count: number | string;
     }> = await this.db(APPS)
-      .modify(q => {
-        if (filter.engine?.length) q.whereIn('engine', filter.engine);
-        if (filter.readable) whereVisible(q, this.db, filter.readable);
-      })
+      .where(q => this.whereFleet(q, filter))
       .select(
         'service',
         'environment',

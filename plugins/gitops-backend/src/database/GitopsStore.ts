@@ -72,6 +72,9 @@ export interface ApplicationQuery {
   project?: string;
 }
 
+/** Which applications of the fleet: the page's filters without its paging. */
+export type FleetSelection = Omit<FleetFilter, 'limit' | 'after'>;
+
 export interface FleetFilter {
   syncStatus?: SyncStatus[];
   healthStatus?: HealthStatus[];
@@ -211,11 +214,7 @@ export interface GitopsStore {
   /** One deployment by id (ids of other forms are not found). */
   getDeployment(id: string): Promise<GitopsDeployment | undefined>;
   /** Applications counted by service, environment, revision, health and sync. */
-  fleetMatrix(filter: {
-    engine?: GitopsEngine[];
-    /** As `FleetFilter.readable`. */
-    readable?: string[];
-  }): Promise<FleetMatrixGroup[]>;
+  fleetMatrix(filter: FleetSelection): Promise<FleetMatrixGroup[]>;
   /** A stored snapshot of metrics: its JSON and when it was computed. */
   getMetricsSnapshot(
     key: MetricsSnapshotKey,

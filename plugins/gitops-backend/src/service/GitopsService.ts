@@ -22,6 +22,8 @@ import {
   FleetQuery,
   GitopsApplication,
   GitopsEngine,
+  HealthStatus,
+  SyncStatus,
   HistoryQuery,
   GITOPS_ANNOTATIONS,
   gitopsFleetReadPermission,
@@ -590,12 +592,30 @@ export class GitopsService {
    * the revisions they run, most common first.
    */
   async getFleetMatrix(
-    request: { engine?: GitopsEngine[] },
+    request: {
+      engine?: GitopsEngine[];
+      syncStatus?: SyncStatus[];
+      healthStatus?: HealthStatus[];
+      environment?: string[];
+      owner?: string;
+      text?: string;
+    },
     credentials: BackstageCredentials,
   ): Promise<FleetMatrix> {
     await this.authorizeFleetRead(credentials);
+    // the same filters as the list beside it
     const groups = await this.options.store.fleetMatrix({
-      ...request,
+      engine: request.engine,
+      syncStatus: request.syncStatus,
+      healthStatus: request.healthStatus,
+      environment: request.environment,
+      text: request.text,
+      ids: request.owner
+        ? await this.applicationIdsWhere(
+            { 'relations.ownedBy': ownerRef(request.owner) },
+            credentials,
+          )
+        : undefined,
       readable: await this.readableEntities(credentials),
     });
     const cells = new Map<string, FleetMatrixGroup[]>();

@@ -13,6 +13,8 @@ import {
   FleetMatrix,
   FleetPage,
   GitopsEngine,
+  HealthStatus,
+  SyncStatus,
   FleetQuery,
   GitopsActionName,
   HistoryQuery,
@@ -40,6 +42,21 @@ export type HistoryOptions = HistoryQuery;
 export type FleetOptions = FleetQuery;
 
 /**
+ * Which applications the fleet matrix counts: the fleet list's filters.
+ *
+ * @public
+ */
+export interface FleetMatrixQuery {
+  engine?: GitopsEngine[];
+  syncStatus?: SyncStatus[];
+  healthStatus?: HealthStatus[];
+  environment?: string[];
+  /** An owning group's or user's entity ref, or a group name. */
+  owner?: string;
+  text?: string;
+}
+
+/**
  * Client of the GitOps backend.
  *
  * @public
@@ -54,7 +71,7 @@ export interface GitopsApi {
   ): Promise<DeploymentHistoryPage>;
   getFleet(options?: FleetOptions): Promise<FleetPage>;
   /** Service × environment over the whole fleet, each cell aggregated over its clusters. */
-  getFleetMatrix(options?: { engine?: GitopsEngine[] }): Promise<FleetMatrix>;
+  getFleetMatrix(options?: FleetMatrixQuery): Promise<FleetMatrix>;
   /** Delivery performance (DORA) of an entity, a group or system, or the fleet. */
   getDeliveryMetrics(
     scope: { entity: EntityRefParts } | { fleet: true },

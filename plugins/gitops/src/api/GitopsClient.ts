@@ -12,12 +12,12 @@ import {
   DeliveryMetricsQuery,
   FleetMatrix,
   FleetPage,
-  GitopsEngine,
   GitopsActionName,
   TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
 import {
   EntityRefParts,
+  FleetMatrixQuery,
   FleetOptions,
   GitopsApi,
   HistoryOptions,
@@ -80,9 +80,7 @@ export class GitopsClient implements GitopsApi {
     return this.get(`/fleet${toQuery(options)}`);
   }
 
-  getFleetMatrix(
-    options: { engine?: GitopsEngine[] } = {},
-  ): Promise<FleetMatrix> {
+  getFleetMatrix(options: FleetMatrixQuery = {}): Promise<FleetMatrix> {
     return this.get(`/fleet/matrix${toQuery(options)}`);
   }
 

@@ -63,6 +63,13 @@ describe('FleetPage', () => {
         });
       }),
     );
+    const matrixQueries: URLSearchParams[] = [];
+    server.use(
+      http.get(`${BASE_URL}/fleet/matrix`, ({ request }) => {
+        matrixQueries.push(new URL(request.url).searchParams);
+        return HttpResponse.json({ environments: [], rows: [] });
+      }),
+    );
     // a shared link to a filtered fleet
     await renderWithApis(<FleetPage />, {
       routeEntries: ['/?health=Degraded&q=broken&owner=team-a&sync=Bogus'],
@@ -76,6 +83,13 @@ describe('FleetPage', () => {
     expect(first.get('syncStatus')).toBeNull();
     expect(screen.getByLabelText('Search')).toHaveValue('broken');
     expect(screen.getByLabelText('Owner')).toHaveValue('team-a');
+    // the matrix counts what the list shows
+    await waitFor(() => expect(matrixQueries.length).toBeGreaterThan(0));
+    expect(Object.fromEntries(matrixQueries[0])).toEqual({
+      healthStatus: 'Degraded',
+      owner: 'team-a',
+      text: 'broken',
+    });
   });
 
   it('lists applications and sends filters to the backend', async () => {

@@ -172,8 +172,17 @@ export function FleetPage() {
     { channel: GITOPS_FLEET_CHANNEL },
   );
   const matrix = useLive(
-    () => api.getFleetMatrix({ engine: engine ? [engine] : undefined }),
-    [api, engine],
+    // the same filters as the list (not the drill-down to one cell)
+    () =>
+      api.getFleetMatrix({
+        syncStatus: sync ? [sync] : undefined,
+        healthStatus: health ? [health] : undefined,
+        engine: engine ? [engine] : undefined,
+        environment: environment && !service ? [environment] : undefined,
+        owner: owner || undefined,
+        text: text || undefined,
+      }),
+    [api, sync, health, engine, environment, service, owner, text],
     { channel: GITOPS_FLEET_CHANNEL },
   );
   const applicationSets = useLive(() => api.getApplicationSets(), [api], {

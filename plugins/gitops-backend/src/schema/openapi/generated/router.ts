@@ -249,87 +249,22 @@ export const spec = {
         operationId: 'GetFleet',
         parameters: [
           {
-            name: 'syncStatus',
-            in: 'query',
-            description: 'Comma-separated sync statuses.',
-            style: 'form',
-            explode: false,
-            schema: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                $ref: '#/components/schemas/SyncStatus',
-              },
-            },
+            $ref: '#/components/parameters/fleetSyncStatus',
           },
           {
-            name: 'healthStatus',
-            in: 'query',
-            description: 'Comma-separated health statuses.',
-            style: 'form',
-            explode: false,
-            schema: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                $ref: '#/components/schemas/HealthStatus',
-              },
-            },
+            $ref: '#/components/parameters/fleetHealthStatus',
           },
           {
-            name: 'environment',
-            in: 'query',
-            description: 'Comma-separated environments.',
-            style: 'form',
-            explode: false,
-            schema: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                type: 'string',
-                minLength: 1,
-                maxLength: 253,
-              },
-            },
+            $ref: '#/components/parameters/fleetEnvironment',
           },
           {
-            name: 'engine',
-            in: 'query',
-            description: 'Comma-separated engines.',
-            style: 'form',
-            explode: false,
-            schema: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                $ref: '#/components/schemas/Engine',
-              },
-            },
+            $ref: '#/components/parameters/fleetEngine',
           },
           {
-            name: 'owner',
-            in: 'query',
-            allowReserved: true,
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 1024,
-            },
-            description: 'Entity ref of the owning group or user.',
+            $ref: '#/components/parameters/fleetOwner',
           },
           {
-            name: 'text',
-            in: 'query',
-            allowReserved: true,
-            schema: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 200,
-            },
+            $ref: '#/components/parameters/fleetText',
           },
           {
             name: 'service',
@@ -387,19 +322,22 @@ export const spec = {
           'Service × environment across the whole fleet, each cell aggregated over the clusters that run it (revisions and how many run each, unhealthy and out-of-sync counts); needs gitops.fleet.read.',
         parameters: [
           {
-            name: 'engine',
-            in: 'query',
-            description: 'Comma-separated engines.',
-            style: 'form',
-            explode: false,
-            schema: {
-              type: 'array',
-              minItems: 1,
-              maxItems: 50,
-              items: {
-                $ref: '#/components/schemas/Engine',
-              },
-            },
+            $ref: '#/components/parameters/fleetSyncStatus',
+          },
+          {
+            $ref: '#/components/parameters/fleetHealthStatus',
+          },
+          {
+            $ref: '#/components/parameters/fleetEnvironment',
+          },
+          {
+            $ref: '#/components/parameters/fleetEngine',
+          },
+          {
+            $ref: '#/components/parameters/fleetOwner',
+          },
+          {
+            $ref: '#/components/parameters/fleetText',
           },
         ],
         responses: {
@@ -1114,6 +1052,89 @@ export const spec = {
   },
   components: {
     parameters: {
+      fleetSyncStatus: {
+        name: 'syncStatus',
+        in: 'query',
+        description: 'Comma-separated sync statuses.',
+        style: 'form',
+        explode: false,
+        schema: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: {
+            $ref: '#/components/schemas/SyncStatus',
+          },
+        },
+      },
+      fleetHealthStatus: {
+        name: 'healthStatus',
+        in: 'query',
+        description: 'Comma-separated health statuses.',
+        style: 'form',
+        explode: false,
+        schema: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: {
+            $ref: '#/components/schemas/HealthStatus',
+          },
+        },
+      },
+      fleetEnvironment: {
+        name: 'environment',
+        in: 'query',
+        description: 'Comma-separated environments.',
+        style: 'form',
+        explode: false,
+        schema: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: {
+            type: 'string',
+            minLength: 1,
+            maxLength: 253,
+          },
+        },
+      },
+      fleetEngine: {
+        name: 'engine',
+        in: 'query',
+        description: 'Comma-separated engines.',
+        style: 'form',
+        explode: false,
+        schema: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 50,
+          items: {
+            $ref: '#/components/schemas/Engine',
+          },
+        },
+      },
+      fleetOwner: {
+        name: 'owner',
+        in: 'query',
+        allowReserved: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 1024,
+        },
+        description: 'Entity ref of the owning group or user, or a group name.',
+      },
+      fleetText: {
+        name: 'text',
+        in: 'query',
+        allowReserved: true,
+        schema: {
+          type: 'string',
+          minLength: 1,
+          maxLength: 200,
+        },
+      },
       kind: {
         name: 'kind',
         in: 'path',

@@ -791,6 +791,17 @@ export interface components {
     };
   };
   parameters: {
+    /** Comma-separated sync statuses. */
+    fleetSyncStatus: components['schemas']['SyncStatus'][];
+    /** Comma-separated health statuses. */
+    fleetHealthStatus: components['schemas']['HealthStatus'][];
+    /** Comma-separated environments. */
+    fleetEnvironment: string[];
+    /** Comma-separated engines. */
+    fleetEngine: components['schemas']['Engine'][];
+    /** Entity ref of the owning group or user, or a group name. */
+    fleetOwner: string;
+    fleetText: string;
     kind: string;
     namespace: string;
     name: string;
@@ -950,16 +961,16 @@ export interface operations {
     parameters: {
       query?: {
         /** Comma-separated sync statuses. */
-        syncStatus?: components['schemas']['SyncStatus'][];
+        syncStatus?: components['parameters']['fleetSyncStatus'];
         /** Comma-separated health statuses. */
-        healthStatus?: components['schemas']['HealthStatus'][];
+        healthStatus?: components['parameters']['fleetHealthStatus'];
         /** Comma-separated environments. */
-        environment?: string[];
+        environment?: components['parameters']['fleetEnvironment'];
         /** Comma-separated engines. */
-        engine?: components['schemas']['Engine'][];
-        /** Entity ref of the owning group or user. */
-        owner?: string;
-        text?: string;
+        engine?: components['parameters']['fleetEngine'];
+        /** Entity ref of the owning group or user, or a group name. */
+        owner?: components['parameters']['fleetOwner'];
+        text?: components['parameters']['fleetText'];
         /** Applications of one service, as the matrix names it (a matrix cell's drill-down). */
         service?: string;
         /** Opaque cursor from the previous page. */
@@ -989,8 +1000,17 @@ export interface operations {
   GetFleetMatrix: {
     parameters: {
       query?: {
+        /** Comma-separated sync statuses. */
+        syncStatus?: components['parameters']['fleetSyncStatus'];
+        /** Comma-separated health statuses. */
+        healthStatus?: components['parameters']['fleetHealthStatus'];
+        /** Comma-separated environments. */
+        environment?: components['parameters']['fleetEnvironment'];
         /** Comma-separated engines. */
-        engine?: components['schemas']['Engine'][];
+        engine?: components['parameters']['fleetEngine'];
+        /** Entity ref of the owning group or user, or a group name. */
+        owner?: components['parameters']['fleetOwner'];
+        text?: components['parameters']['fleetText'];
       };
       header?: never;
       path?: never;
