@@ -66,12 +66,39 @@ async function check(name, fn) {
 
 let browser;
 let page;
+const consoleProblems = [];
+const signalsHeard = [];
 try {
   await waitFor(`${backendUrl}/api/gitops/health`, 240_000);
   await waitFor(appUrl, 240_000);
   browser = await chromium.launch(chromiumLaunchOptions);
   page = await browser.newPage({
     viewport: { width: 1400, height: 1000 },
+  });
+  // what our components print: warnings and errors, with where they come from
+  page.on('console', msg => {
+    if (msg.type() !== 'warning' && msg.type() !== 'error') return;
+    const text = msg.text();
+    const where = msg.location()?.url ?? '';
+    if (
+      /plugins\/gitops\/|plugin-gitops|ProposalLine|EnvironmentCard|FleetPage|DeploymentHistory/.test(
+        `${where} ${text}`,
+      ) ||
+      /material table are static|AlertApi is deprecated/.test(text)
+    )
+      consoleProblems.push(`${msg.type()}: ${text.slice(0, 300)}`);
+  });
+  // the live updates the open page hears (signals over a WebSocket)
+  page.on('websocket', ws => {
+    if (!ws.url().includes('/api/signals')) return;
+    ws.on('framereceived', frame => {
+      try {
+        const { channel } = JSON.parse(String(frame.payload));
+        if (channel) signalsHeard.push({ channel, at: Date.now() });
+      } catch {
+        // not a signal
+      }
+    });
   });
   page.setDefaultTimeout(60_000);
 
@@ -285,9 +312,16 @@ try {
         .or(promoted)
         .first()
         .waitFor({ timeout: 120_000 });
-      // dev follows main: Argo CD syncs it and dev shows it deployed
+      // dev follows main: Argo CD syncs it and the open tab shows it
+      // deployed, told by a signal (no reload, no 30 s poll)
+      const heardBefore = signalsHeard.length;
       const dev = page.getByRole('region', { name: 'environment dev' });
       await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
+      const heard = signalsHeard
+        .slice(heardBefore)
+        .filter(h => h.channel === 'gitops:entity:component:default/checkout');
+      if (heard.length === 0)
+        throw new Error('the open tab heard no signal on its channel');
       await dev.getByText(message).first().waitFor({ timeout: 60_000 });
       await page.screenshot({
         path: join(shots, 'pushed-commit.png'),
@@ -590,6 +624,23 @@ try {
     },
   );
 
+  await check(
+    'our components print no warnings in the browser console',
+    async () => {
+      // after every page above: the tab, the card, the fleet, the dialogs
+      await page.goto(`${appUrl}/gitops`);
+      await page.getByText(/Applications \([1-9]\d*\)/).waitFor();
+      await page.waitForTimeout(3000);
+      if (consoleProblems.length)
+        throw new Error(
+          `${consoleProblems.length} console warnings: ${[
+            ...new Set(consoleProblems),
+          ]
+            .slice(0, 5)
+            .join(' | ')}`,
+        );
+    },
+  );
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
     await page.getByText('GitOps fleet').waitFor();

@@ -1,5 +1,6 @@
 import { Link, Progress, ResponseErrorPanel } from '@backstage/core-components';
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
+import { useNotify } from '../../hooks/useNotify';
 import {
   ChangeProposal,
   ProposeChangeRequest,
@@ -54,7 +55,7 @@ export function ChangeDialog(props: {
 }) {
   const { entity, request, onClose, onProposed } = props;
   const api = useApi(gitopsApiRef);
-  const alertApi = useApi(alertApiRef);
+  const notify = useNotify();
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const { t } = useTranslationRef(gitopsTranslationRef);
@@ -124,23 +125,22 @@ export function ChangeDialog(props: {
                 ...request,
                 note: note || undefined,
               });
-              alertApi.post({
-                message: proposal.url
+              notify({
+                title: proposal.url
                   ? t('changes.proposedAlertWithUrl', {
                       title: proposal.title,
                       url: proposal.url,
                     })
                   : t('changes.proposedAlert', { title: proposal.title }),
-                severity: 'success',
-                display: 'transient',
+                status: 'success',
               });
               onProposed(proposal);
             } catch (e) {
-              alertApi.post({
-                message: t('changes.failedAlert', {
+              notify({
+                title: t('changes.failedAlert', {
                   message: (e as Error).message,
                 }),
-                severity: 'error',
+                status: 'danger',
               });
             } finally {
               setBusy(false);

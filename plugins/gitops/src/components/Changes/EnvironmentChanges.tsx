@@ -29,7 +29,7 @@ export function ProposalLine(props: { proposal: ChangeProposal }) {
     : p.branch;
   const value = p.value.length === 40 ? p.value.slice(0, 7) : p.value;
   return (
-    <Typography variant="body2" data-testid="proposal">
+    <Typography variant="body2" component="div" data-testid="proposal">
       {p.createdBy
         ? t('changes.proposedBy', {
             what,

@@ -11,7 +11,8 @@ import {
   TeamDeliveryMetrics,
 } from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
+import { useStableColumns } from '../../hooks/useStableColumns';
 import useAsync from 'react-use/esm/useAsync';
 import { gitopsApiRef } from '../../api';
 import { BandChip } from './BandChip';
@@ -101,7 +102,7 @@ export function TeamDeliveryTable() {
   const api = useApi(gitopsApiRef);
   const [window, setWindow] = useState<DeliveryMetricsWindow>(30);
   const { t } = useTranslationRef(gitopsTranslationRef);
-  const columns = useMemo(() => teamColumns(t), [t]);
+  const columns = useStableColumns(teamColumns, t);
   const { value, loading, error } = useAsync(
     () => api.getTeamDeliveryMetrics({ window }),
     [api, window],

@@ -27,6 +27,7 @@ import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { GitopsT, gitopsTranslationRef } from '../../translation';
+import { useStableColumns } from '../../hooks/useStableColumns';
 
 const PAGE_SIZE = 20;
 
@@ -171,7 +172,25 @@ export function DeploymentHistory(props: {
   const [loading, setLoading] = useState(false);
   const { kind, namespace, name } = props.entity;
   const { t } = useTranslationRef(gitopsTranslationRef);
-  const columns = useMemo(() => historyColumns(t), [t]);
+  // the actions column calls the latest renderActions: the columns stay
+  // the same objects while the parent re-renders
+  const renderActions = useRef(props.renderActions);
+  renderActions.current = props.renderActions;
+  const hasActions = Boolean(props.renderActions);
+  const base = useStableColumns(historyColumns, t);
+  const columns = useMemo(
+    () =>
+      hasActions
+        ? [
+            ...base,
+            {
+              title: '',
+              render: (d: GitopsDeployment) => renderActions.current?.(d),
+            },
+          ]
+        : base,
+    [base, hasActions],
+  );
 
   const load = useCallback(
     async (index: number, cursor?: string) => {
@@ -259,11 +278,7 @@ export function DeploymentHistory(props: {
       <Table<GitopsDeployment>
         title={t('history.title')}
         isLoading={loading}
-        columns={
-          props.renderActions
-            ? [...columns, { title: '', render: props.renderActions }]
-            : columns
-        }
+        columns={columns}
         data={rows}
         options={{
           paging: false,

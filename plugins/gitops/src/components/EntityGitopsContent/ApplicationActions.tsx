@@ -1,4 +1,5 @@
-import { alertApiRef, useApi } from '@backstage/core-plugin-api';
+import { useApi } from '@backstage/core-plugin-api';
+import { useNotify } from '../../hooks/useNotify';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useEntity } from '@backstage/plugin-catalog-react';
 import { usePermission } from '@backstage/plugin-permission-react';
@@ -43,7 +44,7 @@ function ActionButton(props: {
   const { app, action, onDone } = props;
   const { entity } = useEntity();
   const api = useApi(gitopsApiRef);
-  const alertApi = useApi(alertApiRef);
+  const notify = useNotify();
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const { t } = useTranslationRef(gitopsTranslationRef);
@@ -80,23 +81,22 @@ function ActionButton(props: {
         applicationId: app.id,
         action,
       });
-      alertApi.post({
-        message: t('actions.requested', {
+      notify({
+        title: t('actions.requested', {
           action: label,
           name: app.name,
         }),
-        severity: 'success',
-        display: 'transient',
+        status: 'success',
       });
       onDone();
     } catch (e) {
-      alertApi.post({
-        message: t('actions.failed', {
+      notify({
+        title: t('actions.failed', {
           action: label,
           name: app.name,
           message: (e as Error).message,
         }),
-        severity: 'error',
+        status: 'danger',
       });
     } finally {
       setBusy(false);

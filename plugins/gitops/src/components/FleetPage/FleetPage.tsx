@@ -26,13 +26,14 @@ import Chip from '@material-ui/core/Chip';
 import Typography from '@material-ui/core/Typography';
 import MenuItem from '@material-ui/core/MenuItem';
 import TextField from '@material-ui/core/TextField';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useState } from 'react';
 import useDebounce from 'react-use/esm/useDebounce';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { GitopsT, gitopsTranslationRef } from '../../translation';
 import { gitopsApiRef } from '../../api';
 import { useLive } from '../../hooks/useLive';
+import { useStableColumns } from '../../hooks/useStableColumns';
 import { HealthChip, SyncChip } from '../StatusChips';
 import { relativeTime, shortRevision } from '../format';
 
@@ -111,7 +112,7 @@ const PAGE_SIZE = 100;
 export function FleetPage() {
   const api = useApi(gitopsApiRef);
   const { t } = useTranslationRef(gitopsTranslationRef);
-  const columns = useMemo(() => fleetColumns(t), [t]);
+  const columns = useStableColumns(fleetColumns, t);
   // the filters live in the URL: a filtered fleet can be shared and
   // survives a reload
   const [params, setParams] = useSearchParams();
