@@ -1,3 +1,4 @@
+import type { components } from './schema/openapi/generated/types';
 /**
  * What a deployment was, told from the stored history of its application.
  * The definitions are written in the README ("What a deployment was"); this
@@ -21,13 +22,7 @@
  *
  * @public
  */
-export type DeploymentKind =
-  | 'new-commit'
-  | 'promotion'
-  | 'rollback'
-  | 'redeploy'
-  | 'self-heal'
-  | 'failed';
+export type DeploymentKind = components['schemas']['DeploymentKind'];
 
 /**
  * Every deployment kind, in the order the README defines them.

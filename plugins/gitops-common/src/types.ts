@@ -1,38 +1,35 @@
 import { DeploymentKind } from './classify';
 import type { EnvironmentSummary } from './api';
+import type { components } from './schema/openapi/generated/types';
+
+type Schemas = components['schemas'];
 /**
  * The GitOps engine that manages an application.
  *
  * @public
  */
-export type GitopsEngine = 'argocd' | 'flux';
+export type GitopsEngine = Schemas['Engine'];
 
 /**
  * Whether the live state matches the desired state in Git.
  *
  * @public
  */
-export type SyncStatus = 'Synced' | 'OutOfSync' | 'Unknown';
+export type SyncStatus = Schemas['SyncStatus'];
 
 /**
  * Health of the deployed resources, shared by Argo CD and Flux.
  *
  * @public
  */
-export type HealthStatus =
-  | 'Healthy'
-  | 'Progressing'
-  | 'Degraded'
-  | 'Suspended'
-  | 'Missing'
-  | 'Unknown';
+export type HealthStatus = Schemas['HealthStatus'];
 
 /**
  * Outcome of a deployment (a sync or reconciliation).
  *
  * @public
  */
-export type DeploymentResult = 'Succeeded' | 'Failed' | 'Running' | 'Unknown';
+export type DeploymentResult = Schemas['Deployment']['result'];
 
 /**
  * One source of an application: a Git repository path or a Helm chart.
