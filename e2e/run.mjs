@@ -662,6 +662,57 @@ try {
         );
     },
   );
+  await check(
+    'lays out the tab and the fleet page at 1440, 1024 and 390 px',
+    async () => {
+      const problems = [];
+      for (const width of [1440, 1024, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.goto(
+          `${appUrl}/catalog/default/component/checkout/deployments`,
+        );
+        await page.getByText('Deployment history', { exact: true }).waitFor();
+        await page.getByRole('cell', { name: 'Succeeded' }).first().waitFor();
+        await page.waitForTimeout(1500);
+        await page.screenshot({
+          path: join(shots, `tab-${width}.png`),
+          fullPage: true,
+        });
+        // the history as one sees it at this width
+        await page
+          .getByText('Deployment history', { exact: true })
+          .scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(shots, `history-${width}.png`) });
+        // nothing the user acts on is out of reach sideways
+        const rollback = page
+          .getByRole('button', { name: 'Roll back' })
+          .first();
+        const box = await rollback.boundingBox();
+        const scrollWidth = await page.evaluate(
+          () => document.documentElement.scrollWidth,
+        );
+        if (scrollWidth > width + 1)
+          problems.push(
+            `${width} px: the page scrolls sideways (${scrollWidth} px)`,
+          );
+        if (!box || box.x + box.width > width)
+          problems.push(
+            `${width} px: Roll back is out of view${
+              box ? ` (right edge at ${Math.round(box.x + box.width)})` : ''
+            }`,
+          );
+        await page.goto(`${appUrl}/gitops`);
+        await page.getByText(/Applications \([1-9]\d*\)/).waitFor();
+        await page.waitForTimeout(1000);
+        await page.screenshot({
+          path: join(shots, `fleet-${width}.png`),
+          fullPage: true,
+        });
+      }
+      await page.setViewportSize({ width: 1400, height: 1000 });
+      if (problems.length) throw new Error(problems.join('; '));
+    },
+  );
   await check('opens the fleet page', async () => {
     await page.goto(`${appUrl}/gitops`);
     await page.getByText('GitOps fleet').waitFor();

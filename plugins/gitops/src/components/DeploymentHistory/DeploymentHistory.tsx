@@ -23,6 +23,8 @@ import {
   useState,
 } from 'react';
 import Chip from '@material-ui/core/Chip';
+import useMediaQuery from '@material-ui/core/useMediaQuery';
+import { useTheme } from '@material-ui/core/styles';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { relativeTime, shortRevision } from '../format';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
@@ -82,14 +84,36 @@ function proposalLabel(
     : what;
 }
 
-const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
+/**
+ * How much room the history has: `wide` shows every column; `medium` (a
+ * laptop) leaves out the author and the duration; `narrow` (a phone) keeps
+ * time, environment and result in one column, the revision and the
+ * actions.
+ */
+type HistoryWidth = 'wide' | 'medium' | 'narrow';
+
+const allHistoryColumns = (
+  t: GitopsT,
+  width: HistoryWidth,
+): Array<TableColumn<GitopsDeployment> & { id: string }> => [
   {
+    id: 'time',
     title: t('history.time'),
     field: 'finishedAt',
-    render: d => <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>,
+    render: d => (
+      <>
+        <span title={d.finishedAt}>{relativeTime(d.finishedAt)}</span>
+        {width === 'narrow' && (
+          <Typography variant="body2" color="textSecondary">
+            {d.environment} · {d.result}
+          </Typography>
+        )}
+      </>
+    ),
   },
-  { title: t('common.environment'), field: 'environment' },
+  { id: 'environment', title: t('common.environment'), field: 'environment' },
   {
+    id: 'revision',
     title: t('history.revision'),
     render: d => (
       <>
@@ -117,12 +141,14 @@ const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
     ),
   },
   {
+    id: 'author',
     title: t('history.author'),
     render: d => d.commit?.authorName ?? t('common.none'),
   },
-  { title: t('history.result'), field: 'result' },
-  { title: t('history.duration'), render: d => duration(d, t) },
+  { id: 'result', title: t('history.result'), field: 'result' },
+  { id: 'duration', title: t('history.duration'), render: d => duration(d, t) },
   {
+    id: 'initiatedBy',
     title: t('history.initiatedBy'),
     render: d => (
       <>
@@ -149,6 +175,20 @@ const historyColumns = (t: GitopsT): TableColumn<GitopsDeployment>[] => [
     ),
   },
 ];
+
+const historyColumns = ({
+  t,
+  width,
+}: {
+  t: GitopsT;
+  width: HistoryWidth;
+}): TableColumn<GitopsDeployment>[] =>
+  allHistoryColumns(t, width).filter(
+    c =>
+      width === 'wide' ||
+      (width === 'medium' && !['author', 'duration'].includes(c.id)) ||
+      (width === 'narrow' && ['time', 'revision'].includes(c.id)),
+  );
 
 /**
  * Deployment history of an entity, fetched a page at a time from the backend.
@@ -177,7 +217,13 @@ export function DeploymentHistory(props: {
   const renderActions = useRef(props.renderActions);
   renderActions.current = props.renderActions;
   const hasActions = Boolean(props.renderActions);
-  const base = useStableColumns(historyColumns, t);
+  const theme = useTheme();
+  const narrow = useMediaQuery(theme.breakpoints.down('xs'));
+  const medium = useMediaQuery(theme.breakpoints.down('md'));
+  let width: HistoryWidth = 'wide';
+  if (narrow) width = 'narrow';
+  else if (medium) width = 'medium';
+  const base = useStableColumns(historyColumns, { t, width });
   const columns = useMemo(
     () =>
       hasActions
