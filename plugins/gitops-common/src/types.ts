@@ -2,34 +2,33 @@ import { DeploymentKind } from './classify';
 import type { EnvironmentSummary } from './api';
 import type { components } from './schema/openapi/generated/types';
 
-type Schemas = components['schemas'];
 /**
  * The GitOps engine that manages an application.
  *
  * @public
  */
-export type GitopsEngine = Schemas['Engine'];
+export type GitopsEngine = components['schemas']['Engine'];
 
 /**
  * Whether the live state matches the desired state in Git.
  *
  * @public
  */
-export type SyncStatus = Schemas['SyncStatus'];
+export type SyncStatus = components['schemas']['SyncStatus'];
 
 /**
  * Health of the deployed resources, shared by Argo CD and Flux.
  *
  * @public
  */
-export type HealthStatus = Schemas['HealthStatus'];
+export type HealthStatus = components['schemas']['HealthStatus'];
 
 /**
  * Outcome of a deployment (a sync or reconciliation).
  *
  * @public
  */
-export type DeploymentResult = Schemas['Deployment']['result'];
+export type DeploymentResult = components['schemas']['Deployment']['result'];
 
 /**
  * One source of an application: a Git repository path or a Helm chart.
