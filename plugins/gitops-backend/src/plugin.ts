@@ -187,6 +187,7 @@ export const gitopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
           logger: deps.logger.child({ component: 'promotion' }),
+          onDeployed: proposal => live.proposalDeployed(proposal),
         });
         // open proposals followed to their merge, merged ones to the
         // deployment that ran them

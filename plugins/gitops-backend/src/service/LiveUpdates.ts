@@ -3,6 +3,7 @@ import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import type { SignalsService } from '@backstage/plugin-signals-node';
 import {
+  ChangeProposal,
   GITOPS_FLEET_CHANNEL,
   GitopsDeployment,
   GitopsSignal,
@@ -42,6 +43,27 @@ export class LiveUpdates {
       delayMs?: number;
     },
   ) {}
+
+  /** Tells a proposal's proposer that it was deployed. */
+  async proposalDeployed(proposal: ChangeProposal): Promise<void> {
+    const { notifications } = this.options;
+    if (!notifications || !proposal.createdBy?.startsWith('user:')) return;
+    try {
+      await notifications.send({
+        recipients: { type: 'entity', entityRef: proposal.createdBy },
+        payload: proposalNotificationOf(
+          proposal,
+          this.options.entityTabPath(proposal.entityRef),
+        ),
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not tell ${proposal.createdBy} that proposal ${
+          proposal.id
+        } is deployed: ${(error as Error).message}`,
+      );
+    }
+  }
 
   /** Records that these applications changed; publishes shortly after. */
   changed(applicationIds: string[]): void {
@@ -153,6 +175,20 @@ export class LiveUpdates {
       }
     }
   }
+}
+
+/** The notification to the proposer of a change that went out. */
+export function proposalNotificationOf(proposal: ChangeProposal, link: string) {
+  const service = parseEntityRef(proposal.entityRef).name;
+  const what = proposal.action === 'promote' ? 'promotion' : 'rollback';
+  return {
+    title: `${service}: your ${what} to ${proposal.environment} is deployed`,
+    description: proposal.title,
+    link,
+    severity: 'low' as const,
+    topic: `gitops:${proposal.environment}`,
+    scope: `gitops:proposal:${proposal.id}`,
+  };
 }
 
 /** The notification of a deployment that went wrong. */

@@ -11,7 +11,10 @@ import {
 } from '@backstage/integration';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
+import {
+  ChangeProposal,
+  GitopsApplication,
+} from '@gitops-portal/plugin-gitops-common';
 import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
 import { git, gitRepository } from '@gitops-portal/gitops-test-utils';
 import { execFileSync } from 'node:child_process';
@@ -189,6 +192,7 @@ async function setup(options: {
   const success = jest.fn();
   const fail = jest.fn();
   auditor.createEvent.mockResolvedValue({ success, fail } as any);
+  const deployed: ChangeProposal[] = [];
   const proposer = new ProposalService({
     service,
     store,
@@ -214,6 +218,9 @@ async function setup(options: {
     auditor,
     logger: mockServices.logger.mock(),
     cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-cache-')),
+    onDeployed: async p => {
+      deployed.push(p);
+    },
   });
   const propose = (request: any) =>
     proposer.propose({
@@ -227,6 +234,7 @@ async function setup(options: {
       await store.listDeployments({ applicationIds: [prod.id], limit: 10 })
     ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   return {
+    deployed,
     root: path.dirname(path.dirname(shop.bare)),
     shop,
     fleet,
@@ -350,6 +358,11 @@ describe('ProposalService', () => {
       )
     ).proposals;
     expect(stored.status).toBe('deployed');
+    // its proposer is told once, however often it is followed again
+    await t.proposer.track();
+    expect(t.deployed.map(p => [p.id, p.status, p.createdBy])).toEqual([
+      [stored.id, 'deployed', 'user:default/alice'],
+    ]);
     const [observed] = await t
       .knex('gitops_deployments')
       .where({ dedupe_key: 'after' })

@@ -84,6 +84,8 @@ export class ProposalService {
       logger: LoggerService;
       /** Where repositories are fetched to follow proposals. */
       cacheDir?: string;
+      /** Told when a proposal ran: its deployment was found (once per proposal). */
+      onDeployed?: (proposal: ChangeProposal) => Promise<void>;
     },
   ) {
     this.repositories = new RepositoryPolicy(options.settings);
@@ -645,6 +647,9 @@ export class ProposalService {
           if (next.deploymentId !== p.deploymentId)
             await this.options.store.classifyApplications([p.applicationId]);
           changed += 1;
+          // its proposer is told it went out (stored first: told once)
+          if (next.status === 'deployed' && p.status !== 'deployed')
+            await this.options.onDeployed?.(next);
         }
       } catch (error) {
         this.options.logger.warn(
