@@ -360,7 +360,7 @@ describe('ProposalService', () => {
     expect(stored.status).toBe('deployed');
     // its proposer is told once, however often it is followed again
     await t.proposer.track();
-    expect(t.deployed.map(p => [p.id, p.status, p.createdBy])).toEqual([
+    expect(t.deployed.map(d => [d.id, d.status, d.createdBy])).toEqual([
       [stored.id, 'deployed', 'user:default/alice'],
     ]);
     const [observed] = await t
