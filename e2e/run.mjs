@@ -295,6 +295,7 @@ try {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+      const opened = Date.now();
       await page.goto(
         `${appUrl}/catalog/default/component/checkout/deployments`,
       );
@@ -314,14 +315,20 @@ try {
         .waitFor({ timeout: 120_000 });
       // dev follows main: Argo CD syncs it and the open tab shows it
       // deployed, told by a signal (no reload, no 30 s poll)
-      const heardBefore = signalsHeard.length;
       const dev = page.getByRole('region', { name: 'environment dev' });
       await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
-      const heard = signalsHeard
-        .slice(heardBefore)
-        .filter(h => h.channel === 'gitops:entity:component:default/checkout');
-      if (heard.length === 0)
-        throw new Error('the open tab heard no signal on its channel');
+      // the open tab hears its entity's channel (dev may have deployed the
+      // commit before the page opened; the demo fleet keeps changing)
+      const onChannel = () =>
+        signalsHeard.filter(
+          h =>
+            h.channel === 'gitops:entity:component:default/checkout' &&
+            h.at >= opened,
+        ).length;
+      for (let i = 0; i < 90 && onChannel() === 0; i++)
+        await page.waitForTimeout(1000);
+      if (onChannel() === 0)
+        throw new Error('the open tab heard no signal on its channel in 90 s');
       await dev.getByText(message).first().waitFor({ timeout: 60_000 });
       await page.screenshot({
         path: join(shots, 'pushed-commit.png'),

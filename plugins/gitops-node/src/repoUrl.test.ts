@@ -217,7 +217,7 @@ describe('file links', () => {
 
     const az = at('https://dev.azure.com/acme/shop/_git/api');
     expect(getAzureFileFetchUrl(az)).toBe(
-      'https://dev.azure.com/acme/shop/_apis/git/repositories/api/items?api-version=6.0&path=%2Fcatalog-info.yaml&version=main',
+      'https://dev.azure.com/acme/shop/_apis/git/repositories/api/items?api-version=6.0&path=%2Fcatalog-info.yaml&versionDescriptor.version=main&versionDescriptor.versionType=branch',
     );
 
     const gt = at('https://gitea.acme.io/acme/shop.git');
