@@ -19,8 +19,29 @@ jest.setTimeout(30_000);
 
 describe('sandbox Argo CD API', () => {
   let sb: Awaited<ReturnType<typeof startSandbox>>;
+  // the sandbox's clock: real time, or frozen and stepped by a test (and
+  // going on from there when thawed, never back)
+  let offset = 0;
+  let frozenAt: number | undefined;
+  const clock = () => frozenAt ?? Date.now() + offset;
+  const freeze = () => {
+    frozenAt = clock();
+  };
+  const step = (ms: number) => {
+    frozenAt = clock() + ms;
+  };
+  const thaw = () => {
+    offset = clock() - Date.now();
+    frozenAt = undefined;
+  };
   beforeAll(async () => {
-    sb = await startSandbox({ port: 0, commitEverySeconds: 0, syncSeconds: 2 });
+    sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      syncSeconds: 2,
+      // the Argo CD sandbox's clock, stepped by the tests that need stages
+      now: clock,
+    });
   });
   afterAll(() => sb.stop());
 
@@ -79,6 +100,16 @@ describe('sandbox Argo CD API', () => {
   });
 
   it('rolls a pushed commit out: out of sync, progressing, then synced with history rotated at 10', async () => {
+    // frozen: the background ticker moves nothing while the test steps
+    freeze();
+    try {
+      await rollOut();
+    } finally {
+      thaw();
+    }
+  });
+
+  async function rollOut() {
     const pushed = sb.sandbox.push({ name: 'checkout-dev' });
     expect(pushed).toBeDefined();
     const read = async () =>
@@ -89,19 +120,19 @@ describe('sandbox Argo CD API', () => {
       status: 'OutOfSync',
       revision: pushed!.revision,
     });
-    await new Promise(r => setTimeout(r, 1500));
+    step(1500);
     sb.sandbox.tick();
     app = await read();
     expect(app.status.health.status).toBe('Progressing');
     expect(app.status.operationState.phase).toBe('Running');
-    await new Promise(r => setTimeout(r, 2100));
+    step(2100);
     sb.sandbox.tick();
     app = await read();
     expect(validateArgo('v1alpha1Application', app)).toEqual([]);
     expect(app.status.sync.status).toBe('Synced');
     expect(app.status.history.at(-1).revision).toBe(pushed!.revision);
     expect(app.status.history.length).toBeLessThanOrEqual(10);
-  });
+  }
 
   it('serves revision metadata: the real commit for sandbox repositories', async () => {
     const app = sb.sandbox.application('main', 'checkout-dev')!;

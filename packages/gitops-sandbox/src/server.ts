@@ -36,6 +36,12 @@ export interface SandboxOptions {
   commitEverySeconds?: number;
   /** How long a sync takes. */
   syncSeconds?: number;
+  /**
+   * The Argo CD sandbox's clock (epoch ms; default the real one): a test
+   * that steps it decides when each sync stage ends, whatever the machine's
+   * load.
+   */
+  now?: () => number;
   /** Serve real Git repositories under /git (default true). */
   git?: boolean;
   /** Where the sandbox tells what it does (fleet changes); default silent. */
@@ -193,6 +199,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
       syncSeconds: options.syncSeconds,
       git,
       onSynced: e => void notifier?.argo(e),
+      now: options.now,
     },
   );
   const flux = new FluxSandbox({
