@@ -140,6 +140,11 @@ export function RollbackButton(props: {
   options?: EnvironmentChangeOptions;
   /** The deployment's revisions run in the environment now: nothing to roll back to. */
   runsNow?: boolean;
+  /**
+   * Opens the rollback dialog where it outlives this button (a history
+   * that reloads replaces its rows); without it, the button keeps its own.
+   */
+  onOpen?: (request: { environment: string; deploymentId: string }) => void;
   onChange: () => void;
 }) {
   const { entity, environment, deploymentId, options, runsNow } = props;
@@ -162,7 +167,11 @@ export function RollbackButton(props: {
             disabled={
               !options.rollback.available || runsNow || !allowed || loading
             }
-            onClick={() => setOpen(true)}
+            onClick={() =>
+              props.onOpen
+                ? props.onOpen({ environment, deploymentId })
+                : setOpen(true)
+            }
           >
             {t('changes.rollbackButton')}
           </Button>

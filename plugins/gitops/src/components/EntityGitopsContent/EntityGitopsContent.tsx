@@ -18,7 +18,8 @@ import { DeploymentHistory } from '../DeploymentHistory';
 import { EnvironmentCard } from './EnvironmentCard';
 import { PromotionStrip } from '../PromotionStrip';
 import { DeploymentsChart } from '../DeliveryPerformance';
-import { EnvironmentChanges, RollbackButton } from '../Changes';
+import { ChangeDialog, EnvironmentChanges, RollbackButton } from '../Changes';
+import { useState } from 'react';
 import { ApplicationSetList } from '../ApplicationSets';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
@@ -56,6 +57,12 @@ export function EntityGitopsContent() {
   const changeEntity = { ...ref, ref: stringifyEntityRef(entity) };
   const optionsOf = (env: string) =>
     changes.value?.environments.find(e => e.environment === env);
+  // the rollback dialog lives here: the history's rows are replaced when
+  // it reloads (a live update), and a dialog inside one would close
+  const [rollback, setRollback] = useState<{
+    environment: string;
+    deploymentId: string;
+  }>();
   const refreshAll = () => {
     retry();
     changes.retry();
@@ -139,6 +146,7 @@ export function EntityGitopsContent() {
               environment={d.environment}
               deploymentId={d.id}
               options={optionsOf(d.environment)}
+              onOpen={setRollback}
               runsNow={value.environments
                 .find(e => e.environment === d.environment)
                 ?.applications.some(
@@ -154,6 +162,17 @@ export function EntityGitopsContent() {
             .at(-1)}@${version ?? ''}`}
         />
       </Grid>
+      {rollback && (
+        <ChangeDialog
+          entity={changeEntity}
+          request={{ action: 'rollback', ...rollback }}
+          onClose={() => setRollback(undefined)}
+          onProposed={() => {
+            setRollback(undefined);
+            refreshAll();
+          }}
+        />
+      )}
     </Grid>
   );
 }
