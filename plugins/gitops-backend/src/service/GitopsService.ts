@@ -591,6 +591,18 @@ export class GitopsService {
    * applications of a service in an environment across every cluster, with
    * the revisions they run, most common first.
    */
+  /** The applications of what an owner owns; undefined without an owner filter. */
+  private async ownedApplicationIds(
+    owner: string | undefined,
+    credentials: BackstageCredentials,
+  ): Promise<string[] | undefined> {
+    if (!owner) return undefined;
+    return this.applicationIdsWhere(
+      { 'relations.ownedBy': ownerRef(owner) },
+      credentials,
+    );
+  }
+
   async getFleetMatrix(
     request: {
       engine?: GitopsEngine[];
@@ -610,12 +622,7 @@ export class GitopsService {
       healthStatus: request.healthStatus,
       environment: request.environment,
       text: request.text,
-      ids: request.owner
-        ? await this.applicationIdsWhere(
-            { 'relations.ownedBy': ownerRef(request.owner) },
-            credentials,
-          )
-        : undefined,
+      ids: await this.ownedApplicationIds(request.owner, credentials),
       readable: await this.readableEntities(credentials),
     });
     const cells = new Map<string, FleetMatrixGroup[]>();
@@ -654,13 +661,7 @@ export class GitopsService {
             typeof v?.id === 'string',
         )
       : undefined;
-    let ids: string[] | undefined;
-    if (request.owner) {
-      ids = await this.applicationIdsWhere(
-        { 'relations.ownedBy': ownerRef(request.owner) },
-        credentials,
-      );
-    }
+    const ids = await this.ownedApplicationIds(request.owner, credentials);
     const { items, totalCount, last } = await this.options.store.listFleet({
       syncStatus: request.syncStatus,
       healthStatus: request.healthStatus,

@@ -76,14 +76,6 @@ export class LiveUpdates {
     this.timer.unref?.();
   }
 
-  /** Publishes what is pending now (tests, shutdown). */
-  async flushNow(): Promise<void> {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    this.flushing = this.flushing.then(() => this.flush());
-    await this.flushing;
-  }
-
   private async flush(): Promise<void> {
     const ids = [...this.pending];
     this.pending.clear();

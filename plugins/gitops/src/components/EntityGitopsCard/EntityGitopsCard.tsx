@@ -57,6 +57,7 @@ export function EntityGitopsCard() {
   } else {
     body = value.environments.map(env => {
       const app = env.applications[0];
+      const stale = env.applications.some(a => a.stale);
       return (
         <Box key={env.environment} mb={1}>
           <Box
@@ -68,14 +69,8 @@ export function EntityGitopsCard() {
             <Typography style={{ minWidth: 80 }}>
               <b>{env.environment}</b>
             </Typography>
-            <SyncChip
-              status={env.syncStatus}
-              stale={env.applications.some(a => a.stale)}
-            />
-            <HealthChip
-              status={env.healthStatus}
-              stale={env.applications.some(a => a.stale)}
-            />
+            <SyncChip status={env.syncStatus} stale={stale} />
+            <HealthChip status={env.healthStatus} stale={stale} />
             <Typography variant="body2" color="textSecondary">
               {env.summary?.revisions[0]
                 ? t('fleet.cellRevision', {

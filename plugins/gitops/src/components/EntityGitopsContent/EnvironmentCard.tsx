@@ -308,6 +308,7 @@ export function EnvironmentCard(props: {
 }) {
   const { environment } = props;
   const { t } = useTranslationRef(gitopsTranslationRef);
+  const stale = environment.applications.some(a => a.stale);
   return (
     <section
       aria-label={t('environmentCard.ariaLabel', {
@@ -318,14 +319,8 @@ export function EnvironmentCard(props: {
         title={environment.environment}
         subheader={
           <Box display="flex" style={{ gap: 8 }}>
-            <SyncChip
-              status={environment.syncStatus}
-              stale={environment.applications.some(a => a.stale)}
-            />
-            <HealthChip
-              status={environment.healthStatus}
-              stale={environment.applications.some(a => a.stale)}
-            />
+            <SyncChip status={environment.syncStatus} stale={stale} />
+            <HealthChip status={environment.healthStatus} stale={stale} />
           </Box>
         }
       >
