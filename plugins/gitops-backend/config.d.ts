@@ -69,6 +69,36 @@ export interface Config {
        * `/catalog/{namespace}/{kind}/{name}/deployments`.
        */
       entityTabPath?: string;
+      /** Where the fleet page is; a controller's notification links there. Default `/gitops`. */
+      fleetPath?: string;
+      /** How often lasting incidents are looked for, in seconds. Default 60. */
+      checkIntervalSeconds?: number;
+      /** A deployment failed, or left the service Degraded: to the service's owners. Default on. */
+      deploymentFailed?: { enabled?: boolean };
+      /** A proposal merged and deployed: to its proposer. Default on. */
+      proposalDeployed?: { enabled?: boolean };
+      /** An application Degraded for longer than `afterMinutes` (default 15): to the owners. */
+      degraded?: { enabled?: boolean; afterMinutes?: number };
+      /**
+       * An application out of sync, with a revision in Git it has not
+       * deployed, for longer than `afterMinutes` (default 60): to the owners.
+       */
+      outOfSync?: { enabled?: boolean; afterMinutes?: number };
+      /**
+       * Drift not corrected: the cluster differs from the revision deployed
+       * for longer than `afterMinutes` (default 15): to the owners.
+       */
+      drift?: { enabled?: boolean; afterMinutes?: number };
+      /**
+       * A controller the portal cannot read for longer than `afterMinutes`
+       * (default 10): to `recipients` (a group or user entity ref); sent
+       * only when that is set.
+       */
+      controllerUnreachable?: {
+        enabled?: boolean;
+        afterMinutes?: number;
+        recipients?: string;
+      };
     };
 
     /** Delivery performance (DORA metrics). */

@@ -12,7 +12,6 @@ import {
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
@@ -25,6 +24,7 @@ import WebSocket from 'ws';
 import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
+import { component, group, user } from './__testUtils__/catalogEntities';
 
 jest.setTimeout(60_000);
 
@@ -40,32 +40,6 @@ beforeAll(() =>
   }),
 );
 afterAll(() => server.close());
-
-const component = (name: string, owner: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Component',
-  metadata: {
-    name,
-    namespace: 'default',
-    annotations: { 'argocd/app-selector': `app.kubernetes.io/name=${name}` },
-  },
-  spec: { type: 'service', owner, lifecycle: 'production' },
-  relations: [{ type: 'ownedBy', targetRef: owner }],
-});
-const group = (name: string, members: string[]): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'Group',
-  metadata: { name, namespace: 'default' },
-  spec: { type: 'team', children: [] },
-  relations: members.map(m => ({ type: 'hasMember', targetRef: m })),
-});
-const user = (name: string, team: string): Entity => ({
-  apiVersion: 'backstage.io/v1alpha1',
-  kind: 'User',
-  metadata: { name, namespace: 'default' },
-  spec: { memberOf: [team] },
-  relations: [{ type: 'memberOf', targetRef: team }],
-});
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 function argoEvent(phase: 'Succeeded' | 'Failed', minutes: number) {

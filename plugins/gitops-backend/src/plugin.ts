@@ -29,6 +29,8 @@ import { WebhookService } from './service/WebhookService';
 import { LiveUpdates } from './service/LiveUpdates';
 import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
+import { IncidentWatch } from './service/IncidentWatch';
+import { IncidentStore } from './database/IncidentStore';
 import { createProviders } from './providers/createProviders';
 import { createGitService } from './git/createGitService';
 
@@ -106,11 +108,41 @@ export const gitopsPlugin = createBackendPlugin({
           notifications: settings.notifications.enabled
             ? deps.notifications
             : undefined,
+          tell: {
+            deploymentFailed: settings.notifications.deploymentFailed,
+            proposalDeployed: settings.notifications.proposalDeployed,
+          },
           notifyWithinSeconds: settings.metrics.failureWindowHours * 3600,
           entityTabPath: ref =>
             entityPath(settings.notifications.entityTabPath, ref),
         });
         written.to = ids => live.changed(ids);
+        // what has lasted (Degraded, out of sync, drift, a controller
+        // down) told once to whom it concerns
+        const incidents = new IncidentWatch({
+          store,
+          incidents: new IncidentStore(await deps.database.getClient()),
+          controllers,
+          links,
+          notifications: settings.notifications.enabled
+            ? deps.notifications
+            : undefined,
+          settings: settings.notifications,
+          entityTabPath: ref =>
+            entityPath(settings.notifications.entityTabPath, ref),
+          fleetPath: settings.notifications.fleetPath,
+          logger: deps.logger.child({ component: 'incidents' }),
+        });
+        await deps.scheduler.scheduleTask({
+          id: 'gitops-incidents',
+          scope: 'global',
+          frequency: { seconds: settings.notifications.checkIntervalSeconds },
+          timeout: { minutes: 5 },
+          initialDelay: { seconds: 15 },
+          fn: async () => {
+            await incidents.check();
+          },
+        });
         const service = new GitopsService({
           store,
           proposals: proposalStore,

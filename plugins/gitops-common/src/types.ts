@@ -210,6 +210,12 @@ export interface GitopsApplication {
   syncPolicy?: ApplicationSyncPolicy;
   /** When it turned OutOfSync, while it is (kept by the backend across reads). */
   outOfSyncSince?: string;
+  /**
+   * Why it is OutOfSync, when the controller tells: `drift`, the live state
+   * differs from the revision it deployed; `revision`, Git has a revision it
+   * has not deployed.
+   */
+  outOfSyncCause?: 'drift' | 'revision';
   /** Container images the application runs, when the controller reports them. */
   images?: string[];
   /** How many resources the controller manages for the application. */

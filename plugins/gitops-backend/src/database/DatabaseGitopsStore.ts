@@ -900,6 +900,14 @@ export class DatabaseGitopsStore implements GitopsStore {
     }));
   }
 
+  async listUnsettledApplications(): Promise<GitopsApplication[]> {
+    const rows: AppRow[] = await this.db(APPS)
+      .select(APP_COLUMNS)
+      .where('health_status', 'Degraded')
+      .orWhere('sync_status', 'OutOfSync');
+    return rows.map(rowToApplication);
+  }
+
   async listDegradedApplicationIds(
     ids?: string[],
     readable?: string[],

@@ -224,6 +224,8 @@ export interface GitopsStore {
     data: string,
     computedAt: string,
   ): Promise<void>;
+  /** Applications Degraded or OutOfSync now: what incidents are made of. */
+  listUnsettledApplications(): Promise<GitopsApplication[]>;
   /** Applications whose health is Degraded now, of these (or of all). */
   listDegradedApplicationIds(
     ids?: string[],

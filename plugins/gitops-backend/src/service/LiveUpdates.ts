@@ -34,6 +34,8 @@ export class LiveUpdates {
       signals?: SignalsService;
       /** Absent or disabled: no notifications. */
       notifications?: NotificationService;
+      /** Which kinds are told; default all. */
+      tell?: { deploymentFailed: boolean; proposalDeployed: boolean };
       /** The store the deployments to tell about are claimed from. */
       store: GitopsStore;
       /** A deployment this long ago or older is not told about (the failure window). */
@@ -47,7 +49,12 @@ export class LiveUpdates {
   /** Tells a proposal's proposer that it was deployed. */
   async proposalDeployed(proposal: ChangeProposal): Promise<void> {
     const { notifications } = this.options;
-    if (!notifications || !proposal.createdBy?.startsWith('user:')) return;
+    if (
+      !notifications ||
+      this.options.tell?.proposalDeployed === false ||
+      !proposal.createdBy?.startsWith('user:')
+    )
+      return;
     try {
       await notifications.send({
         recipients: { type: 'entity', entityRef: proposal.createdBy },
@@ -115,7 +122,7 @@ export class LiveUpdates {
 
   private async notify(entities: Map<string, string[]>) {
     const { notifications, store } = this.options;
-    if (!notifications) return;
+    if (!notifications || this.options.tell?.deploymentFailed === false) return;
     const since = new Date(
       Date.now() - this.options.notifyWithinSeconds * 1000,
     ).toISOString();

@@ -202,6 +202,13 @@ function readArgoApplication(
     // the deployed commit is the dry one the running manifests came from
     if (drySHA) revisions = [drySHA];
   }
+  // OutOfSync against the very revision last deployed: the cluster changed
+  const compared = revisionsOf(status.sync);
+  const deployed = lastDeployed ? revisionsOf(lastDeployed) : [];
+  let outOfSyncCause: GitopsApplication['outOfSyncCause'];
+  if (status.sync?.status === 'OutOfSync' && compared.length && deployed.length)
+    outOfSyncCause =
+      compared.join() === deployed.join() ? 'drift' : 'revision';
   const failed = op?.phase === 'Failed' || op?.phase === 'Error';
   const attempted =
     failed && opRevisions.length && opRevisions.join() !== revisions.join()
@@ -272,6 +279,7 @@ function readArgoApplication(
     )?.name,
     ...resourcesOf(status, options.tree),
     ...(hydration ? { hydration } : {}),
+    ...(outOfSyncCause ? { outOfSyncCause } : {}),
     ...(options.rollouts?.length ? { rollouts: options.rollouts } : {}),
     stale: false,
     lastReadAt: options.readAt,

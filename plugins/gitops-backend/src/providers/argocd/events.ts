@@ -1,5 +1,6 @@
 import {
   applicationId,
+  GitopsApplication,
   toHealthStatus,
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
@@ -33,6 +34,19 @@ const argoEvent = z.object({
     })
     .optional(),
 });
+
+/** Why an event's OutOfSync application is: it compares the revision it runs (drift), or a newer one. */
+function causeOf(
+  sync: { status: string; revision?: string; revisions?: string[] },
+  app: GitopsApplication,
+): GitopsApplication['outOfSyncCause'] {
+  if (sync.status !== 'OutOfSync') return undefined;
+  const compared = sync.revisions?.length
+    ? sync.revisions
+    : [sync.revision].filter((r): r is string => Boolean(r));
+  if (!compared.length || app.hydration) return app.outOfSyncCause;
+  return compared.join() === app.revisions.join() ? 'drift' : 'revision';
+}
 
 /**
  * Reads an Argo CD notifications event: the instance it names (for the
@@ -80,6 +94,9 @@ export function readArgoEvent(raw: Buffer): {
                 syncStatus: event.sync
                   ? toSyncStatus(event.sync.status)
                   : app.syncStatus,
+                outOfSyncCause: event.sync
+                  ? causeOf(event.sync, app)
+                  : app.outOfSyncCause,
                 healthStatus: event.health
                   ? toHealthStatus(event.health.status)
                   : app.healthStatus,

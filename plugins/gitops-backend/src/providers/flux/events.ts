@@ -94,6 +94,7 @@ export function readFluxEvent(cluster: string, raw: Buffer): ReadEvent {
             application: {
               ...app,
               syncStatus: 'OutOfSync',
+              outOfSyncCause: 'drift',
               operationPhase: event.reason,
               message: event.message,
             },
@@ -104,6 +105,7 @@ export function readFluxEvent(cluster: string, raw: Buffer): ReadEvent {
             ...app,
             healthStatus: failed ? 'Degraded' : 'Healthy',
             syncStatus: failed ? app.syncStatus : 'Synced',
+            outOfSyncCause: failed ? app.outOfSyncCause : undefined,
             // a finished reconciliation passed its health checks: workloads
             // read mid-rollout are rolled out now (the next read tells more)
             ...(failed ? {} : { resources: settled(app.resources) }),

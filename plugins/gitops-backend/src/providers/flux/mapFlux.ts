@@ -275,6 +275,10 @@ function readFluxObject(
     environment,
     sources,
     syncStatus: status.syncStatus,
+    // Flux is OutOfSync when it has not applied the revision it fetched
+    ...(status.syncStatus === 'OutOfSync'
+      ? { outOfSyncCause: 'revision' as const }
+      : {}),
     healthStatus: status.healthStatus,
     operationPhase: status.phase,
     message: status.message,

@@ -1490,6 +1490,12 @@ export const spec = {
             format: 'date-time',
             description: 'When the application turned OutOfSync, while it is.',
           },
+          outOfSyncCause: {
+            type: 'string',
+            enum: ['drift', 'revision'],
+            description:
+              'Why it is OutOfSync, when the controller tells: `drift`, the live state differs from the revision it deployed (a change made in the cluster); `revision`, Git has a revision it has not deployed.',
+          },
           images: {
             type: 'array',
             description:

@@ -411,6 +411,11 @@ export interface components {
        * When the application turned OutOfSync, while it is.
        */
       outOfSyncSince?: string;
+      /**
+       * Why it is OutOfSync, when the controller tells: `drift`, the live state differs from the revision it deployed (a change made in the cluster); `revision`, Git has a revision it has not deployed.
+       *
+       */
+      outOfSyncCause?: 'drift' | 'revision';
       /** Container images the application runs (Argo CD status.summary.images). */
       images?: string[];
       /** Resources the controller manages for the application. */
