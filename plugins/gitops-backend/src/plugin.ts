@@ -220,6 +220,7 @@ export const gitopsPlugin = createBackendPlugin({
           auditor: deps.auditor,
           logger: deps.logger.child({ component: 'promotion' }),
           onDeployed: proposal => live.proposalDeployed(proposal),
+          git,
         });
         // open proposals followed to their merge, merged ones to the
         // deployment that ran them

@@ -3,6 +3,8 @@
  * environment is written, and what a proposal looks like.
  */
 
+import type { CommitInfo } from './types';
+
 /**
  * The annotation that says how an entity's environments are promoted and
  * rolled back. Entries separated by `;`, each `[env|env:]shape[,key=value]*`,
@@ -217,8 +219,10 @@ export interface ChangeProposal {
   value: string;
   /** What the environment runs now. */
   currentValue?: string;
-  /** Commits the change brings to the environment, when known. */
+  /** Commits the change brings to the environment (a rollback: undoes), when Git can tell. */
   commitCount?: number;
+  /** The newest of those commits (at most 20), newest first. */
+  commits?: CommitInfo[];
   /** rollback: the deployment rolled back to. */
   targetDeploymentId?: string;
   title: string;

@@ -163,6 +163,14 @@ export const gitopsTranslationRef = createTranslationRef({
       runs: '{{environment}} runs {{value}};',
       writes:
         'this writes {{value}} to {{repo}} ({{shape}}), proposed as {{mode}} against {{branch}}.',
+      commitsBrought_one: '{{count}} commit goes out with it:',
+      commitsBrought_other: '{{count}} commits go out with it:',
+      commitsUndone_one: 'It undoes {{count}} commit:',
+      commitsUndone_other: 'It undoes {{count}} commits:',
+      noCommits:
+        'No commit goes out with it (the same commit, or an older one).',
+      moreCommits_one: 'and {{count}} more',
+      moreCommits_other: 'and {{count}} more',
       note: 'Note (added to the commit message and pull request)',
       cancel: 'Cancel',
       propose: 'Propose',

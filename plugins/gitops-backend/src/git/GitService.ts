@@ -258,6 +258,39 @@ export class GitService {
     return { described: rows.length, failed };
   }
 
+  /**
+   * The commits `to` runs that `from` does not, newest first (at most
+   * `limit` listed), when both run Git revisions of one repository: what a
+   * promotion brings, or what a rollback undoes. Undefined when Git cannot
+   * tell (not a Git source, two repositories, the host unreachable).
+   */
+  async commitsBetween(options: {
+    from: { app: GitopsApplication; revisions: string[] };
+    to: { app: GitopsApplication; revisions: string[] };
+    limit: number;
+  }): Promise<{ count: number; commits: CommitInfo[] } | undefined> {
+    const from = this.gitRevisionOf(options.from.app, options.from.revisions);
+    const to = this.gitRevisionOf(options.to.app, options.to.revisions);
+    if (!from || !to || from.repo.webUrl !== to.repo.webUrl) return undefined;
+    if (from.sha === to.sha) return { count: 0, commits: [] };
+    try {
+      const range = await this.clientFor(to.repo).getRange(
+        to.repo,
+        from.sha,
+        to.sha,
+        options.limit,
+      );
+      return { count: range.count, commits: range.commits };
+    } catch (error) {
+      this.options.logger.info(
+        `Could not list the commits between ${from.sha} and ${to.sha} of ${
+          to.repo.webUrl
+        }: ${(error as Error).message}`,
+      );
+      return undefined;
+    }
+  }
+
   /** The first Git revision of a deployment and its repository. */
   private gitRevisionOf(
     app: GitopsApplication | undefined,

@@ -28,6 +28,9 @@ import { ProposalStore } from '../database/ProposalStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { GitopsService } from './GitopsService';
 import { ProposalService } from './ProposalService';
+import { GitService } from '../git/GitService';
+import { GitStore } from '../git/GitStore';
+import { PlainGitClient } from '../git/PlainGitClient';
 import { PromotionSettings } from '../config';
 
 jest.setTimeout(60_000);
@@ -193,6 +196,10 @@ async function setup(options: {
   const fail = jest.fn();
   auditor.createEvent.mockResolvedValue({ success, fail } as any);
   const deployed: ChangeProposal[] = [];
+  // commits read from the repositories themselves
+  const reader = new PlainGitClient({
+    cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-commits-')),
+  });
   const proposer = new ProposalService({
     service,
     store,
@@ -218,6 +225,13 @@ async function setup(options: {
     auditor,
     logger: mockServices.logger.mock(),
     cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-cache-')),
+    git: new GitService({
+      store: new GitStore(knex),
+      integrations,
+      github: reader,
+      plain: reader,
+      logger: mockServices.logger.mock(),
+    }),
     onDeployed: async p => {
       deployed.push(p);
     },
@@ -285,6 +299,12 @@ describe('ProposalService', () => {
     expect(preview.files[0].diff).toContain(`-    targetRevision: "${t.c1}"`);
     expect(preview.files[0].diff).toContain(`+    targetRevision: "${t.c3}"`);
     expect(t.fleet.refs()).toBe('refs/heads/main'); // a preview writes nothing
+    // what goes out: the commits staging runs that prod does not
+    expect(preview.commitCount).toBe(2);
+    expect(preview.commits?.map(c => [c.sha, c.message])).toEqual([
+      [t.c3, 'feat: v1.2.0'],
+      [t.c2, 'feat: v1.1.0'],
+    ]);
 
     const p = await t.propose({
       action: 'promote',
@@ -398,6 +418,27 @@ describe('ProposalService', () => {
     expect(t.fleet.show(p.branch, 'apps/shop/prod.yaml')).toContain(
       `targetRevision: "${t.c2}"  # pinned; promotions change this line`,
     );
+  });
+
+  it('lists the commits a rollback undoes', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+    });
+    // prod runs c3 now; going back to the deployment of c2 undoes c3
+    await t.store.upsertApplications([{ ...t.prod, revisions: [t.c3] }]);
+    const [, second] = await t.history();
+    const preview = await t.propose({
+      action: 'rollback',
+      environment: 'prod',
+      deploymentId: second.id,
+      dryRun: true,
+    });
+    expect(preview.value).toBe(t.c2);
+    expect(preview.commitCount).toBe(1);
+    expect(preview.commits?.map(c => [c.sha, c.message])).toEqual([
+      [t.c3, 'feat: v1.2.0'],
+    ]);
   });
 
   it('manifest: pins the Flux GitRepository beside the Kustomization of the environment', async () => {

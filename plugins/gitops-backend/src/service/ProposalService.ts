@@ -56,7 +56,11 @@ import { ProposalStore } from '../database/ProposalStore';
 import { RepositoryPolicy } from '../promotion/repositories';
 import { pinnedValue, planChange } from '../promotion/shapes';
 import { GitopsService } from './GitopsService';
+import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
+
+/** The commits a proposal lists; the count says how many there are in all. */
+const COMMITS_LISTED = 20;
 
 const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
 
@@ -82,6 +86,8 @@ export class ProposalService {
       permissions: PermissionsService;
       auditor: AuditorService;
       logger: LoggerService;
+      /** Lists the commits a change brings or undoes; without it, none are listed. */
+      git?: Pick<GitService, 'commitsBetween'>;
       /** Where repositories are fetched to follow proposals. */
       cacheDir?: string;
       /** Told when a proposal ran: its deployment was found (once per proposal). */
@@ -463,6 +469,20 @@ export class ProposalService {
         }`,
       );
     }
+    // what goes out: the commits the target gets, or those a rollback undoes
+    const going = await this.options.git?.commitsBetween(
+      from
+        ? {
+            from: { app, revisions: app.revisions },
+            to: { app: from, revisions: from.revisions },
+            limit: COMMITS_LISTED,
+          }
+        : {
+            from: { app, revisions: targetDeployment!.revisions },
+            to: { app, revisions: app.revisions },
+            limit: COMMITS_LISTED,
+          },
+    );
     const now = new Date().toISOString();
     const proposal: ChangeProposal = {
       id: request.dryRun ? undefined : id,
@@ -479,6 +499,7 @@ export class ProposalService {
       value: plan.value()!,
       currentValue: plan.currentValue(),
       targetDeploymentId: targetDeployment?.id,
+      ...(going ? { commitCount: going.count, commits: going.commits } : {}),
       title: `${title} (${valueForTitle})`,
       note: request.note,
       files: result.files,

@@ -29,6 +29,23 @@ export const proposal = (over: object = {}) => ({
     },
   ],
   status: 'preview',
+  // three commits go out; the backend lists at most a few of them
+  commitCount: 3,
+  commits: [
+    {
+      sha: SHA,
+      message: 'Raise the checkout timeout\n\nLonger body',
+      authorName: 'Alice',
+      committedAt: '2026-12-01T10:00:00Z',
+      url: `http://git.example.com/fleet/commit/${SHA}`,
+    },
+    {
+      sha: 'b'.repeat(40),
+      message: 'Add a retry',
+      authorName: 'Bob',
+      committedAt: '2026-11-30T10:00:00Z',
+    },
+  ],
   ...over,
 });
 

@@ -43,6 +43,67 @@ function Diff(props: { diff: string }) {
   );
 }
 
+const SHA = /^[0-9a-f]{40,64}$/i;
+
+/** A value as people read it: a commit id shortened, the whole in a tooltip. */
+function Value(props: { value: string }) {
+  return SHA.test(props.value) ? (
+    <code title={props.value}>{props.value.slice(0, 7)}</code>
+  ) : (
+    <code>{props.value}</code>
+  );
+}
+
+/** The commits a change brings, or a rollback undoes, newest first. */
+function CommitList(props: { proposal: ChangeProposal }) {
+  const { t } = useTranslationRef(gitopsTranslationRef);
+  const { commitCount, commits = [], action } = props.proposal;
+  if (commitCount === undefined) return null;
+  if (commitCount === 0)
+    return (
+      <Typography variant="body2" paragraph>
+        {t('changes.noCommits')}
+      </Typography>
+    );
+  return (
+    <div data-testid="change-commits">
+      <Typography variant="body2">
+        {action === 'rollback'
+          ? t('changes.commitsUndone', { count: commitCount })
+          : t('changes.commitsBrought', { count: commitCount })}
+      </Typography>
+      <ul style={{ marginTop: 4, paddingLeft: 20 }}>
+        {commits.map(c => (
+          <li key={c.sha}>
+            <Typography variant="body2" component="span">
+              {c.url ? (
+                <Link to={c.url}>
+                  <code>{c.sha.slice(0, 7)}</code>
+                </Link>
+              ) : (
+                <code>{c.sha.slice(0, 7)}</code>
+              )}{' '}
+              {c.message.split('\n')[0]}{' '}
+              <Typography variant="caption" color="textSecondary">
+                {c.authorName}
+              </Typography>
+            </Typography>
+          </li>
+        ))}
+        {commitCount > commits.length && (
+          <li>
+            <Typography variant="body2" color="textSecondary">
+              {t('changes.moreCommits', {
+                count: commitCount - commits.length,
+              })}
+            </Typography>
+          </li>
+        )}
+      </ul>
+    </div>
+  );
+}
+
 /**
  * Shows the exact change a promotion or rollback writes (a dry run), takes a
  * note, and proposes it.
@@ -80,20 +141,27 @@ export function ChangeDialog(props: {
         {p && (
           <>
             <Typography variant="body2" paragraph>
-              {p.currentValue
-                ? `${t('changes.runs', {
+              {p.currentValue && (
+                <>
+                  {t('changes.runs', {
                     environment: p.environment,
-                    value: p.currentValue,
-                  })} `
-                : ''}
+                    value: <Value value={p.currentValue} />,
+                  })}{' '}
+                </>
+              )}
               {t('changes.writes', {
-                value: <strong>{p.value}</strong>,
+                value: (
+                  <strong>
+                    <Value value={p.value} />
+                  </strong>
+                ),
                 repo: <Link to={p.repoUrl}>{p.repoUrl}</Link>,
                 shape: p.shape,
                 mode: t(`changes.mode.${p.mode}`),
                 branch: p.baseBranch,
               })}
             </Typography>
+            <CommitList proposal={p} />
             {p.files.map(f => (
               <div key={f.path}>
                 <Typography variant="subtitle2">{f.path}</Typography>

@@ -23,6 +23,21 @@ describe('promotion and rollback on the Deployments tab', () => {
       await within(dialog).findByText('apps/checkout/prod.yaml'),
     ).toBeInTheDocument();
     expect(dialog.textContent).toContain(`+    targetRevision: ${SHA}`);
+    // what goes out: the commits, newest first, first line of each message
+    const commits = within(dialog).getByTestId('change-commits');
+    expect(commits.textContent).toContain('3 commits go out with it:');
+    const items = within(commits).getAllByRole('listitem');
+    expect(items.map(i => i.textContent)).toEqual([
+      'ccccccc, Opens in a new window Raise the checkout timeout Alice',
+      'bbbbbbb Add a retry Bob',
+      'and 1 more',
+    ]);
+    expect(within(items[0]).getByRole('link')).toHaveAttribute(
+      'href',
+      `http://git.example.com/fleet/commit/${SHA}`,
+    );
+    // commit ids read short, whole in the tooltip
+    expect(within(dialog).getByTitle(SHA).textContent).toBe('ccccccc');
     await userEvent.type(within(dialog).getByRole('textbox'), 'release 42');
     await userEvent.click(
       within(dialog).getByRole('button', { name: 'Propose' }),

@@ -1973,6 +1973,16 @@ export const spec = {
           },
           commitCount: {
             type: 'integer',
+            description:
+              'How many commits go out: what the environment gets that it does not run (a promotion), or what a rollback undoes; when Git can tell.',
+          },
+          commits: {
+            type: 'array',
+            maxItems: 20,
+            description: 'The newest of those commits, newest first.',
+            items: {
+              $ref: '#/components/schemas/Commit',
+            },
           },
           targetDeploymentId: {
             type: 'string',

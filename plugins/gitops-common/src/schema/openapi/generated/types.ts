@@ -565,7 +565,10 @@ export interface components {
       branch: string;
       value: string;
       currentValue?: string;
+      /** How many commits go out: what the environment gets that it does not run (a promotion), or what a rollback undoes; when Git can tell. */
       commitCount?: number;
+      /** The newest of those commits, newest first. */
+      commits?: components['schemas']['Commit'][];
       targetDeploymentId?: string;
       title: string;
       note?: string;
