@@ -267,7 +267,10 @@ export interface DeploymentProposal {
   id: string;
   action: 'promote' | 'rollback';
   createdBy?: string;
+  /** Pull request, compare view, branch or commit page; none on a plain Git server. */
   url?: string;
+  /** The branch the change was proposed on. */
+  branch?: string;
   pullRequestNumber?: number;
 }
 

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { Octokit } from '@octokit/rest';
-import { compareUrl, RepoRef } from './repoUrl';
+import { branchUrl, commitUrl, compareUrl, RepoRef } from './repoUrl';
 import { SafeWorkTree } from './workTree';
 
 const execFileAsync = promisify(execFile);
@@ -117,7 +117,10 @@ export interface GitChangeResult {
   files: Array<{ path: string; diff: string }>;
   commitSha: string;
   branch: string;
-  /** Pull request, compare view or branch link. */
+  /**
+   * Pull request, compare view or branch page; for a direct commit, the
+   * commit's page. None where the host has no such page.
+   */
   url?: string;
   pullRequestNumber?: number;
   pushed: boolean;
@@ -223,7 +226,11 @@ export async function proposeGitChange(
         throw error;
       }
     } else if (mode === 'branch') {
-      result.url = compareUrl(repo, baseBranch, branch) ?? repo.webUrl;
+      // the change itself, never the repository's front page
+      result.url =
+        compareUrl(repo, baseBranch, branch) ?? branchUrl(repo, branch);
+    } else if (mode === 'direct') {
+      result.url = commitUrl(repo, commitSha);
     }
     return result;
   } finally {

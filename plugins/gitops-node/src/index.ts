@@ -7,6 +7,7 @@ export {
   resolveRepo,
   normaliseRepoUrl,
   commitUrl,
+  branchUrl,
   compareUrl,
   fileUrl,
 } from './repoUrl';

@@ -9,6 +9,7 @@ import {
 } from '@backstage/integration';
 import {
   commitUrl,
+  branchUrl,
   compareUrl,
   fileUrl,
   normaliseRepoUrl,
@@ -164,6 +165,19 @@ describe('repository URLs and commit links', () => {
         'b',
       ),
     ).toBe('https://gitlab.com/a/b/-/compare/a...b');
+  });
+
+  it('links a branch where the host has a page for it, never the front page', () => {
+    const at = (url: string) =>
+      branchUrl(resolveRepo(url, integrations)!, 'gitops/promote-prod-1');
+    expect(at('https://github.com/acme/fleet')).toBe(
+      'https://github.com/acme/fleet/tree/gitops/promote-prod-1',
+    );
+    expect(at('https://gitlab.com/acme/fleet')).toBe(
+      'https://gitlab.com/acme/fleet/-/tree/gitops/promote-prod-1',
+    );
+    // a plain Git server (the sandbox's) has no branch page
+    expect(at('http://localhost:7008/git/fleet.git')).toBeUndefined();
   });
 });
 

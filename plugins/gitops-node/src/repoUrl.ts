@@ -187,6 +187,34 @@ export function compareUrl(
 }
 
 /**
+ * Link to a branch on the host's web UI, when the host has one (undefined
+ * for a plain Git server, where there is no page to open).
+ *
+ * @public
+ */
+export function branchUrl(repo: RepoRef, branch: string): string | undefined {
+  const b = branch.split('/').map(encodeURIComponent).join('/');
+  switch (repo.type) {
+    case 'github':
+      return `${repo.webUrl}/tree/${b}`;
+    case 'gitlab':
+      return `${repo.webUrl}/-/tree/${b}`;
+    case 'gitea':
+      return `${repo.webUrl}/src/branch/${b}`;
+    case 'bitbucketCloud':
+      return `${repo.webUrl}/branch/${b}`;
+    case 'bitbucketServer':
+      return `${bitbucketServerRepo(repo)}/browse?at=${encodeURIComponent(
+        `refs/heads/${branch}`,
+      )}`;
+    case 'azure':
+      return `${repo.webUrl}?version=GB${encodeURIComponent(branch)}`;
+    default:
+      return undefined;
+  }
+}
+
+/**
  * Link to a file of a branch, in the form the host's Backstage URL reader
  * reads (GitHub `blob`, GitLab `-/blob`, Bitbucket `src` / `browse`, Azure
  * `?path=`, Gitea `src/branch`). Hosts without a known web UI get

@@ -157,6 +157,7 @@ export const gitopsTranslationRef = createTranslationRef({
       proposed: '{{what}} to {{value}} proposed:',
       pullRequest: 'PR #{{number}}',
       change: 'change',
+      onBranch: 'on branch {{branch}}',
       byUser: '{{what}} by {{user}}',
       promoteTitle: 'Promote {{environment}}',
       rollbackTitle: 'Roll back {{environment}}',

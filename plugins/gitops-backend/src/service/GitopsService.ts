@@ -572,6 +572,7 @@ export class GitopsService {
               action: p.action,
               createdBy: p.createdBy,
               url: p.url,
+              branch: p.branch,
               pullRequestNumber: p.pullRequestNumber,
             },
           }

@@ -320,6 +320,9 @@ describe('ProposalService', () => {
       currentValue: t.c1,
       createdBy: 'user:default/alice',
     });
+    // a plain Git server has no page for the branch: no link to its front page
+    expect(p.url).toBeUndefined();
+    expect(p.branch).toMatch(/^gitops\/promote-prod-/);
     const after = t.fleet.show(p.branch, 'apps/shop/prod.yaml');
     // byte for byte the same file but the one value
     expect(after).toBe(before.replace(t.c1, t.c3));
@@ -395,6 +398,7 @@ describe('ProposalService', () => {
     expect(page.items[0].proposal).toMatchObject({
       action: 'promote',
       createdBy: 'user:default/alice',
+      branch: p.branch, // the history row names the change it ran
     });
 
     // main already pins c3: a second promotion proposes nothing

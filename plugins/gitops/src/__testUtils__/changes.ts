@@ -83,6 +83,17 @@ export function serveChanges(
                 },
               }
             : {}),
+          // proposed on a plain Git server: no page for it, only its branch
+          ...(i === 1
+            ? {
+                proposal: {
+                  id: 'p0',
+                  action: 'promote',
+                  createdBy: 'user:default/bob',
+                  branch: 'gitops/promote-prod-7',
+                },
+              }
+            : {}),
         })),
       }),
     ),

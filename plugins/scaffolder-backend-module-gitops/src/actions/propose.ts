@@ -216,7 +216,7 @@ export function createProposeAction(options: { config: Config }) {
       ctx.logger.info(
         `Pushed ${result.commitSha.slice(0, 7)} to ${branch} of ${repo.webUrl}`,
       );
-      if (mode === 'branch') ctx.output('branchUrl', result.url);
+      if (mode === 'branch' && result.url) ctx.output('branchUrl', result.url);
       if (mode === 'pull-request' && result.url) {
         ctx.output('pullRequestUrl', result.url);
         ctx.logger.info(`Opened ${result.url}`);

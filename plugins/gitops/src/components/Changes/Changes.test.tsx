@@ -74,6 +74,15 @@ describe('promotion and rollback on the Deployments tab', () => {
       /promotion to ccccccc proposed by bob: PR #12.*, open/,
     );
     expect(await screen.findByText('rollback by alice')).toBeInTheDocument();
+    // each row links its own change, never the repository's front page
+    expect(screen.getByRole('link', { name: /^change/ })).toHaveAttribute(
+      'href',
+      'http://git.example.com/fleet/compare/x',
+    );
+    expect(screen.getByText('promotion by bob')).toBeInTheDocument();
+    expect(screen.getByTestId('proposal-branch').textContent).toBe(
+      'on branch gitops/promote-prod-7',
+    );
     const rollbacks = screen.getAllByRole('button', { name: 'Roll back' });
     expect(rollbacks.length).toBe(3);
     // nothing to roll back to on the row that runs now

@@ -160,7 +160,7 @@ const allHistoryColumns = (
               data-testid="proposal-chip"
               label={proposalLabel(t, d.proposal)}
             />{' '}
-            {d.proposal.url && (
+            {d.proposal.url ? (
               <Link to={d.proposal.url}>
                 {d.proposal.pullRequestNumber
                   ? t('changes.pullRequest', {
@@ -168,6 +168,15 @@ const allHistoryColumns = (
                     })
                   : t('changes.change')}
               </Link>
+            ) : (
+              // a plain Git server has no page for it: the branch by name
+              d.proposal.branch && (
+                <Typography variant="caption" data-testid="proposal-branch">
+                  {t('changes.onBranch', {
+                    branch: <code>{d.proposal.branch}</code>,
+                  })}
+                </Typography>
+              )
             )}
           </div>
         )}

@@ -1870,6 +1870,12 @@ export const spec = {
           },
           url: {
             type: 'string',
+            description:
+              "The pull request, the compare view or the branch on the Git host's web UI; for a direct commit, the commit. None where the host has no such page (a plain Git server): then `branch` names it.",
+          },
+          branch: {
+            type: 'string',
+            description: 'The branch the change was proposed on.',
           },
           pullRequestNumber: {
             type: 'integer',

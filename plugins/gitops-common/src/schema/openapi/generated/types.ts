@@ -538,7 +538,10 @@ export interface components {
       id: string;
       action: components['schemas']['ChangeAction'];
       createdBy?: string;
+      /** The pull request, the compare view or the branch on the Git host's web UI; for a direct commit, the commit. None where the host has no such page (a plain Git server): then `branch` names it. */
       url?: string;
+      /** The branch the change was proposed on. */
+      branch?: string;
       pullRequestNumber?: number;
     };
     ChangeAction: 'promote' | 'rollback';
