@@ -404,6 +404,30 @@ describe.each(DATABASES)(
       const names = fleetOfAlice.body.items.map((a: any) => a.name);
       expect(names).toContain('checkout-dev');
       expect(names).not.toContain('payments-dev');
+      // each listed application names the entity whose page it has
+      const checkoutDev = fleetOfAlice.body.items.find(
+        (a: any) => a.name === 'checkout-dev',
+      );
+      expect(checkoutDev.entityRef).toBe('component:default/checkout');
+      const matrix = await api
+        .get('/api/gitops/fleet/matrix')
+        .set(user('alice'));
+      expect(matrix.status).toBe(200);
+      const rows = Object.fromEntries(
+        matrix.body.rows.map((r: any) => [r.service, r.entityRef]),
+      );
+      expect(rows.checkout).toBe('component:default/checkout');
+      // payments' unclaimed applications show, but not the entity alice may
+      // not read
+      expect(rows.payments).toBeUndefined();
+      expect(JSON.stringify(matrix.body)).not.toContain(
+        'component:default/payments',
+      );
+      // bob reads payments: its row links its entity
+      const ofBob = await api.get('/api/gitops/fleet/matrix').set(user('bob'));
+      expect(
+        ofBob.body.rows.find((r: any) => r.service === 'payments')?.entityRef,
+      ).toBe('component:default/payments');
     });
 
     it('query parameters past their bounds are a 400', async () => {

@@ -216,6 +216,8 @@ export interface GitopsApplication {
    * has not deployed.
    */
   outOfSyncCause?: 'drift' | 'revision';
+  /** In fleet listings: the readable catalog entity that claims the application. */
+  entityRef?: string;
   /** Container images the application runs, when the controller reports them. */
   images?: string[];
   /** How many resources the controller manages for the application. */

@@ -1,6 +1,7 @@
 import { Knex } from 'knex';
 
 const TABLE = 'gitops_entity_links';
+const APPS = 'gitops_applications';
 
 /** A catalog entity's claim on an application (through its annotations). */
 export type EntityLink = { entityRef: string; applicationId: string };
@@ -64,6 +65,24 @@ export class EntityLinkStore {
       .distinct('entity_ref')
       .orderBy('entity_ref');
     return rows.map(r => r.entity_ref);
+  }
+
+  /** The entities that claim the applications of each of these services. */
+  async entitiesOfServices(services: string[]): Promise<Map<string, string[]>> {
+    const result = new Map<string, string[]>();
+    for (let i = 0; i < services.length; i += 500) {
+      const rows: Array<{ service: string; entity_ref: string }> =
+        await this.db(TABLE)
+          .join(APPS, `${APPS}.id`, `${TABLE}.application_id`)
+          .whereIn(`${APPS}.service`, services.slice(i, i + 500))
+          .distinct(
+            `${APPS}.service as service`,
+            `${TABLE}.entity_ref as entity_ref`,
+          );
+      for (const r of rows)
+        result.set(r.service, [...(result.get(r.service) ?? []), r.entity_ref]);
+    }
+    return result;
   }
 
   /** The entities that claim each of these applications. */

@@ -387,6 +387,21 @@ export class GitopsService {
     });
   }
 
+  /** Each application with the readable entity that claims it (its Backstage page). */
+  private async withEntities<T extends GitopsApplication>(
+    apps: T[],
+    readable: string[] | undefined,
+  ): Promise<T[]> {
+    if (!this.options.links || apps.length === 0) return apps;
+    const claims = await this.options.links.entitiesOf(apps.map(a => a.id));
+    return apps.map(app => {
+      const [entityRef] = (claims.get(app.id) ?? [])
+        .filter(ref => !readable || readable.includes(ref))
+        .sort();
+      return entityRef ? { ...app, entityRef } : app;
+    });
+  }
+
   /** The entity, or a NotFoundError naming it. */
   async getEntity(
     entityRef: string,
@@ -636,10 +651,19 @@ export class GitopsService {
       this.options.environments.order,
     );
     const services = [...new Set(groups.map(g => g.service))].sort();
+    const readable = await this.readableEntities(credentials);
+    const claims = await this.options.links?.entitiesOfServices(services);
+    const entityOf = (service: string) => {
+      const refs = (claims?.get(service) ?? []).filter(
+        ref => !readable || readable.includes(ref),
+      );
+      return refs.length === 1 ? { entityRef: refs[0] } : {};
+    };
     return {
       environments,
       rows: services.map(service => ({
         service,
+        ...entityOf(service),
         cells: environments.flatMap(environment => {
           const gs = cells.get(JSON.stringify([service, environment]));
           return gs ? [{ environment, ...countApplications(gs) }] : [];
@@ -663,6 +687,7 @@ export class GitopsService {
         )
       : undefined;
     const ids = await this.ownedApplicationIds(request.owner, credentials);
+    const readable = await this.readableEntities(credentials);
     const { items, totalCount, last } = await this.options.store.listFleet({
       syncStatus: request.syncStatus,
       healthStatus: request.healthStatus,
@@ -671,12 +696,12 @@ export class GitopsService {
       text: request.text,
       service: request.service,
       ids,
-      readable: await this.readableEntities(credentials),
+      readable,
       limit: request.limit ?? 100, // the spec's default
       after,
     });
     return {
-      items: await this.withReadTimes(items),
+      items: await this.withEntities(await this.withReadTimes(items), readable),
       totalCount,
       nextCursor: last ? encodeCursor(last) : undefined,
     };

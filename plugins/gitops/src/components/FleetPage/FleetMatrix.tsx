@@ -1,4 +1,5 @@
 import { InfoCard } from '@backstage/core-components';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import type {
   FleetMatrix as FleetMatrixData,
   FleetMatrixCell,
@@ -66,7 +67,17 @@ export function FleetMatrix(props: {
         <TableBody>
           {matrix.rows.map(row => (
             <TableRow key={row.service}>
-              <TableCell>{row.service}</TableCell>
+              <TableCell>
+                {row.entityRef ? (
+                  // the service's own page in the portal
+                  <EntityRefLink
+                    entityRef={row.entityRef}
+                    title={row.service}
+                  />
+                ) : (
+                  row.service
+                )}
+              </TableCell>
               {matrix.environments.map(env => {
                 const cell = row.cells.find(c => c.environment === env);
                 return (

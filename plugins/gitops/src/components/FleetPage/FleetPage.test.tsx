@@ -132,6 +132,7 @@ describe('FleetPage', () => {
           rows: [
             {
               service: 'checkout',
+              entityRef: 'component:default/checkout',
               cells: [
                 {
                   environment: 'prod',
@@ -155,13 +156,33 @@ describe('FleetPage', () => {
         const params = new URL(request.url).searchParams;
         queries.push(params);
         return HttpResponse.json({
-          items: [app({ name: 'checkout-prod', environment: 'prod' })],
+          items: [
+            {
+              ...app({ name: 'checkout-prod', environment: 'prod' }),
+              entityRef: 'component:default/checkout',
+            },
+          ],
           totalCount: 1,
         });
       }),
     );
     await renderWithApis(<FleetPage />);
     const cell = await screen.findByTestId('cell-checkout-prod');
+    // the service opens its page in the portal, from the matrix and the list
+    const matrix = screen.getByRole('table', { name: /matrix/i });
+    expect(
+      within(matrix).getByRole('link', { name: 'checkout' }),
+    ).toHaveAttribute('href', '/catalog/default/component/checkout');
+    await waitFor(() =>
+      expect(
+        screen
+          .getAllByRole('link', { name: 'checkout' })
+          .map(l => l.getAttribute('href')),
+      ).toEqual([
+        '/catalog/default/component/checkout',
+        '/catalog/default/component/checkout',
+      ]),
+    );
     expect(cell).toHaveTextContent(
       'aaaaaaa on 870 of 1,000 · 12 degraded · 3 out of sync',
     );

@@ -16,6 +16,7 @@ import {
   SYNC_STATUSES,
   SyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { FleetMatrix } from './FleetMatrix';
 import { ControllerBanner } from './ControllerBanner';
 import { ApplicationSetList } from '../ApplicationSets';
@@ -41,8 +42,17 @@ const fleetColumns = (t: GitopsT): TableColumn<GitopsApplication>[] => [
   {
     title: t('fleet.application'),
     field: 'name',
-    render: a =>
-      a.controllerUrl ? <Link to={a.controllerUrl}>{a.name}</Link> : a.name,
+    render: a => (
+      <>
+        {a.controllerUrl ? <Link to={a.controllerUrl}>{a.name}</Link> : a.name}
+        {a.entityRef && (
+          // the service's page in the portal, where its Deployments tab is
+          <Typography variant="caption" component="div">
+            <EntityRefLink entityRef={a.entityRef} defaultKind="component" />
+          </Typography>
+        )}
+      </>
+    ),
   },
   { title: t('common.environment'), field: 'environment' },
   {

@@ -1496,6 +1496,11 @@ export const spec = {
             description:
               'Why it is OutOfSync, when the controller tells: `drift`, the live state differs from the revision it deployed (a change made in the cluster); `revision`, Git has a revision it has not deployed.',
           },
+          entityRef: {
+            type: 'string',
+            description:
+              'In fleet listings: the catalog entity that claims the application (through its annotations) and that the reader may read, to link its Backstage page.',
+          },
           images: {
             type: 'array',
             description:
@@ -2393,6 +2398,11 @@ export const spec = {
             description:
               'The application label app.kubernetes.io/name, else the application name without its environment.',
             type: 'string',
+          },
+          entityRef: {
+            type: 'string',
+            description:
+              "The catalog entity that claims the service's applications, when exactly one that the reader may read does, to link its Backstage page.",
           },
           cells: {
             type: 'array',

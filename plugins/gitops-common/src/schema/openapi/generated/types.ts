@@ -416,6 +416,8 @@ export interface components {
        *
        */
       outOfSyncCause?: 'drift' | 'revision';
+      /** In fleet listings: the catalog entity that claims the application (through its annotations) and that the reader may read, to link its Backstage page. */
+      entityRef?: string;
       /** Container images the application runs (Argo CD status.summary.images). */
       images?: string[];
       /** Resources the controller manages for the application. */
@@ -688,6 +690,8 @@ export interface components {
     FleetMatrixRow: {
       /** The application label app.kubernetes.io/name, else the application name without its environment. */
       service: string;
+      /** The catalog entity that claims the service's applications, when exactly one that the reader may read does, to link its Backstage page. */
+      entityRef?: string;
       cells: components['schemas']['FleetMatrixCell'][];
     };
     FleetMatrixCell: {
