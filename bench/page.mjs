@@ -130,6 +130,7 @@ async function measure(signals) {
       .click({ timeout: 300_000 });
     await page
       .getByRole('navigation', { name: 'sidebar nav' })
+      .getByRole('link', { name: 'GitOps' })
       .waitFor({ timeout: 120_000 });
     const opened = Date.now();
     await page.goto(`${APP}/catalog/default/component/checkout/deployments`);
