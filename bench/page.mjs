@@ -120,7 +120,8 @@ async function measure(signals) {
     });
     const requests = [];
     page.on('request', r => {
-      if (r.url().includes('/api/gitops/')) requests.push(Date.now());
+      if (r.url().includes('/api/gitops/'))
+        requests.push({ at: Date.now(), path: new URL(r.url()).pathname });
     });
     const sockets = [];
     page.on('websocket', ws => sockets.push(ws.url()));
@@ -141,11 +142,14 @@ async function measure(signals) {
         .first()
         .waitFor({ timeout: 120_000 });
     await sleep(5000);
-    const onOpen = requests.filter(t => t >= opened).length;
+    const openPaths = requests
+      .filter(r => r.at >= opened)
+      .map(r => r.path.replace(/^\/api\/gitops/, ''));
+    const onOpen = openPaths.length;
     // idle: nothing changes for checkout (the demo loop is quiet)
     const idleFrom = Date.now();
     await sleep(IDLE_SECONDS * 1000);
-    const idle = requests.filter(t => t >= idleFrom).length;
+    const idle = requests.filter(r => r.at >= idleFrom).length;
     log(
       `${mode}: ${onOpen} requests on open, ${idle} in ${IDLE_SECONDS} s idle`,
     );
@@ -179,6 +183,7 @@ async function measure(signals) {
       p95Ms: pct(sorted, 95),
       maxMs: sorted[sorted.length - 1],
       requestsOnOpen: onOpen,
+      pathsOnOpen: openPaths,
       idleRequests: idle,
       idleSeconds: IDLE_SECONDS,
       signalsSocket: sockets.some(u => u.includes('/api/signals')),

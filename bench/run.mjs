@@ -6,6 +6,8 @@
 // - an entity's Deployments through the HTTP stack at 100k applications
 // - one service page through our backend vs the rival Argo CD backends,
 //   installed from npm into bench/rivals (the reason is printed if not)
+// - an open Deployments tab in Chromium: how soon it shows a deployment,
+//   with signals and polling only (`BENCH_ONLY=page` runs just this one)
 // SQLite always; PostgreSQL too when its binaries are on the machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -47,6 +49,42 @@ const edge = env =>
     ...env,
   });
 const started = Date.now();
+
+// an open Deployments tab in Chromium on the real portal: signals vs polling
+function pageBench() {
+  const res = spawnSync(process.execPath, ['bench/page.mjs'], {
+    cwd: root,
+    env: process.env,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const line = res.stdout.trim().split('\n').pop();
+  if (res.status !== 0 || !line?.startsWith('{'))
+    throw new Error(`bench/page.mjs failed (exit ${res.status})`);
+  return JSON.parse(line);
+}
+function reportPage(page) {
+  console.log(
+    '\nAn open Deployments tab: from the controller finishing a deployment until the tab shows it, no reload (goal: p95 <= 3 s with signals)',
+  );
+  console.table(
+    ['signals', 'polling'].map(mode => ({
+      mode,
+      samples: page[mode].samples,
+      'p50 (ms)': page[mode].p50Ms,
+      'p95 (ms)': page[mode].p95Ms,
+      'max (ms)': page[mode].maxMs,
+      'gitops requests on open': page[mode].requestsOnOpen,
+      [`idle requests (${page[mode].idleSeconds} s)`]: page[mode].idleRequests,
+    })),
+  );
+  writeFileSync(join(out, 'page.json'), JSON.stringify(page, null, 2));
+}
+if (process.env.BENCH_ONLY === 'page') {
+  reportPage(pageBench());
+  process.exit(0);
+}
 
 // the rivals, from npm, into a bench-only package (not a workspace)
 const rivals = join(root, 'bench', 'rivals');
@@ -157,7 +195,8 @@ console.table(
     'unchanged-cycle writes': r.secondCycleWrites,
     'peak RSS (MB, backend only)': r.peakRssMB,
     'streams open': r.watch?.streams,
-    'last change seen after (s; 200: changes never stopped)': r.watch?.burstSeconds,
+    'last change seen after (s; 200: changes never stopped)':
+      r.watch?.burstSeconds,
     'steady CPU with streams open (%)': r.watch?.steadyCpuPercent,
   })),
 );
@@ -183,7 +222,9 @@ console.table(
     ['ordinaryService', 'edgeService'].map(kind => ({
       database: r.database,
       applications: r.applications,
-      service: `${kind === 'edgeService' ? 'edge' : 'ordinary'} (${r[kind].applications} apps)`,
+      service: `${kind === 'edgeService' ? 'edge' : 'ordinary'} (${
+        r[kind].applications
+      } apps)`,
       'p50/p95 (ms)': `${r[kind].p50ms} / ${r[kind].p95ms}`,
       'response (KB)': r[kind].responseKB,
     })),
@@ -265,6 +306,7 @@ console.table(
 );
 if (comparison.installError)
   console.log(`Installing the rivals failed: ${comparison.installError}`);
+reportPage(pageBench());
 console.log(
   `\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`,
 );

@@ -18,7 +18,7 @@ import { EntityLinkStore } from '../database/EntityLinkStore';
  * hears one reloads what it shows), and a notification to the owners of a
  * service whose deployment failed or left it Degraded.
  *
- * Writes are gathered for `delayMs`, so a poll that writes 500 applications
+ * Writes are gathered for `delayMs` (250 ms), so a poll that writes 500 applications
  * publishes each entity's signal once.
  */
 export class LiveUpdates {
@@ -79,7 +79,7 @@ export class LiveUpdates {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.flushing = this.flushing.then(() => this.flush());
-    }, this.options.delayMs ?? 1000);
+    }, this.options.delayMs ?? 250);
     this.timer.unref?.();
   }
 
