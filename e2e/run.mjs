@@ -401,6 +401,16 @@ try {
         .getByText('apps/storefront/prod.yaml', { exact: true })
         .waitFor();
       await dialog.getByText(/^\+\s+targetRevision: /).waitFor();
+      // the commits going out, newest first: the first is what staging runs
+      const newest = await dialog
+        .getByTestId('change-commits')
+        .getByRole('listitem')
+        .first()
+        .textContent();
+      if (!newest.startsWith(stagingSha))
+        throw new Error(
+          `the dialog's newest commit going out is not staging's ${stagingSha}: ${newest}`,
+        );
       await dialog.getByRole('textbox').fill('Release train 42 (e2e)');
       await page.screenshot({ path: join(shots, 'promote-dialog.png') });
       await dialog.getByRole('button', { name: 'Propose' }).click();

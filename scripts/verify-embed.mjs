@@ -10,7 +10,11 @@
 //     README's backend lines, the gitops config and one annotated entity;
 //  4. starts the sandbox fleet and the app, signs in as guest, opens the
 //     entity's Deployments tab and waits for live data from the sandbox;
-//  5. saves docs/screenshots/embed-check.png.
+//  5. saves docs/screenshots/embed-check.png;
+//  6. lands a commit in the sandbox while the tab is open: shown without a
+//     reload, told by a signal (the generated app has the signals plugin);
+//     then again with the app's signals API turned off in config
+//     (`app.extensions: [{ api:signals: false }]`): shown by polling.
 //
 // Needs `npm run build:plugins` first. Prints `embed: N passed, N failed`.
 import { execFile, execFileSync, spawn } from 'node:child_process';
@@ -306,21 +310,36 @@ gitops:
     ],
     {
       cwd: root,
-      env: process.env,
+      // no demo commits: the check lands its own and waits for them
+      env: { ...process.env, SANDBOX_COMMIT_EVERY_SECONDS: '0' },
     },
   );
-  start('npm', ['start'], { cwd: appDir, env });
+  let app = start('npm', ['start'], { cwd: appDir, env });
   await waitFor('http://localhost:7007/api/gitops/health', 300_000);
   await waitFor('http://localhost:3000', 300_000);
   log('backend and app answer');
 
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch(chromiumLaunchOptions);
-  try {
+  /** Signs in as guest and opens checkout's Deployments tab; tells what the page heard. */
+  const openTab = async () => {
     const page = await browser.newPage({
       viewport: { width: 1400, height: 1000 },
     });
     page.setDefaultTimeout(120_000);
+    const heard = { sockets: 0, signals: 0 };
+    page.on('websocket', ws => {
+      if (!ws.url().includes('/api/signals')) return;
+      heard.sockets++;
+      ws.on('framereceived', frame => {
+        if (
+          String(frame.payload).includes(
+            'gitops:entity:component:default/checkout',
+          )
+        )
+          heard.signals++;
+      });
+    });
     await page.goto('http://localhost:3000');
     await page
       .getByRole('button', { name: 'Enter' })
@@ -338,6 +357,35 @@ gitops:
     }
     await page.getByRole('link', { name: /^checkout-prod/ }).waitFor();
     await page.getByText('Deployment history').waitFor();
+    return { page, heard };
+  };
+  /**
+   * A commit lands on checkout-dev in the sandbox; the open tab must show it
+   * deployed without a reload. Answers how long it took.
+   */
+  const showsNextDeployment = async page => {
+    let revision;
+    for (let i = 0; i < 120 && !revision; i++) {
+      const res = await fetch('http://localhost:7008/sandbox/push', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'checkout-dev' }),
+      });
+      if (res.ok) revision = (await res.json()).revision;
+      else await new Promise(r => setTimeout(r, 500)); // busy: once idle
+    }
+    if (!revision) throw new Error('checkout-dev never became idle');
+    const pushed = Date.now();
+    await page
+      .getByRole('region', { name: 'environment dev' })
+      .getByText(`Deployed: ${revision.slice(0, 7)}`)
+      .first()
+      .waitFor({ timeout: 120_000 });
+    return Math.round((Date.now() - pushed) / 100) / 10;
+  };
+  try {
+    // the generated app has the signals plugin (both halves): live
+    const { page, heard } = await openTab();
     const shot = path.join(root, 'docs/screenshots/embed-check.png');
     await page.screenshot({ path: shot, fullPage: false });
     log(
@@ -346,7 +394,46 @@ gitops:
         shot,
       )}`,
     );
+    const liveSeconds = await showsNextDeployment(page);
+    if (!heard.sockets || !heard.signals)
+      throw new Error(
+        `with signals in the app, the tab heard ${heard.signals} signal(s) on ${heard.sockets} socket(s)`,
+      );
+    log(
+      `signals: a new deployment shown ${liveSeconds} s after the push, told by ${heard.signals} signal(s)`,
+    );
     passed++;
+    await page.close();
+  } catch (e) {
+    console.error(`[embed ${elapsed()}] signals mode FAILED: ${e.stack ?? e}`);
+    failed++;
+  }
+  try {
+    // the same app with its signals API turned off in config: the tab polls
+    process.kill(-app.pid, 'SIGTERM');
+    await assertPortsFree([3000, 7007]);
+    app = start('npm', ['start'], {
+      cwd: appDir,
+      env: {
+        ...env,
+        APP_CONFIG_app_extensions: JSON.stringify([{ 'api:signals': false }]),
+      },
+    });
+    await waitFor('http://localhost:7007/api/gitops/health', 300_000);
+    await waitFor('http://localhost:3000', 300_000);
+    const { page, heard } = await openTab();
+    const pollSeconds = await showsNextDeployment(page);
+    if (heard.sockets)
+      throw new Error(
+        'with the signals API off, the tab still opened a socket',
+      );
+    log(
+      `polling (signals API off): a new deployment shown ${pollSeconds} s after the push, no signals socket`,
+    );
+    passed++;
+  } catch (e) {
+    console.error(`[embed ${elapsed()}] polling mode FAILED: ${e.stack ?? e}`);
+    failed++;
   } finally {
     await browser.close();
   }
