@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import {
   GitopsApplication,
   parseRevision,
+  GITOPS_PROMOTION_ANNOTATION,
   PromotionRule,
 } from '@gitops-portal/plugin-gitops-common';
 import type { GitWorkTree } from '@gitops-portal/plugin-gitops-node';
@@ -32,6 +33,12 @@ export interface ChangeSpec {
   app: GitopsApplication;
   /** promote: the application of the previous environment. */
   from?: GitopsApplication;
+  /**
+   * promote: the previous environment's own rule. Where it has the same
+   * shape, the value is read from the file and key it names (each
+   * environment may keep its value in its own file).
+   */
+  fromRule?: PromotionRule;
   /** rollback: the revision the environment ran at the chosen deployment. */
   targetRevision?: string;
   /** Fleet repository from config, for the manifest shape. */
@@ -204,6 +211,85 @@ async function findManifest(
   return found[0];
 }
 
+/**
+ * The file a file-based rule (kustomize-image, helm-values) reads and writes
+ * for an application, relative to the repository root; undefined for the
+ * other shapes.
+ */
+export function ruleFile(
+  rule: PromotionRule,
+  app: GitopsApplication,
+): string | undefined {
+  if (rule.shape !== 'kustomize-image' && rule.shape !== 'helm-values')
+    return undefined;
+  return sourceFile(app, rule.file ?? 'kustomization.yaml');
+}
+
+/** What to write in a rule that does not match the file it reads. */
+function ruleHint(rule: PromotionRule, text: string, file: string): string {
+  let docs: any[] = [];
+  try {
+    docs = parseYamlDocuments(text, file).map(d => d.js as any);
+  } catch {
+    return '';
+  }
+  if (rule.shape === 'kustomize-image') {
+    const names = docs.flatMap(d =>
+      Array.isArray(d?.images)
+        ? d.images
+            .map((i: any) => i?.name)
+            .filter((n: unknown) => typeof n === 'string')
+        : [],
+    );
+    return names.length
+      ? `; ${file} lists the images ${names.join(
+          ', ',
+        )}: name one with image=<name> in the ${GITOPS_PROMOTION_ANNOTATION} annotation or the gitops.promotion.rules entry (e.g. "kustomize-image,image=${
+          names[0]
+        }")`
+      : `; ${file} has no images: list the image there, or choose another shape`;
+  }
+  // helm-values: the keys that hold a tag or version
+  const keys: string[] = [];
+  const walk = (node: any, at: string[]) => {
+    if (keys.length >= 5 || !node || typeof node !== 'object') return;
+    for (const [k, v] of Object.entries(node)) {
+      if (v && typeof v === 'object' && !Array.isArray(v)) walk(v, [...at, k]);
+      else if (/tag|version/i.test(k) && typeof v !== 'object')
+        keys.push([...at, k].join('.'));
+    }
+  };
+  for (const d of docs) walk(d, []);
+  return keys.length
+    ? `; ${file} has ${keys.join(
+        ', ',
+      )}: name it with key=<path> in the ${GITOPS_PROMOTION_ANNOTATION} annotation or the gitops.promotion.rules entry (e.g. "helm-values,file=${path.posix.basename(
+        file,
+      )},key=${keys[0]}")`
+    : '';
+}
+
+/** Reads a rule's value, or says what is wrong and what the rule should say. */
+function readRuleValue(
+  text: string,
+  rule: PromotionRule,
+  target: YamlTarget,
+  file: string,
+): string | undefined {
+  try {
+    return readYamlValue(text, target, file);
+  } catch (error) {
+    if (
+      !(error instanceof InputError) &&
+      (error as Error).name !== 'InputError'
+    )
+      throw error;
+    throw new InputError(
+      `${(error as Error).message}${ruleHint(rule, text, file)}`,
+    );
+  }
+}
+
 /** A file of an application's source, relative to the repository root. */
 function sourceFile(app: GitopsApplication, file: string): string {
   const base = app.sources[0]?.path ?? '';
@@ -250,7 +336,7 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
   value: () => string | undefined;
   currentValue: () => string | undefined;
 } {
-  const { rule, app, from, targetRevision } = spec;
+  const { rule, app, from, fromRule, targetRevision } = spec;
   let value: string | undefined;
   let currentValue: string | undefined;
   const source = app.sources[0];
@@ -357,20 +443,28 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
             `${from.environment} and ${app.environment} come from different repositories; the ${rule.shape} shape copies a value within one`,
           );
         }
-        const fromFile = sourceFile(from, rule.file ?? 'kustomization.yaml');
+        // the source environment's value, where its own rule keeps it
+        const sourceRule = fromRule?.shape === rule.shape ? fromRule : rule;
+        const fromFile = ruleFile(sourceRule, from)!;
         const fromRev = from.revisions[0]
           ? parseRevision(from.revisions[0]).sha
           : undefined;
-        value = readYamlValue(
+        value = readRuleValue(
           await readAt(tree, fromRev, fromFile),
-          target,
+          sourceRule,
+          valueTarget(sourceRule, from),
           fromFile,
         );
       } else {
         const rev = targetRevision
           ? parseRevision(targetRevision).sha ?? targetRevision
           : undefined;
-        value = readYamlValue(await readAt(tree, rev, file), target, file);
+        value = readRuleValue(
+          await readAt(tree, rev, file),
+          rule,
+          target,
+          file,
+        );
       }
       if (value === undefined) {
         throw new InputError(
@@ -379,13 +473,12 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
           } to take`,
         );
       }
-      const written = writeYamlValue(
-        await readAt(tree, undefined, file),
-        target,
-        value,
-        file,
-        { create: rule.shape === 'kustomize-image' },
-      );
+      const current = await readAt(tree, undefined, file);
+      if (rule.shape === 'helm-values')
+        readRuleValue(current, rule, target, file);
+      const written = writeYamlValue(current, target, value, file, {
+        create: rule.shape === 'kustomize-image',
+      });
       currentValue = written.previous;
       await tree.files.writeFile(file, written.text);
     },

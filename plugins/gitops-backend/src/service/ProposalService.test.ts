@@ -252,6 +252,7 @@ async function setup(options: {
     root: path.dirname(path.dirname(shop.bare)),
     shop,
     fleet,
+    staging: apps[0],
     c1,
     c2,
     c3,
@@ -538,6 +539,97 @@ spec:
     );
   });
 
+  it('kustomize-image, an overlay per environment on one branch: promotes by the tags the overlays pin, not by commits', async () => {
+    const t = await setup({
+      annotation: 'kustomize-image,image=ghcr.io/acme/shop',
+      apps: () => ({ prod: {} }),
+    });
+    // staging and prod both follow main and run its head (c3); at c3
+    // staging's overlay pins v1.2.0 and prod's v1.0.0
+    await t.store.upsertApplications([
+      {
+        ...t.prod,
+        sources: [
+          {
+            repoUrl: t.shop.url,
+            path: 'deploy/overlays/prod',
+            targetRevision: 'main',
+          },
+        ],
+        revisions: [t.c3],
+      },
+    ]);
+    const { environments } = await t.proposer.getChanges(
+      'component:default/shop',
+      mockCredentials.user(),
+    );
+    expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
+      available: true,
+      fromEnvironment: 'staging',
+    });
+    const p = await t.propose({ action: 'promote', environment: 'prod' });
+    expect(p).toMatchObject({ value: 'v1.2.0', currentValue: 'v1.0.0' });
+    expect(
+      t.shop.show(p.branch, 'deploy/overlays/prod/kustomization.yaml'),
+    ).toContain('newTag: v1.2.0');
+    // merged: both overlays pin v1.2.0 at the head, nothing left to promote
+    git(t.shop.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod', dryRun: true }),
+    ).rejects.toMatchObject({
+      name: 'ConflictError',
+      message: expect.stringContaining('nothing to propose'),
+    });
+  });
+
+  it("helm-values, a file per environment: takes the source value from the source environment's own file", async () => {
+    const t = await setup({
+      annotation:
+        'staging:helm-values,file=values-staging.yaml,key=image.tag; prod:helm-values,file=values-prod.yaml,key=image.tag',
+      apps: () => ({ prod: {} }),
+    });
+    const c4 = t.shop.commit('values per environment', {
+      'deploy/overlays/staging/values-staging.yaml': values('v2.0.0'),
+      'deploy/overlays/prod/values-prod.yaml': values('v1.9.0'),
+    });
+    const followingMain = {
+      repoUrl: t.shop.url,
+      path: 'deploy/overlays/prod',
+      targetRevision: 'main',
+    };
+    await t.store.upsertApplications([
+      { ...t.staging, revisions: [c4] },
+      { ...t.prod, sources: [followingMain], revisions: [c4] },
+    ]);
+    const p = await t.propose({ action: 'promote', environment: 'prod' });
+    expect(p).toMatchObject({ value: 'v2.0.0', currentValue: 'v1.9.0' });
+    expect(t.shop.show(p.branch, 'deploy/overlays/prod/values-prod.yaml')).toBe(
+      values('v2.0.0').trimEnd(),
+    );
+  });
+
+  it('helm-values: a key the file does not have is a 400 that names the keys it has', async () => {
+    const t = await setup({
+      annotation:
+        'staging:manifest; prod:helm-values,file=values.yaml,key=image.version',
+      apps: () => ({ prod: {} }),
+    });
+    await followMain(t);
+    const [first] = await t.history();
+    await expect(
+      t.propose({
+        action: 'rollback',
+        environment: 'prod',
+        deploymentId: first.id,
+      }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: expect.stringContaining(
+        'deploy/overlays/prod/values.yaml has image.tag: name it with key=<path>',
+      ),
+    });
+  });
+
   it('helm-values: rolls back the image tag to the value at the chosen deployment', async () => {
     const t = await setup({
       annotation:
@@ -596,6 +688,14 @@ spec:
       name: 'InputError',
       message: expect.stringContaining(
         "image 'ghcr.io/acme/other' of the kustomization has no images",
+      ),
+    });
+    // and what the rule should say
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({
+      message: expect.stringContaining(
+        'lists the images ghcr.io/acme/shop, redis: name one with image=<name> in the gitops-portal.io/promotion annotation',
       ),
     });
     expect(t.shop.refs()).toBe(refs);

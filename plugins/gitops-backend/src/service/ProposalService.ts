@@ -54,7 +54,7 @@ import { PromotionSettings } from '../config';
 import { GitopsStore } from '../database/GitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
 import { RepositoryPolicy } from '../promotion/repositories';
-import { pinnedValue, planChange } from '../promotion/shapes';
+import { pinnedValue, planChange, ruleFile } from '../promotion/shapes';
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
@@ -142,6 +142,7 @@ export class ProposalService {
     app?: GitopsApplication;
     from?: GitopsApplication;
     rule?: PromotionRule;
+    fromRule?: PromotionRule;
   } {
     const envApps = apps.filter(a => a.environment === environment);
     const off = (reason: string): EnvironmentChangeOptions => ({
@@ -169,6 +170,29 @@ export class ProposalService {
     const index = order.indexOf(environment);
     const fromEnv = index > 0 ? order[index - 1] : undefined;
     const fromApps = apps.filter(a => a.environment === fromEnv);
+    // the previous environment's own rule: its value may live in its own file
+    const fromRule =
+      fromEnv && fromApps.length === 1
+        ? promotionRuleFor(
+            this.rulesFor(entity, fromApps[0]).rules ?? [],
+            fromEnv,
+          )
+        : undefined;
+    // a file-based shape reads each environment's value from its own file
+    // (an overlay per environment on one branch): running the same commit
+    // says nothing then, the dry run reads both files
+    const fileOf = (r: PromotionRule, a: GitopsApplication) => {
+      try {
+        return ruleFile(r, a);
+      } catch {
+        return undefined; // a path out of the repository: the dry run says so
+      }
+    };
+    const ownFiles =
+      fromApps.length === 1 &&
+      fileOf(rule, app) !== undefined &&
+      fileOf(rule, app) !==
+        fileOf(fromRule?.shape === rule.shape ? fromRule : rule, fromApps[0]);
     let promote: EnvironmentChangeOptions['promote'];
     if (rule.shape === 'revert')
       promote = {
@@ -186,8 +210,9 @@ export class ProposalService {
         reason: `${fromEnv} has no single deployed application to take from`,
       };
     else if (
+      !ownFiles &&
       pinnedValue(app, app.revisions[0] ?? '') ===
-      pinnedValue(app, fromApps[0].revisions[0])
+        pinnedValue(app, fromApps[0].revisions[0])
     )
       promote = {
         available: false,
@@ -203,6 +228,7 @@ export class ProposalService {
       app,
       from: promote.available ? fromApps[0] : undefined,
       rule,
+      fromRule,
     };
   }
 
@@ -216,7 +242,7 @@ export class ProposalService {
       credentials,
     );
     const environments = order.map(env => {
-      const { app, from, rule, ...options } = this.optionsFor(
+      const { app, from, rule, fromRule, ...options } = this.optionsFor(
         entity,
         apps,
         order,
@@ -342,6 +368,7 @@ export class ProposalService {
       rule,
       app,
       from,
+      fromRule: from ? opts.fromRule : undefined,
       targetRevision: targetDeployment?.revisions[0],
       fleetRepo: this.options.settings.fleetRepo,
       fleetBranch: this.options.settings.fleetBranch,
