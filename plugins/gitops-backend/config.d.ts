@@ -117,6 +117,22 @@ export interface Config {
     };
 
     /**
+     * How long the deployment history is kept. Without `retentionDays` it is
+     * kept forever.
+     */
+    history?: {
+      /**
+       * Deployments older than this many days are deleted by a background
+       * task, except each application's `keepPerApplication` newest.
+       */
+      retentionDays?: number;
+      /** Deployments of each application always kept, however old. Default 20. */
+      keepPerApplication?: number;
+      /** Minutes between runs of the task. Default 60. */
+      pruneIntervalMinutes?: number;
+    };
+
+    /**
      * Who sees which applications on fleet-wide reads (fleet page, matrix,
      * `/applications/{id}`): an application claimed by catalog entities
      * (through their GitOps annotations) is shown only to users who may read

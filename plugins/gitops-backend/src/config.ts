@@ -76,6 +76,12 @@ export interface GitopsSettings {
     /** How often the entities claiming applications are read from the catalog. */
     refreshIntervalSeconds: number;
   };
+  /** How long deployment history is kept; forever without `retentionDays`. */
+  history: {
+    retentionDays?: number;
+    keepPerApplication: number;
+    pruneIntervalMinutes: number;
+  };
   notifications: NotificationSettings;
 }
 
@@ -424,6 +430,13 @@ export function readGitopsConfig(
         config.getOptionalNumber('gitops.visibility.refreshIntervalSeconds') ??
           60,
       ),
+    },
+    history: {
+      retentionDays: positiveInteger(config, 'gitops.history.retentionDays'),
+      keepPerApplication:
+        positiveInteger(config, 'gitops.history.keepPerApplication') ?? 20,
+      pruneIntervalMinutes:
+        positiveInteger(config, 'gitops.history.pruneIntervalMinutes') ?? 60,
     },
     notifications: readNotificationConfig(config),
     promotion: readPromotionConfig(config),

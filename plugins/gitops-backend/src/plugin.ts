@@ -31,6 +31,8 @@ import { readEnvironmentConfig } from './service/environments';
 import { readGitopsConfig } from './config';
 import { IncidentWatch } from './service/IncidentWatch';
 import { IncidentStore } from './database/IncidentStore';
+import { HistoryRetentionStore } from './database/HistoryRetentionStore';
+import { HistoryRetention } from './service/HistoryRetention';
 import { createProviders } from './providers/createProviders';
 import { createGitService } from './git/createGitService';
 
@@ -133,6 +135,25 @@ export const gitopsPlugin = createBackendPlugin({
           fleetPath: settings.notifications.fleetPath,
           logger: deps.logger.child({ component: 'incidents' }),
         });
+        const { history } = settings;
+        if (history.retentionDays) {
+          const retention = new HistoryRetention({
+            store: new HistoryRetentionStore(await deps.database.getClient()),
+            retentionDays: history.retentionDays,
+            keepPerApplication: history.keepPerApplication,
+            logger: deps.logger.child({ component: 'history-retention' }),
+          });
+          await deps.scheduler.scheduleTask({
+            id: 'gitops-history-retention',
+            scope: 'global',
+            frequency: { minutes: history.pruneIntervalMinutes },
+            timeout: { minutes: 30 },
+            initialDelay: { minutes: 1 },
+            fn: async () => {
+              await retention.run();
+            },
+          });
+        }
         await deps.scheduler.scheduleTask({
           id: 'gitops-incidents',
           scope: 'global',
