@@ -739,6 +739,13 @@ try {
     await page.getByText('GitOps fleet').waitFor();
     await page.getByText(/Applications \([1-9]\d*\)/).waitFor();
     await page.getByRole('link', { name: /^cert-manager/ }).waitFor();
+    // a service opens its own page in the portal, from the matrix
+    const service = page
+      .getByRole('table', { name: 'service environment matrix' })
+      .getByRole('link', { name: 'checkout', exact: true });
+    const href = await service.getAttribute('href');
+    if (!href?.endsWith('/catalog/default/component/checkout'))
+      throw new Error(`the matrix links checkout to ${href}`);
     await page.screenshot({
       path: join(shots, 'fleet-page.png'),
       fullPage: true,
