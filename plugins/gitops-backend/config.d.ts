@@ -149,6 +149,14 @@ export interface Config {
      * lives; these rules apply to applications whose entity has none.
      */
     promotion?: {
+      /**
+       * Soak before a promotion, per target environment in minutes (e.g.
+       * `prod: 30`): the source environment must have run the candidate
+       * Synced and Healthy this long, with no failed deployment of it. The
+       * entity annotation `gitops-portal.io/soak-minutes` (`prod=30`)
+       * overrides it per service.
+       */
+      soakMinutes?: { [environment: string]: number };
       /** The repository the controllers read manifests from (manifest shape). */
       fleetRepo?: string;
       /** Its branch. Default main. */

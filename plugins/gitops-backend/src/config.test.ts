@@ -52,6 +52,12 @@ describe('readGitopsConfig', () => {
     expect(() => read({ rules: [{ shape: 'manifest', image: 'x' }] })).toThrow(
       "gitops.promotion.rules[0]: 'image' is not a setting of the manifest shape",
     );
+    expect(read({ soakMinutes: { prod: 30 } }).soakMinutes).toEqual({
+      prod: 30,
+    });
+    expect(() => read({ soakMinutes: { prod: -5 } })).toThrow(
+      'gitops.promotion.soakMinutes.prod must be a positive number, not -5',
+    );
   });
 
   it('reads the ingestion shards, and refuses a bad count by name', () => {

@@ -180,6 +180,12 @@ export interface PromotionSettings {
   trackIntervalSeconds: number;
   /** Base URL of the portal, for links back in commit messages. */
   portalUrl?: string;
+  /**
+   * Soak per target environment, in minutes: a promotion into it waits until
+   * the source environment has run the candidate Synced and Healthy this
+   * long, with no failed deployment of it.
+   */
+  soakMinutes?: Record<string, number>;
 }
 
 function positive(config: Config, key: string, fallback: number): number {
@@ -218,7 +224,15 @@ function readPromotionConfig(config: Config): PromotionSettings {
       throw new InputError(`${where}: ${(error as Error).message}`);
     }
   });
+  const soakConfig = config.getOptionalConfig('gitops.promotion.soakMinutes');
+  const soakMinutes = Object.fromEntries(
+    (soakConfig?.keys() ?? []).map(env => [
+      env,
+      positive(config, `gitops.promotion.soakMinutes.${env}`, 0),
+    ]),
+  );
   return {
+    soakMinutes,
     fleetRepo: config.getOptionalString('gitops.promotion.fleetRepo'),
     fleetBranch:
       config.getOptionalString('gitops.promotion.fleetBranch') ?? 'main',

@@ -408,6 +408,68 @@ describe('ProposalService', () => {
     ).rejects.toThrow(/nothing to propose/);
   });
 
+  it('soak: holds a promotion until staging has run the candidate Synced and Healthy long enough, with no failure of it', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+      settings: { soakMinutes: { prod: 30 } },
+    });
+    const minutesAgo = (m: number) =>
+      new Date(Date.now() - m * 60_000).toISOString();
+    const deploy = (
+      key: string,
+      sha: string,
+      m: number,
+      result = 'Succeeded',
+    ) =>
+      t.store.addDeployments([
+        {
+          applicationId: t.staging.id,
+          dedupeKey: key,
+          environment: 'staging',
+          revisions: [sha],
+          finishedAt: minutesAgo(m),
+          result: result as any,
+          origin: 'observed' as const,
+        },
+      ]);
+    const prodPromote = async () =>
+      (
+        await t.proposer.getChanges(
+          'component:default/shop',
+          mockCredentials.user(),
+        )
+      ).environments.find(e => e.environment === 'prod')!.promote;
+    // staging took c3 ten minutes ago, after c2
+    await deploy('s1', t.c2, 60);
+    await deploy('s2', t.c3, 10);
+    const held = await prodPromote();
+    expect(held.available).toBe(false);
+    expect(held.reason).toMatch(
+      new RegExp(
+        `^Soak \\(30 min\\): staging has run ${t.c3.slice(
+          0,
+          7,
+        )} for 10 of 30 minutes; promotable at 20\\d\\d-`,
+      ),
+    );
+    // the API refuses it too, with the same reason
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod', dryRun: true }),
+    ).rejects.toMatchObject({
+      name: 'InputError',
+      message: held.reason,
+    });
+    // c3 has run longer: an earlier deployment of it, 40 minutes ago
+    await deploy('s0', t.c3, 40);
+    expect((await prodPromote()).available).toBe(true);
+    // a failed deployment of c3 since: held, and why
+    await deploy('s3', t.c3, 2, 'Failed');
+    expect((await prodPromote()).reason).toBe(
+      `Soak (30 min): a deployment of ${t.c3.slice(0, 7)} to staging failed`,
+    );
+  });
+
   it('manifest: rolls back to the revision of an earlier deployment', async () => {
     const t = await setup({
       annotation: 'manifest',

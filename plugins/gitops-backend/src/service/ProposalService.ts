@@ -59,6 +59,9 @@ import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
 
+/** Minutes a promotion waits per target environment, per service. */
+const SOAK_ANNOTATION = 'gitops-portal.io/soak-minutes';
+
 /** The commits a proposal lists; the count says how many there are in all. */
 const COMMITS_LISTED = 20;
 
@@ -241,19 +244,91 @@ export class ProposalService {
       entityRef,
       credentials,
     );
-    const environments = order.map(env => {
-      const { app, from, rule, fromRule, ...options } = this.optionsFor(
-        entity,
-        apps,
-        order,
-        env,
-      );
-      return options;
-    });
+    const environments = await Promise.all(
+      order.map(async env => {
+        const { app, from, rule, fromRule, ...options } = this.optionsFor(
+          entity,
+          apps,
+          order,
+          env,
+        );
+        return {
+          ...options,
+          promote: await this.soakGate(entity, env, options.promote, from),
+        };
+      }),
+    );
     return {
       environments,
       proposals: await this.options.proposals.listForEntity(ref),
     };
+  }
+
+  /**
+   * The soak a promotion into an environment waits for, in minutes: the
+   * entity's `gitops-portal.io/soak-minutes` (`prod=30,staging=10`), else
+   * `gitops.promotion.soakMinutes`.
+   */
+  private soakFor(entity: Entity, environment: string): number | undefined {
+    const annotation = entity.metadata.annotations?.[SOAK_ANNOTATION];
+    for (const part of annotation?.split(',').slice(0, 50) ?? []) {
+      const [env, minutes] = part.split('=').map(x => x.trim());
+      if (env === environment && /^\d{1,6}$/.test(minutes ?? ''))
+        return Number(minutes);
+    }
+    return this.options.settings.soakMinutes?.[environment];
+  }
+
+  /**
+   * Holds a promotion back until the source environment has run the
+   * candidate Synced and Healthy for the soak time, with no failed
+   * deployment of it; says why and until when.
+   */
+  private async soakGate(
+    entity: Entity,
+    environment: string,
+    promote: EnvironmentChangeOptions['promote'],
+    from: GitopsApplication | undefined,
+    now: number = Date.now(),
+  ): Promise<EnvironmentChangeOptions['promote']> {
+    const minutes = this.soakFor(entity, environment);
+    if (!promote.available || !from || !minutes) return promote;
+    const candidate = pinnedValue(from, from.revisions[0] ?? '');
+    const label = short(candidate);
+    const held = (reason: string) => ({
+      available: false,
+      fromEnvironment: from.environment,
+      reason: `Soak (${minutes} min): ${reason}`,
+    });
+    if (from.syncStatus !== 'Synced' || from.healthStatus !== 'Healthy')
+      return held(
+        `${from.environment} is ${from.syncStatus} and ${from.healthStatus}; it must run ${label} Synced and Healthy first`,
+      );
+    // the run of the candidate in the source environment, newest first,
+    // up to the deployment of another revision
+    const history = await this.options.store.listDeployments({
+      applicationIds: [from.id],
+      limit: 100,
+    });
+    let since: string | undefined;
+    for (const d of history) {
+      if (pinnedValue(from, d.revisions[0] ?? '') !== candidate) break;
+      if (d.result === 'Failed')
+        return held(`a deployment of ${label} to ${from.environment} failed`);
+      if (d.result === 'Succeeded') since = d.finishedAt;
+    }
+    if (!since)
+      return held(`no deployment of ${label} to ${from.environment} recorded`);
+    const readyAt = Date.parse(since) + minutes * 60_000;
+    if (now >= readyAt) return promote;
+    const ran = Math.floor((now - Date.parse(since)) / 60_000);
+    return held(
+      `${
+        from.environment
+      } has run ${label} for ${ran} of ${minutes} minutes; promotable at ${new Date(
+        readyAt,
+      ).toISOString()}`,
+    );
   }
 
   /** Pull requests where the host is GitHub, a branch to review elsewhere. */
@@ -340,6 +415,13 @@ export class ProposalService {
       );
     }
     const opts = this.optionsFor(entity, apps, order, request.environment);
+    if (request.action === 'promote')
+      opts.promote = await this.soakGate(
+        entity,
+        request.environment,
+        opts.promote,
+        opts.from,
+      );
     const app = opts.app;
     const rule = opts.rule;
     if (!app || !rule) {
