@@ -157,6 +157,22 @@ export interface Config {
        * overrides it per service.
        */
       soakMinutes?: { [environment: string]: number };
+      /**
+       * Freeze windows: promotions into these environments are refused
+       * while one is in force (rollbacks are not). Weekly (`from: Fri 16:00`,
+       * `to: Mon 08:00`, `timeZone: Europe/Berlin`, default UTC) or dated
+       * (ISO date-times). The entity annotation `gitops-portal.io/freeze`
+       * adds its own. `gitops.application.promote.override` lets a user
+       * promote anyway (`override: true`), audited.
+       */
+      freezes?: Array<{
+        /** Environments frozen; all when absent. */
+        environments?: string[];
+        from: string;
+        to: string;
+        timeZone?: string;
+        reason?: string;
+      }>;
       /** The repository the controllers read manifests from (manifest shape). */
       fleetRepo?: string;
       /** Its branch. Default main. */

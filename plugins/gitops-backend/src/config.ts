@@ -1,6 +1,7 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import { parseEntityRef } from '@backstage/catalog-model';
+import { parseFreezeWindow, FreezeWindow } from './promotion/freezes';
 import { InputError } from '@backstage/errors';
 import {
   ChangeMode,
@@ -186,6 +187,8 @@ export interface PromotionSettings {
    * long, with no failed deployment of it.
    */
   soakMinutes?: Record<string, number>;
+  /** Times when promotions are refused (an override permission lets one through). */
+  freezes?: FreezeWindow[];
 }
 
 function positive(config: Config, key: string, fallback: number): number {
@@ -231,8 +234,23 @@ function readPromotionConfig(config: Config): PromotionSettings {
       positive(config, `gitops.promotion.soakMinutes.${env}`, 0),
     ]),
   );
+  const freezes = (
+    config.getOptionalConfigArray('gitops.promotion.freezes') ?? []
+  ).map((c, i) =>
+    parseFreezeWindow(
+      {
+        environments: c.getOptionalStringArray('environments'),
+        from: c.getString('from'),
+        to: c.getString('to'),
+        timeZone: c.getOptionalString('timeZone'),
+        reason: c.getOptionalString('reason'),
+      },
+      `gitops.promotion.freezes[${i}]`,
+    ),
+  );
   return {
     soakMinutes,
+    freezes,
     fleetRepo: config.getOptionalString('gitops.promotion.fleetRepo'),
     fleetBranch:
       config.getOptionalString('gitops.promotion.fleetBranch') ?? 'main',

@@ -46,6 +46,18 @@ export const gitopsApplicationPromotePermission = createPermission({
 });
 
 /**
+ * Promote an entity's environment while a freeze window is in force
+ * (with `override: true`); every such promotion is audited.
+ *
+ * @public
+ */
+export const gitopsApplicationPromoteOverridePermission = createPermission({
+  name: 'gitops.application.promote.override',
+  attributes: { action: 'update' },
+  resourceType: 'catalog-entity',
+});
+
+/**
  * Propose a rollback of an entity's environment to an earlier deployment as
  * a change to Git.
  *
@@ -88,6 +100,7 @@ export const gitopsPermissions = [
   gitopsApplicationSyncPermission,
   gitopsApplicationSuspendPermission,
   gitopsApplicationPromotePermission,
+  gitopsApplicationPromoteOverridePermission,
   gitopsApplicationRollbackPermission,
   gitopsUnownedApplicationManagePermission,
   gitopsFleetReadPermission,

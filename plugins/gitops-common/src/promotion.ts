@@ -280,4 +280,9 @@ export interface ProposeChangeRequest {
   note?: string;
   /** Compute the change and its diff without writing anything. */
   dryRun?: boolean;
+  /**
+   * promote: go ahead although a freeze window is in force (needs
+   * `gitops.application.promote.override`; audited).
+   */
+  override?: boolean;
 }

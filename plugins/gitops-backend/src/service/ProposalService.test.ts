@@ -26,6 +26,7 @@ import { setupServer } from 'msw/node';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
 import { makeApplication } from '../__fixtures__/applications';
+import { parseFreezeWindow } from '../promotion/freezes';
 import { GitopsService } from './GitopsService';
 import { ProposalService } from './ProposalService';
 import { GitService } from '../git/GitService';
@@ -467,6 +468,73 @@ describe('ProposalService', () => {
     await deploy('s3', t.c3, 2, 'Failed');
     expect((await prodPromote()).reason).toBe(
       `Soak (30 min): a deployment of ${t.c3.slice(0, 7)} to staging failed`,
+    );
+  });
+
+  it('freeze: refuses a promotion while a window is in force, says until when; an override needs its permission and is audited', async () => {
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 3600_000).toISOString();
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+      settings: {
+        freezes: [
+          parseFreezeWindow(
+            { environments: ['prod'], from, to, reason: 'Release freeze' },
+            'test',
+          ),
+        ],
+      },
+    });
+    const { environments } = await t.proposer.getChanges(
+      'component:default/shop',
+      mockCredentials.user(),
+    );
+    const reason = `Frozen: Release freeze (${from} – ${to}) until ${to}`;
+    expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
+      available: false,
+      fromEnvironment: 'staging',
+      reason,
+    });
+    // rollbacks are not frozen
+    expect(
+      environments.find(e => e.environment === 'prod')!.rollback.available,
+    ).toBe(true);
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod' }),
+    ).rejects.toMatchObject({ name: 'ConflictError', message: reason });
+    // an override without its permission: 403, and nothing pushed
+    const refs = t.fleet.refs();
+    t.permissions.authorize.mockImplementation(async requests =>
+      requests.map(r => ({
+        result:
+          r.permission.name === 'gitops.application.promote.override'
+            ? AuthorizeResult.DENY
+            : AuthorizeResult.ALLOW,
+      })),
+    );
+    await expect(
+      t.propose({ action: 'promote', environment: 'prod', override: true }),
+    ).rejects.toMatchObject({
+      name: 'NotAllowedError',
+      message: `${reason}; overriding it needs gitops.application.promote.override`,
+    });
+    expect(t.fleet.refs()).toBe(refs);
+    // with it: proposed, and audited as an override
+    t.permissions.authorize.mockResolvedValue([
+      { result: AuthorizeResult.ALLOW },
+    ]);
+    const p = await t.propose({
+      action: 'promote',
+      environment: 'prod',
+      override: true,
+    });
+    expect(p.status).toBe('open');
+    expect(t.audit.createEvent).toHaveBeenLastCalledWith(
+      expect.objectContaining({
+        severityLevel: 'high',
+        meta: expect.objectContaining({ override: true }),
+      }),
     );
   });
 

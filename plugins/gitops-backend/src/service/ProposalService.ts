@@ -26,6 +26,7 @@ import {
   GitopsDeployment,
   GITOPS_PROMOTION_ANNOTATION,
   gitopsApplicationPromotePermission,
+  gitopsApplicationPromoteOverridePermission,
   gitopsApplicationRollbackPermission,
   matchesLabelSelector,
   parsePromotionRules,
@@ -55,9 +56,23 @@ import { GitopsStore } from '../database/GitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
 import { RepositoryPolicy } from '../promotion/repositories';
 import { pinnedValue, planChange, ruleFile } from '../promotion/shapes';
+import {
+  activeFreeze,
+  FreezeWindow,
+  parseFreezeAnnotation,
+} from '../promotion/freezes';
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
+
+/** How an auditor ranks a proposal: an override of a freeze is high. */
+function severityOf(request: ProposeChangeRequest): 'low' | 'medium' | 'high' {
+  if (request.override) return 'high';
+  return request.dryRun ? 'low' : 'medium';
+}
+
+/** Freeze windows of a service (`env: FROM - TO [time zone]; ...`). */
+const FREEZE_ANNOTATION = 'gitops-portal.io/freeze';
 
 /** Minutes a promotion waits per target environment, per service. */
 const SOAK_ANNOTATION = 'gitops-portal.io/soak-minutes';
@@ -254,7 +269,11 @@ export class ProposalService {
         );
         return {
           ...options,
-          promote: await this.soakGate(entity, env, options.promote, from),
+          promote: this.freezeGate(
+            entity,
+            env,
+            await this.soakGate(entity, env, options.promote, from),
+          ),
         };
       }),
     );
@@ -277,6 +296,42 @@ export class ProposalService {
         return Number(minutes);
     }
     return this.options.settings.soakMinutes?.[environment];
+  }
+
+  /** Freeze windows of an environment: config, and the entity's annotation. */
+  private freezesFor(entity: Entity): FreezeWindow[] {
+    const annotation = entity.metadata.annotations?.[FREEZE_ANNOTATION];
+    let own: FreezeWindow[] = [];
+    if (annotation) {
+      try {
+        own = parseFreezeAnnotation(annotation);
+      } catch (error) {
+        // a broken annotation freezes nothing, and says so where it shows
+        this.options.logger.warn(
+          `${stringifyEntityRef(entity)}: ${(error as Error).message}`,
+        );
+      }
+    }
+    return [...(this.options.settings.freezes ?? []), ...own];
+  }
+
+  /** Refuses a promotion while a freeze window is in force; says until when. */
+  private freezeGate(
+    entity: Entity,
+    environment: string,
+    promote: EnvironmentChangeOptions['promote'],
+    now: number = Date.now(),
+  ): EnvironmentChangeOptions['promote'] {
+    if (!promote.available) return promote;
+    const freeze = activeFreeze(this.freezesFor(entity), environment, now);
+    if (!freeze) return promote;
+    return {
+      available: false,
+      fromEnvironment: promote.fromEnvironment,
+      reason: `Frozen: ${freeze.window.reason ?? 'freeze window'} (${
+        freeze.describe
+      }) until ${new Date(freeze.until).toISOString()}`,
+    };
   }
 
   /**
@@ -356,13 +411,15 @@ export class ProposalService {
     const { request } = options;
     const event = await this.options.auditor.createEvent({
       eventId: `application-${request.action}`,
-      severityLevel: request.dryRun ? 'low' : 'medium',
+      severityLevel: severityOf(request),
       request: options.httpRequest,
       meta: {
         entityRef: options.entityRef,
         environment: request.environment,
         deploymentId: request.deploymentId,
         dryRun: Boolean(request.dryRun),
+        // a promotion through a freeze window, if one was in force
+        override: Boolean(request.override),
       },
     });
     try {
@@ -415,13 +472,32 @@ export class ProposalService {
       );
     }
     const opts = this.optionsFor(entity, apps, order, request.environment);
-    if (request.action === 'promote')
+    if (request.action === 'promote') {
       opts.promote = await this.soakGate(
         entity,
         request.environment,
         opts.promote,
         opts.from,
       );
+      const frozen = this.freezeGate(entity, request.environment, opts.promote);
+      if (!frozen.available && opts.promote.available) {
+        // a freeze is in force: only with override, and its permission
+        if (!request.override) throw new ConflictError(frozen.reason!);
+        const [may] = await this.options.permissions.authorize(
+          [
+            {
+              permission: gitopsApplicationPromoteOverridePermission,
+              resourceRef: ref,
+            },
+          ],
+          { credentials },
+        );
+        if (may.result !== AuthorizeResult.ALLOW)
+          throw new NotAllowedError(
+            `${frozen.reason}; overriding it needs gitops.application.promote.override`,
+          );
+      }
+    }
     const app = opts.app;
     const rule = opts.rule;
     if (!app || !rule) {

@@ -1921,6 +1921,11 @@ export const spec = {
           dryRun: {
             type: 'boolean',
           },
+          override: {
+            type: 'boolean',
+            description:
+              'promote: go ahead although a freeze window is in force. Needs gitops.application.promote.override; audited.',
+          },
         },
       },
       ChangeProposal: {

@@ -555,6 +555,8 @@ export interface components {
       deploymentId?: string;
       note?: string;
       dryRun?: boolean;
+      /** promote: go ahead although a freeze window is in force. Needs gitops.application.promote.override; audited. */
+      override?: boolean;
     };
     ChangeProposal: {
       id?: string;
