@@ -251,7 +251,15 @@ export interface ChangeProposal {
 export interface EnvironmentChangeOptions {
   environment: string;
   shape?: PromotionShape;
-  promote: { available: boolean; reason?: string; fromEnvironment?: string };
+  promote: {
+    available: boolean;
+    reason?: string;
+    fromEnvironment?: string;
+    /** The policy that holds the promotion back, if one does. */
+    heldBy?: 'freeze' | 'soak';
+    /** When that policy lets it through. */
+    until?: string;
+  };
   rollback: { available: boolean; reason?: string };
 }
 

@@ -158,6 +158,7 @@ export const gitopsTranslationRef = createTranslationRef({
       pullRequest: 'PR #{{number}}',
       change: 'change',
       onBranch: 'on branch {{branch}}',
+      promoteAnyway: 'Promote anyway (override the freeze)',
       byUser: '{{what}} by {{user}}',
       promoteTitle: 'Promote {{environment}}',
       rollbackTitle: 'Roll back {{environment}}',

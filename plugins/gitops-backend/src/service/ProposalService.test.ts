@@ -446,6 +446,11 @@ describe('ProposalService', () => {
     await deploy('s2', t.c3, 10);
     const held = await prodPromote();
     expect(held.available).toBe(false);
+    expect(held.heldBy).toBe('soak');
+    // open 30 minutes after c3 reached staging
+    expect(
+      Math.abs(Date.parse(held.until!) - (Date.now() + 20 * 60_000)),
+    ).toBeLessThan(60_000);
     expect(held.reason).toMatch(
       new RegExp(
         `^Soak \\(30 min\\): staging has run ${t.c3.slice(
@@ -494,6 +499,8 @@ describe('ProposalService', () => {
     expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
       available: false,
       fromEnvironment: 'staging',
+      heldBy: 'freeze',
+      until: to,
       reason,
     });
     // rollbacks are not frozen

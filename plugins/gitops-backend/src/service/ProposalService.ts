@@ -328,6 +328,8 @@ export class ProposalService {
     return {
       available: false,
       fromEnvironment: promote.fromEnvironment,
+      heldBy: 'freeze',
+      until: new Date(freeze.until).toISOString(),
       reason: `Frozen: ${freeze.window.reason ?? 'freeze window'} (${
         freeze.describe
       }) until ${new Date(freeze.until).toISOString()}`,
@@ -350,9 +352,11 @@ export class ProposalService {
     if (!promote.available || !from || !minutes) return promote;
     const candidate = pinnedValue(from, from.revisions[0] ?? '');
     const label = short(candidate);
-    const held = (reason: string) => ({
+    const held = (reason: string, until?: number) => ({
       available: false,
       fromEnvironment: from.environment,
+      heldBy: 'soak' as const,
+      ...(until ? { until: new Date(until).toISOString() } : {}),
       reason: `Soak (${minutes} min): ${reason}`,
     });
     if (from.syncStatus !== 'Synced' || from.healthStatus !== 'Healthy')
@@ -383,6 +387,7 @@ export class ProposalService {
       } has run ${label} for ${ran} of ${minutes} minutes; promotable at ${new Date(
         readyAt,
       ).toISOString()}`,
+      readyAt,
     );
   }
 

@@ -52,7 +52,12 @@ export const proposal = (over: object = {}) => ({
 /** Serves the checkout entity's deployments, history and changes; returns the POSTed bodies. */
 export function serveChanges(
   server: SetupServer,
-  options: { promote: boolean; proposals?: object[] },
+  options: {
+    promote: boolean;
+    proposals?: object[];
+    /** prod's promote options as the backend answers them, if not the default. */
+    prodPromote?: object;
+  },
 ) {
   const posted: any[] = [];
   server.use(
@@ -109,7 +114,9 @@ export function serveChanges(
           {
             environment: 'prod',
             shape: 'manifest',
-            promote: options.promote
+            promote: options.prodPromote
+              ? options.prodPromote
+              : options.promote
               ? { available: true, fromEnvironment: 'staging' }
               : {
                   available: false,

@@ -4,6 +4,7 @@ import {
   ChangeProposal,
   EnvironmentChangeOptions,
   gitopsApplicationPromotePermission,
+  gitopsApplicationPromoteOverridePermission,
   gitopsApplicationRollbackPermission,
 } from '@gitops-portal/plugin-gitops-common';
 import Box from '@material-ui/core/Box';
@@ -55,11 +56,17 @@ export function EnvironmentChanges(props: {
   const { entity, options, proposals, onChange, commits } = props;
   const [open, setOpen] = useState(false);
   const { t } = useTranslationRef(gitopsTranslationRef);
+  const [override, setOverride] = useState(false);
   const { allowed, loading } = usePermission({
     permission: gitopsApplicationPromotePermission,
     resourceRef: entity.ref,
   });
+  const mayOverride = usePermission({
+    permission: gitopsApplicationPromoteOverridePermission,
+    resourceRef: entity.ref,
+  }).allowed;
   if (!options) return null;
+  const held = options.promote.heldBy;
   const under = proposals.filter(
     p =>
       p.environment === options.environment &&
@@ -98,6 +105,29 @@ export function EnvironmentChanges(props: {
           </span>
         </Tooltip>
       )}
+      {held && options.promote.reason && (
+        // a policy holds it back: say which, why and until when, in view
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          data-testid="promote-held"
+        >
+          {options.promote.reason}
+        </Typography>
+      )}
+      {held === 'freeze' && mayOverride && allowed && (
+        <Button
+          size="small"
+          color="secondary"
+          onClick={() => {
+            setOverride(true);
+            setOpen(true);
+          }}
+        >
+          {t('changes.promoteAnyway')}
+        </Button>
+      )}
       {!showButton && options.promote.reason && (
         <Tooltip title={options.promote.reason}>
           <Typography
@@ -120,10 +150,18 @@ export function EnvironmentChanges(props: {
       {open && (
         <ChangeDialog
           entity={entity}
-          request={{ action: 'promote', environment: options.environment }}
-          onClose={() => setOpen(false)}
+          request={{
+            action: 'promote',
+            environment: options.environment,
+            ...(override ? { override: true } : {}),
+          }}
+          onClose={() => {
+            setOpen(false);
+            setOverride(false);
+          }}
           onProposed={() => {
             setOpen(false);
+            setOverride(false);
             onChange();
           }}
         />

@@ -2075,6 +2075,18 @@ export const spec = {
           fromEnvironment: {
             type: 'string',
           },
+          heldBy: {
+            type: 'string',
+            enum: ['freeze', 'soak'],
+            description:
+              'The policy that holds the promotion back, if one does (the reason says how).',
+          },
+          until: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              'When that policy lets it through (a freeze ends, a soak is over).',
+          },
         },
       },
       EnvironmentChangeOptions: {

@@ -601,6 +601,16 @@ export interface components {
       available: boolean;
       reason?: string;
       fromEnvironment?: string;
+      /**
+       * The policy that holds the promotion back, if one does (the reason says how).
+       *
+       */
+      heldBy?: 'freeze' | 'soak';
+      /**
+       * Format: date-time
+       * When that policy lets it through (a freeze ends, a soak is over).
+       */
+      until?: string;
     };
     EnvironmentChangeOptions: {
       environment: string;
