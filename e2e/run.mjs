@@ -491,6 +491,17 @@ try {
         .getByLabel('images of payments-prod')
         .getByText(/^ghcr\.io\/acme\/payments:[0-9a-f]{7}$/)
         .waitFor();
+      // payments' prod is in a freeze window (the demo entity's annotation):
+      // promotion is held, saying why and until when
+      const held = await prod.getByTestId('promote-held').textContent();
+      if (!held.startsWith('Frozen: freeze window (2026-01-01T00:00:00.000Z'))
+        throw new Error(`payments prod is not shown frozen: ${held}`);
+      if (
+        !(await prod
+          .getByRole('button', { name: /^Promote staging → prod/ })
+          .isDisabled())
+      )
+        throw new Error('Promote is enabled in a freeze window');
       await page.screenshot({
         path: join(shots, 'self-heal.png'),
         fullPage: true,

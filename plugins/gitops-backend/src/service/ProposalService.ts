@@ -322,7 +322,9 @@ export class ProposalService {
     promote: EnvironmentChangeOptions['promote'],
     now: number = Date.now(),
   ): EnvironmentChangeOptions['promote'] {
-    if (!promote.available) return promote;
+    // an environment that takes promotions: frozen says so even when there
+    // is nothing to promote right now
+    if (!promote.fromEnvironment) return promote;
     const freeze = activeFreeze(this.freezesFor(entity), environment, now);
     if (!freeze) return promote;
     return {
