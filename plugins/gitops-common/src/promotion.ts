@@ -241,6 +241,23 @@ export interface ChangeProposal {
   deployedAt?: string;
   createdBy?: string;
   createdAt?: string;
+  /** The pull request's reviews and checks while it is open. */
+  review?: ProposalReview;
+}
+
+/**
+ * A pull request's reviews and checks, as the Git host tells them.
+ *
+ * @public
+ */
+export interface ProposalReview {
+  /** Reviewers whose latest review approves. */
+  approvedBy: string[];
+  /** Reviewers whose latest review requests changes. */
+  changesRequestedBy: string[];
+  /** Check runs of the proposal's commit, when the host reports them. */
+  checks?: { passed: number; failed: number; pending: number };
+  readAt?: string;
 }
 
 /**

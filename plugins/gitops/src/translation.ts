@@ -159,6 +159,11 @@ export const gitopsTranslationRef = createTranslationRef({
       change: 'change',
       onBranch: 'on branch {{branch}}',
       promoteAnyway: 'Promote anyway (override the freeze)',
+      approvedBy: 'approved by {{users}}',
+      noApproval: 'no approval yet',
+      changesRequestedBy: 'changes requested by {{users}}',
+      checks:
+        'checks: {{passed}} passed, {{failed}} failed, {{pending}} running',
       byUser: '{{what}} by {{user}}',
       promoteTitle: 'Promote {{environment}}',
       rollbackTitle: 'Roll back {{environment}}',

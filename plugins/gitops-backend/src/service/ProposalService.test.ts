@@ -1173,6 +1173,72 @@ spec:
       });
     });
 
+    it("shows an open pull request's reviews and checks, each reviewer's latest review counting", async () => {
+      const t = await setup({
+        annotation: 'manifest,repo=https://github.com/acme/fleet',
+        apps: () => ({ prod: {} }),
+        config: github,
+      });
+      mirror(t.fleet.url);
+      let commit = '';
+      server.use(
+        http.post('https://api.github.com/repos/acme/fleet/pulls', () =>
+          HttpResponse.json(
+            { number: 12, html_url: 'https://github.com/acme/fleet/pull/12' },
+            { status: 201 },
+          ),
+        ),
+        http.get('https://api.github.com/repos/acme/fleet/pulls/12', () =>
+          HttpResponse.json({ number: 12, state: 'open', merged: false }),
+        ),
+        // GitHub's list reviews answer: oldest first
+        http.get(
+          'https://api.github.com/repos/acme/fleet/pulls/12/reviews',
+          () =>
+            HttpResponse.json([
+              { id: 1, user: { login: 'bob' }, state: 'CHANGES_REQUESTED' },
+              { id: 2, user: { login: 'carol' }, state: 'APPROVED' },
+              { id: 3, user: { login: 'bob' }, state: 'COMMENTED' },
+              { id: 4, user: { login: 'bob' }, state: 'APPROVED' },
+              { id: 5, user: { login: 'dave' }, state: 'CHANGES_REQUESTED' },
+              { id: 6, user: { login: 'erin' }, state: 'APPROVED' },
+              { id: 7, user: { login: 'erin' }, state: 'DISMISSED' },
+            ]),
+        ),
+        http.get(
+          'https://api.github.com/repos/acme/fleet/commits/:ref/check-runs',
+          ({ params }) => {
+            commit = String(params.ref);
+            return HttpResponse.json({
+              total_count: 3,
+              check_runs: [
+                { id: 1, status: 'completed', conclusion: 'success' },
+                { id: 2, status: 'completed', conclusion: 'failure' },
+                { id: 3, status: 'in_progress', conclusion: null },
+              ],
+            });
+          },
+        ),
+      );
+      const p = await t.propose({ action: 'promote', environment: 'prod' });
+      expect(await t.proposer.track()).toBe(1);
+      const [stored] = (
+        await t.proposer.getChanges(
+          'component:default/shop',
+          mockCredentials.user(),
+        )
+      ).proposals;
+      expect(commit).toBe(p.commitSha);
+      expect(stored.status).toBe('open');
+      expect(stored.review).toMatchObject({
+        approvedBy: ['bob', 'carol'],
+        changesRequestedBy: ['dave'],
+        checks: { passed: 1, failed: 1, pending: 1 },
+      });
+      // nothing changed since: nothing written
+      expect(await t.proposer.track()).toBe(0);
+    });
+
     it('deletes the pushed branch when the pull request cannot be opened', async () => {
       const t = await setup({
         annotation: 'manifest,repo=https://github.com/acme/fleet',

@@ -33,6 +33,7 @@ import {
   parseRevision,
   PromotionRule,
   promotionRuleFor,
+  ProposalReview,
   ProposeChangeRequest,
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
@@ -64,6 +65,58 @@ import {
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
+
+/**
+ * A GitHub pull request's reviews (each reviewer's latest approving or
+ * change-requesting one) and the check runs of the proposal's commit.
+ */
+async function reviewOf(
+  octokit: Octokit,
+  repo: RepoRef,
+  p: ChangeProposal,
+): Promise<ProposalReview> {
+  const [owner, name] = repo.path;
+  const { data: reviews } = await octokit.pulls.listReviews({
+    owner,
+    repo: name,
+    pull_number: p.pullRequestNumber!,
+    per_page: 100,
+  });
+  const latest = new Map<string, string>();
+  for (const r of reviews) {
+    const who = r.user?.login;
+    // comments do not change where a reviewer stands
+    if (who && (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED'))
+      latest.set(who, r.state);
+    if (who && r.state === 'DISMISSED') latest.delete(who);
+  }
+  const by = (state: string) =>
+    [...latest].filter(([, s]) => s === state).map(([who]) => who);
+  let checks: ProposalReview['checks'];
+  try {
+    const { data } = await octokit.checks.listForRef({
+      owner,
+      repo: name,
+      ref: p.commitSha!,
+      per_page: 100,
+    });
+    checks = { passed: 0, failed: 0, pending: 0 };
+    for (const run of data.check_runs) {
+      if (run.status !== 'completed') checks.pending += 1;
+      else if (['success', 'neutral', 'skipped'].includes(run.conclusion ?? ''))
+        checks.passed += 1;
+      else checks.failed += 1;
+    }
+  } catch {
+    checks = undefined; // a token without checks:read: reviews only
+  }
+  return {
+    approvedBy: by('APPROVED').slice(0, 100),
+    changesRequestedBy: by('CHANGES_REQUESTED').slice(0, 100),
+    ...(checks ? { checks } : {}),
+    readAt: new Date().toISOString(),
+  };
+}
 
 /** How an auditor ranks a proposal: an override of a freeze is high. */
 function severityOf(request: ProposeChangeRequest): 'low' | 'medium' | 'high' {
@@ -799,7 +852,11 @@ export class ProposalService {
           mergedAt: data.merged_at ?? new Date().toISOString(),
         };
       if (data.state === 'closed') return { ...p, status: 'closed' };
-      return p;
+      // open: its reviews and checks, stored when they change
+      const review = await reviewOf(octokit, repo, p);
+      const same = (r?: ProposalReview) =>
+        JSON.stringify({ ...r, readAt: undefined });
+      return same(review) === same(p.review) ? p : { ...p, review };
     }
     const merged = await this.mergedOnPlainGit(p, repo);
     if (merged.mergedSha)

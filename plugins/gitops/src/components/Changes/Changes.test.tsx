@@ -59,6 +59,11 @@ describe('promotion and rollback on the Deployments tab', () => {
           pullRequestNumber: 12,
           url: 'https://github.com/acme/fleet/pull/12',
           createdBy: 'user:default/bob',
+          review: {
+            approvedBy: ['carol'],
+            changesRequestedBy: ['dave'],
+            checks: { passed: 3, failed: 1, pending: 0 },
+          },
         }),
       ],
     });
@@ -72,6 +77,10 @@ describe('promotion and rollback on the Deployments tab', () => {
     ).toBeInTheDocument();
     expect((await screen.findByTestId('proposal')).textContent).toMatch(
       /promotion to ccccccc proposed by bob: PR #12.*, open/,
+    );
+    // where its review stands on GitHub
+    expect(screen.getByTestId('proposal-review').textContent).toBe(
+      'approved by carol · changes requested by dave · checks: 3 passed, 1 failed, 0 running',
     );
     expect(await screen.findByText('rollback by alice')).toBeInTheDocument();
     // each row links its own change, never the repository's front page

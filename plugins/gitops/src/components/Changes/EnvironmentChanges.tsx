@@ -40,6 +40,37 @@ export function ProposalLine(props: { proposal: ChangeProposal }) {
         : t('changes.proposed', { what, value })}{' '}
       {p.url ? <Link to={p.url}>{ref}</Link> : ref},{' '}
       <Chip size="small" label={t(`changes.status.${p.status}`)} />
+      {p.status === 'open' && p.review && (
+        // where review stands on the host, as of its last read
+        <Typography
+          variant="caption"
+          color="textSecondary"
+          component="div"
+          data-testid="proposal-review"
+        >
+          {[
+            p.review.approvedBy.length
+              ? t('changes.approvedBy', {
+                  users: p.review.approvedBy.join(', '),
+                })
+              : t('changes.noApproval'),
+            p.review.changesRequestedBy.length
+              ? t('changes.changesRequestedBy', {
+                  users: p.review.changesRequestedBy.join(', '),
+                })
+              : undefined,
+            p.review.checks
+              ? t('changes.checks', {
+                  passed: String(p.review.checks.passed),
+                  failed: String(p.review.checks.failed),
+                  pending: String(p.review.checks.pending),
+                })
+              : undefined,
+          ]
+            .filter(Boolean)
+            .join(' · ')}
+        </Typography>
+      )}
     </Typography>
   );
 }

@@ -2059,6 +2059,52 @@ export const spec = {
             type: 'string',
             format: 'date-time',
           },
+          review: {
+            $ref: '#/components/schemas/ProposalReview',
+          },
+        },
+      },
+      ProposalReview: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          "The pull request's reviews and checks while it is open, as the Git host tells them (GitHub: each reviewer's latest review, and the check runs of the proposal's commit).",
+        required: ['approvedBy', 'changesRequestedBy'],
+        properties: {
+          approvedBy: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+          },
+          changesRequestedBy: {
+            type: 'array',
+            maxItems: 100,
+            items: {
+              type: 'string',
+            },
+          },
+          checks: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['passed', 'failed', 'pending'],
+            properties: {
+              passed: {
+                type: 'integer',
+              },
+              failed: {
+                type: 'integer',
+              },
+              pending: {
+                type: 'integer',
+              },
+            },
+          },
+          readAt: {
+            type: 'string',
+            format: 'date-time',
+          },
         },
       },
       ChangeAvailability: {

@@ -596,6 +596,19 @@ export interface components {
       createdBy?: string;
       /** Format: date-time */
       createdAt?: string;
+      review?: components['schemas']['ProposalReview'];
+    };
+    /** The pull request's reviews and checks while it is open, as the Git host tells them (GitHub: each reviewer's latest review, and the check runs of the proposal's commit). */
+    ProposalReview: {
+      approvedBy: string[];
+      changesRequestedBy: string[];
+      checks?: {
+        passed: number;
+        failed: number;
+        pending: number;
+      };
+      /** Format: date-time */
+      readAt?: string;
     };
     ChangeAvailability: {
       available: boolean;
