@@ -158,6 +158,12 @@ export interface Config {
        */
       soakMinutes?: { [environment: string]: number };
       /**
+       * Automatic rollback proposals: when a promoted deployment turns
+       * Degraded within `metrics.failureWindowHours`, the backend proposes
+       * its rollback (never merges it) and tells the owners. Default off.
+       */
+      autoRollback?: { enabled?: boolean };
+      /**
        * Freeze windows: promotions into these environments are refused
        * while one is in force (rollbacks are not). Weekly (`from: Fri 16:00`,
        * `to: Mon 08:00`, `timeZone: Europe/Berlin`, default UTC) or dated

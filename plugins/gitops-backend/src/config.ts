@@ -189,6 +189,11 @@ export interface PromotionSettings {
   soakMinutes?: Record<string, number>;
   /** Times when promotions are refused (an override permission lets one through). */
   freezes?: FreezeWindow[];
+  /**
+   * Propose (never merge) the rollback of a promotion whose deployment
+   * turns Degraded within the failure window.
+   */
+  autoRollback?: boolean;
 }
 
 function positive(config: Config, key: string, fallback: number): number {
@@ -251,6 +256,9 @@ function readPromotionConfig(config: Config): PromotionSettings {
   return {
     soakMinutes,
     freezes,
+    autoRollback:
+      config.getOptionalBoolean('gitops.promotion.autoRollback.enabled') ??
+      false,
     fleetRepo: config.getOptionalString('gitops.promotion.fleetRepo'),
     fleetBranch:
       config.getOptionalString('gitops.promotion.fleetBranch') ?? 'main',

@@ -241,6 +241,9 @@ export const gitopsPlugin = createBackendPlugin({
           auditor: deps.auditor,
           logger: deps.logger.child({ component: 'promotion' }),
           onDeployed: proposal => live.proposalDeployed(proposal),
+          onAutoRollback: proposal => live.autoRollbackProposed(proposal),
+          serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
+          failureWindowHours: settings.metrics.failureWindowHours,
           git,
         });
         // open proposals followed to their merge, merged ones to the
@@ -251,7 +254,10 @@ export const gitopsPlugin = createBackendPlugin({
           frequency: { seconds: settings.promotion.trackIntervalSeconds },
           timeout: { minutes: 5 },
           initialDelay: { seconds: 10 },
-          fn: () => proposals.trackNow(),
+          fn: async () => {
+            await proposals.trackNow();
+            await proposals.proposeAutoRollbacks();
+          },
         });
         registerGitopsActions({
           actionsRegistry: deps.actionsRegistry,

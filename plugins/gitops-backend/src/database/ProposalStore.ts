@@ -45,6 +45,17 @@ export class ProposalStore {
     return rows.map(r => JSON.parse(r.data));
   }
 
+  /** Promotions deployed since an instant, newest first. */
+  async listDeployedPromotionsSince(since: string): Promise<ChangeProposal[]> {
+    const rows: Row[] = await this.db(TABLE)
+      .where({ status: 'deployed', action: 'promote' })
+      .andWhere('created_at', '>=', since)
+      .orderBy('created_at', 'desc')
+      .limit(500)
+      .select('data');
+    return rows.map(r => JSON.parse(r.data));
+  }
+
   /** Proposals not yet deployed or closed. */
   async listUnfinished(): Promise<ChangeProposal[]> {
     const rows: Row[] = await this.db(TABLE)

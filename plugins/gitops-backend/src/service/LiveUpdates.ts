@@ -72,6 +72,39 @@ export class LiveUpdates {
     }
   }
 
+  /** Tells a service's owners that the backend proposed a rollback on its own. */
+  async autoRollbackProposed(proposal: ChangeProposal): Promise<void> {
+    const { notifications } = this.options;
+    if (!notifications) return;
+    const service = parseEntityRef(proposal.entityRef).name;
+    try {
+      await notifications.send({
+        // the component's owners (the notifications backend resolves them)
+        recipients: { type: 'entity', entityRef: proposal.entityRef },
+        payload: {
+          title: `${service}: a rollback of ${proposal.environment} was proposed automatically`,
+          description: `${
+            proposal.environment
+          } turned Degraded after a promotion; review ${
+            proposal.url ?? proposal.branch
+          } and merge it to roll back`,
+          link: this.options.entityTabPath(proposal.entityRef),
+          severity: 'high',
+          topic: `gitops:${proposal.environment}`,
+          scope: `gitops:proposal:${proposal.id}`,
+        },
+      });
+    } catch (error) {
+      this.options.logger.warn(
+        `Could not tell the owners of ${
+          proposal.entityRef
+        } of the automatic rollback proposal ${proposal.id}: ${
+          (error as Error).message
+        }`,
+      );
+    }
+  }
+
   /** Records that these applications changed; publishes shortly after. */
   changed(applicationIds: string[]): void {
     for (const id of applicationIds) this.pending.add(id);

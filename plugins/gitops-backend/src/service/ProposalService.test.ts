@@ -197,6 +197,7 @@ async function setup(options: {
   const fail = jest.fn();
   auditor.createEvent.mockResolvedValue({ success, fail } as any);
   const deployed: ChangeProposal[] = [];
+  const autoRollbacks: ChangeProposal[] = [];
   // commits read from the repositories themselves
   const reader = new PlainGitClient({
     cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-commits-')),
@@ -236,6 +237,11 @@ async function setup(options: {
     onDeployed: async p => {
       deployed.push(p);
     },
+    onAutoRollback: async p => {
+      autoRollbacks.push(p);
+    },
+    serviceCredentials: async () => mockCredentials.service(),
+    failureWindowHours: 24,
   });
   const propose = (request: any) =>
     proposer.propose({
@@ -250,6 +256,7 @@ async function setup(options: {
     ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
   return {
     deployed,
+    autoRollbacks,
     root: path.dirname(path.dirname(shop.bare)),
     shop,
     fleet,
@@ -407,6 +414,56 @@ describe('ProposalService', () => {
     await expect(
       t.propose({ action: 'promote', environment: 'prod' }),
     ).rejects.toThrow(/nothing to propose/);
+  });
+
+  it('proposes, never merges, the rollback of a promotion that turns Degraded, once, and tells the owners', async () => {
+    const t = await setup({
+      annotation: 'manifest',
+      apps: () => ({ prod: {} }),
+      settings: { autoRollback: true },
+    });
+    const p = await t.propose({ action: 'promote', environment: 'prod' });
+    git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
+    await t.proposer.track();
+    await t.store.addDeployments([
+      {
+        applicationId: t.prod.id,
+        dedupeKey: 'promoted',
+        environment: 'prod',
+        revisions: [t.c3],
+        finishedAt: new Date(Date.now() + 1000).toISOString(),
+        result: 'Succeeded',
+        origin: 'observed',
+      },
+    ]);
+    await t.proposer.track();
+    // Healthy after the promotion: nothing to do
+    await t.store.upsertApplications([{ ...t.prod, revisions: [t.c3] }]);
+    expect(await t.proposer.proposeAutoRollbacks()).toEqual([]);
+    // Degraded: the rollback to what ran before (c1), as a branch to review
+    await t.store.upsertApplications([
+      { ...t.prod, revisions: [t.c3], healthStatus: 'Degraded' },
+    ]);
+    const main = git(t.fleet.bare, 'rev-parse', 'refs/heads/main');
+    const [rollback, ...more] = await t.proposer.proposeAutoRollbacks();
+    expect(more).toEqual([]);
+    expect(rollback).toMatchObject({
+      action: 'rollback',
+      environment: 'prod',
+      value: t.c1,
+      currentValue: t.c3,
+      status: 'open',
+      createdBy: 'gitops-backend (automatic rollback)',
+    });
+    expect(rollback.note).toMatch(/^Automatic: shop-prod turned Degraded/);
+    expect(git(t.fleet.bare, 'rev-parse', 'refs/heads/main')).toBe(main);
+    expect(t.fleet.show(rollback.branch, 'apps/shop/prod.yaml')).toContain(
+      t.c1,
+    );
+    expect(t.autoRollbacks.map(x => x.id)).toEqual([rollback.id]);
+    // once per promotion
+    expect(await t.proposer.proposeAutoRollbacks()).toEqual([]);
+    expect(t.autoRollbacks).toHaveLength(1);
   });
 
   it('soak: holds a promotion until staging has run the candidate Synced and Healthy long enough, with no failure of it', async () => {

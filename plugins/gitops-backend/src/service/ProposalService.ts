@@ -163,6 +163,12 @@ export class ProposalService {
       cacheDir?: string;
       /** Told when a proposal ran: its deployment was found (once per proposal). */
       onDeployed?: (proposal: ChangeProposal) => Promise<void>;
+      /** Told when the backend proposed a rollback on its own (owners told). */
+      onAutoRollback?: (proposal: ChangeProposal) => Promise<void>;
+      /** Credentials the backend proposes automatic rollbacks with. */
+      serviceCredentials?: () => Promise<BackstageCredentials>;
+      /** How long after a promotion its deployment turning Degraded rolls it back. */
+      failureWindowHours?: number;
     },
   ) {
     this.repositories = new RepositoryPolicy(options.settings);
@@ -930,6 +936,98 @@ export class ProposalService {
       }
     }
     return changed;
+  }
+
+  /**
+   * Proposes (never merges) the rollback of each promotion deployed within
+   * the failure window whose application runs it and is Degraded now, once
+   * per promotion; the owners are told. Answers the proposals made.
+   */
+  async proposeAutoRollbacks(
+    now: number = Date.now(),
+  ): Promise<ChangeProposal[]> {
+    const { settings, serviceCredentials } = this.options;
+    if (!settings.autoRollback || !serviceCredentials) return [];
+    const windowMs = (this.options.failureWindowHours ?? 24) * 3600_000;
+    const since = new Date(now - windowMs).toISOString();
+    const made: ChangeProposal[] = [];
+    // promotions proposed up to 30 days before they were deployed
+    const created = new Date(now - windowMs - 30 * 24 * 3600_000).toISOString();
+    for (const p of await this.options.proposals.listDeployedPromotionsSince(
+      created,
+    )) {
+      try {
+        const rollback = await this.autoRollbackOf(p, since);
+        if (!rollback) continue;
+        const proposal = await this.propose({
+          entityRef: p.entityRef,
+          request: {
+            action: 'rollback',
+            environment: p.environment,
+            deploymentId: rollback.deploymentId,
+            note: `Automatic: ${
+              rollback.app
+            } turned Degraded after the promotion to ${short(
+              p.value,
+            )} (proposal ${p.id}); review and merge to roll back.`,
+          },
+          credentials: await serviceCredentials(),
+          userRef: 'gitops-backend (automatic rollback)',
+        });
+        made.push(proposal);
+        await this.options.onAutoRollback?.(proposal);
+      } catch (error) {
+        this.options.logger.warn(
+          `Could not propose the rollback of promotion ${p.id}: ${
+            (error as Error).message
+          }`,
+        );
+      }
+    }
+    return made;
+  }
+
+  /** What to roll a degraded promotion back to, if it needs an automatic rollback. */
+  private async autoRollbackOf(
+    p: ChangeProposal,
+    since: string,
+  ): Promise<{ deploymentId: string; app: string } | undefined> {
+    if (!p.deploymentId || !p.deployedAt || p.deployedAt < since)
+      return undefined;
+    const app = await this.options.store.getApplication(p.applicationId);
+    // still running what the promotion brought, and Degraded now
+    if (
+      !app ||
+      app.healthStatus !== 'Degraded' ||
+      pinnedValue(app, app.revisions[0] ?? '') !== p.value
+    )
+      return undefined;
+    // once per promotion: any rollback of the environment proposed since it
+    const proposals = await this.options.proposals.listForEntity(
+      p.entityRef,
+      50,
+    );
+    if (
+      proposals.some(
+        q =>
+          q.action === 'rollback' &&
+          q.environment === p.environment &&
+          (q.createdAt ?? '') >= (p.createdAt ?? ''),
+      )
+    )
+      return undefined;
+    // the last successful deployment of something else before it
+    const history = await this.options.store.listDeployments({
+      applicationIds: [app.id],
+      limit: 100,
+    });
+    const target = history.find(
+      d =>
+        d.result === 'Succeeded' &&
+        d.finishedAt < p.deployedAt! &&
+        pinnedValue(app, d.revisions[0] ?? '') !== p.value,
+    );
+    return target ? { deploymentId: target.id, app: app.name } : undefined;
   }
 
   /** Follows proposals now, once at a time (a request and the task may ask together). */
