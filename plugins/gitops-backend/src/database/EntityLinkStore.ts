@@ -59,6 +59,34 @@ export class EntityLinkStore {
     });
   }
 
+  /**
+   * Adds claims an entity was just seen to make (its page read them), so a
+   * service registered since the last full refresh hears its signals at
+   * once. The next `replace` recomputes them all. Answers how many were new.
+   */
+  async claim(entityRef: string, applicationIds: string[]): Promise<number> {
+    let added = 0;
+    for (let i = 0; i < applicationIds.length; i += 500) {
+      const batch = applicationIds.slice(i, i + 500);
+      const have = new Set<string>(
+        await this.db(TABLE)
+          .where('entity_ref', entityRef)
+          .whereIn('application_id', batch)
+          .pluck('application_id'),
+      );
+      const rows = batch
+        .filter(id => !have.has(id))
+        .map(id => ({ entity_ref: entityRef, application_id: id }));
+      if (rows.length === 0) continue;
+      await this.db(TABLE)
+        .insert(rows)
+        .onConflict(['entity_ref', 'application_id'])
+        .ignore();
+      added += rows.length;
+    }
+    return added;
+  }
+
   /** Every entity that claims an application. */
   async entityRefs(): Promise<string[]> {
     const rows: Array<{ entity_ref: string }> = await this.db(TABLE)

@@ -4,6 +4,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { EntityLinkStore } from '../database/EntityLinkStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { GitopsService, LISTED_PER_ENVIRONMENT } from './GitopsService';
 
@@ -96,9 +97,29 @@ describe.each(databases.eachSupportedId())(
         },
         logger: mockServices.logger.mock(),
         applicationSets,
+        links: new EntityLinkStore(knex),
       });
-      return { store, service };
+      return { store, service, links: new EntityLinkStore(knex) };
     }
+
+    it("claims the applications a service's page reads, so a service registered since the last refresh hears its signals", async () => {
+      const { service, links, store } = await setUp();
+      const ids = (await store.listFleet({ limit: 100 })).items.map(a => a.id);
+      expect(ids).toHaveLength(65);
+      // no claims yet: the background refresh has not seen the entity
+      expect((await links.entitiesOf(ids)).size).toBe(0);
+      await service.getEntityDeployments(
+        'component:default/edge',
+        mockCredentials.user(),
+      );
+      const claimed = await links.entitiesOf(ids);
+      expect(claimed.size).toBe(65);
+      expect([...new Set([...claimed.values()].flat())]).toEqual([
+        'component:default/edge',
+      ]);
+      // read again: nothing added twice
+      expect(await links.claim('component:default/edge', ids)).toBe(0);
+    });
 
     it('answers an environment on many clusters in summary, counted over all of them', async () => {
       const { service } = await setUp();

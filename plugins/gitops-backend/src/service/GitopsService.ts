@@ -486,6 +486,12 @@ export class GitopsService {
     const heads = await this.options.store.findApplicationHeads(
       this.queriesForEntity(entity),
     );
+    // a service registered since the claims were last read: its page hears
+    // its signals from now on, not after the next refresh
+    await this.options.links?.claim(
+      stringifyEntityRef(entity),
+      heads.map(h => h.id),
+    );
     const byEnv = new Map<string, ApplicationHead[]>();
     for (const head of heads) {
       const envHeads = byEnv.get(head.environment);
