@@ -322,12 +322,14 @@ export const gitopsPlugin = createBackendPlugin({
               initialDelay: { seconds: 5 },
               fn: async () => {
                 const applications = await store.listAllApplications();
-                await git.refresh(applications);
+                const { changed } = await git.refresh(applications);
                 // the commits every deployment brought, a batch per cycle
-                await git.describeHistory({
+                const { applicationIds } = await git.describeHistory({
                   applications,
                   limit: settings.git.historyBatchSize,
                 });
+                // open pages show pending commits and what rows brought
+                live.changed([...changed, ...applicationIds]);
               },
             });
           }

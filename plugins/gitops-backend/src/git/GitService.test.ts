@@ -150,13 +150,13 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
     // in batches, oldest first
     expect(
       await git.describeHistory({ applications: [app, chart], limit: 3 }),
-    ).toEqual({ described: 3, failed: 0 });
+    ).toMatchObject({ described: 3, failed: 0 });
     expect(
       await git.describeHistory({ applications: [app, chart], limit: 100 }),
-    ).toEqual({ described: 5, failed: 0 });
+    ).toMatchObject({ described: 5, failed: 0 });
     expect(
       await git.describeHistory({ applications: [app, chart], limit: 100 }),
-    ).toEqual({ described: 0, failed: 0 });
+    ).toEqual({ described: 0, failed: 0, applicationIds: [] });
     // one Git read per Git deployment, never repeated
     expect(getRange).toHaveBeenCalledTimes(6);
 
@@ -302,7 +302,15 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       revision: '19.0.1',
       latestChartVersion: '19.2.0',
     });
-    expect(counts).toEqual({ ok: 4, failed: 1 });
+    expect(counts).toEqual({
+      ok: 4,
+      failed: 1,
+      changed: [dev, staging, prod, broken, chart].map(a => a.id),
+    });
+    // read again, nothing new: no application to tell open pages about
+    expect(
+      (await git.refresh([dev, staging, prod, broken, chart])).changed,
+    ).toEqual([]);
 
     const { environments, promotion } = await git.annotate([
       {

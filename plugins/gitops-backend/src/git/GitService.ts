@@ -28,6 +28,11 @@ export function trackedBranch(
   return ref.replace(/^refs\/heads\//, '');
 }
 
+/** Git facts as a page shows them: when they were read does not count. */
+function shown(info: SourceGitInfo[] | undefined): string {
+  return JSON.stringify(info?.map(({ checkedAt: _at, ...rest }) => rest));
+}
+
 /**
  * What Git says about deployed revisions: the commit behind each one (cached
  * for good, commits are immutable), the commits waiting on the tracked
@@ -120,17 +125,24 @@ export class GitService {
     );
   }
 
-  /** Refreshes the Git status of applications, one at a time per call, each isolated. */
+  /**
+   * Refreshes the Git status of applications, one at a time per call, each
+   * isolated; answers which ones show something new.
+   */
   async refresh(
     apps: GitopsApplication[],
-  ): Promise<{ ok: number; failed: number }> {
+  ): Promise<{ ok: number; failed: number; changed: string[] }> {
     let ok = 0;
     let failed = 0;
+    const changed: string[] = [];
     const pendingCache = new Map<string, Promise<PendingCommits>>();
+    const before = await this.options.store.getStatuses(apps.map(a => a.id));
     for (const app of apps) {
       const info = await this.describe(app, pendingCache);
       if (info.some(i => i.error)) failed += 1;
       else ok += 1;
+      // what a page shows changed (new pending commits, say): tell it
+      if (shown(before.get(app.id)) !== shown(info)) changed.push(app.id);
       await this.options.store.putStatus(
         app.id,
         info,
@@ -138,7 +150,7 @@ export class GitService {
       );
     }
     await this.computeDistances(apps);
-    return { ok, failed };
+    return { ok, failed, changed };
   }
 
   /** Distances between the deployed commits of each repository, for the promotion view. */
@@ -201,7 +213,7 @@ export class GitService {
   async describeHistory(options: {
     applications: GitopsApplication[];
     limit: number;
-  }): Promise<{ described: number; failed: number }> {
+  }): Promise<{ described: number; failed: number; applicationIds: string[] }> {
     const store = this.options.store;
     const apps = new Map(options.applications.map(a => [a.id, a]));
     const todo = await store.deploymentsToDescribe(options.limit);
@@ -255,7 +267,12 @@ export class GitService {
       }
     }
     await store.putChanges(rows);
-    return { described: rows.length, failed };
+    return {
+      described: rows.length,
+      failed,
+      // the applications whose history rows now say what they brought
+      applicationIds: [...new Set(rows.map(r => r.applicationId))],
+    };
   }
 
   /**
