@@ -159,6 +159,7 @@ async function startBackend(
   });
   return {
     app: checkedAgent(request(httpServer)),
+    raw: request(httpServer),
     main,
     other,
     logs: logger.lines,
@@ -508,8 +509,81 @@ describe('gitops backend plugin', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('exports who did what in a range, as JSON and as CSV safe for spreadsheets; bounded', async () => {
+    const { app, raw } = await startBackend();
+    const q = (from: string, to: string) =>
+      new URLSearchParams({ from, to }).toString();
+    const range = q('2000-01-01T00:00:00Z', '2000-12-31T00:00:00Z');
+    // nothing in 2000
+    const empty = await app.get(`/api/gitops/audit?${range}`).set(auth);
+    expect(empty.status).toBe(200);
+    expect(empty.body).toEqual({
+      from: '2000-01-01T00:00:00.000Z',
+      to: '2000-12-31T00:00:00.000Z',
+      truncated: false,
+      records: [],
+    });
+    // the last year: every deployment the history of checkout shows is in it
+    const to = new Date(Date.now() + 60_000).toISOString();
+    const from = new Date(Date.now() - 365 * 24 * 3600_000).toISOString();
+    const year = await app.get(`/api/gitops/audit?${q(from, to)}`).set(auth);
+    expect(year.status).toBe(200);
+    const history = await app
+      .get('/api/gitops/entities/component/default/checkout/history?limit=100')
+      .set(auth);
+    const key = (x: any) =>
+      `${x.applicationId ?? x.application} ${x.finishedAt ?? x.at} ${
+        x.revisions?.join(' ') ?? x.revision
+      }`;
+    const exported = new Set(
+      year.body.records.filter((r: any) => r.type === 'deployment').map(key),
+    );
+    expect(history.body.items.length).toBeGreaterThan(10);
+    for (const d of history.body.items) expect(exported).toContain(key(d));
+    // oldest first
+    const ats = year.body.records.map((r: any) => r.at);
+    expect([...ats].sort()).toEqual(ats);
+    // CSV: one line per record, under a header
+    const csv = await raw
+      .get(`/api/gitops/audit?${q(from, to)}&format=csv`)
+      .set(auth);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    expect(csv.headers['content-disposition']).toMatch(
+      /attachment; filename="gitops-audit-/,
+    );
+    const lines = csv.text.split('\r\n');
+    expect(lines[0]).toBe(
+      'at,type,entityRef,environment,application,revision,result,kind,by,override,note,url',
+    );
+    expect(lines).toHaveLength(year.body.records.length + 1);
+    // bounds
+    for (const query of [
+      new URLSearchParams({ from: '2026-01-01T00:00:00Z' }).toString(),
+      q('2024-01-01T00:00:00Z', '2026-01-01T00:00:00Z'),
+      q('2026-01-02T00:00:00Z', '2026-01-01T00:00:00Z'),
+      q('yesterday', '2026-01-01T00:00:00Z'),
+      `${range}&format=xml`,
+    ]) {
+      const res = await app.get(`/api/gitops/audit?${query}`).set(auth);
+      expect([query, res.status]).toEqual([query, 400]);
+    }
+  });
+
   it('guards fleet-wide reads with gitops.fleet.read; entity pages need only the catalog', async () => {
     const { app } = await startBackend({ permission: AuthorizeResult.DENY });
+    const audit = await app
+      .get(
+        `/api/gitops/audit?${new URLSearchParams({
+          from: '2026-01-01T00:00:00Z',
+          to: '2026-02-01T00:00:00Z',
+        })}`,
+      )
+      .set(auth);
+    expect(audit.status).toBe(403);
+    expect(audit.body.error.message).toBe(
+      'Exporting the audit needs gitops.audit.read',
+    );
     for (const path of [
       '/api/gitops/fleet',
       '/api/gitops/controllers',

@@ -33,6 +33,8 @@ import { IncidentWatch } from './service/IncidentWatch';
 import { IncidentStore } from './database/IncidentStore';
 import { HistoryRetentionStore } from './database/HistoryRetentionStore';
 import { HistoryRetention } from './service/HistoryRetention';
+import { AuditService } from './service/AuditService';
+import { AuditStore } from './database/AuditStore';
 import { createProviders } from './providers/createProviders';
 import { createGitService } from './git/createGitService';
 
@@ -365,6 +367,11 @@ export const gitopsPlugin = createBackendPlugin({
             metrics,
             webhooks,
             proposals,
+            audit: new AuditService({
+              store: new AuditStore(await deps.database.getClient()),
+              permissions: deps.permissions,
+              auditor: deps.auditor,
+            }),
             maxWebhookBodyBytes: settings.webhooks.maxBodyBytes,
           }),
         );

@@ -10,6 +10,7 @@ import { ActionsService } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
 import { MetricsService } from './service/MetricsService';
 import { ProposalService } from './service/ProposalService';
+import { AuditService, auditCsv } from './service/AuditService';
 import { DeliveryMetricsWindow } from '@gitops-portal/plugin-gitops-common';
 
 /** Codes of a database that is not there: refused, reset, shutting down. */
@@ -86,9 +87,11 @@ export async function createRouter(options: {
   metrics: MetricsService;
   webhooks: WebhookService;
   proposals: ProposalService;
+  audit: AuditService;
   maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, actions, metrics, webhooks, proposals } = options;
+  const { httpAuth, service, actions, metrics, webhooks, proposals, audit } =
+    options;
   const root = Router();
 
   // Push ingestion: authenticated by signature or shared secret, not by
@@ -249,6 +252,31 @@ export async function createRouter(options: {
         credentials,
       }),
     );
+  });
+
+  // who did what, for auditors (gitops.audit.read)
+  router.get('/audit', async (req, res) => {
+    const credentials = await httpAuth.credentials(req);
+    const result = await audit.export({
+      from: req.query.from,
+      to: req.query.to,
+      credentials,
+      httpRequest: req,
+    });
+    if (req.query.format === 'csv') {
+      // the spec's text/csv answer (the typed router knows only JSON ones)
+      (res as unknown as express.Response)
+        .type('text/csv')
+        .attachment(
+          `gitops-audit-${result.from.slice(0, 10)}-${result.to.slice(
+            0,
+            10,
+          )}.csv`,
+        )
+        .send(auditCsv(result.records));
+      return;
+    }
+    res.json(result);
   });
 
   router.get('/applications/:id', async (req, res) => {

@@ -75,3 +75,17 @@ export type FleetMatrixCell = components['schemas']['FleetMatrixCell'];
  * @public
  */
 export type EnvironmentSummary = components['schemas']['EnvironmentSummary'];
+
+/**
+ * Who did what in a time range (`GET /audit`): deployments and proposals.
+ *
+ * @public
+ */
+export type AuditExport = components['schemas']['AuditExport'];
+
+/**
+ * One record of an {@link AuditExport}.
+ *
+ * @public
+ */
+export type AuditRecord = components['schemas']['AuditRecord'];

@@ -91,6 +91,17 @@ export const gitopsFleetReadPermission = createPermission({
 });
 
 /**
+ * Export who did what (deployments, proposals, freeze overrides) for a time
+ * range: `GET /audit` and the fleet page's export.
+ *
+ * @public
+ */
+export const gitopsAuditReadPermission = createPermission({
+  name: 'gitops.audit.read',
+  attributes: { action: 'read' },
+});
+
+/**
  * All permissions of the GitOps plugins.
  *
  * @public
@@ -104,4 +115,5 @@ export const gitopsPermissions = [
   gitopsApplicationRollbackPermission,
   gitopsUnownedApplicationManagePermission,
   gitopsFleetReadPermission,
+  gitopsAuditReadPermission,
 ];

@@ -243,6 +243,8 @@ export interface ChangeProposal {
   createdAt?: string;
   /** The pull request's reviews and checks while it is open. */
   review?: ProposalReview;
+  /** A promotion proposed through a freeze window (with its permission). */
+  override?: boolean;
 }
 
 /**

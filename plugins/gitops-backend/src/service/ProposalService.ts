@@ -538,6 +538,7 @@ export class ProposalService {
       );
     }
     const opts = this.optionsFor(entity, apps, order, request.environment);
+    let overridden = false;
     if (request.action === 'promote') {
       opts.promote = await this.soakGate(
         entity,
@@ -562,6 +563,7 @@ export class ProposalService {
           throw new NotAllowedError(
             `${frozen.reason}; overriding it needs gitops.application.promote.override`,
           );
+        overridden = true;
       }
     }
     const app = opts.app;
@@ -751,6 +753,7 @@ export class ProposalService {
       currentValue: plan.currentValue(),
       targetDeploymentId: targetDeployment?.id,
       ...(going ? { commitCount: going.count, commits: going.commits } : {}),
+      ...(overridden ? { override: true } : {}),
       title: `${title} (${valueForTitle})`,
       note: request.note,
       files: result.files,

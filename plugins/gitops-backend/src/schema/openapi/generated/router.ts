@@ -363,6 +363,70 @@ export const spec = {
         },
       },
     },
+    '/audit': {
+      get: {
+        operationId: 'GetAudit',
+        description:
+          'Who did what in a time range, for auditors: every deployment stored and every promotion or rollback proposed (with freeze overrides), oldest first, as JSON or CSV (format=csv). At most 366 days and 50,000 rows; needs gitops.audit.read.',
+        parameters: [
+          {
+            name: 'from',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+              maxLength: 40,
+            },
+          },
+          {
+            name: 'to',
+            in: 'query',
+            required: true,
+            schema: {
+              type: 'string',
+              format: 'date-time',
+              maxLength: 40,
+            },
+          },
+          {
+            name: 'format',
+            in: 'query',
+            schema: {
+              type: 'string',
+              enum: ['json', 'csv'],
+              default: 'json',
+            },
+          },
+        ],
+        responses: {
+          '200': {
+            description: 'The records of the range, oldest first.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/AuditExport',
+                },
+              },
+              'text/csv': {
+                schema: {
+                  type: 'string',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          '403': {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+          default: {
+            $ref: '#/components/responses/ErrorResponse',
+          },
+        },
+      },
+    },
     '/applications/{id}': {
       get: {
         operationId: 'GetApplication',
@@ -2062,6 +2126,11 @@ export const spec = {
           review: {
             $ref: '#/components/schemas/ProposalReview',
           },
+          override: {
+            type: 'boolean',
+            description:
+              'A promotion proposed through a freeze window (with gitops.application.promote.override).',
+          },
         },
       },
       ProposalReview: {
@@ -2104,6 +2173,85 @@ export const spec = {
           readAt: {
             type: 'string',
             format: 'date-time',
+          },
+        },
+      },
+      AuditExport: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['from', 'to', 'records', 'truncated'],
+        properties: {
+          from: {
+            type: 'string',
+            format: 'date-time',
+          },
+          to: {
+            type: 'string',
+            format: 'date-time',
+          },
+          truncated: {
+            type: 'boolean',
+            description:
+              'More records than the 50,000 returned; ask for a shorter range.',
+          },
+          records: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/AuditRecord',
+            },
+          },
+        },
+      },
+      AuditRecord: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['at', 'type', 'environment', 'application'],
+        properties: {
+          at: {
+            type: 'string',
+            format: 'date-time',
+          },
+          type: {
+            type: 'string',
+            enum: ['deployment', 'promote', 'rollback'],
+            description:
+              'A deployment the controller made, or a change proposed in the portal.',
+          },
+          entityRef: {
+            type: 'string',
+          },
+          environment: {
+            type: 'string',
+          },
+          application: {
+            type: 'string',
+            description: 'The application id.',
+          },
+          revision: {
+            type: 'string',
+            description: 'What was deployed, or what the change writes.',
+          },
+          result: {
+            type: 'string',
+            description: "The deployment's result, or the proposal's status.",
+          },
+          kind: {
+            $ref: '#/components/schemas/DeploymentKind',
+          },
+          by: {
+            type: 'string',
+            description:
+              'Who initiated the deployment, or proposed the change.',
+          },
+          override: {
+            type: 'boolean',
+            description: 'A promotion proposed through a freeze window.',
+          },
+          note: {
+            type: 'string',
+          },
+          url: {
+            type: 'string',
           },
         },
       },

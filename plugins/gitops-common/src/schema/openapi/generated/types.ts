@@ -122,6 +122,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Who did what in a time range, for auditors: every deployment stored and every promotion or rollback proposed (with freeze overrides), oldest first, as JSON or CSV (format=csv). At most 366 days and 50,000 rows; needs gitops.audit.read. */
+    get: operations['GetAudit'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/applications/{id}': {
     parameters: {
       query?: never;
@@ -597,6 +614,8 @@ export interface components {
       /** Format: date-time */
       createdAt?: string;
       review?: components['schemas']['ProposalReview'];
+      /** A promotion proposed through a freeze window (with gitops.application.promote.override). */
+      override?: boolean;
     };
     /** The pull request's reviews and checks while it is open, as the Git host tells them (GitHub: each reviewer's latest review, and the check runs of the proposal's commit). */
     ProposalReview: {
@@ -609,6 +628,39 @@ export interface components {
       };
       /** Format: date-time */
       readAt?: string;
+    };
+    AuditExport: {
+      /** Format: date-time */
+      from: string;
+      /** Format: date-time */
+      to: string;
+      /** More records than the 50,000 returned; ask for a shorter range. */
+      truncated: boolean;
+      records: components['schemas']['AuditRecord'][];
+    };
+    AuditRecord: {
+      /** Format: date-time */
+      at: string;
+      /**
+       * A deployment the controller made, or a change proposed in the portal.
+       *
+       */
+      type: 'deployment' | 'promote' | 'rollback';
+      entityRef?: string;
+      environment: string;
+      /** The application id. */
+      application: string;
+      /** What was deployed, or what the change writes. */
+      revision?: string;
+      /** The deployment's result, or the proposal's status. */
+      result?: string;
+      kind?: components['schemas']['DeploymentKind'];
+      /** Who initiated the deployment, or proposed the change. */
+      by?: string;
+      /** A promotion proposed through a freeze window. */
+      override?: boolean;
+      note?: string;
+      url?: string;
     };
     ChangeAvailability: {
       available: boolean;
@@ -1065,6 +1117,34 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['FleetMatrix'];
+        };
+      };
+      400: components['responses']['ErrorResponse'];
+      403: components['responses']['ErrorResponse'];
+      default: components['responses']['ErrorResponse'];
+    };
+  };
+  GetAudit: {
+    parameters: {
+      query: {
+        from: string;
+        to: string;
+        format?: 'json' | 'csv';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** The records of the range, oldest first. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditExport'];
+          'text/csv': string;
         };
       };
       400: components['responses']['ErrorResponse'];

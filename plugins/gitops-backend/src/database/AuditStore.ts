@@ -1,0 +1,84 @@
+import type {
+  AuditRecord,
+  ChangeProposal,
+} from '@gitops-portal/plugin-gitops-common';
+import { Knex } from 'knex';
+
+/**
+ * The records an audit export is made of: deployments by when they
+ * finished, proposals by when they were made, in a time range.
+ */
+export class AuditStore {
+  constructor(private readonly db: Knex) {}
+
+  /** At most `limit` of each, oldest first. */
+  async read(options: {
+    from: string;
+    to: string;
+    limit: number;
+  }): Promise<{ deployments: AuditRecord[]; proposals: AuditRecord[] }> {
+    const { from, to, limit } = options;
+    const deployments: Array<{
+      application_id: string;
+      environment: string;
+      revisions: string;
+      finished_at: string;
+      result: string;
+      initiated_by: string | null;
+      kind: string | null;
+      message: string | null;
+    }> = await this.db('gitops_deployments')
+      .where('finished_at', '>=', from)
+      .andWhere('finished_at', '<', to)
+      .orderBy([
+        { column: 'finished_at', order: 'asc' },
+        { column: 'id', order: 'asc' },
+      ])
+      .limit(limit)
+      .select(
+        'application_id',
+        'environment',
+        'revisions',
+        'finished_at',
+        'result',
+        'initiated_by',
+        'kind',
+        'message',
+      );
+    const proposals: Array<{ data: string }> = await this.db('gitops_proposals')
+      .where('created_at', '>=', from)
+      .andWhere('created_at', '<', to)
+      .orderBy('created_at', 'asc')
+      .limit(limit)
+      .select('data');
+    return {
+      deployments: deployments.map(d => ({
+        at: d.finished_at,
+        type: 'deployment',
+        environment: d.environment,
+        application: d.application_id,
+        revision: (JSON.parse(d.revisions) as string[]).join(' '),
+        result: d.result,
+        ...(d.kind ? { kind: d.kind as AuditRecord['kind'] } : {}),
+        ...(d.initiated_by ? { by: d.initiated_by } : {}),
+        ...(d.message ? { note: d.message } : {}),
+      })),
+      proposals: proposals.map(row => {
+        const p = JSON.parse(row.data) as ChangeProposal;
+        return {
+          at: p.createdAt!,
+          type: p.action,
+          entityRef: p.entityRef,
+          environment: p.environment,
+          application: p.applicationId,
+          revision: p.value,
+          result: p.status,
+          ...(p.createdBy ? { by: p.createdBy } : {}),
+          ...(p.override ? { override: true } : {}),
+          ...(p.note ? { note: p.note } : {}),
+          ...(p.url ? { url: p.url } : {}),
+        };
+      }),
+    };
+  }
+}
