@@ -244,6 +244,7 @@ export const gitopsTranslationRef = createTranslationRef({
       stale: 'stale',
       owner: 'Owner',
       ownerHelp: 'A group name (team-a) or entity ref',
+      auditExport: 'Export audit, last {{days}} days (CSV)',
       search: 'Search',
       applications: 'Applications ({{total}})',
       page: 'Page {{page}}',

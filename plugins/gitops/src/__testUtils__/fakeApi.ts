@@ -19,6 +19,7 @@ export function fakeGitopsApi(): jest.Mocked<GitopsApi> {
     getTeamDeliveryMetrics: jest.fn(async () => []),
     getControllers: jest.fn(async () => []),
     getApplicationSets: jest.fn(async () => []),
+    getAuditCsv: jest.fn(async () => ''),
     getEntityChanges: jest.fn(),
     proposeChange: jest.fn(),
     runAction: jest.fn(),

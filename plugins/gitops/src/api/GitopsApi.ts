@@ -93,6 +93,8 @@ export interface GitopsApi {
   getControllers(): Promise<ControllerStatus[]>;
   /** Every Argo CD ApplicationSet with its conditions and progressive-sync steps. */
   getApplicationSets(): Promise<ApplicationSetStatus[]>;
+  /** Who did what in a time range, as CSV (needs gitops.audit.read). */
+  getAuditCsv(range: { from: string; to: string }): Promise<string>;
   /** Which environments can be promoted or rolled back, and the entity's proposals. */
   getEntityChanges(entity: EntityRefParts): Promise<EntityChangesResponse>;
   /** Proposes (or with dryRun previews) a promotion or rollback as a change to Git. */

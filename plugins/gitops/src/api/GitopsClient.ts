@@ -140,6 +140,12 @@ export class GitopsClient implements GitopsApi {
     return items;
   }
 
+  async getAuditCsv(range: { from: string; to: string }): Promise<string> {
+    const query = new URLSearchParams({ ...range, format: 'csv' });
+    const res = await this.request(`/audit?${query}`, { method: 'GET' });
+    return res.text();
+  }
+
   getEntityChanges(entity: EntityRefParts): Promise<EntityChangesResponse> {
     return this.get(`/${entityPath(entity)}/changes`);
   }

@@ -323,4 +323,42 @@ describe('FleetPage', () => {
       .closest('tr')!;
     expect(within(row).getByText('checkout')).toBeInTheDocument();
   });
+
+  it('downloads the audit of the last 30 days as CSV', async () => {
+    const asked: URLSearchParams[] = [];
+    server.use(
+      http.get(`${BASE_URL}/fleet`, () =>
+        HttpResponse.json({ items: [], totalCount: 0 }),
+      ),
+      http.get(`${BASE_URL}/audit`, ({ request }) => {
+        asked.push(new URL(request.url).searchParams);
+        return new HttpResponse('at,type\r\n', {
+          headers: { 'content-type': 'text/csv' },
+        });
+      }),
+    );
+    const blobs: Blob[] = [];
+    URL.createObjectURL = jest.fn((b: Blob) => {
+      blobs.push(b);
+      return 'blob:audit';
+    });
+    URL.revokeObjectURL = jest.fn();
+    const click = jest
+      .spyOn(HTMLAnchorElement.prototype, 'click')
+      .mockImplementation(() => {});
+    await renderWithApis(<FleetPage />);
+    await userEvent.click(
+      await screen.findByRole('button', {
+        name: 'Export audit, last 30 days (CSV)',
+      }),
+    );
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    expect(asked[0].get('format')).toBe('csv');
+    const days =
+      (Date.parse(asked[0].get('to')!) - Date.parse(asked[0].get('from')!)) /
+      (24 * 3600_000);
+    expect(days).toBe(30);
+    expect(await blobs[0].text()).toBe('at,type\r\n');
+    click.mockRestore();
+  });
 });

@@ -19,6 +19,7 @@ import {
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import { FleetMatrix } from './FleetMatrix';
 import { ControllerBanner } from './ControllerBanner';
+import { AuditExport } from './AuditExport';
 import { ApplicationSetList } from '../ApplicationSets';
 import { TeamDeliveryTable } from '../DeliveryPerformance';
 import Box from '@material-ui/core/Box';
@@ -249,6 +250,7 @@ export function FleetPage() {
             value={query}
             onChange={e => setQuery(e.target.value)}
           />
+          <AuditExport />
         </Box>
         {error ? (
           <ResponseErrorPanel error={error} />
