@@ -349,9 +349,21 @@ gitops:
       .getByRole('button', { name: 'Enter' })
       .waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Catalog' }).first().waitFor();
-    await page.goto(
-      'http://localhost:3000/catalog/default/component/checkout/deployments',
-    );
+    // a backend that just started may not have read the catalog's entity
+    // or the sandbox yet: open the tab again, as a user would
+    const dev = page.getByRole('region', { name: 'environment dev' });
+    for (let i = 0; i < 20; i++) {
+      await page.goto(
+        'http://localhost:3000/catalog/default/component/checkout/deployments',
+      );
+      if (
+        await dev.waitFor({ timeout: 15_000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
+    }
     for (const env of ['dev', 'staging', 'prod']) {
       await page.getByRole('region', { name: `environment ${env}` }).waitFor();
     }
@@ -432,7 +444,18 @@ gitops:
     );
     passed++;
   } catch (e) {
-    console.error(`[embed ${elapsed()}] polling mode FAILED: ${e.stack ?? e}`);
+    const shot = path.join(os.tmpdir(), 'embed-polling-failed.png');
+    await browser
+      .contexts()[0]
+      ?.pages()
+      .at(-1)
+      ?.screenshot({ path: shot })
+      .catch(() => {});
+    console.error(
+      `[embed ${elapsed()}] polling mode FAILED (screenshot ${shot}): ${
+        e.stack ?? e
+      }`,
+    );
     failed++;
   } finally {
     await browser.close();
