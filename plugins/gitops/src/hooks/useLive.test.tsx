@@ -1,8 +1,9 @@
 import { act, renderHook, waitFor } from '@testing-library/react';
 import { TestApiProvider } from '@backstage/test-utils';
+import { discoveryApiRef, fetchApiRef } from '@backstage/core-plugin-api';
 import { SignalApi, signalApiRef } from '@backstage/plugin-signals-react';
 import { ReactNode } from 'react';
-import { useLive } from './useLive';
+import { resetSignalsBackendCheck, useLive } from './useLive';
 
 /** A signal API as the signals plugin gives one: channels and their listeners. */
 function signals() {
@@ -61,6 +62,56 @@ describe('useLive', () => {
       }),
     );
     await waitFor(() => expect(result.current.value).toBe(2));
+  });
+
+  it('polls when the app has the signals API but the backend has no signals plugin, and listens when it has', async () => {
+    for (const backendHasSignals of [false, true]) {
+      resetSignalsBackendCheck();
+      const s = signals();
+      let loads = 0;
+      const asked: string[] = [];
+      const wrapper = ({ children }: { children: ReactNode }) => (
+        <TestApiProvider
+          apis={[
+            [signalApiRef, s.api],
+            [
+              discoveryApiRef,
+              { getBaseUrl: async (id: string) => `http://backend/api/${id}` },
+            ],
+            [
+              fetchApiRef,
+              {
+                fetch: async (url: string) => {
+                  asked.push(url);
+                  return { ok: backendHasSignals } as Response;
+                },
+              },
+            ],
+          ]}
+        >
+          {children}
+        </TestApiProvider>
+      );
+      const { result, unmount } = renderHook(
+        () =>
+          useLive(async () => ++loads, [], {
+            channel: 'gitops:fleet',
+            intervalMs: 50,
+          }),
+        { wrapper },
+      );
+      await waitFor(() => expect(asked).toHaveLength(1));
+      expect(asked[0]).toBe('http://backend/api/signals/health');
+      await new Promise(r => setTimeout(r, 400));
+      if (backendHasSignals) {
+        expect(result.current.live).toBe(true);
+        expect(loads).toBe(1);
+      } else {
+        expect(result.current.live).toBe(false);
+        expect(loads).toBeGreaterThanOrEqual(3);
+      }
+      unmount();
+    }
   });
 
   it('polls every interval without the signals plugin in the portal', async () => {

@@ -1,4 +1,9 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
+import {
+  discoveryApiRef,
+  fetchApiRef,
+  useApiHolder,
+} from '@backstage/core-plugin-api';
 import { useSignal } from '@backstage/plugin-signals-react';
 import {
   GITOPS_FLEET_CHANNEL,
@@ -12,13 +17,58 @@ import { usePolling } from './usePolling';
  */
 export const LIVE_FALLBACK_MS = 5 * 60_000;
 
+/** Whether the portal's backend has the signals plugin, asked once per app. */
+let signalsBackend: Promise<boolean> | undefined;
+
+/**
+ * Whether signals can reach this page: the app has the signals API (the
+ * frontend half) and the backend answers the signals plugin's health check
+ * (the backend half). An app with only the frontend half polls as without
+ * signals. Undefined while unknown; true when the app cannot ask.
+ */
+function useSignalsBackend(enabled: boolean): boolean | undefined {
+  const apis = useApiHolder();
+  const [alive, setAlive] = useState<boolean>();
+  useEffect(() => {
+    if (!enabled) return undefined;
+    const discovery = apis.get(discoveryApiRef);
+    const fetchApi = apis.get(fetchApiRef);
+    if (!discovery || !fetchApi) {
+      setAlive(true);
+      return undefined;
+    }
+    let current = true;
+    signalsBackend ??= discovery
+      .getBaseUrl('signals')
+      .then(url => fetchApi.fetch(`${url}/health`))
+      .then(
+        res => res.ok,
+        () => false,
+      );
+    signalsBackend.then(ok => current && setAlive(ok));
+    return () => {
+      current = false;
+    };
+  }, [apis, enabled]);
+  return alive;
+}
+
 /**
  * The last change the backend announced on a channel (`undefined` until
- * one), and whether the portal has signals at all.
+ * one), and whether signals reach the page at all.
  */
 export function useGitopsSignal(channel: string = GITOPS_FLEET_CHANNEL) {
   const { lastSignal, isSignalsAvailable } = useSignal<GitopsSignal>(channel);
-  return { live: isSignalsAvailable, version: lastSignal?.at };
+  const backend = useSignalsBackend(isSignalsAvailable);
+  return {
+    live: isSignalsAvailable && backend !== false,
+    version: lastSignal?.at,
+  };
+}
+
+/** Forgets whether the backend has signals (tests). */
+export function resetSignalsBackendCheck() {
+  signalsBackend = undefined;
 }
 
 /**
