@@ -1,5 +1,10 @@
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { TestApiProvider, renderInTestApp } from '@backstage/test-utils';
+import {
+  TestApiProvider,
+  mockApis,
+  renderInTestApp,
+} from '@backstage/test-utils';
+import { permissionApiRef } from '@backstage/plugin-permission-react';
 import { screen } from '@testing-library/react';
 import { Route, Routes } from 'react-router-dom';
 import { bareEntity, entity } from './__fixtures__/data';
@@ -29,7 +34,13 @@ describe('legacy frontend exports', () => {
 
   it('renders the tab, the card and the page', async () => {
     await renderInTestApp(
-      <TestApiProvider apis={[[gitopsApiRef, api]]}>
+      <TestApiProvider
+        apis={[
+          [gitopsApiRef, api],
+          // every portal has it: the page asks before offering actions
+          [permissionApiRef, mockApis.permission()],
+        ]}
+      >
         <EntityProvider entity={entity}>
           <EntityGitOpsContent />
           <EntityGitOpsCard />
