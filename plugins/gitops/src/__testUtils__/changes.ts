@@ -114,15 +114,15 @@ export function serveChanges(
           {
             environment: 'prod',
             shape: 'manifest',
-            promote: options.prodPromote
-              ? options.prodPromote
-              : options.promote
-              ? { available: true, fromEnvironment: 'staging' }
-              : {
-                  available: false,
-                  fromEnvironment: 'staging',
-                  reason: 'prod already runs what staging runs',
-                },
+            promote:
+              options.prodPromote ??
+              (options.promote
+                ? { available: true, fromEnvironment: 'staging' }
+                : {
+                    available: false,
+                    fromEnvironment: 'staging',
+                    reason: 'prod already runs what staging runs',
+                  }),
             rollback: { available: true },
           },
         ],
