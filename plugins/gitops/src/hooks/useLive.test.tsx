@@ -117,6 +117,30 @@ describe('useLive', () => {
     expect(seen[1]).toEqual({ backendHasSignals: true, live: true, loads: 1 });
   });
 
+  it('polls with signals while there is nothing to show yet (no change can be told then), and stops once there is', async () => {
+    const s = signals();
+    let loads = 0;
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <TestApiProvider apis={[[signalApiRef, s.api]]}>
+        {children}
+      </TestApiProvider>
+    );
+    const { result } = renderHook(
+      () =>
+        useLive(async () => ++loads, [], {
+          channel: 'gitops:entity:component:default/new',
+          intervalMs: 50,
+          // "empty" until the third load
+          pollWhile: n => n < 3,
+        }),
+      { wrapper },
+    );
+    await waitFor(() => expect(result.current.value).toBe(3));
+    await new Promise(r => setTimeout(r, 400));
+    expect(loads).toBe(3);
+    expect(result.current.live).toBe(true);
+  });
+
   it('polls every interval without the signals plugin in the portal', async () => {
     let loads = 0;
     const wrapper = ({ children }: { children: ReactNode }) => (

@@ -79,14 +79,32 @@ export function resetSignalsBackendCheck() {
 export function useLive<T>(
   load: () => Promise<T>,
   deps: unknown[],
-  options: { channel: string; intervalMs?: number },
+  options: {
+    channel: string;
+    intervalMs?: number;
+    /**
+     * Poll every `intervalMs` even with signals while this holds of what
+     * was loaded (an entity with no application yet: no change can be
+     * told on its channel before the backend knows the applications it
+     * claims).
+     */
+    pollWhile?: (value: T) => boolean;
+  },
 ) {
   const { live, version } = useGitopsSignal(options.channel);
+  const [urgent, setUrgent] = useState(false);
   const state = usePolling(
     load,
     deps,
-    live ? LIVE_FALLBACK_MS : options.intervalMs ?? 30_000,
+    live && !urgent ? LIVE_FALLBACK_MS : options.intervalMs ?? 30_000,
   );
+  const { pollWhile } = options;
+  useEffect(() => {
+    // before the first load, value is undefined: the predicate says no
+    setUrgent(
+      state.value !== undefined && Boolean(pollWhile?.(state.value as T)),
+    );
+  }, [pollWhile, state.value]);
   const seen = useRef(version);
   const { retry } = state;
   useEffect(() => {

@@ -1,3 +1,4 @@
+import type { EntityDeploymentsResponse } from '@gitops-portal/plugin-gitops-common';
 import {
   InfoCard,
   Progress,
@@ -23,6 +24,9 @@ import { GitopsT, gitopsTranslationRef } from '../../translation';
 const commitLine = (message?: string) =>
   message ? ` ${message.split('\n')[0]}` : '';
 
+const noApplicationYet = (v?: EntityDeploymentsResponse) =>
+  Boolean(v && v.environments.length === 0);
+
 /**
  * Overview card: one line per environment with its status and deployed revision.
  *
@@ -43,7 +47,11 @@ export function EntityGitopsCard() {
           })
         : undefined,
     [api, available, entity],
-    { channel: gitopsEntityChannel(stringifyEntityRef(entity)) },
+    {
+      channel: gitopsEntityChannel(stringifyEntityRef(entity)),
+      // no application yet: nothing can be told on the channel
+      pollWhile: noApplicationYet,
+    },
   );
   let body;
   if (!available) {

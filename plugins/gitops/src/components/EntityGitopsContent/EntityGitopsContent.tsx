@@ -10,6 +10,7 @@ import {
   GITOPS_ANNOTATIONS,
   gitopsEntityChannel,
   isGitopsAvailable,
+  EntityDeploymentsResponse,
 } from '@gitops-portal/plugin-gitops-common';
 import Grid from '@material-ui/core/Grid';
 import { gitopsApiRef } from '../../api';
@@ -24,6 +25,10 @@ import { ApplicationSetList } from '../ApplicationSets';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
+
+/** Nothing to show yet: no change can be told on the entity's channel then. */
+const noApplicationYet = (v?: EntityDeploymentsResponse) =>
+  Boolean(v && v.environments.length === 0);
 
 /**
  * The Deployments tab of an entity: each environment's applications, then
@@ -45,7 +50,7 @@ export function EntityGitopsContent() {
   const { value, error, retry, version } = useLive(
     async () => (available ? api.getEntityDeployments(ref) : undefined),
     [api, available, ref.kind, ref.namespace, ref.name],
-    { channel },
+    { channel, pollWhile: noApplicationYet },
   );
 
   // promotion and rollback: what is possible, and proposals under way
