@@ -17,6 +17,7 @@ import useAsync from 'react-use/esm/useAsync';
 import { EntityRefParts, gitopsApiRef } from '../../api';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
+import { shortRevision } from '../format';
 
 function Diff(props: { diff: string }) {
   return (
@@ -43,14 +44,13 @@ function Diff(props: { diff: string }) {
   );
 }
 
-const SHA = /^[0-9a-f]{40,64}$/i;
-
 /** A value as people read it: a commit id shortened, the whole in a tooltip. */
 function Value(props: { value: string }) {
-  return SHA.test(props.value) ? (
-    <code title={props.value}>{props.value.slice(0, 7)}</code>
-  ) : (
+  const short = shortRevision(props.value);
+  return short === props.value ? (
     <code>{props.value}</code>
+  ) : (
+    <code title={props.value}>{short}</code>
   );
 }
 
@@ -78,10 +78,10 @@ function CommitList(props: { proposal: ChangeProposal }) {
             <Typography variant="body2" component="span">
               {c.url ? (
                 <Link to={c.url}>
-                  <code>{c.sha.slice(0, 7)}</code>
+                  <code>{shortRevision(c.sha)}</code>
                 </Link>
               ) : (
-                <code>{c.sha.slice(0, 7)}</code>
+                <code>{shortRevision(c.sha)}</code>
               )}{' '}
               {c.message.split('\n')[0]}{' '}
               <Typography variant="caption" color="textSecondary">

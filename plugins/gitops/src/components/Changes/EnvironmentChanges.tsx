@@ -15,6 +15,7 @@ import Typography from '@material-ui/core/Typography';
 import { useState } from 'react';
 import { EntityRefParts } from '../../api';
 import { ChangeDialog } from './ChangeDialog';
+import { shortRevision } from '../format';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
 
@@ -28,7 +29,7 @@ export function ProposalLine(props: { proposal: ChangeProposal }) {
   const ref = p.pullRequestNumber
     ? t('changes.pullRequest', { number: String(p.pullRequestNumber) })
     : p.branch;
-  const value = p.value.length === 40 ? p.value.slice(0, 7) : p.value;
+  const value = shortRevision(p.value);
   return (
     <Typography variant="body2" component="div" data-testid="proposal">
       {p.createdBy
