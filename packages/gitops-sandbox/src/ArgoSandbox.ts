@@ -34,15 +34,25 @@ type SyncReason = 'new-head' | 'drift' | 'manual';
  * what the sandbox did, not from what it reports.
  */
 export interface GroundTruthDeployment {
+  /** argocd unless told. */
+  engine?: 'argocd' | 'flux';
+  /** The Argo CD instance, or the Flux cluster. */
   instance: string;
   namespace: string;
+  /** The application's name, or a Flux object's `<kind>/<name>`. */
   name: string;
   revision: string;
   startedAt: string;
   finishedAt: string;
   result: 'Succeeded' | 'Failed';
   initiatedBy: string;
-  kind: 'new-commit' | 'rollback' | 'redeploy' | 'self-heal' | 'failed';
+  kind:
+    | 'new-commit'
+    | 'promotion'
+    | 'rollback'
+    | 'redeploy'
+    | 'self-heal'
+    | 'failed';
 }
 
 interface AppState {
@@ -72,6 +82,11 @@ interface AppState {
   lastDriftAt: number;
   /** When the first canary of the app's Rollout started. */
   canaryStartedAt: number;
+  /**
+   * The fleet change that pinned this revision was a merged promotion or
+   * rollback proposal: the sync that deploys it is one.
+   */
+  cause?: { kind: 'promotion' | 'rollback'; targetRevision: string };
 }
 
 /** The `source` of an application's spec, as its manifests say. */
@@ -165,7 +180,11 @@ export class ArgoSandbox {
    * Creates or updates an application, as applying its manifest would.
    * Returns what changed.
    */
-  apply(spec: SandboxAppSpec): 'created' | 'updated' | 'unchanged' {
+  apply(
+    spec: SandboxAppSpec,
+    /** The fleet change was a merged promotion or rollback proposal. */
+    cause?: 'promotion' | 'rollback',
+  ): 'created' | 'updated' | 'unchanged' {
     const existing = this.find(spec.instance, spec.name, spec.namespace);
     if (!existing) {
       this.apps.push(this.initialState(spec, this.now()));
@@ -173,6 +192,10 @@ export class ArgoSandbox {
     }
     if (JSON.stringify(existing.spec) === JSON.stringify(spec))
       return 'unchanged';
+    if (existing.spec.targetRevision !== spec.targetRevision)
+      existing.cause = cause
+        ? { kind: cause, targetRevision: spec.targetRevision }
+        : undefined;
     existing.spec = spec;
     return 'updated';
   }
@@ -220,6 +243,7 @@ export class ArgoSandbox {
     h: HistoryEntry,
     deployed: string[],
     reason: SyncReason,
+    cause?: AppState['cause'],
   ) {
     const revision = h.revision ?? '';
     const last = deployed[deployed.length - 1];
@@ -227,6 +251,7 @@ export class ArgoSandbox {
     // the same revision again: by a person, or by the controller on its own
     if (deployed.length && revision === last)
       kind = reason === 'manual' ? 'redeploy' : 'self-heal';
+    else if (cause && revision === cause.targetRevision) kind = cause.kind;
     else if (deployed.includes(revision)) kind = 'rollback';
     this.truth.push({
       instance: spec.instance,
@@ -472,7 +497,15 @@ export class ArgoSandbox {
           // Argo CD keeps the operation's start as deployStartedAt
           deployStartedAt: app.operation.startedAt,
         };
-        this.record(app.spec, entry, app.deployed, app.operation.reason);
+        this.record(
+          app.spec,
+          entry,
+          app.deployed,
+          app.operation.reason,
+          app.cause,
+        );
+        if (app.cause && app.head === app.cause.targetRevision)
+          app.cause = undefined;
         app.deployed.push(app.head);
         app.history.push(entry);
         app.history = app.history.slice(-this.historyLimit);

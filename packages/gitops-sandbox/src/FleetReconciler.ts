@@ -117,12 +117,20 @@ export class FleetReconciler {
       }
     }
     const { argo } = this.options;
+    // the sandbox merges proposals itself: its merge commit says which
+    const merged = /^Merge branch 'gitops\/(promote|rollback)-/.exec(
+      git.commitInfo(repo, head)?.message ?? '',
+    )?.[1];
+    const cause =
+      merged === 'promote'
+        ? 'promotion'
+        : (merged as 'rollback' | undefined);
     const wanted = new Set<string>();
     for (const spec of apps) {
       const key = `${spec.instance}/${spec.namespace}/${spec.name}`;
       wanted.add(key);
       this.managed.add(key);
-      const change = argo.apply(spec);
+      const change = argo.apply(spec, cause);
       if (change !== 'unchanged')
         this.options.log?.(`[sandbox] fleet: ${change} application ${key}`);
     }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { sha } from './fleet';
 import { GitFleet } from './GitFleet';
 import type { FluxReconciledEvent } from './notifier';
+import type { GroundTruthDeployment } from './ArgoSandbox';
 
 type Obj = {
   apiVersion: string;
@@ -38,6 +39,30 @@ interface Rollout {
   source: Obj;
   revision: string;
   startedAt: number;
+}
+
+/** A Helm upgrade helm-controller is running (the release revision is pending). */
+interface HelmUpgrade {
+  cluster: string;
+  release: Obj;
+  version: number;
+  chartVersion: string;
+  values: string;
+  fail: boolean;
+  startedAt: number;
+}
+
+/** What a Helm upgrade may change: the chart version, the values, or neither (a retry). */
+export interface HelmUpgradeRequest {
+  cluster?: string;
+  namespace?: string;
+  name?: string;
+  /** The chart version to install; the running one if not given. */
+  chartVersion?: string;
+  /** A tag for the values: other values give another `configDigest`. */
+  values?: string;
+  /** The upgrade fails (a hook or a health check). */
+  fail?: boolean;
 }
 
 const iso = (ms: number) =>
@@ -105,6 +130,12 @@ export class FluxSandbox {
   /** Objects created from the fleet repository (cluster/kind/namespace/name). */
   private readonly fleetKeys = new Set<string>();
   private commits = 0;
+  private helmUpgrades: HelmUpgrade[] = [];
+  private readonly truth: GroundTruthDeployment[] = [];
+  /** Per application, what ran successfully, oldest first (revision and content). */
+  private readonly deployed = new Map<string, string[]>();
+  /** The values (a tag) each HelmRelease runs with. */
+  private readonly helmValues = new Map<string, string>();
 
   constructor(
     private readonly options: {
@@ -162,6 +193,7 @@ export class FluxSandbox {
       2,
     );
     suspended.spec.suspend = true;
+    const podinfo = this.helmRelease(now);
     this.objects.set('flux-prod', [
       prodRepo,
       helmRepo,
@@ -174,8 +206,12 @@ export class FluxSandbox {
         5,
       ),
       suspended,
-      this.helmRelease(now),
+      podinfo,
     ]);
+    // what the release ran before the sandbox started (chart#values)
+    const podinfoKey = this.key('flux-prod', podinfo);
+    this.deployed.set(podinfoKey, ['6.5.4#1', '6.6.0#2', '6.6.1#3']);
+    this.helmValues.set(podinfoKey, '3');
     // more clusters, for load: each runs inventory from its own source
     for (let i = 0; i < (this.options.extraClusters ?? 0); i++) {
       const source = gitRepo('inventory');
@@ -339,15 +375,17 @@ export class FluxSandbox {
       chartVersion: string,
       status: string,
       at: number,
+      values = String(version),
     ) => ({
       apiVersion: 'helm.toolkit.fluxcd.io/v2',
       chartName: 'podinfo',
       chartVersion,
       appVersion: chartVersion,
-      configDigest: digest(`config-${version}`),
+      configDigest: digest(`config-${values}`),
       digest: digest(`release-${version}`),
-      firstDeployed: iso(at),
-      lastDeployed: iso(at + 30_000),
+      // Helm keeps the first install time on every revision
+      firstDeployed: iso(now - 172_800_000),
+      lastDeployed: iso(at),
       name: 'podinfo',
       namespace: 'podinfo',
       status,
@@ -399,6 +437,164 @@ export class FluxSandbox {
         storageNamespace: 'podinfo',
       },
     };
+  }
+
+  /**
+   * Every deployment the Flux controllers performed since the sandbox
+   * started, in order: the ground truth (Kustomization rollouts and Helm
+   * release revisions). `kind` is decided from what ran before, as
+   * ArgoSandbox does: another chart version or other values is a new
+   * deployment, what ran before a rollback, a failure a failure.
+   */
+  groundTruth(): GroundTruthDeployment[] {
+    return [...this.truth];
+  }
+
+  private record(
+    cluster: string,
+    obj: Obj,
+    d: {
+      revision: string;
+      content?: string;
+      startedAt: number;
+      finishedAt: number;
+      failed: boolean;
+      initiatedBy: string;
+    },
+  ) {
+    const key = this.key(cluster, obj);
+    const ran = this.deployed.get(key) ?? [];
+    const what = `${d.revision}#${d.content ?? ''}`;
+    let kind: GroundTruthDeployment['kind'] = 'new-commit';
+    if (d.failed) kind = 'failed';
+    else if (ran.length && ran[ran.length - 1] === what) kind = 'self-heal';
+    else if (ran.includes(what)) kind = 'rollback';
+    if (!d.failed) this.deployed.set(key, [...ran, what]);
+    this.truth.push({
+      engine: 'flux',
+      instance: cluster,
+      namespace: obj.metadata.namespace,
+      name: `${obj.kind}/${obj.metadata.name}`,
+      revision: d.revision,
+      startedAt: iso(d.startedAt),
+      finishedAt: iso(d.finishedAt),
+      result: d.failed ? 'Failed' : 'Succeeded',
+      initiatedBy: d.initiatedBy,
+      kind,
+    });
+  }
+
+  /**
+   * Starts a Helm upgrade of a HelmRelease, as helm-controller does when its
+   * chart version or values change (or it retries a failed upgrade): a new
+   * release revision, `pending-upgrade` until it ends `deployed` (the one
+   * before `superseded`) or `failed`. Every revision keeps the release's
+   * first install time in `firstDeployed`; `lastDeployed` is when this one
+   * started. Answers undefined for an unknown release or one mid-upgrade.
+   */
+  upgradeHelm(request: HelmUpgradeRequest = {}) {
+    const cluster = request.cluster ?? 'flux-prod';
+    const release = this.get(
+      cluster,
+      'HelmRelease',
+      request.namespace ?? 'podinfo',
+      request.name ?? 'podinfo',
+    );
+    if (!release || this.helmUpgrades.some(u => u.release === release))
+      return undefined;
+    const now = this.now();
+    const history: any[] = release.status.history ?? [];
+    const latest = history[0];
+    const running = history.find(h => h.status === 'deployed') ?? latest;
+    const upgrade: HelmUpgrade = {
+      cluster,
+      release,
+      version: (latest?.version ?? 0) + 1,
+      chartVersion: request.chartVersion ?? running?.chartVersion ?? '1.0.0',
+      values:
+        request.values ??
+        this.helmValues.get(this.key(cluster, release)) ??
+        'default',
+      fail: Boolean(request.fail),
+      startedAt: now,
+    };
+    const entry = {
+      apiVersion: 'helm.toolkit.fluxcd.io/v2',
+      chartName: latest?.chartName ?? release.metadata.name,
+      chartVersion: upgrade.chartVersion,
+      appVersion: upgrade.chartVersion,
+      configDigest: digest(`config-${upgrade.values}`),
+      digest: digest(`release-${upgrade.version}-${now}`),
+      firstDeployed: latest?.firstDeployed ?? iso(now),
+      lastDeployed: iso(now),
+      name: release.metadata.name,
+      namespace: release.metadata.namespace,
+      status: 'pending-upgrade',
+      action: 'upgrade',
+      version: upgrade.version,
+    };
+    // helm-controller keeps 5 snapshots (spec.maxHistory defaults higher in Helm)
+    release.status.history = [entry, ...history].slice(0, 5);
+    release.status.lastAttemptedRevision = upgrade.chartVersion;
+    release.status.lastAttemptedConfigDigest = entry.configDigest;
+    release.status.lastAttemptedReleaseAction = 'upgrade';
+    release.status.conditions = [
+      ready('Unknown', 'Progressing', 'Fulfilling prerequisites', now),
+    ];
+    this.helmUpgrades.push(upgrade);
+    return {
+      cluster,
+      name: release.metadata.name,
+      version: upgrade.version,
+      chartVersion: upgrade.chartVersion,
+    };
+  }
+
+  /** Ends the Helm upgrades whose time has come. */
+  private finishHelmUpgrades(now: number, syncMs: number) {
+    this.helmUpgrades = this.helmUpgrades.filter(u => {
+      if (now - u.startedAt < syncMs) return true;
+      const release = u.release;
+      const history: any[] = release.status.history ?? [];
+      for (const h of history) {
+        if (h.version === u.version) h.status = u.fail ? 'failed' : 'deployed';
+        else if (!u.fail && h.status === 'deployed') h.status = 'superseded';
+      }
+      const name = `${release.metadata.namespace}/${release.metadata.name}`;
+      const chart = `${history[0]?.chartName}@${u.chartVersion}`;
+      const message = u.fail
+        ? `Helm upgrade failed for release ${name} with chart ${chart}: context deadline exceeded`
+        : `Helm upgrade succeeded for release ${name}.v${u.version} with chart ${chart}`;
+      const reason = u.fail ? 'UpgradeFailed' : 'UpgradeSucceeded';
+      // Released says how the last Helm action ended; Ready the object's state
+      release.status.conditions = [
+        ready(u.fail ? 'False' : 'True', reason, message, now),
+        { ...ready(u.fail ? 'False' : 'True', reason, message, now), type: 'Released' },
+      ];
+      if (!u.fail) {
+        release.status.lastAppliedRevision = u.chartVersion;
+        this.helmValues.set(this.key(u.cluster, release), u.values);
+      }
+      this.record(u.cluster, release, {
+        revision: u.chartVersion,
+        content: u.values,
+        startedAt: u.startedAt,
+        finishedAt: now,
+        failed: u.fail,
+        initiatedBy: 'helm-controller',
+      });
+      this.options.onReconciled?.({
+        cluster: u.cluster,
+        kind: 'HelmRelease',
+        namespace: release.metadata.namespace,
+        name: release.metadata.name,
+        revision: u.chartVersion,
+        failed: u.fail,
+        message,
+        reason,
+      });
+      return false;
+    });
   }
 
   /** Objects of one cluster of a kind, optionally in one namespace. */
@@ -750,6 +946,7 @@ export class FluxSandbox {
       }
     }
     const syncMs = (this.options.syncSeconds ?? 6) * 1000;
+    this.finishHelmUpgrades(now, syncMs);
     this.rollouts = this.rollouts.filter(r => {
       if (now - r.startedAt < syncMs) return true;
       const k = r.kustomization;
@@ -764,6 +961,13 @@ export class FluxSandbox {
         totalReconciliations: 1,
       };
       k.status.history = [entry, ...(k.status.history ?? [])].slice(0, 5);
+      this.record(r.cluster, k, {
+        revision: r.revision,
+        startedAt: r.startedAt,
+        finishedAt: now,
+        failed: failing,
+        initiatedBy: 'kustomize-controller',
+      });
       this.options.onReconciled?.({
         cluster: r.cluster,
         kind: 'Kustomization',
@@ -774,6 +978,7 @@ export class FluxSandbox {
         message: failing
           ? 'health check failed after 5m0s'
           : `Reconciliation finished, applied revision ${r.revision}`,
+        reason: failing ? 'HealthCheckFailed' : 'ReconciliationSucceeded',
       });
       if (failing) {
         k.status.conditions = [

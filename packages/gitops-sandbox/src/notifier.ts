@@ -24,6 +24,8 @@ export interface FluxReconciledEvent {
   revision: string;
   failed: boolean;
   message: string;
+  /** The controller's reason (HealthCheckFailed, UpgradeSucceeded, ...). */
+  reason?: string;
 }
 
 /** Where the sandbox sends controller notifications, as Flux and Argo CD would. */
@@ -80,7 +82,9 @@ export class Notifier {
       severity: event.failed ? 'error' : 'info',
       timestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       message: event.message,
-      reason: event.failed ? 'HealthCheckFailed' : 'ReconciliationSucceeded',
+      reason:
+        event.reason ??
+        (event.failed ? 'HealthCheckFailed' : 'ReconciliationSucceeded'),
       metadata: { revision: event.revision },
       reportingController:
         event.kind === 'Kustomization'

@@ -225,6 +225,11 @@ export async function startSandbox(options: SandboxOptions = {}) {
     }),
     'Add storefront (dev, staging, prod)',
   );
+  /** Every deployment of both engines, in the order they finished. */
+  const groundTruth = () =>
+    [...sandbox.groundTruth(), ...flux.groundTruth()].sort((a, b) =>
+      a.finishedAt.localeCompare(b.finishedAt),
+    );
   const sessions = new Set<string>([SANDBOX_TOKEN]);
   const down = new Set(options.downInstances ?? []);
 
@@ -536,8 +541,8 @@ export async function startSandbox(options: SandboxOptions = {}) {
         return;
       }
       if (req.method === 'GET' && url.pathname === '/sandbox/ground-truth') {
-        // every Argo CD deployment the sandbox performed, as it happened
-        send(res, 200, { items: sandbox.groundTruth() });
+        // every deployment the sandbox's controllers performed, as it happened
+        send(res, 200, { items: groundTruth() });
         return;
       }
       if (req.method === 'POST' && url.pathname === '/sandbox/fail-next-sync') {
@@ -570,6 +575,18 @@ export async function startSandbox(options: SandboxOptions = {}) {
           res,
           promoted ? 200 : 409,
           promoted ?? { error: 'nothing to promote' },
+        );
+        return;
+      }
+      if (
+        req.method === 'POST' &&
+        url.pathname === '/sandbox/flux/helm-upgrade'
+      ) {
+        const upgrade = flux.upgradeHelm(await readJson(req));
+        send(
+          res,
+          upgrade ? 200 : 409,
+          upgrade ?? { error: 'no such release, or it is upgrading' },
         );
         return;
       }
@@ -828,6 +845,8 @@ export async function startSandbox(options: SandboxOptions = {}) {
     git,
     fleet,
     port,
+    /** Every deployment of Argo CD and Flux the sandbox performed: see `/sandbox/ground-truth`. */
+    groundTruth,
     url: `http://127.0.0.1:${port}`,
     /** Compacts the Kubernetes watch history: see `/sandbox/compact-watches`. */
     compactWatches,

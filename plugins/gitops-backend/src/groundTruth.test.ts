@@ -8,12 +8,17 @@
  */
 import {
   TestDatabases,
+  mockCredentials,
   mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
+import {
+  SANDBOX_K8S_TOKEN,
+  SANDBOX_TOKEN,
+  startSandbox,
+} from '@gitops-portal/gitops-sandbox';
 import { Knex } from 'knex';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -32,9 +37,24 @@ jest.setTimeout(240_000);
 // history entry stored by its hydrated commit (a read missed between two
 // syncs); the provider now keeps the dry commits Argo CD tells in passing
 const databases = TestDatabases.create({
-  ids: ['SQLITE_3', 'POSTGRES_15'],
+  ids: (process.env.SOAK_DBS?.split(',') as any) ?? ['SQLITE_3', 'POSTGRES_15'],
 });
 const HOOK_TOKEN = 'soak-argocd-hook-token';
+const FLUX_KEY = 'soak-flux-hmac-key';
+/** The service whose environments the fleet repository pins, promoted through the API. */
+const storefront = {
+  apiVersion: 'backstage.io/v1alpha1',
+  kind: 'Component',
+  metadata: {
+    name: 'storefront',
+    namespace: 'default',
+    annotations: {
+      'argocd/app-selector': 'app.kubernetes.io/name=storefront',
+      'gitops-portal.io/promotion': 'manifest',
+    },
+  },
+  spec: { type: 'website', lifecycle: 'production', owner: 'team-checkout' },
+};
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 
 /**
@@ -57,7 +77,9 @@ async function notificationRelay() {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
+            // Argo CD's token, Flux's HMAC signature of the body
             'x-gitops-token': String(req.headers['x-gitops-token'] ?? ''),
+            'x-signature': String(req.headers['x-signature'] ?? ''),
           },
           body,
         }).catch(() => undefined);
@@ -93,6 +115,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
       notify: {
         backendUrl: `${relay.url}/api/gitops`,
         argocdToken: HOOK_TOKEN,
+        fluxHmacKey: FLUX_KEY,
       },
     });
   });
@@ -107,13 +130,32 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         gitopsPlugin,
         schedulerServiceFactory,
         mockServices.database.factory({ knex }),
-        catalogServiceMock.factory({ entities: [] }),
+        catalogServiceMock.factory({ entities: [storefront] }),
         mockServices.rootConfig.factory({
           data: {
             gitops: {
               git: { enabled: false },
               pollIntervalSeconds: 3,
-              webhooks: { argocdToken: HOOK_TOKEN },
+              environments: {
+                order: ['dev', 'staging', 'prod'],
+                label: 'environment',
+              },
+              // promotions and rollbacks: branches of the sandbox's fleet
+              // repository, merged by the test as a reviewer would
+              promotion: {
+                fleetRepo: `${sb.url}/git/fleet.git`,
+                allowedRepositories: [`${sb.url}/git/*`],
+                trackIntervalSeconds: 2,
+              },
+              webhooks: { argocdToken: HOOK_TOKEN, fluxHmacKey: FLUX_KEY },
+              flux: {
+                clusters: ['flux-dev', 'flux-prod'].map(name => ({
+                  name,
+                  url: `${sb.url}/k8s/${name}`,
+                  serviceAccountToken: SANDBOX_K8S_TOKEN,
+                  skipTLSVerify: true,
+                })),
+              },
               argocd: {
                 instances: ['main', 'prod'].map(name => ({
                   name,
@@ -128,7 +170,29 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     });
     const port = (b.server.address() as AddressInfo).port;
     relay.to(`http://127.0.0.1:${port}/api/gitops`);
+    baseUrl = `http://127.0.0.1:${port}/api/gitops`;
     return b;
+  };
+  let baseUrl = '';
+
+  /** Proposes a change of the storefront through the API, and merges it. */
+  const propose = async (body: object) => {
+    const res = await fetch(
+      `${baseUrl}/entities/component/default/storefront/changes`,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          authorization: mockCredentials.user.header(),
+        },
+        body: JSON.stringify(body),
+      },
+    );
+    const proposal = await res.json();
+    if (!res.ok)
+      throw new Error(`${res.status} ${JSON.stringify(proposal.error)}`);
+    expect(sb.git!.merge('fleet', proposal.branch)).toBeDefined();
+    return proposal;
   };
 
   it('stores every deployment once, labelled as it happened', async () => {
@@ -146,8 +210,11 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
               b => b.name === a.name && b.instance === a.instance,
             ) === i,
         );
-    const apps = gitApps();
+    // the storefront's environments change through proposals only
+    const apps = gitApps().filter(a => !a.name.startsWith('storefront-'));
     expect(apps.length).toBeGreaterThan(4);
+    const storefrontDev = gitApps().find(a => a.name === 'storefront-dev')!;
+    const prodBefore = sb.git!.at('storefront', 11);
     const pick = (i: number) => apps[i % apps.length];
     const pinned = apps.filter(a => !a.name.endsWith('-dev'));
     const earlier = (a: { instance: string; name: string }) => {
@@ -163,7 +230,36 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
       return [...new Set(revs)].slice(-3, -1)[0];
     };
 
+    // the storefront's three environments are read before it is promoted
+    for (let i = 0; i < 60; i++) {
+      const res = await fetch(
+        `${baseUrl}/entities/component/default/storefront/deployments`,
+        { headers: { authorization: mockCredentials.user.header() } },
+      );
+      if (res.ok && (await res.json()).environments?.length === 3) break;
+      await sleep(500);
+    }
     for (let round = 0; round < 12; round++) {
+      // promotions through the API: staging → prod, then a new commit of
+      // dev → staging; then prod rolled back to what it ran before
+      if (round === 0) argo.push(storefrontDev);
+      if (round === 1)
+        await propose({ action: 'promote', environment: 'prod' });
+      if (round === 3)
+        await propose({ action: 'promote', environment: 'staging' });
+      if (round === 7) {
+        const before = await knex('gitops_deployments')
+          .where('application_id', 'like', 'argocd:%:storefront-prod')
+          .where('result', 'Succeeded')
+          .where('revisions', JSON.stringify([prodBefore]))
+          .orderBy('finished_at', 'desc')
+          .first('id');
+        await propose({
+          action: 'rollback',
+          environment: 'prod',
+          deploymentId: String(before.id),
+        });
+      }
       // new commits on several applications and branches
       for (let k = 0; k < 3; k++) argo.push(pick(round * 3 + k));
       // a failed sync, retried by auto-sync
@@ -195,6 +291,19 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         const a = pick(round + 4);
         argo.sync(a.instance, a.name);
       }
+      // Flux: a new commit of the inventory repository rolls out on both
+      // clusters (inventory-staging fails its health check each time)
+      if (round % 2 === 0) sb.flux.push({ repo: 'inventory' });
+      // Helm: a values-only upgrade, a failed upgrade and its retry, a new
+      // chart version, then the values before (a rollback)
+      const helm = [
+        { values: 'soak-a' },
+        { values: 'soak-b', fail: true },
+        { values: 'soak-b' },
+        { chartVersion: '6.7.0' },
+        { values: 'soak-a' },
+      ][[1, 3, 5, 7, 9].indexOf(round)];
+      if (helm) expect(sb.flux.upgradeHelm(helm)).toBeDefined();
       // the prod instance is unreachable for a while
       if (round === 4)
         await fetch(`${sb.url}/sandbox/down`, {
@@ -220,7 +329,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
 
     // let every started sync finish, then the backend read it all
     await sleep(8000);
-    const truth = argo
+    const truth = sb
       .groundTruth()
       .filter(t => t.finishedAt >= since.replace(/\.\d{3}Z$/, 'Z'));
     let comparison = compareWithTruth(
@@ -234,6 +343,18 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         await storedDeployments(knex, since),
       );
     }
+    if (process.env.SOAK_DEBUG)
+      process.stdout.write(
+        `${JSON.stringify(
+          await knex('backstage_backend_tasks__tasks').select(),
+          null,
+          1,
+        )}\n${JSON.stringify(
+          await knex('gitops_applications')
+            .where('id', 'like', 'flux:%')
+            .select('id', 'updated_at'),
+        )}\n`,
+      );
     await running.stop();
 
     const kinds = new Set(truth.map(t => t.kind));
@@ -256,6 +377,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     expect([...kinds].sort()).toEqual([
       'failed',
       'new-commit',
+      'promotion',
       'redeploy',
       'rollback',
       'self-heal',

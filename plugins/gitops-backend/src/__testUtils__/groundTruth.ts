@@ -15,14 +15,13 @@ export interface StoredRow {
   kind?: string;
 }
 
-/** Reads the stored deployments of Argo CD applications that finished since `since`. */
+/** Reads the stored deployments (Argo CD and Flux) that finished since `since`. */
 export async function storedDeployments(
   knex: Knex,
   since: string,
 ): Promise<StoredRow[]> {
   const rows = await knex('gitops_deployments')
     .select('application_id', 'revisions', 'finished_at', 'result', 'kind')
-    .where('application_id', 'like', 'argocd:%')
     .where('finished_at', '>=', since);
   return rows.map(r => ({
     applicationId: r.application_id,
@@ -34,7 +33,7 @@ export async function storedDeployments(
 }
 
 const idOf = (t: GroundTruthDeployment) =>
-  `argocd:${t.instance}:${t.namespace}:${t.name}`;
+  `${t.engine ?? 'argocd'}:${t.instance}:${t.namespace}:${t.name}`;
 
 /** Two reads of one deployment finish within this of each other. */
 const SAME_MS = 10_000;

@@ -149,9 +149,56 @@ describe('HelmRelease history (helm-controller docs v2, "#### History example")'
         .map(d => [d.revisions[0], d.result, d.startedAt, d.finishedAt])
         .sort(),
     ).toEqual([
-      ['6.6.0+cdd538a0167e', 'Succeeded', undefined, '2024-05-07T04:54:21Z'],
-      ['6.6.1+0cc9a8446c95', 'Succeeded', undefined, '2024-05-07T04:54:55Z'],
+      [
+        '6.6.0+cdd538a0167e',
+        'Succeeded',
+        '2024-05-07T04:54:21Z',
+        '2024-05-07T04:54:21Z',
+      ],
+      [
+        '6.6.1+0cc9a8446c95',
+        'Succeeded',
+        '2024-05-07T04:54:55Z',
+        '2024-05-07T04:54:55Z',
+      ],
     ]);
+  });
+
+  it('ends the newest revision when its Released condition says, so a slow upgrade and its event are one deployment', () => {
+    // docs (Conditions): helm-controller sets Released to
+    // InstallSucceeded/UpgradeSucceeded (or ...Failed) when the Helm action
+    // of the latest release ends; lastDeployed is when that release started
+    const released = (reason: string, at: string) => ({
+      ...upstream.status,
+      conditions: [
+        {
+          type: 'Released',
+          status: reason.endsWith('Succeeded') ? 'True' : 'False',
+          reason,
+          message: `Helm upgrade succeeded for release podinfo/podinfo.v2 with chart podinfo@6.6.1+0cc9a8446c95`,
+          lastTransitionTime: at,
+        },
+      ],
+    });
+    const times = (status: object) =>
+      flux(named(status, 'HelmRelease', 'podinfo'))
+        .deployments.map(d => [d.revisions[0], d.startedAt, d.finishedAt])
+        .sort();
+    // a 2-minute upgrade: it ended at 04:56:55, not when it started
+    expect(times(released('UpgradeSucceeded', '2024-05-07T04:56:55Z'))).toEqual(
+      [
+        ['6.6.0+cdd538a0167e', '2024-05-07T04:54:21Z', '2024-05-07T04:54:21Z'],
+        ['6.6.1+0cc9a8446c95', '2024-05-07T04:54:55Z', '2024-05-07T04:56:55Z'],
+      ],
+    );
+    // a condition of another action (a failure, while the newest is
+    // deployed), or older than the release, tells nothing of its end
+    for (const status of [
+      released('UpgradeFailed', '2024-05-07T04:56:55Z'),
+      released('UpgradeSucceeded', '2024-05-07T04:50:00Z'),
+      released('TestSucceeded', '2024-05-07T04:56:55Z'),
+    ])
+      expect(times(status)[1][2]).toBe('2024-05-07T04:54:55Z');
   });
 
   // The docs' snapshot fields, for one chart version upgraded three times

@@ -92,6 +92,31 @@ function kustomizationResult(status?: string): DeploymentResult {
     : 'Failed';
 }
 
+/**
+ * When the last Helm action of a HelmRelease ended: helm-controller sets
+ * its `Released` condition (`Ready` before v2) to Install/Upgrade
+ * Succeeded/Failed as the release revision it started (`lastDeployed`)
+ * ends. Undefined when the condition tells of something else or is older
+ * than that revision.
+ */
+function helmActionEnded(
+  obj: FluxObject,
+  newest: { lastDeployed?: string; status?: string } | undefined,
+): string | undefined {
+  const c = condition(obj, 'Released') ?? condition(obj, 'Ready');
+  if (
+    !newest?.lastDeployed ||
+    !c?.lastTransitionTime ||
+    !/^(Install|Upgrade)(Succeeded|Failed)$/.test(c.reason ?? '') ||
+    c.reason?.endsWith('Failed') !== (newest.status === 'failed')
+  )
+    return undefined;
+  const ended = Date.parse(c.lastTransitionTime);
+  return ended >= Date.parse(newest.lastDeployed)
+    ? c.lastTransitionTime
+    : undefined;
+}
+
 function helmResult(status?: string): DeploymentResult {
   if (status === 'deployed' || status === 'superseded') return 'Succeeded';
   if (status === 'failed') return 'Failed';
@@ -240,11 +265,13 @@ function readFluxObject(
       revisions = [obj.status.lastAppliedRevision];
       lastSyncedAt = condition(obj, 'Ready')?.lastTransitionTime;
     }
+    const ended = helmActionEnded(obj, sorted[0]);
     for (const h of history) {
       if (!h.firstDeployed || !h.chartVersion) continue;
       const result = helmResult(h.status);
       // still pending: not finished, its snapshot is read again when it is
       if (result === 'Running') continue;
+      const startedAt = h.lastDeployed ?? h.firstDeployed;
       deployments.push({
         applicationId: id,
         // every revision of a Helm release keeps the first install time in
@@ -254,7 +281,10 @@ function readFluxObject(
         }#${h.chartVersion}`,
         environment,
         revisions: [h.chartVersion],
-        finishedAt: h.lastDeployed ?? h.firstDeployed,
+        startedAt,
+        // Helm sets lastDeployed when a revision starts; the newest one
+        // ended when its Released (or Ready) condition says
+        finishedAt: (h === sorted[0] && ended) || startedAt,
         result,
         initiatedBy: 'helm-controller',
         origin: 'controller-history',
