@@ -11,69 +11,36 @@
 //
 // `node bench/page.mjs` (or `BENCH_ONLY=page npm run bench`). Ports 3000,
 // 7007 and 7008 must be free. Prints a JSON line last.
-import { spawn } from 'node:child_process';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
+import {
+  APP,
+  BACKEND,
+  SANDBOX,
+  sleep,
+  startPortal,
+  stopPortal,
+  waitUp,
+} from './portal.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const SAMPLES = Number(process.env.BENCH_PAGE_SAMPLES ?? 20);
 const IDLE_SECONDS = Number(process.env.BENCH_PAGE_IDLE_SECONDS ?? 90);
-const APP = 'http://localhost:3000';
-const BACKEND = 'http://localhost:7007';
-const SANDBOX = 'http://localhost:7008';
 const ENVIRONMENTS = ['dev', 'staging', 'prod'];
 
-const sleep = ms => new Promise(r => setTimeout(r, ms));
 const pct = (sorted, p) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 const log = m => console.error(`[page bench] ${m}`);
 
-async function waitUp(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not up yet
-    }
-    await sleep(1000);
-  }
-  throw new Error(`${url} did not come up within ${timeoutMs / 1000} s`);
-}
-
-async function portDown(url) {
-  for (let i = 0; i < 60; i++) {
-    try {
-      await fetch(url);
-    } catch {
-      return;
-    }
-    await sleep(1000);
-  }
-  throw new Error(`${url} still answers after the portal stopped`);
-}
-
-function startPortal(signals) {
-  return spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      BROWSER: 'none',
-      // the demo loop's own commits would move the same applications
-      SANDBOX_COMMIT_EVERY_SECONDS: '86400',
-      SANDBOX_SYNC_SECONDS: '2',
-      ...(signals
-        ? {}
-        : {
-            APP_CONFIG_app_extensions: JSON.stringify([
-              { 'api:signals': false },
-            ]),
-          }),
-    },
-    stdio: ['ignore', 'ignore', 'ignore'],
-    detached: true,
+function start(signals) {
+  return startPortal({
+    // the demo loop's own commits would move the same applications
+    SANDBOX_COMMIT_EVERY_SECONDS: '86400',
+    SANDBOX_SYNC_SECONDS: '2',
+    ...(signals
+      ? {}
+      : {
+          APP_CONFIG_app_extensions: JSON.stringify([{ 'api:signals': false }]),
+        }),
   });
 }
 
@@ -109,7 +76,7 @@ async function deployedAt(name, revision, timeoutMs) {
 async function measure(signals) {
   const mode = signals ? 'signals' : 'polling';
   log(`${mode}: starting the portal`);
-  const portal = startPortal(signals);
+  const portal = start(signals);
   let browser;
   try {
     await waitUp(`${BACKEND}/api/gitops/health`, 300_000);
@@ -196,13 +163,7 @@ async function measure(signals) {
     };
   } finally {
     await browser?.close();
-    try {
-      process.kill(-portal.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    await portDown(`${BACKEND}/api/gitops/health`).catch(() => {});
-    await portDown(APP).catch(() => {});
+    await stopPortal(portal);
   }
 }
 

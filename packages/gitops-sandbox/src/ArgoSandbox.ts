@@ -46,6 +46,12 @@ export interface GroundTruthDeployment {
   finishedAt: string;
   result: 'Succeeded' | 'Failed';
   initiatedBy: string;
+  /**
+   * The commits it brought since the application's previous successful
+   * deployment (0 for the same or an older commit), for applications of the
+   * sandbox's Git repositories.
+   */
+  commitsBrought?: number;
   kind:
     | 'new-commit'
     | 'promotion'
@@ -253,6 +259,11 @@ export class ArgoSandbox {
       kind = reason === 'manual' ? 'redeploy' : 'self-heal';
     else if (cause && revision === cause.targetRevision) kind = cause.kind;
     else if (deployed.includes(revision)) kind = 'rollback';
+    const repo = GitFleet.repoOf(spec.repoURL);
+    const commitsBrought =
+      last && repo && this.options.git?.has(repo)
+        ? this.options.git.between(repo, last, revision)
+        : undefined;
     this.truth.push({
       instance: spec.instance,
       namespace: spec.namespace,
@@ -262,6 +273,7 @@ export class ArgoSandbox {
       finishedAt: h.deployedAt,
       result: 'Succeeded',
       initiatedBy: h.initiatedBy.username ?? 'automated',
+      ...(commitsBrought === undefined ? {} : { commitsBrought }),
       kind,
     });
   }

@@ -322,6 +322,18 @@ export class GitFleet {
     return this.shas.get(repo)?.length ?? 0;
   }
 
+  /**
+   * The commits of main after `from` up to `to` (`git rev-list --count
+   * from..to` on the sandbox's linear history): 0 when `to` is `from` or an
+   * older commit; undefined when either is not a commit of main.
+   */
+  between(repo: string, from: string, to: string): number | undefined {
+    const list = this.shas.get(repo) ?? [];
+    const a = list.indexOf(from);
+    const b = list.indexOf(to);
+    return a === -1 || b === -1 ? undefined : Math.max(0, b - a);
+  }
+
   /** Serves `/git/<repo>.git/...` with git http-backend (smart HTTP, clone and push). */
   serve(
     req: http.IncomingMessage,

@@ -535,11 +535,17 @@ describe('gitops backend plugin', () => {
       `${x.applicationId ?? x.application} ${x.finishedAt ?? x.at} ${
         x.revisions?.join(' ') ?? x.revision
       }`;
-    const exported = new Set(
-      year.body.records.filter((r: any) => r.type === 'deployment').map(key),
+    const exported = new Map<string, any>(
+      year.body.records
+        .filter((r: any) => r.type === 'deployment')
+        .map((r: any) => [key(r), r]),
     );
     expect(history.body.items.length).toBeGreaterThan(10);
-    for (const d of history.body.items) expect(exported).toContain(key(d));
+    for (const d of history.body.items) {
+      expect(exported.has(key(d))).toBe(true);
+      // with the commits it brought, as the history tells them
+      expect(exported.get(key(d)).commits).toBe(d.changes?.count);
+    }
     // oldest first
     const ats = year.body.records.map((r: any) => r.at);
     expect([...ats].sort()).toEqual(ats);
@@ -554,7 +560,7 @@ describe('gitops backend plugin', () => {
     );
     const lines = csv.text.split('\r\n');
     expect(lines[0]).toBe(
-      'at,type,entityRef,environment,application,revision,result,kind,by,override,note,url',
+      'at,type,entityRef,environment,application,revision,result,kind,commits,by,override,note,url',
     );
     expect(lines).toHaveLength(year.body.records.length + 1);
     // bounds

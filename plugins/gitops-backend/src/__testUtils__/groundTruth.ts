@@ -13,6 +13,8 @@ export interface StoredRow {
   finishedAt: string;
   result: string;
   kind?: string;
+  /** The commits it brought, when the backend read them from Git. */
+  commits?: number;
 }
 
 /** Reads the stored deployments (Argo CD and Flux) that finished since `since`. */
@@ -32,7 +34,8 @@ export async function storedDeployments(
   }));
 }
 
-const idOf = (t: GroundTruthDeployment) =>
+/** The backend's application id of a ground-truth deployment. */
+export const idOf = (t: GroundTruthDeployment) =>
   `${t.engine ?? 'argocd'}:${t.instance}:${t.namespace}:${t.name}`;
 
 /** Two reads of one deployment finish within this of each other. */
@@ -45,6 +48,8 @@ export interface Comparison {
   /** Stored rows that match no deployment (recorded twice, or never happened). */
   extra: StoredRow[];
   mislabelled: Array<{ truth: GroundTruthDeployment; stored: StoredRow }>;
+  /** Every deployment found, with the row it was found as. */
+  matched: Array<{ truth: GroundTruthDeployment; stored: StoredRow }>;
   /** expected kind → stored kind → count; `missing` for none. */
   confusion: Map<string, Map<string, number>>;
 }
@@ -62,6 +67,7 @@ export function compareWithTruth(
   const left = [...stored];
   const missing: GroundTruthDeployment[] = [];
   const mislabelled: Comparison['mislabelled'] = [];
+  const matched: Comparison['matched'] = [];
   const confusion = new Map<string, Map<string, number>>();
   const count = (expected: string, got: string) => {
     const row = confusion.get(expected) ?? new Map<string, number>();
@@ -93,6 +99,7 @@ export function compareWithTruth(
       continue;
     }
     const [s] = left.splice(best, 1);
+    matched.push({ truth: t, stored: s });
     count(t.kind, s.kind ?? 'none');
     if (s.kind !== t.kind) mislabelled.push({ truth: t, stored: s });
   }
@@ -103,6 +110,7 @@ export function compareWithTruth(
     missing,
     extra: left,
     mislabelled,
+    matched,
     confusion,
   };
 }

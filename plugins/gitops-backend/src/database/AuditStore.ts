@@ -27,23 +27,26 @@ export class AuditStore {
       initiated_by: string | null;
       kind: string | null;
       message: string | null;
-    }> = await this.db('gitops_deployments')
-      .where('finished_at', '>=', from)
-      .andWhere('finished_at', '<', to)
+      commit_count: number | null;
+    }> = await this.db('gitops_deployments as d')
+      .leftJoin('gitops_deployment_changes as c', 'c.deployment_id', 'd.id')
+      .where('d.finished_at', '>=', from)
+      .andWhere('d.finished_at', '<', to)
       .orderBy([
-        { column: 'finished_at', order: 'asc' },
-        { column: 'id', order: 'asc' },
+        { column: 'd.finished_at', order: 'asc' },
+        { column: 'd.id', order: 'asc' },
       ])
       .limit(limit)
       .select(
-        'application_id',
-        'environment',
-        'revisions',
-        'finished_at',
-        'result',
-        'initiated_by',
-        'kind',
-        'message',
+        'd.application_id',
+        'd.environment',
+        'd.revisions',
+        'd.finished_at',
+        'd.result',
+        'd.initiated_by',
+        'd.kind',
+        'd.message',
+        'c.commit_count',
       );
     const proposals: Array<{ data: string }> = await this.db('gitops_proposals')
       .where('created_at', '>=', from)
@@ -60,6 +63,9 @@ export class AuditStore {
         revision: (JSON.parse(d.revisions) as string[]).join(' '),
         result: d.result,
         ...(d.kind ? { kind: d.kind as AuditRecord['kind'] } : {}),
+        ...(d.commit_count === null || d.commit_count === undefined
+          ? {}
+          : { commits: Number(d.commit_count) }),
         ...(d.initiated_by ? { by: d.initiated_by } : {}),
         ...(d.message ? { note: d.message } : {}),
       })),

@@ -11,6 +11,7 @@ import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
 import { FleetFilter, NewDeployment } from './GitopsStore';
 import { EntityLinkStore } from './EntityLinkStore';
+import { readArgoEvent } from '../providers/argocd/events';
 
 jest.setTimeout(60_000);
 
@@ -547,6 +548,51 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
         ),
       ),
     );
+  });
+
+  it('records the failure a late event tells, after its retry succeeded, and keeps the newer state', async () => {
+    // ground truth soak: a sync failed, auto-sync retried it at once and the
+    // retry was read (by a poll) before the failure's notification arrived;
+    // the notification was dropped whole, and the failure with it
+    const { store, knex } = await createStore();
+    const app = makeApplication({
+      name: 'late',
+      revisions: ['b'.repeat(40)],
+      lastSyncedAt: '2026-12-01T10:00:05.000Z',
+      healthStatus: 'Healthy',
+    });
+    await store.upsertApplications([app]);
+    const failed = readArgoEvent(
+      Buffer.from(
+        JSON.stringify({
+          instance: app.instance,
+          app: { name: app.name, namespace: app.namespace },
+          sync: { status: 'OutOfSync', revision: 'b'.repeat(40) },
+          health: { status: 'Healthy' },
+          operation: {
+            phase: 'Failed',
+            message: 'one or more synchronization tasks failed',
+            startedAt: '2026-12-01T09:59:58Z',
+            finishedAt: '2026-12-01T10:00:00Z',
+            revision: 'b'.repeat(40),
+            initiatedBy: 'automated',
+          },
+        }),
+      ),
+    ).event;
+    expect(await store.applyEvents([failed, failed])).toEqual([true, true]);
+    const rows = await knex('gitops_deployments').where(
+      'application_id',
+      app.id,
+    );
+    expect(rows.map(r => [r.result, r.finished_at, r.kind])).toEqual([
+      ['Failed', '2026-12-01T10:00:00.000Z', 'failed'],
+    ]);
+    // the state stays the retry's
+    expect(await store.getApplication(app.id)).toMatchObject({
+      syncStatus: app.syncStatus,
+      lastSyncedAt: app.lastSyncedAt,
+    });
   });
 
   it('applies a batch of push events in order, in one transaction, each deployment once', async () => {

@@ -471,8 +471,11 @@ export class DatabaseGitopsStore implements GitopsStore {
         const app = current.get(event.applicationId);
         if (!app) return false;
         const applied = event.apply(app);
-        if (!applied) return true; // known, older than what is stored
+        if (!applied) return true; // known, nothing to change
         const { deployment } = applied;
+        if (deployment) deployments.push(deployment);
+        // older than what is stored: the state stays
+        if (!applied.application) return true;
         // in sync again: no longer out of sync since
         const application =
           applied.application.syncStatus === 'OutOfSync'
@@ -480,7 +483,6 @@ export class DatabaseGitopsStore implements GitopsStore {
             : { ...applied.application, outOfSyncSince: undefined };
         current.set(app.id, application);
         changed.set(app.id, application);
-        if (deployment) deployments.push(deployment);
         return true;
       });
       const now = new Date().toISOString();

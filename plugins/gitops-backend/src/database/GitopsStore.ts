@@ -16,10 +16,16 @@ import {
 /** A push event, applied to the stored state of its application. */
 export interface StoredEvent {
   applicationId: string;
-  /** The new state, or undefined when the event is older than the stored state (nothing changes). */
+  /**
+   * The new state and the deployment the event reports. An event older
+   * than the stored state (a late or redelivered one) changes no state
+   * (`application` undefined) but its deployment is still recorded: a
+   * failed sync told after its retry succeeded happened all the same.
+   * Undefined when the event tells nothing.
+   */
   apply(current: GitopsApplication):
     | {
-        application: GitopsApplication;
+        application?: GitopsApplication;
         deployment?: NewDeployment;
       }
     | undefined;

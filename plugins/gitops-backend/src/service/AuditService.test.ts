@@ -23,12 +23,13 @@ describe('audit CSV', () => {
         revision: '+1 -2',
         result: 'Succeeded',
         kind: 'new-commit',
+        commits: 3,
       },
     ]);
     expect(csv.split('\r\n')).toEqual([
-      'at,type,entityRef,environment,application,revision,result,kind,by,override,note,url',
-      '2026-12-01T10:00:00.000Z,promote,component:default/shop,prod,argocd:main:argocd:shop-prod,v1.2.0,open,,user:default/alice,true,"\'=HYPERLINK(""http://evil.example"",""click""), then\nmore",',
-      "2026-12-01T11:00:00.000Z,deployment,,prod,argocd:main:argocd:shop-prod,'+1 -2,Succeeded,new-commit,,,,",
+      'at,type,entityRef,environment,application,revision,result,kind,commits,by,override,note,url',
+      '2026-12-01T10:00:00.000Z,promote,component:default/shop,prod,argocd:main:argocd:shop-prod,v1.2.0,open,,,user:default/alice,true,"\'=HYPERLINK(""http://evil.example"",""click""), then\nmore",',
+      "2026-12-01T11:00:00.000Z,deployment,,prod,argocd:main:argocd:shop-prod,'+1 -2,Succeeded,new-commit,3,,,,",
     ]);
   });
 });

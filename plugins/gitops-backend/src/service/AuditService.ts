@@ -26,6 +26,7 @@ const COLUMNS: Array<keyof AuditRecord> = [
   'revision',
   'result',
   'kind',
+  'commits',
   'by',
   'override',
   'note',

@@ -129,7 +129,7 @@ export class WebhookService {
       applicationId: event.applicationId,
       apply: app => {
         const applied = event.apply(app);
-        stale = !applied;
+        stale = !applied?.application;
         return applied;
       },
     };

@@ -5,7 +5,7 @@ import {
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
-import { StoredEvent } from '../../database/GitopsStore';
+import { NewDeployment, StoredEvent } from '../../database/GitopsStore';
 import { eventTime, olderThanStored, parseEvent } from '../events';
 
 /** The body of the Argo CD notifications webhook template shipped in the README. */
@@ -80,58 +80,62 @@ export function readArgoEvent(raw: Buffer): {
     instance: event.instance,
     event: {
       applicationId: id,
-      apply: app =>
-        opTime &&
-        olderThanStored(
-          app,
-          new Date(opTime).toISOString(),
-          opRevisions.join(','),
+      apply: app => {
+        const deployment: NewDeployment | undefined =
+          finishedAt && op
+            ? {
+                applicationId: id,
+                dedupeKey: `${id}@event:${finishedAt}#${opRevisions.join(
+                  ',',
+                )}#${op.phase}`,
+                environment: app.environment,
+                revisions: opRevisions,
+                startedAt: op.startedAt,
+                finishedAt,
+                result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
+                initiatedBy: op.initiatedBy,
+                origin: 'event',
+                message: op.message,
+              }
+            : undefined;
+        // a late or redelivered event: the state it tells is older than
+        // the stored one, the deployment it reports happened all the same
+        if (
+          opTime &&
+          olderThanStored(
+            app,
+            new Date(opTime).toISOString(),
+            opRevisions.join(','),
+          )
         )
-          ? undefined
-          : {
-              application: {
-                ...app,
-                syncStatus: event.sync
-                  ? toSyncStatus(event.sync.status)
-                  : app.syncStatus,
-                outOfSyncCause: event.sync
-                  ? causeOf(event.sync, app)
-                  : app.outOfSyncCause,
-                healthStatus: event.health
-                  ? toHealthStatus(event.health.status)
-                  : app.healthStatus,
-                message:
-                  event.health?.message ??
-                  (op?.phase === 'Failed' ? op.message : undefined),
-                operationPhase: op?.phase ?? app.operationPhase,
-                ...(op?.phase === 'Succeeded' &&
-                opRevisions.length &&
-                op.finishedAt
-                  ? {
-                      revisions: opRevisions,
-                      attemptedRevisions: undefined,
-                      lastSyncedAt: new Date(op.finishedAt).toISOString(),
-                    }
-                  : {}),
-              },
-              deployment:
-                finishedAt && op
-                  ? {
-                      applicationId: id,
-                      dedupeKey: `${id}@event:${finishedAt}#${opRevisions.join(
-                        ',',
-                      )}#${op.phase}`,
-                      environment: app.environment,
-                      revisions: opRevisions,
-                      startedAt: op.startedAt,
-                      finishedAt,
-                      result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
-                      initiatedBy: op.initiatedBy,
-                      origin: 'event',
-                      message: op.message,
-                    }
-                  : undefined,
-            },
+          return deployment ? { deployment } : undefined;
+        return {
+          application: {
+            ...app,
+            syncStatus: event.sync
+              ? toSyncStatus(event.sync.status)
+              : app.syncStatus,
+            outOfSyncCause: event.sync
+              ? causeOf(event.sync, app)
+              : app.outOfSyncCause,
+            healthStatus: event.health
+              ? toHealthStatus(event.health.status)
+              : app.healthStatus,
+            message:
+              event.health?.message ??
+              (op?.phase === 'Failed' ? op.message : undefined),
+            operationPhase: op?.phase ?? app.operationPhase,
+            ...(op?.phase === 'Succeeded' && opRevisions.length && op.finishedAt
+              ? {
+                  revisions: opRevisions,
+                  attemptedRevisions: undefined,
+                  lastSyncedAt: new Date(op.finishedAt).toISOString(),
+                }
+              : {}),
+          },
+          deployment,
+        };
+      },
     },
   };
 }

@@ -4,6 +4,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
 import { ReadEvent, eventTime, olderThanStored, parseEvent } from '../events';
+import { NewDeployment } from '../../database/GitopsStore';
 
 /** The Flux notification-controller Event (event.toolkit.fluxcd.io/v1beta1). */
 const fluxEvent = z.object({
@@ -86,9 +87,24 @@ export function readFluxEvent(cluster: string, raw: Buffer): ReadEvent {
     event: {
       applicationId: id,
       apply: app => {
-        // a redelivered or replayed event older than what is stored for
-        // the object changes nothing (the shown revision never goes back)
-        if (olderThanStored(app, at, revision)) return undefined;
+        const deployment: NewDeployment | undefined = reportsDeployment
+          ? {
+              applicationId: id,
+              dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
+              environment: app.environment,
+              revisions: [revision],
+              finishedAt: at,
+              result: failed ? 'Failed' : 'Succeeded',
+              initiatedBy: event.reportingController,
+              origin: 'event',
+              message: event.message,
+            }
+          : undefined;
+        // a late, redelivered or replayed event older than what is stored
+        // for the object changes no state (the shown revision never goes
+        // back); the deployment it reports happened all the same
+        if (olderThanStored(app, at, revision))
+          return deployment ? { deployment } : undefined;
         if (driftDetected) {
           return {
             application: {
@@ -122,19 +138,7 @@ export function readFluxEvent(cluster: string, raw: Buffer): ReadEvent {
               ? { attemptedRevisions: [revision] }
               : {}),
           },
-          deployment: reportsDeployment
-            ? {
-                applicationId: id,
-                dedupeKey: `${id}@event:${at}#${revision}#${event.reason}`,
-                environment: app.environment,
-                revisions: [revision],
-                finishedAt: at,
-                result: failed ? 'Failed' : 'Succeeded',
-                initiatedBy: event.reportingController,
-                origin: 'event',
-                message: event.message,
-              }
-            : undefined,
+          deployment,
         };
       },
     },

@@ -2238,6 +2238,12 @@ export const spec = {
           kind: {
             $ref: '#/components/schemas/DeploymentKind',
           },
+          commits: {
+            type: 'integer',
+            minimum: 0,
+            description:
+              "deployment: the commits it brought since the application's previous successful deployment (0 for the same or an older commit), when the backend read them from Git.",
+          },
           by: {
             type: 'string',
             description:

@@ -655,6 +655,8 @@ export interface components {
       /** The deployment's result, or the proposal's status. */
       result?: string;
       kind?: components['schemas']['DeploymentKind'];
+      /** deployment: the commits it brought since the application's previous successful deployment (0 for the same or an older commit), when the backend read them from Git. */
+      commits?: number;
       /** Who initiated the deployment, or proposed the change. */
       by?: string;
       /** A promotion proposed through a freeze window. */
