@@ -8,6 +8,8 @@
 //   installed from npm into bench/rivals (the reason is printed if not)
 // - an open Deployments tab in Chromium: how soon it shows a deployment,
 //   with signals and polling only (`BENCH_ONLY=page` runs just this one)
+// - the stored history of `npm start` for TRUTH_MINUTES (default 20)
+//   against the sandbox's ground truth (`BENCH_ONLY=truth`)
 // SQLite always; PostgreSQL too when its binaries are on the machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -83,6 +85,46 @@ function reportPage(page) {
 }
 if (process.env.BENCH_ONLY === 'page') {
   reportPage(pageBench());
+  process.exit(0);
+}
+
+// the stored history of `npm start` against the sandbox's ground truth
+function truthBench() {
+  const res = spawnSync(
+    process.execPath,
+    ['--require', '@backstage/cli/config/nodeTransform.cjs', 'bench/truth.ts'],
+    {
+      cwd: root,
+      env: process.env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 16 * 1024 * 1024,
+    },
+  );
+  const line = res.stdout.trim().split('\n').pop();
+  if (res.status !== 0 || !line?.startsWith('{'))
+    throw new Error(`bench/truth.ts failed (exit ${res.status})`);
+  return JSON.parse(line);
+}
+function reportTruth(truth) {
+  console.log(
+    `\nHistory you can trust: npm start for ${truth.minutes} minutes (commits: ${truth.commitEverySeconds}), ${truth.deployments} deployments, stored history vs ground truth (goal: diagonal)`,
+  );
+  console.log(truth.table);
+  console.table([
+    {
+      missing: truth.missing,
+      extra: truth.extra,
+      mislabelled: truth.mislabelled,
+      'new-commit as self-heal': truth.newCommitAsSelfHeal,
+      'commits brought equal': `${truth.commits.equal} / ${truth.commits.known}`,
+      'commits not read': truth.commits.notRead,
+    },
+  ]);
+  writeFileSync(join(out, 'truth.json'), JSON.stringify(truth, null, 2));
+}
+if (process.env.BENCH_ONLY === 'truth') {
+  reportTruth(truthBench());
   process.exit(0);
 }
 
@@ -307,6 +349,7 @@ console.table(
 if (comparison.installError)
   console.log(`Installing the rivals failed: ${comparison.installError}`);
 reportPage(pageBench());
+reportTruth(truthBench());
 console.log(
   `\nbench finished in ${Math.round((Date.now() - started) / 1000)} s`,
 );
