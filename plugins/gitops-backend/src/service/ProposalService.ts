@@ -33,7 +33,6 @@ import {
   parseRevision,
   PromotionRule,
   promotionRuleFor,
-  ProposalReview,
   ProposeChangeRequest,
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
@@ -44,91 +43,25 @@ import {
   proposeGitChange,
   RepoRef,
   resolveRepo,
-  runGit,
 } from '@gitops-portal/plugin-gitops-node';
-import { Octokit } from '@octokit/rest';
 import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { PromotionSettings } from '../config';
 import { GitopsStore } from '../database/GitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
 import { RepositoryPolicy } from '../promotion/repositories';
 import { pinnedValue, planChange, ruleFile } from '../promotion/shapes';
-import {
-  activeFreeze,
-  FreezeWindow,
-  parseFreezeAnnotation,
-} from '../promotion/freezes';
+import { PromotionPolicies } from '../promotion/policies';
+import { ProposalStatusReader } from '../git/proposalStatus';
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from './environments';
-
-/**
- * A GitHub pull request's reviews (each reviewer's latest approving or
- * change-requesting one) and the check runs of the proposal's commit.
- */
-async function reviewOf(
-  octokit: Octokit,
-  repo: RepoRef,
-  p: ChangeProposal,
-): Promise<ProposalReview> {
-  const [owner, name] = repo.path;
-  const { data: reviews } = await octokit.pulls.listReviews({
-    owner,
-    repo: name,
-    pull_number: p.pullRequestNumber!,
-    per_page: 100,
-  });
-  const latest = new Map<string, string>();
-  for (const r of reviews) {
-    const who = r.user?.login;
-    // comments do not change where a reviewer stands
-    if (who && (r.state === 'APPROVED' || r.state === 'CHANGES_REQUESTED'))
-      latest.set(who, r.state);
-    if (who && r.state === 'DISMISSED') latest.delete(who);
-  }
-  const by = (state: string) =>
-    [...latest].filter(([, s]) => s === state).map(([who]) => who);
-  let checks: ProposalReview['checks'];
-  try {
-    const { data } = await octokit.checks.listForRef({
-      owner,
-      repo: name,
-      ref: p.commitSha!,
-      per_page: 100,
-    });
-    checks = { passed: 0, failed: 0, pending: 0 };
-    for (const run of data.check_runs) {
-      if (run.status !== 'completed') checks.pending += 1;
-      else if (['success', 'neutral', 'skipped'].includes(run.conclusion ?? ''))
-        checks.passed += 1;
-      else checks.failed += 1;
-    }
-  } catch {
-    checks = undefined; // a token without checks:read: reviews only
-  }
-  return {
-    approvedBy: by('APPROVED').slice(0, 100),
-    changesRequestedBy: by('CHANGES_REQUESTED').slice(0, 100),
-    ...(checks ? { checks } : {}),
-    readAt: new Date().toISOString(),
-  };
-}
 
 /** How an auditor ranks a proposal: an override of a freeze is high. */
 function severityOf(request: ProposeChangeRequest): 'low' | 'medium' | 'high' {
   if (request.override) return 'high';
   return request.dryRun ? 'low' : 'medium';
 }
-
-/** Freeze windows of a service (`env: FROM - TO [time zone]; ...`). */
-const FREEZE_ANNOTATION = 'gitops-portal.io/freeze';
-
-/** Minutes a promotion waits per target environment, per service. */
-const SOAK_ANNOTATION = 'gitops-portal.io/soak-minutes';
 
 /** The commits a proposal lists; the count says how many there are in all. */
 const COMMITS_LISTED = 20;
@@ -143,6 +76,8 @@ const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
 export class ProposalService {
   private readonly tracking = new Map<string, Promise<void>>();
   private readonly repositories: RepositoryPolicy;
+  private readonly policies: PromotionPolicies;
+  private readonly status: ProposalStatusReader;
 
   constructor(
     private readonly options: {
@@ -172,6 +107,8 @@ export class ProposalService {
     },
   ) {
     this.repositories = new RepositoryPolicy(options.settings);
+    this.policies = new PromotionPolicies(options);
+    this.status = new ProposalStatusReader(options);
   }
 
   /** The rules of an entity: its annotation, else config rules by labels. */
@@ -328,10 +265,10 @@ export class ProposalService {
         );
         return {
           ...options,
-          promote: this.freezeGate(
+          promote: this.policies.freezeGate(
             entity,
             env,
-            await this.soakGate(entity, env, options.promote, from),
+            await this.policies.soakGate(entity, env, options.promote, from),
           ),
         };
       }),
@@ -340,116 +277,6 @@ export class ProposalService {
       environments,
       proposals: await this.options.proposals.listForEntity(ref),
     };
-  }
-
-  /**
-   * The soak a promotion into an environment waits for, in minutes: the
-   * entity's `gitops-portal.io/soak-minutes` (`prod=30,staging=10`), else
-   * `gitops.promotion.soakMinutes`.
-   */
-  private soakFor(entity: Entity, environment: string): number | undefined {
-    const annotation = entity.metadata.annotations?.[SOAK_ANNOTATION];
-    for (const part of annotation?.split(',').slice(0, 50) ?? []) {
-      const [env, minutes] = part.split('=').map(x => x.trim());
-      if (env === environment && /^\d{1,6}$/.test(minutes ?? ''))
-        return Number(minutes);
-    }
-    return this.options.settings.soakMinutes?.[environment];
-  }
-
-  /** Freeze windows of an environment: config, and the entity's annotation. */
-  private freezesFor(entity: Entity): FreezeWindow[] {
-    const annotation = entity.metadata.annotations?.[FREEZE_ANNOTATION];
-    let own: FreezeWindow[] = [];
-    if (annotation) {
-      try {
-        own = parseFreezeAnnotation(annotation);
-      } catch (error) {
-        // a broken annotation freezes nothing, and says so where it shows
-        this.options.logger.warn(
-          `${stringifyEntityRef(entity)}: ${(error as Error).message}`,
-        );
-      }
-    }
-    return [...(this.options.settings.freezes ?? []), ...own];
-  }
-
-  /** Refuses a promotion while a freeze window is in force; says until when. */
-  private freezeGate(
-    entity: Entity,
-    environment: string,
-    promote: EnvironmentChangeOptions['promote'],
-    now: number = Date.now(),
-  ): EnvironmentChangeOptions['promote'] {
-    // an environment that takes promotions: frozen says so even when there
-    // is nothing to promote right now
-    if (!promote.fromEnvironment) return promote;
-    const freeze = activeFreeze(this.freezesFor(entity), environment, now);
-    if (!freeze) return promote;
-    return {
-      available: false,
-      fromEnvironment: promote.fromEnvironment,
-      heldBy: 'freeze',
-      until: new Date(freeze.until).toISOString(),
-      reason: `Frozen: ${freeze.window.reason ?? 'freeze window'} (${
-        freeze.describe
-      }) until ${new Date(freeze.until).toISOString()}`,
-    };
-  }
-
-  /**
-   * Holds a promotion back until the source environment has run the
-   * candidate Synced and Healthy for the soak time, with no failed
-   * deployment of it; says why and until when.
-   */
-  private async soakGate(
-    entity: Entity,
-    environment: string,
-    promote: EnvironmentChangeOptions['promote'],
-    from: GitopsApplication | undefined,
-    now: number = Date.now(),
-  ): Promise<EnvironmentChangeOptions['promote']> {
-    const minutes = this.soakFor(entity, environment);
-    if (!promote.available || !from || !minutes) return promote;
-    const candidate = pinnedValue(from, from.revisions[0] ?? '');
-    const label = short(candidate);
-    const held = (reason: string, until?: number) => ({
-      available: false,
-      fromEnvironment: from.environment,
-      heldBy: 'soak' as const,
-      ...(until ? { until: new Date(until).toISOString() } : {}),
-      reason: `Soak (${minutes} min): ${reason}`,
-    });
-    if (from.syncStatus !== 'Synced' || from.healthStatus !== 'Healthy')
-      return held(
-        `${from.environment} is ${from.syncStatus} and ${from.healthStatus}; it must run ${label} Synced and Healthy first`,
-      );
-    // the run of the candidate in the source environment, newest first,
-    // up to the deployment of another revision
-    const history = await this.options.store.listDeployments({
-      applicationIds: [from.id],
-      limit: 100,
-    });
-    let since: string | undefined;
-    for (const d of history) {
-      if (pinnedValue(from, d.revisions[0] ?? '') !== candidate) break;
-      if (d.result === 'Failed')
-        return held(`a deployment of ${label} to ${from.environment} failed`);
-      if (d.result === 'Succeeded') since = d.finishedAt;
-    }
-    if (!since)
-      return held(`no deployment of ${label} to ${from.environment} recorded`);
-    const readyAt = Date.parse(since) + minutes * 60_000;
-    if (now >= readyAt) return promote;
-    const ran = Math.floor((now - Date.parse(since)) / 60_000);
-    return held(
-      `${
-        from.environment
-      } has run ${label} for ${ran} of ${minutes} minutes; promotable at ${new Date(
-        readyAt,
-      ).toISOString()}`,
-      readyAt,
-    );
   }
 
   /** Pull requests where the host is GitHub, a branch to review elsewhere. */
@@ -540,13 +367,17 @@ export class ProposalService {
     const opts = this.optionsFor(entity, apps, order, request.environment);
     let overridden = false;
     if (request.action === 'promote') {
-      opts.promote = await this.soakGate(
+      opts.promote = await this.policies.soakGate(
         entity,
         request.environment,
         opts.promote,
         opts.from,
       );
-      const frozen = this.freezeGate(entity, request.environment, opts.promote);
+      const frozen = this.policies.freezeGate(
+        entity,
+        request.environment,
+        opts.promote,
+      );
       if (!frozen.available && opts.promote.available) {
         // a freeze is in force: only with override, and its permission
         if (!request.override) throw new ConflictError(frozen.reason!);
@@ -782,102 +613,6 @@ export class ProposalService {
     return proposal;
   }
 
-  /** Whether a proposal's commit reached its base branch; the commit that brought it. */
-  private async mergedOnPlainGit(
-    p: ChangeProposal,
-    repo: RepoRef,
-  ): Promise<{ mergedSha?: string; closed?: boolean }> {
-    const dir = path.join(
-      this.options.cacheDir ?? path.join(os.tmpdir(), 'gitops-proposals'),
-      Buffer.from(repo.webUrl).toString('base64url').slice(0, 120),
-    );
-    const auth = await this.options.auth(repo);
-    await fs.mkdir(dir, { recursive: true });
-    await runGit(dir, ['init', '--quiet', '--bare']);
-    const heads = await runGit(
-      dir,
-      ['ls-remote', '--heads', repo.cloneUrl, p.baseBranch, p.branch],
-      { auth },
-    );
-    await runGit(
-      dir,
-      [
-        'fetch',
-        '--quiet',
-        '--filter=blob:none',
-        repo.cloneUrl,
-        `+refs/heads/${p.baseBranch}:refs/heads/base`,
-      ],
-      { auth },
-    );
-    try {
-      await runGit(dir, ['merge-base', '--is-ancestor', p.commitSha!, 'base']);
-    } catch {
-      // not on the base branch (or unknown here): open while its branch lives
-      const branchLives = heads
-        .split('\n')
-        .some(l => l.endsWith(`refs/heads/${p.branch}`));
-      return { closed: !branchLives };
-    }
-    const after = (
-      await runGit(dir, [
-        'rev-list',
-        '--ancestry-path',
-        '--reverse',
-        `${p.commitSha}..base`,
-      ])
-    )
-      .split('\n')
-      .filter(Boolean);
-    // a merge commit brought it, or it was fast-forwarded
-    return { mergedSha: after[0] ?? p.commitSha };
-  }
-
-  private async checkMerge(p: ChangeProposal): Promise<ChangeProposal> {
-    // a repository dropped from the configuration is no longer read
-    this.repositories.check(p.repoUrl, `Following proposal ${p.id}`);
-    const repo = resolveRepo(p.repoUrl, this.options.integrations);
-    if (!repo || !p.commitSha) return p;
-    if (p.pullRequestNumber && repo.type === 'github') {
-      const { token } = await this.options.github.getCredentials({
-        url: repo.webUrl,
-      });
-      const octokit = new Octokit({
-        auth: token,
-        baseUrl:
-          this.options.integrations.github.byHost(repo.host)?.config
-            .apiBaseUrl ?? 'https://api.github.com',
-      });
-      const { data } = await octokit.pulls.get({
-        owner: repo.path[0],
-        repo: repo.path[1],
-        pull_number: p.pullRequestNumber,
-      });
-      if (data.merged && data.merge_commit_sha)
-        return {
-          ...p,
-          status: 'merged',
-          mergedSha: data.merge_commit_sha,
-          mergedAt: data.merged_at ?? new Date().toISOString(),
-        };
-      if (data.state === 'closed') return { ...p, status: 'closed' };
-      // open: its reviews and checks, stored when they change
-      const review = await reviewOf(octokit, repo, p);
-      const same = (r?: ProposalReview) =>
-        JSON.stringify({ ...r, readAt: undefined });
-      return same(review) === same(p.review) ? p : { ...p, review };
-    }
-    const merged = await this.mergedOnPlainGit(p, repo);
-    if (merged.mergedSha)
-      return {
-        ...p,
-        status: 'merged',
-        mergedSha: merged.mergedSha,
-        mergedAt: new Date().toISOString(),
-      };
-    return merged.closed ? { ...p, status: 'closed' } : p;
-  }
-
   /** The deployment that ran a merged proposal, if there is one yet. */
   private async findDeployment(
     p: ChangeProposal,
@@ -906,7 +641,7 @@ export class ProposalService {
     let changed = 0;
     for (const p of await this.options.proposals.listUnfinished()) {
       try {
-        let next = p.status === 'open' ? await this.checkMerge(p) : p;
+        let next = p.status === 'open' ? await this.status.read(p) : p;
         if (next.status === 'merged') {
           const deployment = await this.findDeployment(next);
           if (deployment) {
