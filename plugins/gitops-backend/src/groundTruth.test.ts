@@ -68,6 +68,8 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 async function notificationRelay() {
   let target: string | undefined;
   let forwarded = 0;
+  /** Each delivery and its answer, to tell why a deployment went missing. */
+  const deliveries: string[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', c => chunks.push(c));
@@ -76,7 +78,7 @@ async function notificationRelay() {
       res.writeHead(202).end();
       if (!target) return; // the backend is down: the notification is lost
       for (let i = 0; i < 2; i++) {
-        await fetch(`${target}${req.url}`, {
+        const status = await fetch(`${target}${req.url}`, {
           method: 'POST',
           headers: {
             'content-type': 'application/json',
@@ -85,7 +87,16 @@ async function notificationRelay() {
             'x-signature': String(req.headers['x-signature'] ?? ''),
           },
           body,
-        }).catch(() => undefined);
+        }).then(
+          // read to the end: an unread answer holds its connection
+          async r => `${r.status} ${await r.text()}`,
+          e => String(e),
+        );
+        deliveries.push(
+          `${new Date().toISOString()} ${body
+            .toString()
+            .slice(0, 300)} -> ${status}`,
+        );
         forwarded += 1;
       }
     });
@@ -97,6 +108,7 @@ async function notificationRelay() {
       target = url;
     },
     forwarded: () => forwarded,
+    deliveries: (about: string) => deliveries.filter(d => d.includes(about)),
     close: () => new Promise(r => server.close(r)),
   };
 }
@@ -358,6 +370,17 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         comparison,
       )}\n`,
     );
+    // what the backend was told of each missing one, and what it stored
+    for (const m of comparison.missing)
+      process.stdout.write(
+        `missing ${JSON.stringify(m)}\n${relay
+          .deliveries(m.name.replace(/^.*\//, ''))
+          .join('\n')}\nstored: ${JSON.stringify(
+          await knex('gitops_deployments')
+            .where('application_id', 'like', `%:${m.name}`)
+            .select('revisions', 'finished_at', 'result', 'origin', 'kind'),
+        )}\n`,
+      );
     // diagonal: nothing missing, nothing recorded twice, nothing mislabelled
     expect({
       missing: comparison.missing,
