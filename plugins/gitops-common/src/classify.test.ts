@@ -117,6 +117,19 @@ describe('classifyDeployment', () => {
       'new-commit',
     ],
     [
+      // found by the truth bench on npm start: values b, then back to a
+      'the same chart going back to values it ran with before',
+      {
+        ...ok,
+        revisions: ['6.5.0'],
+        initiatedBy: 'helm-controller',
+        contentDigest: 'sha256:1',
+        previous: { revisions: ['6.5.0'], contentDigest: 'sha256:2' },
+        deployedBefore: true,
+      },
+      'rollback',
+    ],
+    [
       'a failed sync of a new commit',
       {
         result: 'Failed',

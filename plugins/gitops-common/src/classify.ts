@@ -11,9 +11,10 @@ import type { components } from './schema/openapi/generated/types';
  *
  * - `failed`: the controller reported the deployment failed.
  * - `promotion`: ran a promotion proposed in the portal.
- * - `rollback`: ran a rollback proposed in the portal, or went back to a
- *   revision older than the one running (one deployed before, or an
- *   ancestor of the running commit).
+ * - `rollback`: ran a rollback proposed in the portal, or went back to what
+ *   ran before the one running: revisions deployed before (with the same
+ *   content, such as Helm values, when the controller tells it), or an
+ *   ancestor of the running commit.
  * - `new-commit`: brought a revision not running before (a new commit, chart
  *   version or values); the first known deployment of an application too.
  * - `self-heal`: the revision already running applied again by the
@@ -52,7 +53,7 @@ export interface DeploymentClassInput {
   initiatedBy?: string;
   /** The previous successful deployment of the same application; none for the first known. */
   previous?: { revisions: string[]; contentDigest?: string };
-  /** These revisions were deployed successfully before, earlier than the previous one. */
+  /** These revisions (with this content, when told) were deployed successfully before, earlier than the previous one. */
   deployedBefore?: boolean;
   /** Commits brought since the previous deployment's commit, when Git told (0: the same commit or an older one). */
   commitCount?: number;
@@ -102,7 +103,9 @@ export function classifyDeployment(
   if (sameRevisions && sameContent) {
     return isAutomatedInitiator(d.initiatedBy) ? 'self-heal' : 'redeploy';
   }
-  if (!sameRevisions && (d.deployedBefore || d.commitCount === 0)) {
+  // what ran before the one running: other revisions, or the same chart
+  // with values it ran with before
+  if (d.deployedBefore || (!sameRevisions && d.commitCount === 0)) {
     return 'rollback';
   }
   return 'new-commit';

@@ -246,7 +246,30 @@ export async function classifyDeployments(
       ]);
     type Previous = { revisions: string; contentDigest?: string };
     const previous = new Map<string, Previous & { last: string; id: number }>();
-    const seen = new Map<string, Set<string>>();
+    // per application: each revision list that ran, with the contents it
+    // ran with ('' when the controller did not tell)
+    const seen = new Map<string, Map<string, Set<string>>>();
+    const remember = (
+      app: string,
+      revisions: string,
+      digest: string | null,
+    ) => {
+      const s = seen.get(app) ?? new Map<string, Set<string>>();
+      const contents = s.get(revisions) ?? new Set<string>();
+      contents.add(digest ?? '');
+      s.set(revisions, contents);
+      seen.set(app, s);
+    };
+    /** These revisions, with this content when told, ran successfully before. */
+    const ranBefore = (r: ClassRow) => {
+      const contents = seen.get(r.application_id)?.get(r.revisions);
+      return Boolean(
+        contents &&
+          (!r.content_digest ||
+            contents.has(r.content_digest) ||
+            contents.has('')),
+      );
+    };
     for (const b of before) {
       const p = previous.get(b.application_id);
       if (
@@ -261,9 +284,7 @@ export async function classifyDeployments(
           id: Number(b.last_id),
         });
       }
-      const s = seen.get(b.application_id) ?? new Set<string>();
-      s.add(b.revisions);
-      seen.set(b.application_id, s);
+      remember(b.application_id, b.revisions, b.content_digest);
     }
     const changed = new Map<string, number[]>();
     const done = new Set<number>();
@@ -272,7 +293,6 @@ export async function classifyDeployments(
       if (done.has(Number(r.id))) continue;
       done.add(Number(r.id));
       const p = previous.get(r.application_id);
-      const s = seen.get(r.application_id) ?? new Set<string>();
       const kind: DeploymentKind | undefined = classifyDeployment({
         result: r.result,
         revisions: JSON.parse(r.revisions),
@@ -284,7 +304,7 @@ export async function classifyDeployments(
               contentDigest: p.contentDigest,
             }
           : undefined,
-        deployedBefore: s.has(r.revisions),
+        deployedBefore: ranBefore(r),
         proposalAction: r.action ?? undefined,
       });
       if ((kind ?? null) !== r.kind) {
@@ -298,8 +318,7 @@ export async function classifyDeployments(
           last: '',
           id: Number(r.id),
         });
-        s.add(r.revisions);
-        seen.set(r.application_id, s);
+        remember(r.application_id, r.revisions, r.content_digest);
       }
     }
     for (const [kind, idList] of changed) {

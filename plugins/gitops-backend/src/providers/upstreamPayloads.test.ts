@@ -222,7 +222,9 @@ describe('HelmRelease history (helm-controller docs v2, "#### History example")'
   });
   const threeUpgrades = {
     history: [
-      snapshot(4, 'c', 'deployed', '2024-05-07T06:00:00Z'),
+      // then the values of revision 2 again (the values change reverted)
+      snapshot(5, 'b', 'deployed', '2024-05-07T06:30:00Z'),
+      snapshot(4, 'c', 'superseded', '2024-05-07T06:00:00Z'),
       snapshot(3, 'c', 'failed', '2024-05-07T05:30:00Z'),
       snapshot(2, 'b', 'superseded', '2024-05-07T05:00:00Z'),
       snapshot(1, 'a', 'superseded', '2024-05-07T04:54:21Z'),
@@ -230,7 +232,7 @@ describe('HelmRelease history (helm-controller docs v2, "#### History example")'
   };
 
   describe.each(databases.eachSupportedId())('on %s', id => {
-    it('keeps a values-only upgrade, a failed upgrade and its retry apart', async () => {
+    it('keeps a values-only upgrade, a failed upgrade, its retry and a revert of the values apart', async () => {
       const store = await storeOf(id);
       const rows = await storedHistory(
         store,
@@ -241,6 +243,7 @@ describe('HelmRelease history (helm-controller docs v2, "#### History example")'
         ['2024-05-07T05:00:00.000Z', 'Succeeded', 'new-commit'], // new values
         ['2024-05-07T05:30:00.000Z', 'Failed', 'failed'],
         ['2024-05-07T06:00:00.000Z', 'Succeeded', 'new-commit'], // the retry
+        ['2024-05-07T06:30:00.000Z', 'Succeeded', 'rollback'], // values b again
       ]);
       // read again (the next poll): nothing recorded twice
       await store.addDeployments(
@@ -251,7 +254,7 @@ describe('HelmRelease history (helm-controller docs v2, "#### History example")'
           applicationIds: [rows[0].applicationId],
           limit: 100,
         }),
-      ).toHaveLength(4);
+      ).toHaveLength(5);
     });
   });
 
