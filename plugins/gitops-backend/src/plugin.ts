@@ -24,7 +24,7 @@ import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
 import { MetricsService } from './service/MetricsService';
-import { IngestionService, shardOf } from './service/IngestionService';
+import { IngestionService } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
 import { LiveUpdates } from './service/LiveUpdates';
 import { readEnvironmentConfig } from './service/environments';
@@ -279,42 +279,10 @@ export const gitopsPlugin = createBackendPlugin({
         deps.permissionsRegistry.addPermissions(gitopsPermissions);
 
         if (providers.length > 0) {
-          // controllers are split into shards, a global task each: every
-          // replica runs the shards it claims, one replica per shard at a time
-          const shards =
-            settings.ingestionShards ?? Math.min(providers.length, 16);
-          for (let shard = 0; shard < shards; shard++) {
-            const size = providers.filter(
-              p => shardOf(p.engine, p.instance, shards) === shard,
-            ).length;
-            await deps.scheduler.scheduleTask({
-              id: `gitops-ingestion-${shard + 1}-of-${shards}`,
-              scope: 'global',
-              frequency: { seconds: settings.pollIntervalSeconds },
-              // instances are read a few at a time, each within its timeout
-              timeout: {
-                seconds:
-                  settings.instanceTimeoutSeconds *
-                    Math.max(
-                      1,
-                      Math.ceil(size / settings.instanceConcurrency),
-                    ) +
-                  (settings.watch ? settings.pollIntervalSeconds : 0) +
-                  30,
-              },
-              initialDelay: { seconds: 1 },
-              fn: async signal => {
-                // read, then follow the watches until the next run is due
-                // (or the scheduler stops the task)
-                await ingestion.runShard(shard, shards, {
-                  watchUntil: settings.watch
-                    ? Date.now() + settings.pollIntervalSeconds * 1000 - 500
-                    : undefined,
-                  signal,
-                });
-              },
-            });
-          }
+          await ingestion.schedule(deps.scheduler, {
+            ...settings,
+            shards: settings.ingestionShards,
+          });
           if (git) {
             await deps.scheduler.scheduleTask({
               id: 'gitops-git',
@@ -323,15 +291,12 @@ export const gitopsPlugin = createBackendPlugin({
               timeout: { minutes: 10 },
               initialDelay: { seconds: 5 },
               fn: async () => {
-                const applications = await store.listAllApplications();
-                const { changed } = await git.refresh(applications);
-                // the commits every deployment brought, a batch per cycle
-                const { applicationIds } = await git.describeHistory({
-                  applications,
-                  limit: settings.git.historyBatchSize,
-                });
                 // open pages show pending commits and what rows brought
-                live.changed([...changed, ...applicationIds]);
+                live.changed(
+                  await git.cycle(await store.listAllApplications(), {
+                    historyBatchSize: settings.git.historyBatchSize,
+                  }),
+                );
               },
             });
           }

@@ -126,6 +126,23 @@ export class GitService {
   }
 
   /**
+   * One cycle of the scheduled Git task: the applications' Git status
+   * (pending commits), then the commits a batch of deployments brought.
+   * Answers the applications whose pages show something new.
+   */
+  async cycle(
+    applications: GitopsApplication[],
+    options: { historyBatchSize: number },
+  ): Promise<string[]> {
+    const { changed } = await this.refresh(applications);
+    const { applicationIds } = await this.describeHistory({
+      applications,
+      limit: options.historyBatchSize,
+    });
+    return [...new Set([...changed, ...applicationIds])];
+  }
+
+  /**
    * Refreshes the Git status of applications, one at a time per call, each
    * isolated; answers which ones show something new.
    */

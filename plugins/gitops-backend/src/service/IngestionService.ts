@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, NewDeployment } from '../database/GitopsStore';
 import { GitopsProvider } from '../providers/types';
@@ -40,6 +40,56 @@ export class IngestionService {
       applicationSets?: ApplicationSetStore;
     },
   ) {}
+
+  /**
+   * Schedules the reading of the controllers: split into shards (a stable
+   * hash of engine and name), a global task each, so every replica runs
+   * the shards it claims and one replica reads a shard at a time. Each run
+   * reads, then follows the watches until the next run is due.
+   */
+  async schedule(
+    scheduler: SchedulerService,
+    settings: {
+      pollIntervalSeconds: number;
+      instanceTimeoutSeconds: number;
+      instanceConcurrency: number;
+      watch: boolean;
+      /** How many shards; at most 16 (one per controller below that) if not set. */
+      shards?: number;
+    },
+  ): Promise<void> {
+    const providers = this.options.providers();
+    const shards = settings.shards ?? Math.min(providers.length, 16);
+    for (let shard = 0; shard < shards; shard++) {
+      const size = providers.filter(
+        p => shardOf(p.engine, p.instance, shards) === shard,
+      ).length;
+      await scheduler.scheduleTask({
+        id: `gitops-ingestion-${shard + 1}-of-${shards}`,
+        scope: 'global',
+        frequency: { seconds: settings.pollIntervalSeconds },
+        // instances are read a few at a time, each within its timeout
+        timeout: {
+          seconds:
+            settings.instanceTimeoutSeconds *
+              Math.max(1, Math.ceil(size / settings.instanceConcurrency)) +
+            (settings.watch ? settings.pollIntervalSeconds : 0) +
+            30,
+        },
+        initialDelay: { seconds: 1 },
+        fn: async signal => {
+          // read, then follow the watches until the next run is due (or
+          // the scheduler stops the task)
+          await this.runShard(shard, shards, {
+            watchUntil: settings.watch
+              ? Date.now() + settings.pollIntervalSeconds * 1000 - 500
+              : undefined,
+            signal,
+          });
+        },
+      });
+    }
+  }
 
   /** Reads in flight in this process, across shards; and those waiting. */
   private running = 0;
