@@ -2,6 +2,7 @@ import { LoggerService } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EnvironmentChangeOptions,
+  formatRevision,
   GitopsApplication,
 } from '@gitops-portal/plugin-gitops-common';
 import { PromotionSettings } from '../config';
@@ -14,8 +15,6 @@ const FREEZE_ANNOTATION = 'gitops-portal.io/freeze';
 
 /** Minutes a promotion waits per target environment, per service. */
 const SOAK_ANNOTATION = 'gitops-portal.io/soak-minutes';
-
-const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
 
 /**
  * The policies a promotion must pass, per environment, from config and the
@@ -101,7 +100,7 @@ export class PromotionPolicies {
     const minutes = this.soakMinutes(entity, environment);
     if (!promote.available || !from || !minutes) return promote;
     const candidate = pinnedValue(from, from.revisions[0] ?? '');
-    const label = short(candidate);
+    const label = formatRevision(candidate);
     const held = (reason: string, until?: number) => ({
       available: false,
       fromEnvironment: from.environment,

@@ -30,6 +30,7 @@ import {
   gitopsApplicationRollbackPermission,
   matchesLabelSelector,
   parsePromotionRules,
+  formatRevision,
   parseRevision,
   PromotionRule,
   promotionRuleFor,
@@ -65,8 +66,6 @@ function severityOf(request: ProposeChangeRequest): 'low' | 'medium' | 'high' {
 
 /** The commits a proposal lists; the count says how many there are in all. */
 const COMMITS_LISTED = 20;
-
-const short = (v: string) => (/^[0-9a-f]{40,64}$/i.test(v) ? v.slice(0, 7) : v);
 
 /**
  * Promotion and rollback of an entity's environments, proposed as changes to
@@ -487,7 +486,7 @@ export class ProposalService {
         maxFileBytes: this.options.settings.maxFileBytes,
         edit: async tree => {
           await plan.edit(tree);
-          valueForTitle = short(plan.value() ?? '');
+          valueForTitle = formatRevision(plan.value() ?? '');
         },
         message: () =>
           [
@@ -705,7 +704,7 @@ export class ProposalService {
             deploymentId: rollback.deploymentId,
             note: `Automatic: ${
               rollback.app
-            } turned Degraded after the promotion to ${short(
+            } turned Degraded after the promotion to ${formatRevision(
               p.value,
             )} (proposal ${p.id}); review and merge to roll back.`,
           },
