@@ -101,6 +101,15 @@ function decodeCursor<T>(cursor: string, check: (v: any) => boolean): T {
 }
 
 /**
+ * Whether a user may read an entity, from the refs they may read
+ * (`readableEntities`; undefined: every one, as with permissions off).
+ */
+const readableBy =
+  (readable: string[] | undefined) =>
+  (ref: string): boolean =>
+    !readable || readable.includes(ref);
+
+/**
  * Reads of the stored GitOps state for entities and for the fleet. Every page
  * is served from the store: no request reaches a controller.
  */
@@ -282,7 +291,7 @@ export class GitopsService {
     const readable = await this.readableEntities(credentials);
     if (readable && this.options.links) {
       const claims = (await this.options.links.entitiesOf([id])).get(id);
-      if (claims && !claims.some(ref => readable.includes(ref)))
+      if (claims && !claims.some(readableBy(readable)))
         throw new NotFoundError(`GitOps application '${id}' not found`);
     }
     return app;
@@ -396,7 +405,7 @@ export class GitopsService {
     const claims = await this.options.links.entitiesOf(apps.map(a => a.id));
     return apps.map(app => {
       const [entityRef] = (claims.get(app.id) ?? [])
-        .filter(ref => !readable || readable.includes(ref))
+        .filter(readableBy(readable))
         .sort();
       return entityRef ? { ...app, entityRef } : app;
     });
@@ -660,9 +669,7 @@ export class GitopsService {
     const readable = await this.readableEntities(credentials);
     const claims = await this.options.links?.entitiesOfServices(services);
     const entityOf = (service: string) => {
-      const refs = (claims?.get(service) ?? []).filter(
-        ref => !readable || readable.includes(ref),
-      );
+      const refs = (claims?.get(service) ?? []).filter(readableBy(readable));
       return refs.length === 1 ? { entityRef: refs[0] } : {};
     };
     return {
