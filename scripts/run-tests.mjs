@@ -4,7 +4,14 @@
 // started for the run. Prints `N passed, N failed` last; exits non-zero on
 // any failure or when no test ran.
 import { spawnSync, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -32,6 +39,16 @@ const resultsDir = join(root, 'test-results');
 mkdirSync(resultsDir, { recursive: true });
 const outputFile = join(resultsDir, 'jest.json');
 
+// every temporary folder the tests make (Git repositories, clones, caches)
+// goes under one that is removed when they end; Jest keeps its transform
+// cache where it always does
+const testTmp = mkdtempSync(join(tmpdir(), 'gitops-test-'));
+const jestCache = join(
+  tmpdir(),
+  `jest_${(process.getuid?.() ?? 0).toString(36)}`,
+);
+env.TMPDIR = testTmp;
+
 const run = spawnSync(
   join(root, 'node_modules/.bin/backstage-cli'),
   [
@@ -40,16 +57,20 @@ const run = spawnSync(
     '--no-watch',
     '--json',
     `--outputFile=${outputFile}`,
+    `--cacheDirectory=${jestCache}`,
     ...process.argv.slice(2),
   ],
   { cwd: root, env, stdio: 'inherit' },
 );
+rmSync(testTmp, { recursive: true, force: true });
 
 if (pgDir) {
   spawnSync('bash', [
     '-c',
     `su postgres -s /bin/bash -c "/usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop" >/dev/null 2>&1 || /usr/lib/postgresql/15/bin/pg_ctl -D '${pgDir}' -m fast stop >/dev/null 2>&1`,
   ]);
+  // the throwaway server's folder (about 100 MB) goes with it
+  rmSync(dirname(pgDir), { recursive: true, force: true });
 }
 
 let passed = 0;

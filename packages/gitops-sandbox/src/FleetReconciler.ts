@@ -122,9 +122,7 @@ export class FleetReconciler {
       git.commitInfo(repo, head)?.message ?? '',
     )?.[1];
     const cause =
-      merged === 'promote'
-        ? 'promotion'
-        : (merged as 'rollback' | undefined);
+      merged === 'promote' ? 'promotion' : (merged as 'rollback' | undefined);
     const wanted = new Set<string>();
     for (const spec of apps) {
       const key = `${spec.instance}/${spec.namespace}/${spec.name}`;

@@ -569,7 +569,10 @@ export class FluxSandbox {
       // Released says how the last Helm action ended; Ready the object's state
       release.status.conditions = [
         ready(u.fail ? 'False' : 'True', reason, message, now),
-        { ...ready(u.fail ? 'False' : 'True', reason, message, now), type: 'Released' },
+        {
+          ...ready(u.fail ? 'False' : 'True', reason, message, now),
+          type: 'Released',
+        },
       ];
       if (!u.fail) {
         release.status.lastAppliedRevision = u.chartVersion;

@@ -28,17 +28,25 @@ const AUTHORS = [
 export class GitFleet {
   readonly root: string;
   private readonly shas = new Map<string, string[]>();
+  /** The root is a temporary folder made here: removed by `dispose`. */
+  private readonly ownRoot: boolean;
 
   constructor(options: {
     root?: string;
     repos: string[];
     initialCommits?: number;
   }) {
+    this.ownRoot = !options.root;
     this.root =
       options.root ??
       fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-sandbox-git-'));
     for (const repo of options.repos)
       this.create(repo, options.initialCommits ?? 16);
+  }
+
+  /** Removes the repositories, when their folder was made here. */
+  dispose(): void {
+    if (this.ownRoot) fs.rmSync(this.root, { recursive: true, force: true });
   }
 
   private git(cwd: string, args: string[], env: Record<string, string> = {}) {

@@ -26,7 +26,12 @@ startSandbox({
         argocdToken: process.env.SANDBOX_ARGOCD_TOKEN,
       }
     : undefined,
-}).then(({ url, sandbox }) => {
+}).then(({ url, sandbox, stop }) => {
+  // the sandbox's Git repositories are temporary: gone when it stops
+  for (const signal of ['SIGINT', 'SIGTERM'] as const)
+    process.once(signal, () => {
+      stop().finally(() => process.exit(0));
+    });
   // eslint-disable-next-line no-console
   console.log(
     `[sandbox] Argo CD API for instances ${sandbox

@@ -858,6 +858,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
       // open application streams end with the server
       server.closeAllConnections();
       await closed;
+      git?.dispose();
     },
   };
 }
