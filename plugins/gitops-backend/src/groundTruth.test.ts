@@ -139,6 +139,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     await relay?.close();
   });
 
+  let baseUrl = '';
   const backend = async () => {
     const b = await startTestBackend({
       features: [
@@ -188,8 +189,6 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     baseUrl = `http://127.0.0.1:${port}/api/gitops`;
     return b;
   };
-  let baseUrl = '';
-
   /** Proposes a change of the storefront through the API, and merges it. */
   const propose = async (body: object) => {
     const res = await fetch(
@@ -206,7 +205,8 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     const proposal = await res.json();
     if (!res.ok)
       throw new Error(`${res.status} ${JSON.stringify(proposal.error)}`);
-    expect(sb.git!.merge('fleet', proposal.branch)).toBeDefined();
+    if (!sb.git!.merge('fleet', proposal.branch))
+      throw new Error(`could not merge ${proposal.branch}`);
     return proposal;
   };
 
@@ -318,7 +318,8 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         { chartVersion: '6.7.0' },
         { values: 'soak-a' },
       ][[1, 3, 5, 7, 9].indexOf(round)];
-      if (helm) expect(sb.flux.upgradeHelm(helm)).toBeDefined();
+      if (helm && !sb.flux.upgradeHelm(helm))
+        throw new Error(`the Helm upgrade ${JSON.stringify(helm)} was refused`);
       // the prod instance is unreachable for a while
       if (round === 4)
         await fetch(`${sb.url}/sandbox/down`, {
