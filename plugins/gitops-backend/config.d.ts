@@ -330,14 +330,6 @@ export interface Config {
       historyBatchSize?: number;
     };
 
-    /** The catalog module (`catalogModuleGitops`): applications as Resource entities. */
-    catalog?: {
-      /** Owner of applications that belong to no Component. Default group:default/platform. */
-      defaultOwner?: string;
-      /** How often the catalog is updated, in seconds. Default: pollIntervalSeconds. */
-      refreshIntervalSeconds?: number;
-    };
-
     /** Push ingestion from controllers' notifications. */
     webhooks?: {
       /**

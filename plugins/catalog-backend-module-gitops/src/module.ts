@@ -7,6 +7,7 @@ import {
   catalogServiceRef,
 } from '@backstage/plugin-catalog-node';
 import { GitopsEntityProvider } from './GitopsEntityProvider';
+import { readCatalogModuleConfig } from './config';
 
 /**
  * Catalog module: every GitOps application as a Resource entity with its
@@ -29,23 +30,16 @@ export const catalogModuleGitops = createBackendModule({
         scheduler: coreServices.scheduler,
       },
       async init(deps) {
-        const seconds =
-          deps.config.getOptionalNumber(
-            'gitops.catalog.refreshIntervalSeconds',
-          ) ??
-          deps.config.getOptionalNumber('gitops.pollIntervalSeconds') ??
-          30;
+        const settings = readCatalogModuleConfig(deps.config);
         deps.catalog.addEntityProvider(
           new GitopsEntityProvider({
             discovery: deps.discovery,
             auth: deps.auth,
             catalog: deps.catalogService,
             logger: deps.logger,
-            defaultOwner:
-              deps.config.getOptionalString('gitops.catalog.defaultOwner') ??
-              'group:default/platform',
+            defaultOwner: settings.defaultOwner,
             taskRunner: deps.scheduler.createScheduledTaskRunner({
-              frequency: { seconds },
+              frequency: { seconds: settings.refreshIntervalSeconds },
               timeout: { minutes: 5 },
               initialDelay: { seconds: 3 },
               scope: 'global',
