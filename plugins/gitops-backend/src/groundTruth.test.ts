@@ -68,6 +68,7 @@ const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 async function notificationRelay() {
   let target: string | undefined;
   let forwarded = 0;
+  let accepted = 0;
   /** Each delivery and its answer, to tell why a deployment went missing. */
   const deliveries: string[] = [];
   const server = http.createServer((req, res) => {
@@ -89,7 +90,10 @@ async function notificationRelay() {
           body,
         }).then(
           // read to the end: an unread answer holds its connection
-          async r => `${r.status} ${await r.text()}`,
+          async r => {
+            if (r.ok) accepted += 1;
+            return `${r.status} ${await r.text()}`;
+          },
           e => String(e),
         );
         deliveries.push(
@@ -108,6 +112,7 @@ async function notificationRelay() {
       target = url;
     },
     forwarded: () => forwarded,
+    accepted: () => accepted,
     deliveries: (about: string) => deliveries.filter(d => d.includes(about)),
     close: () => new Promise(r => server.close(r)),
   };
@@ -185,7 +190,8 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
       ],
     });
     const port = (b.server.address() as AddressInfo).port;
-    relay.to(`http://127.0.0.1:${port}/api/gitops`);
+    // the sandbox posts to <relay>/api/gitops/webhooks/...: the same path here
+    relay.to(`http://127.0.0.1:${port}`);
     baseUrl = `http://127.0.0.1:${port}/api/gitops`;
     return b;
   };
@@ -367,21 +373,39 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         ...kinds,
       ].join(
         ', ',
-      )}; ${relay.forwarded()} notifications delivered\n${confusionTable(
+      )}; ${relay.forwarded()} notifications delivered, ${relay.accepted()} accepted\n${confusionTable(
         comparison,
       )}\n`,
     );
-    // what the backend was told of each missing one, and what it stored
-    for (const m of comparison.missing)
+    // what the backend was told of each missing or extra one, and what it stored
+    for (const m of [
+      ...comparison.missing,
+      ...comparison.extra.map(e => ({
+        ...e,
+        name: e.applicationId.split(':').slice(3).join(':'),
+      })),
+    ])
       process.stdout.write(
-        `missing ${JSON.stringify(m)}\n${relay
+        `missing or extra ${JSON.stringify(m)}\n${relay
           .deliveries(m.name.replace(/^.*\//, ''))
           .join('\n')}\nstored: ${JSON.stringify(
           await knex('gitops_deployments')
             .where('application_id', 'like', `%:${m.name}`)
-            .select('revisions', 'finished_at', 'result', 'origin', 'kind'),
+            .select(
+              'revisions',
+              'started_at',
+              'finished_at',
+              'result',
+              'origin',
+              'kind',
+              'initiated_by',
+              'dedupe_key',
+            ),
         )}\n`,
       );
+    // the notifications reached the backend: until 2026-12-06 this relay
+    // posted to a wrong path, every delivery answered 404 and nothing said so
+    expect(relay.accepted()).toBeGreaterThan(relay.forwarded() * 0.9);
     // diagonal: nothing missing, nothing recorded twice, nothing mislabelled
     expect({
       missing: comparison.missing,

@@ -1,4 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
+import knexFactory from 'knex';
 import {
   HEALTH_STATUSES,
   HealthStatus,
@@ -593,6 +594,81 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
       syncStatus: app.syncStatus,
       lastSyncedAt: app.lastSyncedAt,
     });
+  });
+
+  it('stores one deployment once when a notification and a poll write it at the same moment', async () => {
+    // ground truth soak on PostgreSQL: each writer's transaction missed the
+    // other's uncommitted row and both were stored, the second as a redeploy
+    const { knex: one } = await createStore();
+    // writers on connections of their own, as a backend's pool gives them
+    // (the test database's client has one connection)
+    const knex =
+      id === 'POSTGRES_15'
+        ? knexFactory({ ...one.client.config, pool: { min: 0, max: 8 } })
+        : one;
+    const store = await DatabaseGitopsStore.create({
+      database: { getClient: async () => knex },
+    });
+    if (knex !== one)
+      // every connection open, so the writers really run at once
+      await Promise.all(
+        Array.from({ length: 8 }, () => knex.raw('select pg_sleep(0.05)')),
+      );
+    const apps = Array.from({ length: 60 }, (_, i) =>
+      makeApplication({ name: `race-${i}` }),
+    );
+    await store.upsertApplications(apps);
+    await Promise.all(
+      apps.map(async (app, i) => {
+        const at = new Date(Date.UTC(2026, 11, 1, 10, i, 0)).toISOString();
+        const one = {
+          applicationId: app.id,
+          environment: app.environment,
+          revisions: [`${i}`.padStart(40, 'c')],
+          startedAt: at,
+          finishedAt: at,
+          result: 'Succeeded' as const,
+        };
+        // a notification (as the webhook writes it) and a poll (as ingestion does)
+        await Promise.all([
+          store.addDeployments([
+            {
+              ...one,
+              dedupeKey: `${app.id}@history`,
+              origin: 'controller-history',
+            },
+          ]),
+          store.addDeployments([
+            { ...one, dedupeKey: `${app.id}@event`, origin: 'event' },
+          ]),
+          store.applyEvents([
+            {
+              applicationId: app.id,
+              apply: current => ({
+                application: current,
+                deployment: {
+                  ...one,
+                  dedupeKey: `${app.id}@event2`,
+                  origin: 'event',
+                },
+              }),
+            },
+          ]),
+        ]);
+      }),
+    );
+    const rows = await knex('gitops_deployments')
+      .whereIn(
+        'application_id',
+        apps.map(a => a.id),
+      )
+      .select('application_id', 'origin');
+    expect(rows).toHaveLength(apps.length);
+    // the more trusted reading kept
+    expect(new Set(rows.map(r => r.origin))).toEqual(
+      new Set(['controller-history']),
+    );
+    if (knex !== one) await knex.destroy();
   });
 
   it('applies a batch of push events in order, in one transaction, each deployment once', async () => {

@@ -360,10 +360,9 @@ export class DatabaseGitopsStore implements GitopsStore {
   }
 
   async addDeployments(deployments: NewDeployment[]): Promise<number> {
-    const { added, applicationIds } = await writeDeployments(
-      this.db,
-      deployments,
-      CHUNK,
+    // in a transaction: its writers' locks last until it ends
+    const { added, applicationIds } = await this.db.transaction(tx =>
+      writeDeployments(tx, deployments, CHUNK),
     );
     if (applicationIds.length) this.onWrite(applicationIds);
     return added;

@@ -75,6 +75,33 @@ const sameDeployment = (a: Row | Existing, b: Row) =>
     !b.started_at ||
     Math.abs(Date.parse(a.started_at) - Date.parse(b.started_at)) <= 1000);
 
+/** Advisory lock class of deployment writes ("gd"), and its buckets of applications. */
+const LOCK_CLASS = 0x6764;
+const LOCK_BUCKETS = 64;
+
+function bucketOf(applicationId: string): number {
+  let h = 0;
+  for (let i = 0; i < applicationId.length; i++)
+    h = (h * 31 + applicationId.charCodeAt(i)) | 0;
+  return Math.abs(h) % LOCK_BUCKETS;
+}
+
+/**
+ * PostgreSQL: one writer at a time for the deployments of these
+ * applications (a bucket of them), across transactions and replicas,
+ * until the transaction ends. Two reads of one deployment written at the
+ * same time (a notification and a poll) would otherwise each miss the
+ * other's uncommitted row and both be stored. Buckets are taken in order,
+ * so writers never wait on each other in a circle. SQLite has one writer
+ * at a time anyway.
+ */
+async function lockApplications(db: Knex | Knex.Transaction, ids: string[]) {
+  if (!/^(pg|postgres)/.test(String(db.client.config.client))) return;
+  const buckets = [...new Set(ids.map(bucketOf))].sort((a, b) => a - b);
+  for (const bucket of buckets)
+    await db.raw('select pg_advisory_xact_lock(?, ?)', [LOCK_CLASS, bucket]);
+}
+
 /**
  * Stores deployments so that each is recorded once, whichever way it was
  * read: a row with the same dedupe key is ignored; a row for the same
@@ -86,11 +113,14 @@ const sameDeployment = (a: Row | Existing, b: Row) =>
  * Returns how many deployments were new.
  */
 export async function writeDeployments(
-  db: Knex | Knex.Transaction,
+  db: Knex.Transaction,
   deployments: NewDeployment[],
   chunk = 50,
 ): Promise<{ added: number; applicationIds: string[] }> {
   let added = 0;
+  await lockApplications(db, [
+    ...new Set(deployments.map(d => d.applicationId)),
+  ]);
   /** Applications written, and the earliest finish written for each. */
   const touched = new Map<string, string>();
   const touch = (r: { application_id: string; finished_at: string }) => {
