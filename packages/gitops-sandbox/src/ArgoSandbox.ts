@@ -477,6 +477,7 @@ export class ArgoSandbox {
             phase: 'Failed',
             message,
             initiatedBy: app.operation.initiatedBy.username,
+            automated: app.operation.initiatedBy.automated,
           });
           app.stage = 'outOfSync';
           app.stageSince = now;
@@ -497,6 +498,7 @@ export class ArgoSandbox {
           finishedAt: iso(now),
           health: app.spec.failsWith ? 'Degraded' : 'Healthy',
           initiatedBy: app.operation.initiatedBy.username,
+          automated: app.operation.initiatedBy.automated,
         });
         const entry = {
           ...this.entry(

@@ -10,6 +10,8 @@ export interface ArgoSyncedEvent {
   finishedAt: string;
   health: string;
   initiatedBy?: string;
+  /** Argo CD started the sync on its own (`initiatedBy.automated`). */
+  automated?: boolean;
   /** Succeeded unless told. */
   phase?: 'Succeeded' | 'Failed';
   message?: string;
@@ -117,6 +119,7 @@ export class Notifier {
         finishedAt: event.finishedAt,
         revision: event.revision,
         ...(event.initiatedBy ? { initiatedBy: event.initiatedBy } : {}),
+        ...(event.automated ? { automated: true } : {}),
       },
     });
     await this.post('/webhooks/argocd', body, {

@@ -358,7 +358,12 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
       truth,
       await storedDeployments(knex, since),
     );
-    for (let i = 0; i < 20 && comparison.missing.length; i++) {
+    // reads still on their way (a poll, the history after a notification)
+    const unsettled = () =>
+      comparison.missing.length +
+      comparison.extra.length +
+      comparison.mislabelled.length;
+    for (let i = 0; i < 20 && unsettled(); i++) {
       await sleep(1000);
       comparison = compareWithTruth(
         truth,
@@ -377,16 +382,20 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         comparison,
       )}\n`,
     );
-    // what the backend was told of each missing or extra one, and what it stored
+    // what the backend was told of each missing, extra or mislabelled one,
+    // and what it stored
     for (const m of [
       ...comparison.missing,
-      ...comparison.extra.map(e => ({
+      ...[
+        ...comparison.extra,
+        ...comparison.mislabelled.map(m => m.stored),
+      ].map(e => ({
         ...e,
         name: e.applicationId.split(':').slice(3).join(':'),
       })),
     ])
       process.stdout.write(
-        `missing or extra ${JSON.stringify(m)}\n${relay
+        `missing, extra or mislabelled ${JSON.stringify(m)}\n${relay
           .deliveries(m.name.replace(/^.*\//, ''))
           .join('\n')}\nstored: ${JSON.stringify(
           await knex('gitops_deployments')

@@ -31,6 +31,8 @@ const argoEvent = z.object({
       revision: z.string().optional(),
       revisions: z.array(z.string()).optional(),
       initiatedBy: z.string().optional(),
+      /** Argo CD started it on its own (auto-sync, self-heal). */
+      automated: z.boolean().optional(),
     })
     .optional(),
 });
@@ -93,7 +95,8 @@ export function readArgoEvent(raw: Buffer): {
                 startedAt: op.startedAt,
                 finishedAt,
                 result: op.phase === 'Succeeded' ? 'Succeeded' : 'Failed',
-                initiatedBy: op.initiatedBy,
+                initiatedBy:
+                  op.initiatedBy ?? (op.automated ? 'automated' : undefined),
                 origin: 'event',
                 message: op.message,
               }
