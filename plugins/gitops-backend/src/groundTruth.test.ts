@@ -90,16 +90,14 @@ async function notificationRelay() {
           body,
         }).then(
           // read to the end: an unread answer holds its connection
-          async r => {
-            if (r.ok) accepted += 1;
-            return `${r.status} ${await r.text()}`;
-          },
-          e => String(e),
+          async r => ({ ok: r.ok, text: `${r.status} ${await r.text()}` }),
+          e => ({ ok: false, text: String(e) }),
         );
+        if (status.ok) accepted += 1;
         deliveries.push(
-          `${new Date().toISOString()} ${body
-            .toString()
-            .slice(0, 300)} -> ${status}`,
+          `${new Date().toISOString()} ${body.toString().slice(0, 300)} -> ${
+            status.text
+          }`,
         );
         forwarded += 1;
       }
@@ -388,7 +386,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
       ...comparison.missing,
       ...[
         ...comparison.extra,
-        ...comparison.mislabelled.map(m => m.stored),
+        ...comparison.mislabelled.map(wrong => wrong.stored),
       ].map(e => ({
         ...e,
         name: e.applicationId.split(':').slice(3).join(':'),

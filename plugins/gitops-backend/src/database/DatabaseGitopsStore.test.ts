@@ -635,17 +635,17 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
   it('stores one deployment once when a notification and a poll write it at the same moment', async () => {
     // ground truth soak on PostgreSQL: each writer's transaction missed the
     // other's uncommitted row and both were stored, the second as a redeploy
-    const { knex: one } = await createStore();
+    const { knex: single } = await createStore();
     // writers on connections of their own, as a backend's pool gives them
     // (the test database's client has one connection)
     const knex =
       id === 'POSTGRES_15'
-        ? knexFactory({ ...one.client.config, pool: { min: 0, max: 8 } })
-        : one;
+        ? knexFactory({ ...single.client.config, pool: { min: 0, max: 8 } })
+        : single;
     const store = await DatabaseGitopsStore.create({
       database: { getClient: async () => knex },
     });
-    if (knex !== one)
+    if (knex !== single)
       // every connection open, so the writers really run at once
       await Promise.all(
         Array.from({ length: 8 }, () => knex.raw('select pg_sleep(0.05)')),
@@ -704,7 +704,7 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     expect(new Set(rows.map(r => r.origin))).toEqual(
       new Set(['controller-history']),
     );
-    if (knex !== one) await knex.destroy();
+    if (knex !== single) await knex.destroy();
   });
 
   it('applies a batch of push events in order, in one transaction, each deployment once', async () => {
