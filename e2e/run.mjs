@@ -2,7 +2,8 @@
 // playwright-core): starts the portal unless GITOPS_E2E_URL points at one,
 // signs in as guest, opens a service's Deployments tab and the fleet page with
 // live data from the sandbox fleet,
-// and saves screenshots under e2e/screenshots/. Prints `N passed, N failed`.
+// and saves screenshots under test-results/e2e-screenshots/ (the README's,
+// e2e/screenshots/, with UPDATE_SCREENSHOTS=1). Prints `N passed, N failed`.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,11 @@ import { chromium } from 'playwright-core';
 import { chromiumLaunchOptions } from '../scripts/chromium.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const shots = join(root, 'e2e', 'screenshots');
+// a run leaves the working tree as it was; the README's images change only
+// when asked
+const shots = process.env.UPDATE_SCREENSHOTS
+  ? join(root, 'e2e', 'screenshots')
+  : join(root, 'test-results', 'e2e-screenshots');
 mkdirSync(shots, { recursive: true });
 const appUrl = process.env.GITOPS_E2E_URL ?? 'http://localhost:3000';
 const backendUrl = process.env.GITOPS_E2E_BACKEND ?? 'http://localhost:7007';

@@ -398,7 +398,13 @@ gitops:
   try {
     // the generated app has the signals plugin (both halves): live
     const { page, heard } = await openTab();
-    const shot = path.join(root, 'docs/screenshots/embed-check.png');
+    // the README's image only when asked (UPDATE_SCREENSHOTS=1)
+    const shot = path.join(
+      root,
+      process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : 'test-results',
+      'embed-check.png',
+    );
+    fs.mkdirSync(path.dirname(shot), { recursive: true });
     await page.screenshot({ path: shot, fullPage: false });
     log(
       `the Deployments tab of a generated app shows live data; ${path.relative(
