@@ -52,9 +52,9 @@ const edge = env =>
   });
 const started = Date.now();
 
-// an open Deployments tab in Chromium on the real portal: signals vs polling
-function pageBench() {
-  const res = spawnSync(process.execPath, ['bench/page.mjs'], {
+/** Runs a bench script on its own (its progress on stderr); its last line is JSON. */
+function runScript(args) {
+  const res = spawnSync(process.execPath, args, {
     cwd: root,
     env: process.env,
     encoding: 'utf8',
@@ -63,9 +63,11 @@ function pageBench() {
   });
   const line = res.stdout.trim().split('\n').pop();
   if (res.status !== 0 || !line?.startsWith('{'))
-    throw new Error(`bench/page.mjs failed (exit ${res.status})`);
+    throw new Error(`${args.at(-1)} failed (exit ${res.status})`);
   return JSON.parse(line);
 }
+// an open Deployments tab in Chromium on the real portal: signals vs polling
+const pageBench = () => runScript(['bench/page.mjs']);
 function reportPage(page) {
   console.log(
     '\nAn open Deployments tab: from the controller finishing a deployment until the tab shows it, no reload (goal: p95 <= 3 s with signals)',
@@ -89,23 +91,12 @@ if (process.env.BENCH_ONLY === 'page') {
 }
 
 // the stored history of `npm start` against the sandbox's ground truth
-function truthBench() {
-  const res = spawnSync(
-    process.execPath,
-    ['--require', '@backstage/cli/config/nodeTransform.cjs', 'bench/truth.ts'],
-    {
-      cwd: root,
-      env: process.env,
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  const line = res.stdout.trim().split('\n').pop();
-  if (res.status !== 0 || !line?.startsWith('{'))
-    throw new Error(`bench/truth.ts failed (exit ${res.status})`);
-  return JSON.parse(line);
-}
+const truthBench = () =>
+  runScript([
+    '--require',
+    '@backstage/cli/config/nodeTransform.cjs',
+    'bench/truth.ts',
+  ]);
 function reportTruth(truth) {
   console.log(
     `\nHistory you can trust: npm start for ${truth.minutes} minutes (commits: ${truth.commitEverySeconds}), ${truth.deployments} deployments, stored history vs ground truth (goal: diagonal)`,

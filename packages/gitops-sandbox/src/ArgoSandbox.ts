@@ -4,6 +4,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { SandboxAppSpec, sha } from './fleet';
 import { GitFleet } from './GitFleet';
+import { GroundTruthDeployment, groundTruthKind } from './groundTruth';
 import type { ArgoSyncedEvent } from './notifier';
 
 type Initiator = { username?: string; automated?: boolean };
@@ -26,40 +27,6 @@ type Stage = 'idle' | 'outOfSync' | 'syncing';
 
 /** Why the sandbox started a sync. */
 type SyncReason = 'new-head' | 'drift' | 'manual';
-
-/**
- * One deployment the sandbox performed, as it knows it happened: the
- * ground truth the backend's stored history is compared with. `kind` uses
- * the backend's vocabulary (README, "What a deployment was"), decided from
- * what the sandbox did, not from what it reports.
- */
-export interface GroundTruthDeployment {
-  /** argocd unless told. */
-  engine?: 'argocd' | 'flux';
-  /** The Argo CD instance, or the Flux cluster. */
-  instance: string;
-  namespace: string;
-  /** The application's name, or a Flux object's `<kind>/<name>`. */
-  name: string;
-  revision: string;
-  startedAt: string;
-  finishedAt: string;
-  result: 'Succeeded' | 'Failed';
-  initiatedBy: string;
-  /**
-   * The commits it brought since the application's previous successful
-   * deployment (0 for the same or an older commit), for applications of the
-   * sandbox's Git repositories.
-   */
-  commitsBrought?: number;
-  kind:
-    | 'new-commit'
-    | 'promotion'
-    | 'rollback'
-    | 'redeploy'
-    | 'self-heal'
-    | 'failed';
-}
 
 interface AppState {
   spec: SandboxAppSpec;
@@ -253,12 +220,13 @@ export class ArgoSandbox {
   ) {
     const revision = h.revision ?? '';
     const last = deployed[deployed.length - 1];
-    let kind: GroundTruthDeployment['kind'] = 'new-commit';
-    // the same revision again: by a person, or by the controller on its own
-    if (deployed.length && revision === last)
-      kind = reason === 'manual' ? 'redeploy' : 'self-heal';
-    else if (cause && revision === cause.targetRevision) kind = cause.kind;
-    else if (deployed.includes(revision)) kind = 'rollback';
+    const kind = groundTruthKind({
+      applied: revision,
+      ran: deployed,
+      byPerson: reason === 'manual',
+      proposal:
+        cause && revision === cause.targetRevision ? cause.kind : undefined,
+    });
     const repo = GitFleet.repoOf(spec.repoURL);
     const commitsBrought =
       last && repo && this.options.git?.has(repo)

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sha } from './fleet';
 import { GitFleet } from './GitFleet';
 import type { FluxReconciledEvent } from './notifier';
-import type { GroundTruthDeployment } from './ArgoSandbox';
+import { GroundTruthDeployment, groundTruthKind } from './groundTruth';
 
 type Obj = {
   apiVersion: string;
@@ -465,10 +465,7 @@ export class FluxSandbox {
     const key = this.key(cluster, obj);
     const ran = this.deployed.get(key) ?? [];
     const what = `${d.revision}#${d.content ?? ''}`;
-    let kind: GroundTruthDeployment['kind'] = 'new-commit';
-    if (d.failed) kind = 'failed';
-    else if (ran.length && ran[ran.length - 1] === what) kind = 'self-heal';
-    else if (ran.includes(what)) kind = 'rollback';
+    const kind = groundTruthKind({ applied: what, ran, failed: d.failed });
     if (!d.failed) this.deployed.set(key, [...ran, what]);
     this.truth.push({
       engine: 'flux',

@@ -8,7 +8,7 @@ export { FluxSandbox } from './FluxSandbox';
 export { GitFleet } from './GitFleet';
 export type { SandboxOptions } from './server';
 export { ArgoSandbox } from './ArgoSandbox';
-export type { GroundTruthDeployment } from './ArgoSandbox';
+export type { GroundTruthDeployment } from './groundTruth';
 export { demoFleet, sha } from './fleet';
 export type { SandboxAppSpec } from './fleet';
 export { FleetReconciler, FAIL_ANNOTATION } from './FleetReconciler';

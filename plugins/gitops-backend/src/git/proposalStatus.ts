@@ -16,7 +16,6 @@ import { Octokit } from '@octokit/rest';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PromotionSettings } from '../config';
 import { RepositoryPolicy } from '../promotion/repositories';
 
 /**
@@ -77,20 +76,17 @@ async function reviewOf(
  * base branch.
  */
 export class ProposalStatusReader {
-  private readonly repositories: RepositoryPolicy;
-
   constructor(
     private readonly options: {
-      settings: PromotionSettings;
+      /** Which repositories may be read: the one the proposals were made under. */
+      repositories: RepositoryPolicy;
       integrations: ScmIntegrationRegistry;
       github: GithubCredentialsProvider;
       auth: GitAuth;
       /** Where repositories are fetched to follow proposals. */
       cacheDir?: string;
     },
-  ) {
-    this.repositories = new RepositoryPolicy(options.settings);
-  }
+  ) {}
 
   /** Whether a proposal's commit reached its base branch; the commit that brought it. */
   private async mergedOnPlainGit(
@@ -150,7 +146,7 @@ export class ProposalStatusReader {
    */
   async read(p: ChangeProposal): Promise<ChangeProposal> {
     // a repository dropped from the configuration is no longer read
-    this.repositories.check(p.repoUrl, `Following proposal ${p.id}`);
+    this.options.repositories.check(p.repoUrl, `Following proposal ${p.id}`);
     const repo = resolveRepo(p.repoUrl, this.options.integrations);
     if (!repo || !p.commitSha) return p;
     if (p.pullRequestNumber && repo.type === 'github') {

@@ -107,7 +107,10 @@ export class ProposalService {
   ) {
     this.repositories = new RepositoryPolicy(options.settings);
     this.policies = new PromotionPolicies(options);
-    this.status = new ProposalStatusReader(options);
+    this.status = new ProposalStatusReader({
+      ...options,
+      repositories: this.repositories,
+    });
   }
 
   /** The rules of an entity: its annotation, else config rules by labels. */
