@@ -5,16 +5,13 @@ import {
   SchedulerServiceTaskRunner,
 } from '@backstage/backend-plugin-api';
 import { Entity } from '@backstage/catalog-model';
-import { ResponseError } from '@backstage/errors';
 import {
   CatalogService,
   EntityProvider,
   EntityProviderConnection,
 } from '@backstage/plugin-catalog-node';
-import {
-  FleetPage,
-  GitopsApplication,
-} from '@gitops-portal/plugin-gitops-common';
+import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
+import { createGitopsServiceClient } from '@gitops-portal/plugin-gitops-node';
 import { createHash } from 'node:crypto';
 import { applicationToEntity } from './applicationEntities';
 
@@ -63,22 +60,11 @@ export class GitopsEntityProvider implements EntityProvider {
   }
 
   private async fleet(): Promise<GitopsApplication[]> {
-    const baseUrl = await this.options.discovery.getBaseUrl('gitops');
-    const { token } = await this.options.auth.getPluginRequestToken({
-      onBehalfOf: await this.options.auth.getOwnServiceCredentials(),
-      targetPluginId: 'gitops',
-    });
+    const client = createGitopsServiceClient(this.options);
     const apps: GitopsApplication[] = [];
     let cursor: string | undefined;
     do {
-      const url = `${baseUrl}/fleet?limit=1000${
-        cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''
-      }`;
-      const res = await fetch(url, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      if (!res.ok) throw await ResponseError.fromResponse(res);
-      const page = (await res.json()) as FleetPage;
+      const page = await client.getFleet({ limit: 1000, cursor });
       apps.push(...page.items);
       cursor = page.nextCursor;
     } while (cursor);

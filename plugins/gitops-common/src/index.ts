@@ -15,4 +15,5 @@ export * from './classify';
 export * from './dora';
 export * from './promotion';
 export * from './signals';
+export * from './client';
 export { SERVICE_LABEL, applicationService } from './service';

@@ -32,3 +32,4 @@ export {
   repositoryPath,
   DEFAULT_MAX_FILE_BYTES,
 } from './workTree';
+export { createGitopsServiceClient } from './serviceClient';

@@ -1,2 +1,1 @@
 export * from './GitopsApi';
-export { GitopsClient } from './GitopsClient';

@@ -1,20 +1,22 @@
-import { DiscoveryApi, FetchApi } from '@backstage/core-plugin-api';
 import { ResponseError } from '@backstage/errors';
-import {
+import type {
   ApplicationSetStatus,
   ControllerStatus,
+  DeploymentHistoryPage,
+  EntityDeploymentsResponse,
+  FleetPage,
+} from '../types';
+import type {
   ChangeProposal,
   EntityChangesResponse,
   ProposeChangeRequest,
-  DeploymentHistoryPage,
-  EntityDeploymentsResponse,
-  DeliveryMetrics,
+} from '../promotion';
+import type { DeliveryMetrics, TeamDeliveryMetrics } from '../dora';
+import type {
   DeliveryMetricsQuery,
   FleetMatrix,
-  FleetPage,
   GitopsActionName,
-  TeamDeliveryMetrics,
-} from '@gitops-portal/plugin-gitops-common';
+} from '../api';
 import {
   EntityRefParts,
   FleetMatrixQuery,
@@ -22,6 +24,26 @@ import {
   GitopsApi,
   HistoryOptions,
 } from './GitopsApi';
+
+/**
+ * Where the GitOps backend is: the frontend's DiscoveryApi and the backend's
+ * DiscoveryService both fit.
+ *
+ * @public
+ */
+export interface GitopsDiscovery {
+  getBaseUrl(pluginId: string): Promise<string>;
+}
+
+/**
+ * How requests are sent: the frontend's FetchApi (which adds the user's
+ * token), or in a backend module a fetch that adds a service token.
+ *
+ * @public
+ */
+export interface GitopsFetch {
+  fetch: typeof fetch;
+}
 
 function entityPath(entity: EntityRefParts): string {
   return [
@@ -50,16 +72,19 @@ function toQuery(options: object): string {
 }
 
 /**
- * Default {@link GitopsApi}: calls the GitOps backend through the discovery
- * and fetch APIs, so requests carry the user's Backstage token.
+ * The one client of the GitOps backend's API, for the browser and for
+ * backend modules alike (as `@backstage/catalog-client` is): it calls the
+ * backend found by `discoveryApi` through `fetchApi` (global fetch when not
+ * given), and turns an error answer into a `ResponseError` with the
+ * server's own message.
  *
  * @public
  */
 export class GitopsClient implements GitopsApi {
   constructor(
     private readonly options: {
-      discoveryApi: DiscoveryApi;
-      fetchApi: FetchApi;
+      discoveryApi: GitopsDiscovery;
+      fetchApi?: GitopsFetch;
     },
   ) {}
 
@@ -183,7 +208,8 @@ export class GitopsClient implements GitopsApi {
 
   private async request(path: string, init: RequestInit): Promise<Response> {
     const baseUrl = await this.options.discoveryApi.getBaseUrl('gitops');
-    const res = await this.options.fetchApi.fetch(`${baseUrl}${path}`, init);
+    const fetchApi = this.options.fetchApi ?? { fetch };
+    const res = await fetchApi.fetch(`${baseUrl}${path}`, init);
     if (!res.ok) {
       const error = await ResponseError.fromResponse(res);
       // the server's own words (why a proposal conflicts), not "Request

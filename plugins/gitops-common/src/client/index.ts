@@ -1,0 +1,2 @@
+export * from './GitopsApi';
+export * from './GitopsClient';
