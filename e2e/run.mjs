@@ -768,6 +768,37 @@ try {
     });
   });
   await check(
+    "finds a service's application in the portal's search, and opens its Deployments tab",
+    async () => {
+      // the search module indexes a minute apart in the demo: search again
+      // until the application is in the index
+      const result = page.getByRole('link', { name: 'checkout-prod' }).first();
+      for (let i = 0; i < 20; i++) {
+        await page.goto(`${appUrl}/search?query=checkout-prod`);
+        if (
+          await result.waitFor({ timeout: 10_000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          break;
+      }
+      const href = await result.getAttribute('href');
+      if (
+        !href?.startsWith(
+          '/catalog/default/component/checkout/deployments?application=',
+        )
+      )
+        throw new Error(`the search result links to ${href}`);
+      await page.screenshot({
+        path: join(shots, 'search-result.png'),
+        fullPage: false,
+      });
+      await result.click();
+      await page.getByRole('region', { name: 'environment prod' }).waitFor();
+    },
+  );
+  await check(
     'creates a GitOps-managed service from the template, and sees it deployed',
     async () => {
       const name = `e2e-svc-${Date.now().toString(36)}`;

@@ -18,6 +18,7 @@ export const PUBLISHED = [
   'plugins/gitops-backend',
   'plugins/catalog-backend-module-gitops',
   'plugins/scaffolder-backend-module-gitops',
+  'plugins/search-backend-module-gitops',
   'plugins/gitops',
 ];
 

@@ -218,6 +218,7 @@ try {
       tgz('plugin-gitops-common'),
       tgz('plugin-gitops-node'),
       tgz('plugin-catalog-backend-module-gitops'),
+      tgz('plugin-search-backend-module-gitops'),
     ],
     { cwd: appDir, env },
   );
@@ -246,6 +247,7 @@ try {
         [
           "backend.add(import('@gitops-portal/plugin-gitops-backend'));",
           "backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));",
+          "backend.add(import('@gitops-portal/plugin-search-backend-module-gitops'));",
           '',
           'backend.start();',
         ].join('\n'),
@@ -272,6 +274,13 @@ spec:
   locations:
     - type: file
       target: ../../examples/gitops-entities.yaml
+search:
+  collators:
+    gitops:
+      schedule:
+        frequency: { seconds: 20 }
+        timeout: { minutes: 2 }
+        initialDelay: { seconds: 5 }
 gitops:
   pollIntervalSeconds: 5
   argocd:
@@ -420,6 +429,22 @@ gitops:
     log(
       `signals: a new deployment shown ${liveSeconds} s after the push, told by ${heard.signals} signal(s)`,
     );
+    // the search module: the generated app's search page finds checkout's
+    // applications (indexed every 20 s here), shown by the GitOps result item
+    const result = page.getByRole('link', { name: 'checkout-prod' }).first();
+    let found = false;
+    for (let i = 0; i < 12 && !found; i++) {
+      await page.goto('http://localhost:3000/search?query=checkout-prod');
+      found = await result.waitFor({ timeout: 10_000 }).then(
+        () => true,
+        () => false,
+      );
+    }
+    if (!found) throw new Error('search never found checkout-prod');
+    const href = await result.getAttribute('href');
+    if (!href?.includes('/catalog/default/component/checkout/deployments'))
+      throw new Error(`the search result links to ${href}`);
+    log('search: the portal search finds checkout-prod, linked to its tab');
     passed++;
     await page.close();
   } catch (e) {

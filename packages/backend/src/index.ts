@@ -31,4 +31,8 @@ backend.add(import('@backstage/plugin-notifications-backend'));
 backend.add(import('@gitops-portal/plugin-gitops-backend'));
 backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));
 
+// search (Lunr in memory), with GitOps applications in it
+backend.add(import('@backstage/plugin-search-backend'));
+backend.add(import('@gitops-portal/plugin-search-backend-module-gitops'));
+
 backend.start();

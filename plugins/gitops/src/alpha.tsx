@@ -10,6 +10,7 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
+import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
 import { isGitopsAvailable } from '@gitops-portal/plugin-gitops-common';
 import CloudSyncIcon from '@material-ui/icons/CloudUpload';
 import { GitopsClient, gitopsApiRef } from './api';
@@ -75,6 +76,23 @@ export const gitopsFleetPage = PageBlueprint.make({
 });
 
 /**
+ * GitOps applications in the search results (documents of type `gitops`,
+ * indexed by `@gitops-portal/plugin-search-backend-module-gitops`).
+ *
+ * @alpha
+ */
+export const gitopsSearchResultListItem = SearchResultListItemBlueprint.make({
+  params: {
+    predicate: result => result.type === 'gitops',
+    icon: <CloudSyncIcon />,
+    component: () =>
+      import('./components/GitopsSearchResultListItem').then(
+        m => m.GitopsSearchResultListItem,
+      ),
+  },
+});
+
+/**
  * The GitOps plugin for the new frontend system.
  *
  * @alpha
@@ -89,5 +107,6 @@ export default createFrontendPlugin({
     entityGitopsCard,
     entityDeliveryPerformanceCard,
     gitopsFleetPage,
+    gitopsSearchResultListItem,
   ],
 });

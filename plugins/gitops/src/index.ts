@@ -13,3 +13,7 @@ export {
 export * from './api';
 export { isGitopsAvailable as isGitOpsAvailable } from '@gitops-portal/plugin-gitops-common';
 export { HealthChip, SyncChip } from './components/StatusChips';
+export {
+  GitopsSearchResultListItem,
+  type GitopsSearchResultListItemProps,
+} from './components/GitopsSearchResultListItem';

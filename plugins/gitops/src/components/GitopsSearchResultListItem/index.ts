@@ -1,0 +1,2 @@
+export { GitopsSearchResultListItem } from './GitopsSearchResultListItem';
+export type { GitopsSearchResultListItemProps } from './GitopsSearchResultListItem';

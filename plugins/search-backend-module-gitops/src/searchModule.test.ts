@@ -1,0 +1,192 @@
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
+import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
+import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
+import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
+import catalogPlugin from '@backstage/plugin-catalog-backend';
+import permissionPlugin from '@backstage/plugin-permission-backend';
+import searchPlugin from '@backstage/plugin-search-backend';
+import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
+import {
+  onBehalfOfAuthFactory,
+  ownersOnlyPolicyModule,
+  until,
+} from '@gitops-portal/gitops-test-utils';
+import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import { searchModuleGitopsCollator } from './module';
+
+jest.setTimeout(180_000);
+
+const CATALOG = `
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: checkout
+  annotations:
+    argocd/app-selector: app.kubernetes.io/name=checkout
+spec:
+  type: service
+  lifecycle: production
+  owner: user:default/alice
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: payments
+  annotations:
+    argocd/app-name: payments-dev,payments-staging
+spec:
+  type: service
+  lifecycle: production
+  owner: user:default/bob
+`;
+
+describe('search module with the search, catalog, permission and GitOps backends', () => {
+  it('indexes claimed applications as the controller reports them, follows new deployments, and shows each user only what they may read', async () => {
+    const sb = await startSandbox({
+      port: 0,
+      commitEverySeconds: 0,
+      git: false,
+    });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-search-'));
+    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
+    const { server } = await startTestBackend({
+      features: [
+        gitopsPlugin,
+        catalogPlugin,
+        searchPlugin,
+        searchModuleGitopsCollator,
+        permissionPlugin,
+        ownersOnlyPolicyModule(),
+        permissionsServiceFactory,
+        permissionsRegistryServiceFactory,
+        onBehalfOfAuthFactory,
+        schedulerServiceFactory,
+        mockServices.rootConfig.factory({
+          data: {
+            backend: { baseUrl: 'http://localhost:0' },
+            permission: { enabled: true },
+            catalog: {
+              rules: [{ allow: ['Component', 'Location'] }],
+              locations: [
+                { type: 'file', target: path.join(dir, 'catalog.yaml') },
+              ],
+              processingInterval: { seconds: 1 },
+            },
+            search: {
+              collators: {
+                gitops: {
+                  schedule: {
+                    frequency: { seconds: 2 },
+                    timeout: { seconds: 60 },
+                    initialDelay: { seconds: 1 },
+                  },
+                },
+              },
+            },
+            gitops: {
+              pollIntervalSeconds: 1,
+              watch: false,
+              visibility: { refreshIntervalSeconds: 1 },
+              git: { enabled: false },
+              argocd: {
+                instances: [
+                  {
+                    name: 'main',
+                    url: `${sb.url}/argocd/main`,
+                    token: SANDBOX_TOKEN,
+                  },
+                ],
+              },
+            },
+          },
+        }),
+      ],
+    });
+    const api = request(server);
+    const search = async (user: string, term: string) => {
+      const res = await api
+        .get(
+          `/api/search/query?term=${encodeURIComponent(term)}&types[0]=gitops`,
+        )
+        .set(
+          'authorization',
+          mockCredentials.user.header(`user:default/${user}`),
+        );
+      if (res.status !== 200)
+        throw new Error(`search: ${res.status} ${JSON.stringify(res.body)}`);
+      return (res.body.results as any[]).map(r => r.document);
+    };
+    /** What the sandbox's Argo CD says the application runs. */
+    const truth = (name: string) => {
+      const app = sb.sandbox.application('main', name) as any;
+      return {
+        revision: String(app.status.sync.revision).slice(0, 7),
+        healthStatus: app.status.health.status,
+        syncStatus: app.status.sync.status,
+      };
+    };
+    try {
+      // the admin reads every entity: both services' applications, once
+      // the catalog claims them and the collator ran
+      const all = await until(async () => {
+        const docs = await search('admin', 'dev');
+        const names = docs.map(d => d.title).sort();
+        return names.includes('checkout-dev') && names.includes('payments-dev')
+          ? docs
+          : undefined;
+      }, 'checkout-dev and payments-dev in the index');
+      const checkoutDev = all.find(d => d.title === 'checkout-dev');
+      expect(checkoutDev).toMatchObject({
+        entityRef: 'component:default/checkout',
+        environment: 'dev',
+        engine: 'argocd',
+        kind: 'Application',
+        location:
+          '/catalog/default/component/checkout/deployments?application=argocd%3Amain%3Aargocd%3Acheckout-dev',
+        ...truth('checkout-dev'),
+      });
+      expect(checkoutDev.cluster).toMatch(/^main/);
+      // an application no entity claims is not indexed (fleet page only)
+      expect(
+        (await search('admin', 'ingress-nginx')).map(d => d.title),
+      ).not.toContain('ingress-nginx');
+
+      // owners only: alice finds checkout's applications, never payments'
+      const alice = (await search('alice', 'dev')).map(d => d.title);
+      expect(alice).toContain('checkout-dev');
+      expect(alice.filter(n => n.startsWith('payments'))).toEqual([]);
+      const bob = (await search('bob', 'payments')).map(d => d.title);
+      expect(bob).toEqual(
+        expect.arrayContaining(['payments-dev', 'payments-staging']),
+      );
+      expect((await search('bob', 'checkout')).map(d => d.title)).toEqual([]);
+
+      // a new commit deployed: the index follows, with the controller's revision
+      const pushed = sb.sandbox.push({
+        instance: 'main',
+        name: 'checkout-dev',
+      });
+      expect(pushed).toBeDefined();
+      const found = await until(
+        async () => {
+          const docs = await search('alice', pushed!.revision.slice(0, 7));
+          return docs.find(d => d.title === 'checkout-dev');
+        },
+        'the new revision of checkout-dev found by its SHA',
+        120_000,
+      );
+      expect(found.revision).toBe(truth('checkout-dev').revision);
+      expect(found.revision).toBe(pushed!.revision.slice(0, 7));
+    } finally {
+      await sb.stop();
+    }
+  });
+});
