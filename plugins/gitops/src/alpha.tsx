@@ -10,7 +10,10 @@ import {
   EntityCardBlueprint,
   EntityContentBlueprint,
 } from '@backstage/plugin-catalog-react/alpha';
-import { SearchResultListItemBlueprint } from '@backstage/plugin-search-react/alpha';
+import {
+  SearchFilterResultTypeBlueprint,
+  SearchResultListItemBlueprint,
+} from '@backstage/plugin-search-react/alpha';
 import { isGitopsAvailable } from '@gitops-portal/plugin-gitops-common';
 import CloudSyncIcon from '@material-ui/icons/CloudUpload';
 import { GitopsClient, gitopsApiRef } from './api';
@@ -93,6 +96,19 @@ export const gitopsSearchResultListItem = SearchResultListItemBlueprint.make({
 });
 
 /**
+ * "GitOps" among the search page's result types.
+ *
+ * @alpha
+ */
+export const gitopsSearchResultType = SearchFilterResultTypeBlueprint.make({
+  params: {
+    value: 'gitops',
+    name: 'GitOps',
+    icon: <CloudSyncIcon />,
+  },
+});
+
+/**
  * The GitOps plugin for the new frontend system.
  *
  * @alpha
@@ -108,5 +124,6 @@ export default createFrontendPlugin({
     entityDeliveryPerformanceCard,
     gitopsFleetPage,
     gitopsSearchResultListItem,
+    gitopsSearchResultType,
   ],
 });
