@@ -8,6 +8,7 @@ import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
 import { argoApp, helmApp } from './__fixtures__/argo';
@@ -18,18 +19,10 @@ import { validateResponse } from './__testUtils__/openapi';
 jest.setTimeout(60_000);
 
 const server = setupServer();
-beforeAll(() =>
-  server.listen({
-    // requests to the test backend itself pass; any other is an error
-    onUnhandledRequest(req, print) {
-      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname)) {
-        print.error();
-      }
-    },
-  }),
-);
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+// requests to the test backend itself pass; any other unanswered fails the test
+registerStrictMswHooks(server, {
+  passthroughHosts: ['127.0.0.1', 'localhost'],
+});
 
 const ARGO_TOKEN = 'argo-token-SHOULD-NEVER-LEAK';
 const ARGO_PASSWORD = 'argo-password-SHOULD-NEVER-LEAK';
@@ -136,6 +129,8 @@ async function startBackend(
         data: {
           gitops: {
             git: { enabled: false },
+            // these tests read by polling; watch.test follows the streams
+            watch: false,
             environments: { order: ['dev', 'staging', 'prod'] },
             argocd: {
               instances: [

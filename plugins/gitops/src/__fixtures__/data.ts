@@ -26,7 +26,8 @@ export function app(
   overrides: Partial<GitopsApplication> & { name: string },
 ): GitopsApplication {
   return {
-    id: `argocd:main:argocd:${overrides.name}`,
+    // unique per instance, as the backend's ids are
+    id: `argocd:${overrides.instance ?? 'main'}:argocd:${overrides.name}`,
     engine: 'argocd',
     instance: 'main',
     namespace: 'argocd',

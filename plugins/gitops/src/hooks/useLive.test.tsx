@@ -44,7 +44,7 @@ describe('useLive', () => {
     await waitFor(() => expect(result.current.value).toBe(1));
     expect(result.current.live).toBe(true);
     // with signals, the 50 ms poll is not used
-    await new Promise(r => setTimeout(r, 300));
+    await act(() => new Promise(r => setTimeout(r, 300)));
     expect(loads).toBe(1);
     // another entity's change: nothing
     act(() =>
@@ -53,7 +53,7 @@ describe('useLive', () => {
         at: 'a',
       }),
     );
-    await new Promise(r => setTimeout(r, 100));
+    await act(() => new Promise(r => setTimeout(r, 100)));
     expect(loads).toBe(1);
     act(() =>
       s.send('gitops:entity:component:default/checkout', {
@@ -107,7 +107,9 @@ describe('useLive', () => {
       );
       await waitFor(() => expect(asked).toHaveLength(1));
       expect(asked[0]).toBe('http://backend/api/signals/health');
-      await new Promise(r => setTimeout(r, 400));
+      // 400 ms in steps, each flushed by act (state updates drive the polling)
+      for (let i = 0; i < 8; i++)
+        await act(() => new Promise(r => setTimeout(r, 50)));
       seen.push({ backendHasSignals, live: result.current.live, loads });
       unmount();
     }
@@ -136,7 +138,8 @@ describe('useLive', () => {
       { wrapper },
     );
     await waitFor(() => expect(result.current.value).toBe(3));
-    await new Promise(r => setTimeout(r, 400));
+    for (let i = 0; i < 8; i++)
+      await act(() => new Promise(r => setTimeout(r, 50)));
     expect(loads).toBe(3);
     expect(result.current.live).toBe(true);
   });

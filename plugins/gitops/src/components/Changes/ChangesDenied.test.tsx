@@ -1,14 +1,15 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor } from '@testing-library/react';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { entity } from '../../__fixtures__/data';
 import { serveChanges } from '../../__testUtils__/changes';
 import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityGitopsContent } from '../EntityGitopsContent';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 // its own file: usePermission keeps answers for a test file's lifetime
 describe('promotion without the permission', () => {

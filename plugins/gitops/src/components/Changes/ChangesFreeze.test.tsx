@@ -1,14 +1,15 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { entity } from '../../__fixtures__/data';
 import { serveChanges } from '../../__testUtils__/changes';
 import { renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityGitopsContent } from '../EntityGitopsContent';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 const reason =
   'Frozen: Weekend freeze (Fri 16:00 – Mon 08:00 Europe/Berlin) until 2026-12-07T07:00:00.000Z';

@@ -1,8 +1,9 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { DeliveryMetrics } from '@gitops-portal/plugin-gitops-common';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { entity } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { DeliveryPerformanceCard } from './DeliveryPerformanceCard';
@@ -11,8 +12,8 @@ import { TeamDeliveryTable } from './TeamDeliveryTable';
 import { formatDuration, formatFrequency, formatRate } from './metricsFormat';
 import { defaultT } from '../../__testUtils__/translation';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 const H = 3600;
 function metrics(over: Partial<DeliveryMetrics> = {}): DeliveryMetrics {

@@ -1,15 +1,16 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { useState } from 'react';
 import { historyRows } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { DeploymentHistory } from './DeploymentHistory';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 function Harness() {
   const [latest, setLatest] = useState('t1');

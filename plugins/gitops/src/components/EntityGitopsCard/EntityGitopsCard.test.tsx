@@ -1,13 +1,14 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { screen } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { app, deployments, entity } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityGitopsCard } from './EntityGitopsCard';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 describe('EntityGitopsCard', () => {
   it('shows one line per environment with status and deployed revision', async () => {

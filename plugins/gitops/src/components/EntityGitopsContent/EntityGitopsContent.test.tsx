@@ -1,9 +1,10 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import {
   app,
   bareEntity,
@@ -14,8 +15,8 @@ import {
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 const ENTITY = `${BASE_URL}/entities/component/default/checkout`;
 

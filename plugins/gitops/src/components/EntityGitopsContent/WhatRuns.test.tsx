@@ -1,7 +1,8 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { screen, within } from '@testing-library/react';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { app, deployments, entity } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { defaultT } from '../../__testUtils__/translation';
@@ -9,8 +10,8 @@ import { broughtText } from '../DeploymentHistory/DeploymentHistory';
 import { imageDifferences, splitImage } from '../PromotionStrip/PromotionStrip';
 import { EntityGitopsContent } from './EntityGitopsContent';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 const ENTITY = `${BASE_URL}/entities/component/default/checkout`;
 const SHA = '0123456789abcdef0123456789abcdef01234567';

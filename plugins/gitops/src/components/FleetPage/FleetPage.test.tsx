@@ -1,14 +1,15 @@
-import { registerMswTestHooks } from '@backstage/test-utils';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
+import { emptyAnswers } from '../../__testUtils__/emptyAnswers';
 import { app } from '../../__fixtures__/data';
 import { BASE_URL, renderWithApis } from '../../__testUtils__/renderWithApis';
 import { FleetPage } from './FleetPage';
 
-const server = setupServer();
-registerMswTestHooks(server);
+const server = setupServer(...emptyAnswers);
+registerStrictMswHooks(server);
 
 describe('FleetPage', () => {
   it('says which controllers are unreachable and what their applications show', async () => {
