@@ -15,8 +15,8 @@ const stale =
   (existsSync(lock) && statSync(lock).mtimeMs > statSync(marker).mtimeMs);
 
 if (stale) {
-  // `npm install`, not `npm ci`: the lockfile lacks other platforms' optional
-  // binaries that the registry does not have, which `npm ci` refuses.
+  // `npm install` follows the lockfile (CI proves it complete with `npm ci`)
+  // and keeps what is already installed
   console.log(
     '[gitops] dependencies missing or outdated, running npm install ...',
   );
