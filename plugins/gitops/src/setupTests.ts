@@ -25,7 +25,9 @@ const THIRD_PARTY_NOTICES = [
   /^Warning: \[JSS\] processedRuleToParse is not defined/,
 ];
 for (const level of ['error', 'warn'] as const) {
+  // eslint-disable-next-line no-console
   const original = console[level];
+  // eslint-disable-next-line no-console
   console[level] = (...args: unknown[]) => {
     // React formats its warnings from a template (`Warning: %s: ...`)
     const message = format(...args);
