@@ -20,7 +20,11 @@ interface MswServer {
  */
 export function registerStrictMswHooks(
   server: MswServer,
-  options: { passthroughHosts?: string[] } = {},
+  options: {
+    passthroughHosts?: string[];
+    /** Whether handlers a test added go after it (default true). */
+    resetHandlers?: boolean;
+  } = {},
 ) {
   const passthrough = new Set(options.passthroughHosts ?? []);
   const unhandled: string[] = [];
@@ -35,7 +39,7 @@ export function registerStrictMswHooks(
     }),
   );
   afterEach(() => {
-    server.resetHandlers();
+    if (options.resetHandlers !== false) server.resetHandlers();
     const seen = unhandled.splice(0);
     if (seen.length) {
       throw new Error(

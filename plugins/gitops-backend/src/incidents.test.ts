@@ -17,6 +17,7 @@ import signalsPlugin from '@backstage/plugin-signals-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { until } from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
@@ -26,15 +27,11 @@ import { component, group, user } from './__testUtils__/catalogEntities';
 jest.setTimeout(90_000);
 
 const server = setupServer();
-beforeAll(() =>
-  server.listen({
-    onUnhandledRequest(req, print) {
-      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname))
-        print.error();
-    },
-  }),
-);
-afterAll(() => server.close());
+// the backend under test is called for real; any other unanswered request fails the test
+registerStrictMswHooks(server, {
+  passthroughHosts: ['127.0.0.1', 'localhost'],
+  resetHandlers: false,
+});
 
 const app = (name: string) =>
   argoApp({

@@ -18,6 +18,7 @@ import signalsPlugin from '@backstage/plugin-signals-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
 import { until } from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
@@ -31,15 +32,11 @@ jest.setTimeout(60_000);
 const HOOK_TOKEN = 'argo-hook-token-SECRET';
 const SHA = 'c'.repeat(40);
 const server = setupServer();
-beforeAll(() =>
-  server.listen({
-    onUnhandledRequest(req, print) {
-      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname))
-        print.error();
-    },
-  }),
-);
-afterAll(() => server.close());
+// the backend under test is called for real; any other unanswered request fails the test
+registerStrictMswHooks(server, {
+  passthroughHosts: ['127.0.0.1', 'localhost'],
+  resetHandlers: false,
+});
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 function argoEvent(phase: 'Succeeded' | 'Failed', minutes: number) {

@@ -8,6 +8,7 @@ import {
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import knexFactory, { Knex } from 'knex';
 import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import net from 'node:net';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
@@ -18,17 +19,10 @@ import { isStoreUnavailable } from './router';
 jest.setTimeout(60_000);
 
 const server = setupServer();
-beforeAll(() =>
-  server.listen({
-    // the backend under test is called for real; only Argo CD is mocked
-    onUnhandledRequest(req, print) {
-      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname))
-        print.error();
-    },
-  }),
-);
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+// the backend under test is called for real; any other unanswered request fails the test
+registerStrictMswHooks(server, {
+  passthroughHosts: ['127.0.0.1', 'localhost'],
+});
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const ids = databases.eachSupportedId();

@@ -12,6 +12,7 @@ import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
@@ -25,16 +26,10 @@ const GONE_KEY = 'flux-gone-own-key-SECRET';
 const SHA = 'b'.repeat(40);
 
 const server = setupServer();
-beforeAll(() =>
-  server.listen({
-    onUnhandledRequest(req, print) {
-      if (!['127.0.0.1', 'localhost'].includes(new URL(req.url).hostname))
-        print.error();
-    },
-  }),
-);
-afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
+// the backend under test is called for real; any other unanswered request fails the test
+registerStrictMswHooks(server, {
+  passthroughHosts: ['127.0.0.1', 'localhost'],
+});
 
 const entity = (name: string, annotations: Record<string, string>): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',
