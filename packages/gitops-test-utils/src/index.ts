@@ -11,3 +11,8 @@ export {
 } from './portal';
 export type { PolicyExtra } from './portal';
 export { git, gitRepository } from './gitRepository';
+export {
+  CHECKOUT_COMPONENT_YAML,
+  OWNED_SERVICES_YAML,
+  catalogFromYaml,
+} from './catalog';

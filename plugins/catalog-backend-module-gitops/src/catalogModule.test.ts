@@ -5,30 +5,17 @@ import {
   SANDBOX_TOKEN,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleGitops } from './module';
-import { until } from '@gitops-portal/gitops-test-utils';
+import {
+  catalogFromYaml,
+  CHECKOUT_COMPONENT_YAML,
+  until,
+} from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
 jest.setTimeout(120_000);
-
-const CATALOG = `
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: checkout
-  annotations:
-    argocd/app-selector: app.kubernetes.io/name=checkout
-spec:
-  type: service
-  lifecycle: production
-  owner: group:default/team-checkout
-  system: shop
-`;
 
 describe('catalog module with the catalog backend', () => {
   it('puts applications into the catalog, follows status changes and deletions', async () => {
@@ -37,8 +24,6 @@ describe('catalog module with the catalog backend', () => {
       commitEverySeconds: 0,
       git: false,
     });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-catalog-'));
-    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -48,13 +33,7 @@ describe('catalog module with the catalog backend', () => {
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:0' },
-            catalog: {
-              rules: [{ allow: ['Component', 'Resource', 'Location'] }],
-              locations: [
-                { type: 'file', target: path.join(dir, 'catalog.yaml') },
-              ],
-              processingInterval: { seconds: 1 },
-            },
+            catalog: catalogFromYaml(CHECKOUT_COMPONENT_YAML),
             gitops: {
               pollIntervalSeconds: 1,
               catalog: { refreshIntervalSeconds: 1 },

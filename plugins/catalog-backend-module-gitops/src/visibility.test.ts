@@ -18,43 +18,18 @@ import {
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
 import {
+  catalogFromYaml,
   onBehalfOfAuthFactory,
+  OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import { gitopsFleetReadPermission } from '@gitops-portal/plugin-gitops-common';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { catalogModuleGitops } from './module';
 
 jest.setTimeout(120_000);
-
-const CATALOG = `
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: checkout
-  annotations:
-    argocd/app-selector: app.kubernetes.io/name=checkout
-spec:
-  type: service
-  lifecycle: production
-  owner: user:default/alice
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payments
-  annotations:
-    argocd/app-name: payments-dev,payments-staging
-spec:
-  type: service
-  lifecycle: production
-  owner: user:default/bob
-`;
 
 /**
  * Owners-only entity reads (admin reads all); the fleet is for everyone but
@@ -78,8 +53,6 @@ describe('who may see what, under a real permission policy', () => {
       commitEverySeconds: 0,
       git: false,
     });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-visibility-'));
-    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -95,13 +68,7 @@ describe('who may see what, under a real permission policy', () => {
           data: {
             backend: { baseUrl: 'http://localhost:0' },
             permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Resource', 'Location'] }],
-              locations: [
-                { type: 'file', target: path.join(dir, 'catalog.yaml') },
-              ],
-              processingInterval: { seconds: 1 },
-            },
+            catalog: catalogFromYaml(OWNED_SERVICES_YAML),
             gitops: {
               pollIntervalSeconds: 2,
               watch: false,

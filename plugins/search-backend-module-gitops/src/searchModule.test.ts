@@ -11,42 +11,17 @@ import permissionPlugin from '@backstage/plugin-permission-backend';
 import searchPlugin from '@backstage/plugin-search-backend';
 import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import {
+  catalogFromYaml,
   onBehalfOfAuthFactory,
+  OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { searchModuleGitopsCollator } from './module';
 
 jest.setTimeout(180_000);
-
-const CATALOG = `
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: checkout
-  annotations:
-    argocd/app-selector: app.kubernetes.io/name=checkout
-spec:
-  type: service
-  lifecycle: production
-  owner: user:default/alice
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: payments
-  annotations:
-    argocd/app-name: payments-dev,payments-staging
-spec:
-  type: service
-  lifecycle: production
-  owner: user:default/bob
-`;
 
 describe('search module with the search, catalog, permission and GitOps backends', () => {
   it('indexes claimed applications as the controller reports them, follows new deployments, and shows each user only what they may read', async () => {
@@ -55,8 +30,6 @@ describe('search module with the search, catalog, permission and GitOps backends
       commitEverySeconds: 0,
       git: false,
     });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-search-'));
-    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -73,13 +46,7 @@ describe('search module with the search, catalog, permission and GitOps backends
           data: {
             backend: { baseUrl: 'http://localhost:0' },
             permission: { enabled: true },
-            catalog: {
-              rules: [{ allow: ['Component', 'Location'] }],
-              locations: [
-                { type: 'file', target: path.join(dir, 'catalog.yaml') },
-              ],
-              processingInterval: { seconds: 1 },
-            },
+            catalog: catalogFromYaml(OWNED_SERVICES_YAML),
             search: {
               collators: {
                 gitops: {

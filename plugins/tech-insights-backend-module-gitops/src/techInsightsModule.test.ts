@@ -4,28 +4,16 @@ import catalogPlugin from '@backstage/plugin-catalog-backend';
 import techInsightsPlugin from '@backstage-community/plugin-tech-insights-backend';
 import jsonRulesModule from '@backstage-community/plugin-tech-insights-backend-module-jsonfc';
 import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
-import { until } from '@gitops-portal/gitops-test-utils';
+import {
+  catalogFromYaml,
+  CHECKOUT_COMPONENT_YAML,
+  until,
+} from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import request from 'supertest';
 import { techInsightsModuleGitopsFactRetriever } from './module';
 
 jest.setTimeout(180_000);
-
-const CATALOG = `
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: checkout
-  annotations:
-    argocd/app-selector: app.kubernetes.io/name=checkout
-spec:
-  type: service
-  lifecycle: production
-  owner: group:default/team-checkout
-`;
 
 describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOps backends', () => {
   it("stores each entity's facts as the sandbox deployed, and the documented checks grade them", async () => {
@@ -34,8 +22,6 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
       commitEverySeconds: 0,
       git: false,
     });
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-tech-insights-'));
-    fs.writeFileSync(path.join(dir, 'catalog.yaml'), CATALOG);
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -47,13 +33,7 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
         mockServices.rootConfig.factory({
           data: {
             backend: { baseUrl: 'http://localhost:0' },
-            catalog: {
-              rules: [{ allow: ['Component', 'Location'] }],
-              locations: [
-                { type: 'file', target: path.join(dir, 'catalog.yaml') },
-              ],
-              processingInterval: { seconds: 1 },
-            },
+            catalog: catalogFromYaml(CHECKOUT_COMPONENT_YAML),
             techInsights: {
               factRetrievers: {
                 gitopsFactRetriever: {
