@@ -147,28 +147,34 @@ const until = async (what: string, ok: () => Promise<boolean> | boolean) => {
 
       // no duplicate and no gap: each entry of each application's Argo CD
       // history — the one deployed during the outage too — is stored once
-      const rows: Array<{ application_id: string; finished_at: string }> =
-        await db('gitops_deployments').select('application_id', 'finished_at');
-      let entries = 0;
-      for (const app of sb.sandbox.list('main').items as any[]) {
-        const id = `argocd:main:${app.metadata.namespace}:${app.metadata.name}`;
-        for (const h of app.status.history ?? []) {
-          entries += 1;
-          const stored = rows.filter(
-            r =>
-              r.application_id === id &&
-              Date.parse(r.finished_at) === Date.parse(h.deployedAt),
+      // (the restarted replica's first read writes applications one
+      // instance page at a time: wait until it has written them all)
+      const storedCounts = async () => {
+        const rows: Array<{ application_id: string; finished_at: string }> =
+          await db('gitops_deployments').select(
+            'application_id',
+            'finished_at',
           );
-          expect({
+        return (sb.sandbox.list('main').items as any[]).flatMap(app => {
+          const id = `argocd:main:${app.metadata.namespace}:${app.metadata.name}`;
+          return ((app.status.history ?? []) as any[]).map(h => ({
             id,
-            deployedAt: h.deployedAt,
-            stored: stored.length,
-          }).toEqual({
-            id,
-            deployedAt: h.deployedAt,
-            stored: 1,
-          });
-        }
+            deployedAt: h.deployedAt as string,
+            stored: rows.filter(
+              r =>
+                r.application_id === id &&
+                Date.parse(r.finished_at) === Date.parse(h.deployedAt),
+            ).length,
+          }));
+        });
+      };
+      await until('every history entry stored', async () =>
+        (await storedCounts()).every(e => e.stored > 0),
+      );
+      const counts = await storedCounts();
+      const entries = counts.length;
+      for (const entry of counts) {
+        expect(entry).toEqual({ ...entry, stored: 1 });
       }
       expect(entries).toBeGreaterThan(10);
       const outage = (sb.sandbox.list('main').items as any[])
