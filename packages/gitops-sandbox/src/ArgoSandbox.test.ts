@@ -1,6 +1,7 @@
 import { validateArgo, validateRollout } from '@gitops-portal/gitops-contracts';
 import { ArgoSandbox } from './ArgoSandbox';
-import { demoFleet } from './fleet';
+import { demoFleet, SandboxAppSpec } from './fleet';
+import type { GitFleet } from './GitFleet';
 
 describe('ArgoSandbox', () => {
   it('reports images and resources; the 3.x-style instance keeps resource health in the tree', () => {
@@ -62,6 +63,60 @@ describe('ArgoSandbox', () => {
     const last = after.status.history.at(-1)!;
     expect(last.revision).toBe(revision);
     expect(last.initiatedBy).toEqual({ automated: true });
+  });
+
+  it('syncs a promotion merged while a self-heal is pending to the promoted commit, and records the source it applied', () => {
+    // a ground-truth soak once found a "self-heal" of the old commit
+    // recorded with the promoted spec's source: the drift's sync started
+    // from the old head although the spec had moved
+    let now = Date.parse('2026-11-23T10:00:00Z');
+    const commits = ['a', 'b', 'c'].map(c => c.repeat(40));
+    const git = {
+      has: () => true,
+      at: (_repo: string, n: number) => commits[Math.min(n, 3) - 1],
+      head: () => commits[1],
+      between: () => 1,
+    } as unknown as GitFleet;
+    const spec: SandboxAppSpec = {
+      instance: 'prod',
+      name: 'shop-prod',
+      namespace: 'argocd',
+      project: 'default',
+      labels: {},
+      repoURL: 'http://localhost/git/shop.git',
+      path: 'deploy',
+      targetRevision: commits[1],
+      destination: { namespace: 'shop' },
+      followBranch: true,
+      initialDeployments: 2,
+    };
+    const sandbox = new ArgoSandbox([spec], { now: () => now, git });
+    const running = () =>
+      sandbox.application('prod', 'shop-prod')!.status.sync.revision;
+    expect(running()).toBe(commits[1]);
+    expect(sandbox.drift('prod', 'shop-prod')).toBe(true);
+    now += 8_000; // the self-heal is due at the next tick
+    // the promotion pins the next commit before that tick
+    expect(
+      sandbox.apply({ ...spec, targetRevision: commits[2] }, 'promotion'),
+    ).toBe('updated');
+    for (let i = 0; i < 20; i++) {
+      now += 1000;
+      sandbox.tick();
+    }
+    const history = sandbox.application('prod', 'shop-prod')!.status.history;
+    expect(running()).toBe(commits[2]);
+    // no history entry runs one commit with another's source
+    for (const h of history)
+      if (h.source.targetRevision === commits[2])
+        expect(h.revision).toBe(commits[2]);
+    const since = new Date(now - 30_000).toISOString();
+    expect(
+      sandbox
+        .groundTruth()
+        .filter(t => t.finishedAt > since)
+        .map(t => [t.kind, t.revision]),
+    ).toEqual([['promotion', commits[2]]]);
   });
 
   it('serves a hydrated application (3.x source hydrator) that validates against the contract', () => {

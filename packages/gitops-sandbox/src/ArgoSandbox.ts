@@ -43,6 +43,8 @@ interface AppState {
     revision: string;
     initiatedBy: Initiator;
     reason: SyncReason;
+    /** The spec's source when the sync started: what it applies and what history records. */
+    source: HistoryEntry['source'];
   };
   reconciledAt: string;
   /** Every revision deployed successfully, oldest first (never rotated). */
@@ -365,7 +367,10 @@ export class ArgoSandbox {
       revision: app.head,
       initiatedBy,
       reason,
+      source: sourceOf(app.spec),
     };
+    // any sync applies Git's state: a manual change is reverted with it
+    app.driftSince = undefined;
   }
 
   /** Advances every application: out-of-sync apps start syncing, syncing ones finish. */
@@ -378,17 +383,6 @@ export class ArgoSandbox {
       // (timeout.reconciliation), and says so in status.reconciledAt
       if (now - Date.parse(app.reconciledAt) >= 180_000)
         app.reconciledAt = iso(now);
-      const every = app.spec.driftEverySeconds;
-      if (app.stage === 'idle' && app.head) {
-        if (every && !app.driftSince && now - app.lastDriftAt >= every * 1000) {
-          app.driftSince = now; // someone edits the ConfigMap by hand
-        } else if (app.driftSince && now - app.driftSince >= 8000) {
-          // self-heal: the same revision applied again
-          app.driftSince = undefined;
-          app.lastDriftAt = now;
-          this.startSync(app, { automated: true }, 'drift');
-        }
-      }
       if (app.spec.followBranch && app.stage !== 'syncing') {
         // auto-sync: a new commit on the tracked branch is rolled out
         const key = `${app.spec.repoURL}@${app.spec.targetRevision}`;
@@ -399,6 +393,18 @@ export class ArgoSandbox {
           app.commits += 1;
           app.stage = 'outOfSync';
           app.stageSince = now;
+        }
+      }
+      // after the comparison with Git: a spec or branch that moved is
+      // synced to its new revision, never the old one applied again
+      const every = app.spec.driftEverySeconds;
+      if (app.stage === 'idle' && app.head) {
+        if (every && !app.driftSince && now - app.lastDriftAt >= every * 1000) {
+          app.driftSince = now; // someone edits the ConfigMap by hand
+        } else if (app.driftSince && now - app.driftSince >= 8000) {
+          // self-heal: the same revision applied again
+          app.lastDriftAt = now;
+          this.startSync(app, { automated: true }, 'drift');
         }
       }
       if (
@@ -476,8 +482,10 @@ export class ArgoSandbox {
             now,
             app.operation.initiatedBy,
           ),
-          // Argo CD keeps the operation's start as deployStartedAt
+          // Argo CD keeps the operation's start as deployStartedAt, and
+          // the source the operation applied (the spec may have moved on)
           deployStartedAt: app.operation.startedAt,
+          source: app.operation.source,
         };
         this.record(
           app.spec,
