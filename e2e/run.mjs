@@ -137,6 +137,68 @@ try {
   });
 
   await check(
+    "lists checkout's pull-request previews apart from its environments; a closed pull request's preview goes, a new one comes",
+    async () => {
+      const tab = `${appUrl}/catalog/default/component/checkout/deployments`;
+      const sandbox = 'http://localhost:7008/sandbox/pull-requests';
+      const pulls = async body =>
+        (
+          await fetch(sandbox, {
+            method: body ? 'POST' : 'GET',
+            headers: { 'content-type': 'application/json' },
+            body: body && JSON.stringify(body),
+          })
+        ).json();
+      // what the sandbox has open is what the tab lists
+      const open = (await pulls()).items;
+      if (open.length < 2)
+        throw new Error(`sandbox has ${open.length} open pull requests`);
+      await page.goto(tab);
+      const previews = page.getByLabel('pull-request previews');
+      for (const pr of open) {
+        await previews
+          .getByRole('link', { name: `#${pr.number}` })
+          .waitFor({ timeout: 60_000 });
+        await previews.getByText(pr.title).waitFor();
+      }
+      if (
+        await page.getByRole('region', { name: 'environment preview' }).count()
+      )
+        throw new Error('a preview is shown as an environment');
+      await previews.scrollIntoViewIfNeeded();
+      await page.screenshot({
+        path: join(shots, 'previews.png'),
+        fullPage: true,
+      });
+      // the first one closes, #77 opens
+      const closed = open[0].number;
+      await pulls({ number: closed, state: 'closed' });
+      await pulls({
+        number: 77,
+        title: 'Saved carts for guests',
+        author: 'erin',
+      });
+      let ok = false;
+      for (let i = 0; i < 20 && !ok; i++) {
+        await page.waitForTimeout(3000);
+        ok =
+          (await previews.getByRole('link', { name: '#77' }).count()) === 1 &&
+          (await previews.getByRole('link', { name: `#${closed}` }).count()) ===
+            0;
+        if (!ok && i % 4 === 3) await page.goto(tab);
+      }
+      if (!ok)
+        throw new Error(
+          `the previews did not follow #${closed} closing and #77 opening`,
+        );
+      await previews.getByText('Saved carts for guests').waitFor();
+      // back as it was, for the checks after this one
+      await pulls({ number: 77, state: 'closed' });
+      await pulls(open[0]);
+    },
+  );
+
+  await check(
     'every Git-sourced history row tells its author and message, and what it brought; no new commit is called a self-heal',
     async () => {
       // the history is described in the background (a batch per Git refresh)
@@ -470,6 +532,162 @@ try {
         path: join(shots, 'rollback-row.png'),
         fullPage: true,
       });
+    },
+  );
+
+  await check(
+    'holds a promotion into staging until dev has run the candidate for its soak minute, then offers it',
+    async () => {
+      // storefront's annotation: staging takes only what dev has run Synced
+      // and Healthy for a minute. A new commit on main: dev deploys it
+      const dir = mkdtempSync(join(tmpdir(), 'e2e-soak-'));
+      const git = (...args) =>
+        execFileSync('git', args, {
+          cwd: dir,
+          env: {
+            ...process.env,
+            GIT_AUTHOR_NAME: 'Erin E2E',
+            GIT_AUTHOR_EMAIL: 'erin@example.com',
+            GIT_COMMITTER_NAME: 'Erin E2E',
+            GIT_COMMITTER_EMAIL: 'erin@example.com',
+          },
+          stdio: 'pipe',
+        });
+      let sha;
+      try {
+        git(
+          'clone',
+          '--quiet',
+          'http://localhost:7008/git/storefront.git',
+          '.',
+        );
+        git('commit', '--quiet', '--allow-empty', '-m', 'feat: soak e2e');
+        git('push', '--quiet', 'origin', 'main');
+        sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      await page.goto(
+        `${appUrl}/catalog/default/component/storefront/deployments`,
+      );
+      const dev = page.getByRole('region', { name: 'environment dev' });
+      const staging = page.getByRole('region', { name: 'environment staging' });
+      await dev.getByText(`Deployed: ${sha}`).waitFor({ timeout: 120_000 });
+      // held, saying why and until when
+      const held = staging
+        .getByTestId('promote-held')
+        .filter({ hasText: `Soak (1 min): dev has run ${sha}` });
+      await held.waitFor({ timeout: 60_000 });
+      const reason = await held.textContent();
+      const until = /promotable at (\S+)$/.exec(reason)?.[1];
+      if (!until || Number.isNaN(Date.parse(until)))
+        throw new Error(`the soak hold says not until when: ${reason}`);
+      const promote = staging.getByRole('button', {
+        name: /^Promote dev → staging/,
+      });
+      if (!(await promote.isDisabled()))
+        throw new Error('Promote is enabled while the candidate soaks');
+      await staging.scrollIntoViewIfNeeded();
+      await page.screenshot({
+        path: join(shots, 'soak-held.png'),
+        fullPage: true,
+      });
+      // the page opens it by itself once the minute is over (no reload)
+      const wait = Date.parse(until) - Date.now();
+      if (wait > 90_000) throw new Error(`the soak ends too late: ${until}`);
+      await held.waitFor({
+        state: 'hidden',
+        timeout: Math.max(wait, 0) + 45_000,
+      });
+      if (Date.now() < Date.parse(until))
+        throw new Error(`the soak hold went before ${until}`);
+      await promote.waitFor();
+      if (await promote.isDisabled())
+        throw new Error(
+          `Promote dev → staging stays off after the soak: ${await staging.textContent()}`,
+        );
+    },
+  );
+
+  await check(
+    'proposes the rollback of a promotion whose canary turns Degraded, and tells the owners',
+    async () => {
+      const tab = `${appUrl}/catalog/default/component/storefront/deployments`;
+      await page.goto(tab);
+      const prod = page.getByRole('region', { name: 'environment prod' });
+      const deployed = async () =>
+        /Deployed: ([0-9a-f]{7})/.exec(
+          await prod
+            .getByText(/^Deployed: [0-9a-f]{7}/)
+            .first()
+            .textContent({ timeout: 120_000 }),
+        )[1];
+      const before = await deployed();
+      const promote = prod.getByRole('button', {
+        name: /^Promote staging → prod/,
+      });
+      await promote.click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Propose' }).click();
+      await dialog.waitFor({ state: 'hidden' });
+      // a reviewer merges it; Argo CD rolls it out
+      const mergeBranch = async prefix => {
+        for (let i = 0; i < 30; i++) {
+          const { branches } = await (
+            await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')
+          ).json();
+          const branch = branches.find(b => b.startsWith(prefix));
+          if (branch) {
+            await fetch('http://localhost:7008/sandbox/git/merge', {
+              method: 'POST',
+              body: JSON.stringify({ repo: 'fleet', branch }),
+            });
+            return branch;
+          }
+          await new Promise(r => setTimeout(r, 1000));
+        }
+        return undefined; // merged by the sandbox on its own already
+      };
+      await mergeBranch('gitops/promote-prod-');
+      for (let i = 0; i < 40 && (await deployed()) === before; i++)
+        await page.waitForTimeout(3000);
+      const promoted = await deployed();
+      if (promoted === before)
+        throw new Error('the promotion was not deployed');
+      // the new version's canary fails its analysis: prod turns Degraded
+      const degraded = await fetch('http://localhost:7008/sandbox/degrade', {
+        method: 'POST',
+        body: JSON.stringify({ instance: 'prod', name: 'storefront-prod' }),
+      });
+      if (degraded.status !== 200)
+        throw new Error(`degrade: ${degraded.status}`);
+      // the backend proposes going back, never merges it
+      const proposal = prod
+        .getByTestId('proposal')
+        .filter({ hasText: `rollback to ${before}` })
+        .filter({ hasText: /automatic/i });
+      for (let i = 0; i < 12 && !(await proposal.isVisible()); i++) {
+        await page.waitForTimeout(5000);
+        if (i % 3 === 2) await page.goto(tab);
+      }
+      await proposal.first().waitFor({ timeout: 5000 });
+      if ((await deployed()) !== promoted)
+        throw new Error('the automatic rollback was applied without review');
+      await prod.scrollIntoViewIfNeeded();
+      await page.screenshot({
+        path: join(shots, 'auto-rollback.png'),
+        fullPage: true,
+      });
+      // the owners are told: the guest is in team-checkout, storefront's owner
+      await page.goto(`${appUrl}/notifications`);
+      await page
+        .getByText('storefront: a rollback of prod was proposed automatically')
+        .first()
+        .waitFor({ timeout: 60_000 });
+      // reviewed and merged: prod back on what ran before, Healthy
+      await mergeBranch('gitops/rollback-prod-');
+      await page.goto(tab);
+      await prod.getByText(`Deployed: ${before}`).waitFor({ timeout: 120_000 });
     },
   );
 

@@ -107,9 +107,11 @@ describe('ArgoSandbox', () => {
     const history = sandbox.application('prod', 'shop-prod')!.status.history;
     expect(running()).toBe(commits[2]);
     // no history entry runs one commit with another's source
-    for (const h of history)
-      if (h.source.targetRevision === commits[2])
-        expect(h.revision).toBe(commits[2]);
+    expect(
+      history
+        .filter((h: any) => h.source.targetRevision === commits[2])
+        .map((h: any) => h.revision),
+    ).toEqual([commits[2]]);
     const since = new Date(now - 30_000).toISOString();
     expect(
       sandbox
@@ -197,7 +199,7 @@ describe('ArgoSandbox', () => {
     expect(validateArgo('v1alpha1ApplicationSetList', list)).toEqual([]);
     const [set] = list.items;
     expect(set.metadata.name).toBe('checkout');
-    expect(set.spec.strategy.rollingSync.steps).toHaveLength(2);
+    expect((set.spec as any).strategy.rollingSync.steps).toHaveLength(2);
     expect(
       set.status.applicationStatus.map(a => [a.application, a.step]),
     ).toEqual([

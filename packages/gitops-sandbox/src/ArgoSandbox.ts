@@ -6,6 +6,7 @@ import { SandboxAppSpec, sha } from './fleet';
 import { GitFleet } from './GitFleet';
 import { GroundTruthDeployment, groundTruthKind } from './groundTruth';
 import type { ArgoSyncedEvent } from './notifier';
+import { PREVIEW_SET, previewSetSpec } from './previews';
 
 type Initiator = { username?: string; automated?: boolean };
 
@@ -30,6 +31,8 @@ type SyncReason = 'new-head' | 'drift' | 'manual';
 
 interface AppState {
   spec: SandboxAppSpec;
+  /** When the application was created (metadata.creationTimestamp). */
+  createdAt: string;
   history: HistoryEntry[];
   nextId: number;
   head: string;
@@ -129,6 +132,8 @@ export class ArgoSandbox {
       : history[history.length - 1].revision ?? '';
     return {
       spec,
+      // the fleet's first applications are older than their history
+      createdAt: fresh ? iso(now) : '2026-01-01T00:00:00Z',
       history: history.slice(-this.historyLimit),
       nextId: spec.initialDeployments + 1,
       head,
@@ -542,6 +547,12 @@ export class ArgoSandbox {
   }
 
   /** `v1alpha1Application` as Argo CD's REST API returns it. */
+  /** The spec an application was made from (a copy). */
+  spec(instance: string, name: string): SandboxAppSpec | undefined {
+    const app = this.find(instance, name);
+    return app && { ...app.spec };
+  }
+
   application(instance: string, name: string, namespace?: string) {
     const app = this.find(instance, name, namespace);
     return app && this.render(app);
@@ -582,39 +593,42 @@ export class ArgoSandbox {
           uid: sha(`${instance}/${namespace}/appset/${name}`).slice(0, 32),
           creationTimestamp: '2026-01-01T00:00:00Z',
         },
-        spec: {
-          // one application per overlay directory of the service's repo
-          generators: [
-            {
-              git: {
-                repoURL: apps[0].spec.repoURL,
-                revision: 'HEAD',
-                directories: [{ path: 'deploy/overlays/*' }],
-              },
-            },
-          ],
-          template: {
-            metadata: {
-              name: `${name}-{{path.basename}}`,
-              labels: { environment: '{{path.basename}}' },
-            },
-            spec: {
-              project,
-              source: sourceOf(apps[0].spec),
-              destination: apps[0].spec.destination,
-            },
-          },
-          strategy: {
-            type: 'RollingSync',
-            rollingSync: {
-              steps: envs.map(env => ({
-                matchExpressions: [
-                  { key: 'environment', operator: 'In', values: [env] },
+        spec:
+          name === PREVIEW_SET
+            ? previewSetSpec(apps[0].spec)
+            : {
+                // one application per overlay directory of the service's repo
+                generators: [
+                  {
+                    git: {
+                      repoURL: apps[0].spec.repoURL,
+                      revision: 'HEAD',
+                      directories: [{ path: 'deploy/overlays/*' }],
+                    },
+                  },
                 ],
-              })),
-            },
-          },
-        },
+                template: {
+                  metadata: {
+                    name: `${name}-{{path.basename}}`,
+                    labels: { environment: '{{path.basename}}' },
+                  },
+                  spec: {
+                    project,
+                    source: sourceOf(apps[0].spec),
+                    destination: apps[0].spec.destination,
+                  },
+                },
+                strategy: {
+                  type: 'RollingSync',
+                  rollingSync: {
+                    steps: envs.map(env => ({
+                      matchExpressions: [
+                        { key: 'environment', operator: 'In', values: [env] },
+                      ],
+                    })),
+                  },
+                },
+              },
         status: {
           conditions: [
             {
@@ -643,18 +657,22 @@ export class ArgoSandbox {
               lastTransitionTime: since,
             },
           ],
-          applicationStatus: apps.map(app => ({
-            application: app.spec.name,
-            status: statusOf(app),
-            step: String(envs.indexOf(envOf(app)) + 1),
-            message: `Application resource ${
-              statusOf(app) === 'Healthy'
-                ? 'became Healthy, updating status from Progressing to Healthy'
-                : `is ${statusOf(app)}`
-            }`,
-            lastTransitionTime: iso(app.stageSince),
-            targetrevisions: [app.head].filter(Boolean),
-          })),
+          // a progressive sync's steps (the previews' set has none)
+          applicationStatus:
+            name === PREVIEW_SET
+              ? []
+              : apps.map(app => ({
+                  application: app.spec.name,
+                  status: statusOf(app),
+                  step: String(envs.indexOf(envOf(app)) + 1),
+                  message: `Application resource ${
+                    statusOf(app) === 'Healthy'
+                      ? 'became Healthy, updating status from Progressing to Healthy'
+                      : `is ${statusOf(app)}`
+                  }`,
+                  lastTransitionTime: iso(app.stageSince),
+                  targetrevisions: [app.head].filter(Boolean),
+                })),
         },
       };
     });
@@ -1045,11 +1063,12 @@ export class ArgoSandbox {
         name: spec.name,
         namespace: spec.namespace,
         labels: spec.labels,
+        ...(spec.annotations ? { annotations: spec.annotations } : {}),
         uid: sha(`${spec.instance}/${spec.namespace}/${spec.name}`).slice(
           0,
           32,
         ),
-        creationTimestamp: '2026-01-01T00:00:00Z',
+        creationTimestamp: app.createdAt,
         ...(spec.applicationSet
           ? {
               ownerReferences: [

@@ -7,6 +7,8 @@ export interface SandboxAppSpec {
   namespace: string;
   project: string;
   labels: Record<string, string>;
+  /** Annotations of the application (a pull-request preview's, say). */
+  annotations?: Record<string, string>;
   repoURL: string;
   path?: string;
   chart?: string;

@@ -227,6 +227,61 @@ describe('sandbox Argo CD API', () => {
     expect(pushed).toBeDefined();
   });
 
+  it("serves checkout's pull-request previews: an ApplicationSet with a pull-request generator, a preview per open pull request, gone when it closes", async () => {
+    const sets = await (
+      await get('/argocd/main/api/v1/applicationsets')
+    ).json();
+    expect(validateArgo('v1alpha1ApplicationSetList', sets)).toEqual([]);
+    const previews = sets.items.find(
+      (s: any) => s.metadata.name === 'checkout-previews',
+    );
+    expect(previews.spec.generators[0].pullRequest.github).toEqual({
+      owner: 'acme',
+      repo: 'checkout',
+    });
+    const app = async (name: string) => {
+      const res = await get(`/argocd/main/api/v1/applications/${name}`);
+      return res.status === 200 ? res.json() : undefined;
+    };
+    const pr41 = await app('checkout-pr-41');
+    expect(validateArgo('v1alpha1Application', pr41)).toEqual([]);
+    expect(pr41.metadata.annotations).toMatchObject({
+      'gitops-portal.io/preview-pull-request': '41',
+      'gitops-portal.io/preview-title': 'Gift cards at checkout',
+      'gitops-portal.io/preview-author': 'dana',
+    });
+    expect(pr41.metadata.ownerReferences[0].name).toBe('checkout-previews');
+    // the preview runs its pull request's head
+    const head = pr41.metadata.annotations['gitops-portal.io/preview-head-sha'];
+    expect(head).toMatch(/^[0-9a-f]{40}$/);
+    expect(pr41.spec.source.targetRevision).toBe(head);
+    expect(await app('checkout-pr-42')).toBeDefined();
+
+    const post = (body: object) =>
+      fetch(`${sb.url}/sandbox/pull-requests`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await post({ number: 41, state: 'closed' })).status).toBe(200);
+    expect(await app('checkout-pr-41')).toBeUndefined();
+    expect((await post({ number: 41, state: 'closed' })).status).toBe(404);
+    expect((await post({ number: 'x' })).status).toBe(400);
+    expect(
+      (await post({ number: 43, title: 'Saved carts', author: 'erin' })).status,
+    ).toBe(200);
+    const pr43 = await app('checkout-pr-43');
+    expect(pr43.metadata.annotations['gitops-portal.io/preview-title']).toBe(
+      'Saved carts',
+    );
+    expect(Date.parse(pr43.metadata.creationTimestamp)).toBeGreaterThan(
+      Date.now() - 60_000,
+    );
+    const listed = await (await get('/sandbox/pull-requests')).json();
+    expect(listed.items.map((p: any) => p.number)).toEqual([42, 43]);
+    await post({ number: 43, state: 'closed' });
+  });
+
   it('serves Helm repository indexes', async () => {
     const res = await fetch(`${sb.url}/charts/podinfo/index.yaml`);
     expect(res.status).toBe(200);

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { ArgoSandbox } from './ArgoSandbox';
+import { INITIAL_PULL_REQUESTS, SandboxPullRequests } from './previews';
 import { FluxSandbox } from './FluxSandbox';
 import { GitFleet } from './GitFleet';
 import { FleetReconciler } from './FleetReconciler';
@@ -225,6 +226,13 @@ export async function startSandbox(options: SandboxOptions = {}) {
     }),
     'Add storefront (dev, staging, prod)',
   );
+  // checkout's pull requests, each with a preview (an ApplicationSet with a
+  // pull-request generator); only with Git, where a preview's commit is real
+  const pullRequests = new SandboxPullRequests(sandbox, () =>
+    sandbox.spec('main', 'checkout-dev'),
+  );
+  if (git)
+    INITIAL_PULL_REQUESTS.forEach(pr => pullRequests.openPullRequest(pr));
   /** Every deployment of both engines, in the order they finished. */
   const groundTruth = () =>
     [...sandbox.groundTruth(), ...flux.groundTruth()].sort((a, b) =>
@@ -545,6 +553,54 @@ export async function startSandbox(options: SandboxOptions = {}) {
         send(res, 200, { items: groundTruth() });
         return;
       }
+      if (url.pathname === '/sandbox/pull-requests') {
+        if (req.method === 'GET') {
+          send(res, 200, { items: pullRequests.list() });
+          return;
+        }
+        if (req.method === 'POST') {
+          // opens one (a preview appears) or closes one (its preview goes)
+          const body = await readJson(req);
+          const number = Number(body.number);
+          if (!Number.isSafeInteger(number) || number < 1) {
+            send(res, 400, { error: 'number must be a positive integer' });
+            return;
+          }
+          const ok =
+            body.state === 'closed'
+              ? pullRequests.closePullRequest(number)
+              : pullRequests.openPullRequest({
+                  number,
+                  title: String(body.title ?? `Pull request ${number}`).slice(
+                    0,
+                    200,
+                  ),
+                  author: String(body.author ?? 'dana').slice(0, 100),
+                });
+          send(
+            res,
+            ok ? 200 : 404,
+            ok
+              ? { items: pullRequests.list() }
+              : { error: 'no such pull request' },
+          );
+          return;
+        }
+      }
+      if (req.method === 'POST' && url.pathname === '/sandbox/degrade') {
+        // the running version turns Degraded (a canary whose analysis
+        // fails), until the application's manifest changes
+        const body = await readJson(req);
+        const ok = sandbox.breakApp(
+          String(body.instance ?? ''),
+          String(body.name ?? ''),
+          String(
+            body.message ?? 'canary analysis failed: error rate above 5 %',
+          ).slice(0, 500),
+        );
+        send(res, ok ? 200 : 404, ok ? { ok } : { error: 'no such app' });
+        return;
+      }
       if (req.method === 'POST' && url.pathname === '/sandbox/fail-next-sync') {
         const body = await readJson(req);
         const ok = sandbox.failNextSync(
@@ -847,6 +903,8 @@ export async function startSandbox(options: SandboxOptions = {}) {
     port,
     /** Every deployment of Argo CD and Flux the sandbox performed: see `/sandbox/ground-truth`. */
     groundTruth,
+    /** checkout's open pull requests and their previews: see `/sandbox/pull-requests`. */
+    pullRequests,
     url: `http://127.0.0.1:${port}`,
     /** Compacts the Kubernetes watch history: see `/sandbox/compact-watches`. */
     compactWatches,

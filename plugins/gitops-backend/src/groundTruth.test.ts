@@ -234,8 +234,15 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
     expect(apps.length).toBeGreaterThan(4);
     const storefrontDev = gitApps().find(a => a.name === 'storefront-dev')!;
     const prodBefore = sb.git!.at('storefront', 11);
-    const pick = (i: number) => apps[i % apps.length];
-    const pinned = apps.filter(a => !a.name.endsWith('-dev'));
+    // one pinned application is left alone but for manual changes: a push
+    // or sync of it reverts a manual change too (Argo CD applies every
+    // manifest), so there would be no self-heal of it to see
+    const drifting = apps.find(
+      a => /-(staging|prod)$/.test(a.name) && a.name !== 'payments-prod',
+    )!;
+    const busy = apps.filter(a => a !== drifting);
+    const pick = (i: number) => busy[i % busy.length];
+    const pinned = busy.filter(a => !a.name.endsWith('-dev'));
     const earlier = (a: { instance: string; name: string }) => {
       const revs = argo
         .groundTruth()
@@ -299,12 +306,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         if (revision) argo.push({ ...a, revision });
       }
       // someone edits a live resource by hand: self-heal reverts it
-      if (round % 4 === 3) {
-        pinned.find((_, i) => {
-          const a = pinned[(round + i) % pinned.length];
-          return argo.drift(a.instance, a.name);
-        });
-      }
+      if (round % 4 === 3) argo.drift(drifting.instance, drifting.name);
       // a person syncs the revision already running
       if (round % 3 === 0) {
         const a = pick(round + 4);

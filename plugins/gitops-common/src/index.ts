@@ -16,4 +16,5 @@ export * from './dora';
 export * from './promotion';
 export * from './signals';
 export * from './client';
+export * from './preview';
 export { SERVICE_LABEL, applicationService } from './service';

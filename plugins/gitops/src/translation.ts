@@ -78,6 +78,18 @@ export const gitopsTranslationRef = createTranslationRef({
       summaryListed:
         'Listed here: {{listed}} of {{total}}, one on the most common revision, then the least healthy. The fleet page lists them all.',
     },
+    previews: {
+      title: 'Previews',
+      subheader:
+        'An environment per open pull request: not promoted to or from, not in the delivery metrics.',
+      aria: 'pull-request previews',
+      pullRequest: 'Pull request',
+      author: 'Author',
+      status: 'Status',
+      revision: 'Revision',
+      url: 'Preview',
+      age: 'Age',
+    },
     applicationSets: {
       title: 'ApplicationSets',
       aria: 'ApplicationSet {{name}}',

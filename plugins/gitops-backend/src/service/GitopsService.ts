@@ -26,6 +26,7 @@ import {
   SyncStatus,
   HistoryQuery,
   GITOPS_ANNOTATIONS,
+  PREVIEW_ENVIRONMENT,
   gitopsFleetReadPermission,
   environmentOrder,
   getEntityApplicationSelector,
@@ -502,7 +503,13 @@ export class GitopsService {
       heads.map(h => h.id),
     );
     const byEnv = new Map<string, ApplicationHead[]>();
+    // pull-request previews: listed apart, never in the promotion order
+    const previewHeads: ApplicationHead[] = [];
     for (const head of heads) {
+      if (head.environment === PREVIEW_ENVIRONMENT) {
+        previewHeads.push(head);
+        continue;
+      }
       const envHeads = byEnv.get(head.environment);
       if (envHeads) envHeads.push(head);
       else byEnv.set(head.environment, [head]);
@@ -546,10 +553,13 @@ export class GitopsService {
     });
     const sets = await this.applicationSetsOf(heads);
     const applicationSets = sets.length ? { applicationSets: sets } : {};
+    const previews = await this.previewsOf(previewHeads);
+    const previewList = previews.length ? { previews } : {};
     if (!this.options.git) {
       return {
         entityRef: stringifyEntityRef(entity),
         environments,
+        ...previewList,
         ...applicationSets,
       };
     }
@@ -557,8 +567,25 @@ export class GitopsService {
     return {
       entityRef: stringifyEntityRef(entity),
       ...annotated,
+      ...previewList,
       ...applicationSets,
     };
+  }
+
+  /** The previews read whole, newest pull request first (at most {@link LISTED_PER_ENVIRONMENT}). */
+  private async previewsOf(heads: ApplicationHead[]) {
+    if (heads.length === 0) return [];
+    const apps = await this.withReadTimes(
+      await this.options.store.getApplications(heads.map(h => h.id)),
+    );
+    return apps
+      .filter(a => a.preview)
+      .sort(
+        (a, b) =>
+          b.preview!.pullRequest.number - a.preview!.pullRequest.number ||
+          a.id.localeCompare(b.id),
+      )
+      .slice(0, LISTED_PER_ENVIRONMENT);
   }
 
   async getEntityHistory(

@@ -13,6 +13,7 @@ import {
   computeDeliveryMetrics,
   dailyDeployments,
   doraBands,
+  PREVIEW_ENVIRONMENT,
 } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, MetricsSnapshotKey } from '../database/GitopsStore';
 import { EnvironmentConfig } from './environments';
@@ -122,6 +123,11 @@ export class MetricsService {
     const environment = requested ?? order[order.length - 1];
     if (!environment) {
       throw new InputError('No environment given and no promotion order set');
+    }
+    if (environment === PREVIEW_ENVIRONMENT) {
+      throw new InputError(
+        'Pull-request previews are not measured: ask for an environment of the promotion order',
+      );
     }
     return environment;
   }

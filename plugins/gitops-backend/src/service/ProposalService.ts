@@ -36,6 +36,7 @@ import {
   promotionRuleFor,
   ProposeChangeRequest,
   sortEnvironments,
+  PREVIEW_ENVIRONMENT,
 } from '@gitops-portal/plugin-gitops-common';
 import {
   GitAuth,
@@ -141,7 +142,10 @@ export class ProposalService {
   private async context(entityRef: string, credentials: BackstageCredentials) {
     const { service } = this.options;
     const entity = await service.getEntity(entityRef, credentials);
-    const apps = await service.getApplicationsForEntity(entity);
+    // pull-request previews are not promoted to or from, nor rolled back
+    const apps = (await service.getApplicationsForEntity(entity)).filter(
+      a => a.environment !== PREVIEW_ENVIRONMENT,
+    );
     const order = sortEnvironments(
       [...new Set(apps.map(a => a.environment))],
       this.options.environments.order,

@@ -24,6 +24,9 @@ export const LIST_FIELDS = [
   'items.metadata.name',
   'items.metadata.namespace',
   'items.metadata.labels',
+  // pull-request previews are told by annotations (README, "Previews")
+  'items.metadata.annotations',
+  'items.metadata.creationTimestamp',
   'items.metadata.ownerReferences',
   'items.spec.project',
   'items.spec.source',

@@ -4,7 +4,9 @@ import {
   ApplicationRollout,
   ApplicationSetStatus,
   GitopsApplication,
+  PREVIEW_ENVIRONMENT,
   applicationId,
+  previewOf,
   toHealthStatus,
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
@@ -226,10 +228,16 @@ function readArgoApplication(
     namespace,
     name,
   });
-  const environment = resolveEnvironment(
-    { instance: instance.name, namespace, labels, destination },
-    options.environments,
+  const preview = previewOf(
+    item.metadata?.annotations,
+    item.metadata?.creationTimestamp,
   );
+  const environment = preview
+    ? PREVIEW_ENVIRONMENT
+    : resolveEnvironment(
+        { instance: instance.name, namespace, labels, destination },
+        options.environments,
+      );
   const errorCondition = status.conditions?.find(c =>
     c.type?.endsWith('Error'),
   );
@@ -277,6 +285,7 @@ function readArgoApplication(
     applicationSet: item.metadata?.ownerReferences?.find(
       r => r.kind === 'ApplicationSet',
     )?.name,
+    ...(preview ? { preview } : {}),
     ...resourcesOf(status, options.tree),
     ...(hydration ? { hydration } : {}),
     ...(outOfSyncCause ? { outOfSyncCause } : {}),

@@ -26,6 +26,7 @@ export interface ArgoApplication {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    creationTimestamp?: string;
     ownerReferences?: Array<{
       apiVersion?: string;
       kind?: string;

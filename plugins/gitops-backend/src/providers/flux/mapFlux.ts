@@ -2,8 +2,10 @@ import {
   DeploymentResult,
   GitopsApplication,
   HealthStatus,
+  PREVIEW_ENVIRONMENT,
   SyncStatus,
   applicationId,
+  previewOf,
 } from '@gitops-portal/plugin-gitops-common';
 import { NewDeployment } from '../../database/GitopsStore';
 import { deploymentKey } from '../../service/deploymentKey';
@@ -213,10 +215,16 @@ function readFluxObject(
     namespace: obj.spec?.targetNamespace ?? namespace,
     name: options.cluster,
   };
-  const environment = resolveEnvironment(
-    { instance: options.cluster, namespace, labels, destination },
-    options.environments,
+  const preview = previewOf(
+    obj.metadata?.annotations,
+    obj.metadata?.creationTimestamp,
   );
+  const environment = preview
+    ? PREVIEW_ENVIRONMENT
+    : resolveEnvironment(
+        { instance: options.cluster, namespace, labels, destination },
+        options.environments,
+      );
 
   let revisions: string[] = [];
   let lastSyncedAt: string | undefined;
@@ -319,6 +327,7 @@ function readFluxObject(
         : undefined,
     lastSyncedAt,
     labels,
+    ...(preview ? { preview } : {}),
     syncPolicy: fluxSyncPolicy(obj, kind),
     ...inventoryState(obj, options.workloads),
     stale: false,

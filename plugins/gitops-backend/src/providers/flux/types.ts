@@ -15,6 +15,7 @@ export interface FluxObject {
     namespace?: string;
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
+    creationTimestamp?: string;
   };
   spec?: {
     suspend?: boolean;

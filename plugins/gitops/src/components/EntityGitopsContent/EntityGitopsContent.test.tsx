@@ -114,6 +114,57 @@ describe('EntityGitopsContent', () => {
     );
   });
 
+  it("lists pull-request previews apart from the environments: pull request, author, status, URL and age; an author's markup stays text", async () => {
+    const preview = (n: number, title: string) => ({
+      ...app({ name: `checkout-pr-${n}`, environment: 'preview' }),
+      preview: {
+        pullRequest: {
+          number: n,
+          title,
+          author: 'dana',
+          url: `https://github.com/acme/checkout/pull/${n}`,
+        },
+        url: `https://checkout-pr-${n}.preview.example.com/`,
+        createdAt: new Date(Date.now() - 3 * 3_600_000).toISOString(),
+      },
+    });
+    serve([app({ name: 'checkout-dev' })]);
+    server.use(
+      http.get(`${ENTITY}/deployments`, () =>
+        HttpResponse.json({
+          ...deployments([app({ name: 'checkout-dev' })]),
+          previews: [
+            preview(42, '<img src=x onerror=alert(1)>'),
+            preview(41, 'Gift cards'),
+          ],
+        }),
+      ),
+    );
+    await renderWithApis(<EntityGitopsContent />, { entity });
+    const list = await screen.findByLabelText('pull-request previews');
+    // not an environment
+    expect(
+      screen.queryByRole('region', { name: 'environment preview' }),
+    ).not.toBeInTheDocument();
+    expect(within(list).getByText('#41').closest('a')).toHaveAttribute(
+      'href',
+      'https://github.com/acme/checkout/pull/41',
+    );
+    expect(within(list).getByText(/Gift cards/)).toBeInTheDocument();
+    expect(
+      within(list).getByText(/<img src=x onerror=alert\(1\)>/),
+    ).toBeInTheDocument();
+    expect(list.querySelector('img')).toBeNull();
+    expect(
+      within(list).getByText('https://checkout-pr-42.preview.example.com/'),
+    ).toHaveAttribute('href', 'https://checkout-pr-42.preview.example.com/');
+    expect(within(list).getAllByText('3 hours ago')).toHaveLength(2);
+    expect(within(list).getAllByText('dana')).toHaveLength(2);
+    // newest first, as the backend sends them
+    const rows = within(list).getAllByRole('row').slice(1);
+    expect(rows[0]).toHaveTextContent('#42');
+  });
+
   it('shows an environment on many clusters in summary, with the applications listed', async () => {
     const listed = [
       app({ name: 'edge', instance: 'prod-01', environment: 'prod' }),

@@ -22,6 +22,7 @@ import { DeploymentsChart } from '../DeliveryPerformance';
 import { ChangeDialog, EnvironmentChanges, RollbackButton } from '../Changes';
 import { useState } from 'react';
 import { ApplicationSetList } from '../ApplicationSets';
+import { PreviewList } from '../Previews';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
@@ -130,6 +131,11 @@ export function EntityGitopsContent() {
           />
         </Grid>
       ))}
+      {value.previews && value.previews.length > 0 && (
+        <Grid item xs={12}>
+          <PreviewList previews={value.previews} />
+        </Grid>
+      )}
       {value.applicationSets && value.applicationSets.length > 0 && (
         <Grid item xs={12}>
           <ApplicationSetList sets={value.applicationSets} />

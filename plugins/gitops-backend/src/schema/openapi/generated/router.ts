@@ -1508,6 +1508,9 @@ export const spec = {
           applicationSet: {
             type: 'string',
           },
+          preview: {
+            $ref: '#/components/schemas/ApplicationPreview',
+          },
           hydration: {
             type: 'object',
             additionalProperties: false,
@@ -1608,6 +1611,54 @@ export const spec = {
             items: {
               $ref: '#/components/schemas/SourceGitInfo',
             },
+          },
+        },
+      },
+      ApplicationPreview: {
+        type: 'object',
+        additionalProperties: false,
+        description:
+          'The application is the preview of an open pull request (README, "Previews"): its environment is `preview`, it is listed under the entity\'s previews, and it is kept out of the promotion order and the delivery metrics.',
+        required: ['pullRequest'],
+        properties: {
+          pullRequest: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['number'],
+            properties: {
+              number: {
+                type: 'integer',
+                minimum: 1,
+              },
+              title: {
+                type: 'string',
+                maxLength: 200,
+              },
+              author: {
+                type: 'string',
+                maxLength: 100,
+              },
+              url: {
+                type: 'string',
+                maxLength: 500,
+                description: 'http(s) link to the pull request.',
+              },
+              headSha: {
+                type: 'string',
+                maxLength: 64,
+              },
+            },
+          },
+          url: {
+            type: 'string',
+            maxLength: 500,
+            description: 'Where the preview is served (http or https).',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+            description:
+              "When the controller created the preview's application.",
           },
         },
       },
@@ -2454,6 +2505,14 @@ export const spec = {
             type: 'array',
             items: {
               $ref: '#/components/schemas/PromotionStep',
+            },
+          },
+          previews: {
+            type: 'array',
+            description:
+              "The entity's pull-request previews (applications whose `preview` is set), newest pull request first; not in `environments`.",
+            items: {
+              $ref: '#/components/schemas/Application',
             },
           },
           applicationSets: {

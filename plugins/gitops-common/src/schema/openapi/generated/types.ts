@@ -409,6 +409,7 @@ export interface components {
       };
       controllerUrl?: string;
       applicationSet?: string;
+      preview?: components['schemas']['ApplicationPreview'];
       /** Argo CD source hydration; sources and revisions are the dry source and its commit. */
       hydration?: {
         targetBranch?: string;
@@ -448,6 +449,24 @@ export interface components {
       lastReadAt: string;
       /** What Git says about each source (entity deployments only). */
       git?: components['schemas']['SourceGitInfo'][];
+    };
+    /** The application is the preview of an open pull request (README, "Previews"): its environment is `preview`, it is listed under the entity's previews, and it is kept out of the promotion order and the delivery metrics. */
+    ApplicationPreview: {
+      pullRequest: {
+        number: number;
+        title?: string;
+        author?: string;
+        /** http(s) link to the pull request. */
+        url?: string;
+        headSha?: string;
+      };
+      /** Where the preview is served (http or https). */
+      url?: string;
+      /**
+       * Format: date-time
+       * When the controller created the preview's application.
+       */
+      createdAt?: string;
     };
     ControllerStatus: {
       engine: components['schemas']['Engine'];
@@ -725,6 +744,8 @@ export interface components {
       entityRef: string;
       environments: components['schemas']['EnvironmentDeployments'][];
       promotion?: components['schemas']['PromotionStep'][];
+      /** The entity's pull-request previews (applications whose `preview` is set), newest pull request first; not in `environments`. */
+      previews?: components['schemas']['Application'][];
       /** The ApplicationSets that generated the entity's applications. */
       applicationSets?: components['schemas']['ApplicationSetStatus'][];
     };
