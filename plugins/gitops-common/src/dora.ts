@@ -3,6 +3,7 @@ import {
   classifyDeployment,
   countsAsDeployment,
 } from './classify';
+import type { components } from './schema/openapi/generated/types';
 
 /**
  * DORA's delivery metrics, computed from the deployment history.
@@ -15,7 +16,7 @@ import {
  *
  * @public
  */
-export type DoraBand = 'elite' | 'high' | 'medium' | 'low';
+export type DoraBand = components['schemas']['DoraBand'];
 
 /**
  * One stored deployment, as the metrics read it.
@@ -45,32 +46,18 @@ export interface DeploymentFact {
  *
  * @public
  */
-export interface DeliveryMetricsValues {
-  deployments: number;
-  /** Deployments per day. */
-  deploymentFrequency: number;
-  leadTime: {
-    /** Commits measured. */
-    commits: number;
-    medianSeconds?: number;
-    p90Seconds?: number;
-  };
-  changeFailRate: { failed: number; rate?: number };
-  recoveryTime: { recovered: number; medianSeconds?: number };
-  reworkRate: { reworked: number; rate?: number };
-}
+export type DeliveryMetricsValues = Omit<
+  components['schemas']['DeliveryMetricsWithBands'],
+  'bands'
+>;
 
 /**
  * Bands of each key.
  *
  * @public
  */
-export interface DeliveryBands {
-  deploymentFrequency?: DoraBand;
-  leadTime?: DoraBand;
-  changeFailRate?: DoraBand;
-  recoveryTime?: DoraBand;
-}
+export type DeliveryBands =
+  components['schemas']['DeliveryMetricsWithBands']['bands'];
 
 const HOUR = 3600;
 const DAY = 24 * HOUR;
@@ -367,37 +354,19 @@ export type DeliveryMetricsWindow = 7 | 30 | 90;
  *
  * @public
  */
-export type DeliveryMetricsWithBands = DeliveryMetricsValues & {
-  bands: DeliveryBands;
-};
+export type DeliveryMetricsWithBands =
+  components['schemas']['DeliveryMetricsWithBands'];
 
 /**
  * Delivery performance of an entity, a team, a system or the fleet.
  *
  * @public
  */
-export interface DeliveryMetrics {
-  /** Entity ref of the entity, team or system, or `fleet`. */
-  scope: string;
-  /** The environment measured (default: the last in the promotion order). */
-  environment: string;
-  window: { days: number; from: string; to: string };
-  current: DeliveryMetricsWithBands;
-  /** The window before, for the trend. */
-  previous: DeliveryMetricsWithBands;
-  /** Deployments and failed deployments per day of the current window. */
-  daily: Array<{ date: string; deployments: number; failed: number }>;
-}
+export type DeliveryMetrics = components['schemas']['DeliveryMetrics'];
 
 /**
  * A team's services and their delivery performance.
  *
  * @public
  */
-export interface TeamDeliveryMetrics {
-  /** Entity ref of the owning group or user. */
-  owner: string;
-  /** Entity refs of the services (and resources) it owns. */
-  services: string[];
-  metrics: DeliveryMetrics;
-}
+export type TeamDeliveryMetrics = components['schemas']['TeamDeliveryMetrics'];

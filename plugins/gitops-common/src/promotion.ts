@@ -3,7 +3,7 @@
  * environment is written, and what a proposal looks like.
  */
 
-import type { CommitInfo } from './types';
+import type { components } from './schema/openapi/generated/types';
 
 /**
  * The annotation that says how an entity's environments are promoted and
@@ -29,11 +29,7 @@ export const GITOPS_PROMOTION_ANNOTATION = 'gitops-portal.io/promotion';
  *
  * @public
  */
-export type PromotionShape =
-  | 'manifest'
-  | 'kustomize-image'
-  | 'helm-values'
-  | 'revert';
+export type PromotionShape = components['schemas']['PromotionShape'];
 
 /**
  * A promotion rule, from the annotation or from `gitops.promotion.rules`.
@@ -162,7 +158,7 @@ export function promotionRuleFor(
  *
  * @public
  */
-export type ChangeAction = 'promote' | 'rollback';
+export type ChangeAction = components['schemas']['ChangeAction'];
 
 /**
  * How a change reaches Git.
@@ -179,137 +175,50 @@ export type ChangeMode = 'pull-request' | 'branch' | 'direct';
  * @public
  */
 export type ChangeProposalStatus =
-  | 'preview'
-  | 'open'
-  | 'merged'
-  | 'deployed'
-  | 'closed';
+  components['schemas']['ChangeProposal']['status'];
 
 /**
  * One file a change writes, as a unified diff.
  *
  * @public
  */
-export interface ChangeProposalFile {
-  path: string;
-  diff: string;
-}
+export type ChangeProposalFile =
+  components['schemas']['ChangeProposal']['files'][number];
 
 /**
  * A promotion or rollback, proposed as a change to Git.
  *
  * @public
  */
-export interface ChangeProposal {
-  /** Absent on a preview. */
-  id?: string;
-  entityRef: string;
-  action: ChangeAction;
-  environment: string;
-  /** promote: the environment whose state is taken. */
-  fromEnvironment?: string;
-  applicationId: string;
-  shape: PromotionShape;
-  mode: ChangeMode;
-  repoUrl: string;
-  baseBranch: string;
-  /** The branch that carries the change (the base branch for direct commits). */
-  branch: string;
-  /** What is written: a revision, tag, digest or chart version (revert: the commit reverted to). */
-  value: string;
-  /** What the environment runs now. */
-  currentValue?: string;
-  /** Commits the change brings to the environment (a rollback: undoes), when Git can tell. */
-  commitCount?: number;
-  /** The newest of those commits (at most 20), newest first. */
-  commits?: CommitInfo[];
-  /** rollback: the deployment rolled back to. */
-  targetDeploymentId?: string;
-  title: string;
-  note?: string;
-  files: ChangeProposalFile[];
-  status: ChangeProposalStatus;
-  /** The pull request, or where to open one (compare view). */
-  url?: string;
-  pullRequestNumber?: number;
-  /** The commit that carries the change. */
-  commitSha?: string;
-  mergedSha?: string;
-  mergedAt?: string;
-  /** The deployment that ran it. */
-  deploymentId?: string;
-  deployedAt?: string;
-  createdBy?: string;
-  createdAt?: string;
-  /** The pull request's reviews and checks while it is open. */
-  review?: ProposalReview;
-  /** A promotion proposed through a freeze window (with its permission). */
-  override?: boolean;
-}
+export type ChangeProposal = components['schemas']['ChangeProposal'];
 
 /**
  * A pull request's reviews and checks, as the Git host tells them.
  *
  * @public
  */
-export interface ProposalReview {
-  /** Reviewers whose latest review approves. */
-  approvedBy: string[];
-  /** Reviewers whose latest review requests changes. */
-  changesRequestedBy: string[];
-  /** Check runs of the proposal's commit, when the host reports them. */
-  checks?: { passed: number; failed: number; pending: number };
-  readAt?: string;
-}
+export type ProposalReview = components['schemas']['ProposalReview'];
 
 /**
  * Whether an environment can be promoted or rolled back, and if not why.
  *
  * @public
  */
-export interface EnvironmentChangeOptions {
-  environment: string;
-  shape?: PromotionShape;
-  promote: {
-    available: boolean;
-    reason?: string;
-    fromEnvironment?: string;
-    /** The policy that holds the promotion back, if one does. */
-    heldBy?: 'freeze' | 'soak';
-    /** When that policy lets it through. */
-    until?: string;
-  };
-  rollback: { available: boolean; reason?: string };
-}
+export type EnvironmentChangeOptions =
+  components['schemas']['EnvironmentChangeOptions'];
 
 /**
  * Response of the entity changes endpoint.
  *
  * @public
  */
-export interface EntityChangesResponse {
-  environments: EnvironmentChangeOptions[];
-  /** Proposals of the entity, newest first (open ones and the recent others). */
-  proposals: ChangeProposal[];
-}
+export type EntityChangesResponse =
+  components['schemas']['EntityChangesResponse'];
 
 /**
  * A request to propose (or preview) a promotion or rollback.
  *
  * @public
  */
-export interface ProposeChangeRequest {
-  action: ChangeAction;
-  environment: string;
-  /** rollback: the deployment to go back to. */
-  deploymentId?: string;
-  /** Added to the commit message and pull request body. */
-  note?: string;
-  /** Compute the change and its diff without writing anything. */
-  dryRun?: boolean;
-  /**
-   * promote: go ahead although a freeze window is in force (needs
-   * `gitops.application.promote.override`; audited).
-   */
-  override?: boolean;
-}
+export type ProposeChangeRequest =
+  components['schemas']['ProposeChangeRequest'];
