@@ -27,7 +27,7 @@ import { MetricsService } from './service/MetricsService';
 import { IngestionService } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
 import { LiveUpdates } from './service/LiveUpdates';
-import { readEnvironmentConfig } from './service/environments';
+import { readEnvironmentConfig } from './model/environments';
 import { readGitopsConfig } from './config';
 import { IncidentWatch } from './service/IncidentWatch';
 import { IncidentStore } from './database/IncidentStore';

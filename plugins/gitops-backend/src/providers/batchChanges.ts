@@ -1,4 +1,4 @@
-import { ProviderSnapshot } from './types';
+import { ProviderSnapshot } from '../model/provider';
 
 /**
  * Collects what a watch reports and hands it on in batches — every

@@ -1,9 +1,9 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
 import { GitopsSettings } from '../config';
-import { EnvironmentConfig } from '../service/environments';
+import { EnvironmentConfig } from '../model/environments';
 import { ArgoProvider } from './argocd/ArgoProvider';
 import { FluxProvider } from './flux/FluxProvider';
-import { GitopsProvider } from './types';
+import { GitopsProvider } from '../model/provider';
 
 /** Builds one provider per configured Argo CD instance. */
 export function createProviders(options: {

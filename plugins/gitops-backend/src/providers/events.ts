@@ -1,7 +1,7 @@
 import { InputError } from '@backstage/errors';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
-import { StoredEvent } from '../database/GitopsStore';
+import { StoredEvent } from '../model/deployments';
 
 /**
  * What a pushed event of an engine becomes: a change to one stored

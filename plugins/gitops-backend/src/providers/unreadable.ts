@@ -3,8 +3,8 @@ import {
   GitopsEngine,
   applicationId,
 } from '@gitops-portal/plugin-gitops-common';
-import { NewDeployment } from '../database/GitopsStore';
-import { EnvironmentConfig, resolveEnvironment } from '../service/environments';
+import { NewDeployment } from '../model/deployments';
+import { EnvironmentConfig, resolveEnvironment } from '../model/environments';
 
 type Mapped = { application: GitopsApplication; deployments: NewDeployment[] };
 

@@ -11,7 +11,7 @@ import yaml from 'js-yaml';
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { contractsDir } from '@gitops-portal/gitops-contracts';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { EnvironmentConfig } from '../service/environments';
+import { EnvironmentConfig } from '../model/environments';
 import { mapArgoApplication } from './argocd/ArgoProvider';
 import { ArgoApplication } from './argocd/types';
 import { mapFluxObject } from './flux/mapFlux';

@@ -19,7 +19,7 @@ import {
   gitopsUnownedApplicationManagePermission,
 } from '@gitops-portal/plugin-gitops-common';
 import { Request } from 'express';
-import { GitopsProvider } from '../providers/types';
+import { GitopsProvider } from '../model/provider';
 import { GitopsService } from './GitopsService';
 
 export type GitopsAction = GitopsActionName;

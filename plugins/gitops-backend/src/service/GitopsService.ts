@@ -41,7 +41,7 @@ import {
   FleetPosition,
   GitopsStore,
 } from '../database/GitopsStore';
-import { EnvironmentConfig } from './environments';
+import { EnvironmentConfig } from '../model/environments';
 import { GitService } from '../git/GitService';
 import { ProposalStore } from '../database/ProposalStore';
 import { ControllerStore } from '../database/ControllerStore';

@@ -12,7 +12,7 @@ import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { argoApp } from '../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
-import { EnvironmentConfig } from './environments';
+import { EnvironmentConfig } from '../model/environments';
 import { IngestionService, shardOf } from './IngestionService';
 
 jest.setTimeout(60_000);

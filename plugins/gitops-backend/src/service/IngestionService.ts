@@ -1,10 +1,10 @@
 import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, NewDeployment } from '../database/GitopsStore';
-import { GitopsProvider } from '../providers/types';
+import { GitopsProvider } from '../model/provider';
 import { ControllerStore } from '../database/ControllerStore';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
-import { deploymentKey } from './deploymentKey';
+import { deploymentKey } from '../model/deploymentKey';
 
 /** Outcome of reading one instance. */
 export interface InstanceReport {

@@ -16,7 +16,7 @@ import {
   PREVIEW_ENVIRONMENT,
 } from '@gitops-portal/plugin-gitops-common';
 import { GitopsStore, MetricsSnapshotKey } from '../database/GitopsStore';
-import { EnvironmentConfig } from './environments';
+import { EnvironmentConfig } from '../model/environments';
 import { GitopsService } from './GitopsService';
 
 const DAY_MS = 24 * 3600 * 1000;

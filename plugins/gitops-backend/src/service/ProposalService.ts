@@ -57,7 +57,7 @@ import { PromotionPolicies } from '../promotion/policies';
 import { ProposalStatusReader } from '../git/proposalStatus';
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
-import { EnvironmentConfig } from './environments';
+import { EnvironmentConfig } from '../model/environments';
 
 /** How an auditor ranks a proposal: an override of a freeze is high. */
 function severityOf(request: ProposeChangeRequest): 'low' | 'medium' | 'high' {

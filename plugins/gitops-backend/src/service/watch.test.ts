@@ -4,7 +4,7 @@ import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
-import { EnvironmentConfig } from './environments';
+import { EnvironmentConfig } from '../model/environments';
 import { IngestionService } from './IngestionService';
 
 jest.setTimeout(60_000);

@@ -144,6 +144,36 @@ describe('useLive', () => {
     expect(result.current.live).toBe(true);
   });
 
+  it('reloads when what it loaded says it changes by itself (a soak ending), with signals and nothing announced', async () => {
+    const s = signals();
+    let loads = 0;
+    const wrapper = ({ children }: { children: ReactNode }) => (
+      <TestApiProvider apis={[[signalApiRef, s.api]]}>
+        {children}
+      </TestApiProvider>
+    );
+    // the first load says "held until 300 ms from now"; the second, open
+    const until = new Date(Date.now() + 300).toISOString();
+    const { result } = renderHook(
+      () =>
+        useLive(async () => ++loads, [], {
+          channel: 'gitops:entity:component:default/storefront',
+          intervalMs: 60_000,
+          reloadAt: n => (n === 1 ? until : undefined),
+        }),
+      { wrapper },
+    );
+    await waitFor(() => expect(result.current.value).toBe(1));
+    await act(() => new Promise(r => setTimeout(r, 200)));
+    expect(loads).toBe(1);
+    // a second after the time: read again, once
+    await waitFor(() => expect(result.current.value).toBe(2), {
+      timeout: 3000,
+    });
+    await act(() => new Promise(r => setTimeout(r, 1500)));
+    expect(loads).toBe(2);
+  });
+
   it('polls every interval without the signals plugin in the portal', async () => {
     let loads = 0;
     const wrapper = ({ children }: { children: ReactNode }) => (

@@ -89,6 +89,11 @@ export function useLive<T>(
      * claims).
      */
     pollWhile?: (value: T) => boolean;
+    /**
+     * When what was loaded changes by itself, with nothing to announce (a
+     * soak or a freeze window ending): it is loaded again then.
+     */
+    reloadAt?: (value: T) => string | undefined;
   },
 ) {
   const { live, version } = useGitopsSignal(options.channel);
@@ -107,6 +112,19 @@ export function useLive<T>(
   }, [pollWhile, state.value]);
   const seen = useRef(version);
   const { retry } = state;
+  const at =
+    state.value === undefined
+      ? undefined
+      : options.reloadAt?.(state.value as T);
+  useEffect(() => {
+    if (!at) return undefined;
+    const ms = Date.parse(at) - Date.now();
+    // a day at most: the page is read again before then anyway
+    if (Number.isNaN(ms) || ms > 24 * 3_600_000) return undefined;
+    // a second after: the backend's clock has passed it too
+    const timer = setTimeout(retry, Math.max(ms, 0) + 1000);
+    return () => clearTimeout(timer);
+  }, [at, retry]);
   useEffect(() => {
     if (version === seen.current) return;
     seen.current = version;

@@ -4,7 +4,7 @@ import { ArgoInstanceConfig } from '../../config';
 import { argoApp, helmApp, multiSourceApp, SHA } from '../../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../../__testUtils__/argoServer';
 import { validateArgo } from '@gitops-portal/gitops-contracts';
-import { EnvironmentConfig } from '../../service/environments';
+import { EnvironmentConfig } from '../../model/environments';
 import { LIST_FIELDS } from './ArgoClient';
 import { ArgoProvider } from './ArgoProvider';
 import { rolloutStatus } from './rollouts';

@@ -11,13 +11,13 @@ import {
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
 import { ArgoInstanceConfig } from '../../config';
-import { NewDeployment } from '../../database/GitopsStore';
+import { NewDeployment } from '../../model/deployments';
 import {
   EnvironmentConfig,
   resolveEnvironment,
-} from '../../service/environments';
-import { deploymentKey } from '../../service/deploymentKey';
-import { GitopsProvider, ProviderSnapshot } from '../types';
+} from '../../model/environments';
+import { deploymentKey } from '../../model/deploymentKey';
+import { GitopsProvider, ProviderSnapshot } from '../../model/provider';
 import { batchChanges } from '../batchChanges';
 import { ArgoClient } from './ArgoClient';
 import {
@@ -209,8 +209,7 @@ function readArgoApplication(
   const deployed = lastDeployed ? revisionsOf(lastDeployed) : [];
   let outOfSyncCause: GitopsApplication['outOfSyncCause'];
   if (status.sync?.status === 'OutOfSync' && compared.length && deployed.length)
-    outOfSyncCause =
-      compared.join() === deployed.join() ? 'drift' : 'revision';
+    outOfSyncCause = compared.join() === deployed.join() ? 'drift' : 'revision';
   const failed = op?.phase === 'Failed' || op?.phase === 'Error';
   const attempted =
     failed && opRevisions.length && opRevisions.join() !== revisions.join()

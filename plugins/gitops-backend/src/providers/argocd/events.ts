@@ -5,7 +5,7 @@ import {
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
-import { NewDeployment, StoredEvent } from '../../database/GitopsStore';
+import { NewDeployment, StoredEvent } from '../../model/deployments';
 import { eventTime, olderThanStored, parseEvent } from '../events';
 
 /** The body of the Argo CD notifications webhook template shipped in the README. */

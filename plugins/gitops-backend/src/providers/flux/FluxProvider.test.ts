@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { validateFlux } from '@gitops-portal/gitops-contracts';
 import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { FluxClusterConfig } from '../../config';
-import { EnvironmentConfig } from '../../service/environments';
+import { EnvironmentConfig } from '../../model/environments';
 import { FluxProvider } from './FluxProvider';
 import { fluxStatus } from './mapFlux';
 

@@ -10,8 +10,8 @@ import {
 } from '@kubernetes/client-node';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { FluxClusterConfig } from '../../config';
-import { EnvironmentConfig } from '../../service/environments';
-import { GitopsProvider, ProviderSnapshot } from '../types';
+import { EnvironmentConfig } from '../../model/environments';
+import { GitopsProvider, ProviderSnapshot } from '../../model/provider';
 import { batchChanges } from '../batchChanges';
 import { mapFluxObject } from './mapFlux';
 import {

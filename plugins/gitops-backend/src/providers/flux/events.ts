@@ -4,7 +4,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
 import { ReadEvent, eventTime, olderThanStored, parseEvent } from '../events';
-import { NewDeployment } from '../../database/GitopsStore';
+import { NewDeployment } from '../../model/deployments';
 
 /** The Flux notification-controller Event (event.toolkit.fluxcd.io/v1beta1). */
 const fluxEvent = z.object({

@@ -7,12 +7,12 @@ import {
   applicationId,
   previewOf,
 } from '@gitops-portal/plugin-gitops-common';
-import { NewDeployment } from '../../database/GitopsStore';
-import { deploymentKey } from '../../service/deploymentKey';
+import { NewDeployment } from '../../model/deployments';
+import { deploymentKey } from '../../model/deploymentKey';
 import {
   EnvironmentConfig,
   resolveEnvironment,
-} from '../../service/environments';
+} from '../../model/environments';
 import { FluxCondition, FluxObject } from './types';
 import { Workload, inventoryState } from './workloads';
 import { mapSafely } from '../unreadable';

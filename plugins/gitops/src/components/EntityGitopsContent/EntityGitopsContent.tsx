@@ -11,6 +11,7 @@ import {
   gitopsEntityChannel,
   isGitopsAvailable,
   EntityDeploymentsResponse,
+  EntityChangesResponse,
 } from '@gitops-portal/plugin-gitops-common';
 import Grid from '@material-ui/core/Grid';
 import { gitopsApiRef } from '../../api';
@@ -26,6 +27,13 @@ import { PreviewList } from '../Previews';
 import { stringifyEntityRef } from '@backstage/catalog-model';
 import { useTranslationRef } from '@backstage/frontend-plugin-api';
 import { gitopsTranslationRef } from '../../translation';
+
+/** The first time a policy lets a held promotion through (a soak or freeze ending). */
+const policyEnds = (v?: EntityChangesResponse) =>
+  (v?.environments ?? [])
+    .map(e => (e.promote.available ? undefined : e.promote.until))
+    .filter((u): u is string => Boolean(u) && Date.parse(u!) > Date.now())
+    .sort()[0];
 
 /** Nothing to show yet: no change can be told on the entity's channel then. */
 const noApplicationYet = (v?: EntityDeploymentsResponse) =>
@@ -58,7 +66,8 @@ export function EntityGitopsContent() {
   const changes = useLive(
     async () => (available ? api.getEntityChanges(ref) : undefined),
     [api, available, ref.kind, ref.namespace, ref.name],
-    { channel, intervalMs: 15_000 },
+    // a held promotion opens when its soak or freeze window ends
+    { channel, intervalMs: 15_000, reloadAt: policyEnds },
   );
   const changeEntity = { ...ref, ref: stringifyEntityRef(entity) };
   const optionsOf = (env: string) =>

@@ -3,7 +3,7 @@ import {
   GitopsApplication,
   GitopsEngine,
 } from '@gitops-portal/plugin-gitops-common';
-import { NewDeployment } from '../database/GitopsStore';
+import { NewDeployment } from './deployments';
 
 /** What one read of an instance or cluster returned. */
 export interface ProviderSnapshot {
