@@ -22,6 +22,34 @@ mkdirSync(shots, { recursive: true });
 const appUrl = process.env.GITOPS_E2E_URL ?? 'http://localhost:3000';
 const backendUrl = process.env.GITOPS_E2E_BACKEND ?? 'http://localhost:7007';
 
+/**
+ * A developer's push over smart HTTP to a sandbox repository: an empty
+ * commit on main with this message; answers its short SHA.
+ */
+function pushCommit(repo, message) {
+  const dir = mkdtempSync(join(tmpdir(), 'e2e-push-'));
+  const git = (...args) =>
+    execFileSync('git', args, {
+      cwd: dir,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 'Erin E2E',
+        GIT_AUTHOR_EMAIL: 'erin@example.com',
+        GIT_COMMITTER_NAME: 'Erin E2E',
+        GIT_COMMITTER_EMAIL: 'erin@example.com',
+      },
+      stdio: 'pipe',
+    });
+  try {
+    git('clone', '--quiet', `http://localhost:7008/git/${repo}.git`, '.');
+    git('commit', '--quiet', '--allow-empty', '-m', message);
+    git('push', '--quiet', 'origin', 'main');
+    return git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -339,29 +367,8 @@ try {
     'shows a commit pushed to a sandbox repository as pending, then deployed',
     async () => {
       // a developer's push over smart HTTP to the sandbox's checkout repository
-      const dir = mkdtempSync(join(tmpdir(), 'e2e-push-'));
       const message = `feat: e2e change ${Date.now().toString(36)}`;
-      const git = (...args) =>
-        execFileSync('git', args, {
-          cwd: dir,
-          env: {
-            ...process.env,
-            GIT_AUTHOR_NAME: 'Erin E2E',
-            GIT_AUTHOR_EMAIL: 'erin@example.com',
-            GIT_COMMITTER_NAME: 'Erin E2E',
-            GIT_COMMITTER_EMAIL: 'erin@example.com',
-          },
-          stdio: 'pipe',
-        });
-      let sha;
-      try {
-        git('clone', '--quiet', 'http://localhost:7008/git/checkout.git', '.');
-        git('commit', '--quiet', '--allow-empty', '-m', message);
-        git('push', '--quiet', 'origin', 'main');
-        sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const sha = pushCommit('checkout', message);
       const opened = Date.now();
       await page.goto(
         `${appUrl}/catalog/default/component/checkout/deployments`,
@@ -540,33 +547,7 @@ try {
     async () => {
       // storefront's annotation: staging takes only what dev has run Synced
       // and Healthy for a minute. A new commit on main: dev deploys it
-      const dir = mkdtempSync(join(tmpdir(), 'e2e-soak-'));
-      const git = (...args) =>
-        execFileSync('git', args, {
-          cwd: dir,
-          env: {
-            ...process.env,
-            GIT_AUTHOR_NAME: 'Erin E2E',
-            GIT_AUTHOR_EMAIL: 'erin@example.com',
-            GIT_COMMITTER_NAME: 'Erin E2E',
-            GIT_COMMITTER_EMAIL: 'erin@example.com',
-          },
-          stdio: 'pipe',
-        });
-      let sha;
-      try {
-        git(
-          'clone',
-          '--quiet',
-          'http://localhost:7008/git/storefront.git',
-          '.',
-        );
-        git('commit', '--quiet', '--allow-empty', '-m', 'feat: soak e2e');
-        git('push', '--quiet', 'origin', 'main');
-        sha = git('rev-parse', 'HEAD').toString().trim().slice(0, 7);
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
-      }
+      const sha = pushCommit('storefront', 'feat: soak e2e');
       await page.goto(
         `${appUrl}/catalog/default/component/storefront/deployments`,
       );

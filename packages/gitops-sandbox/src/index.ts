@@ -13,3 +13,4 @@ export { demoFleet, sha } from './fleet';
 export type { SandboxAppSpec } from './fleet';
 export { FleetReconciler, FAIL_ANNOTATION } from './FleetReconciler';
 export type { FleetStatus } from './FleetReconciler';
+export { sandboxControllers } from './controllers';

@@ -1,9 +1,8 @@
 import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import {
-  SANDBOX_K8S_TOKEN,
-  SANDBOX_TOKEN,
   startSandbox,
+  sandboxControllers,
 } from '@gitops-portal/gitops-sandbox';
 import request from 'supertest';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
@@ -38,25 +37,10 @@ describe('catalog module with the catalog backend', () => {
               pollIntervalSeconds: 1,
               catalog: { refreshIntervalSeconds: 1 },
               git: { enabled: false },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: `${sb.url}/argocd/main`,
-                    token: SANDBOX_TOKEN,
-                  },
-                ],
-              },
-              flux: {
-                clusters: [
-                  {
-                    name: 'flux-dev',
-                    url: `${sb.url}/k8s/flux-dev`,
-                    serviceAccountToken: SANDBOX_K8S_TOKEN,
-                    skipTLSVerify: true,
-                  },
-                ],
-              },
+              ...sandboxControllers(sb.url, {
+                argocd: ['main'],
+                flux: ['flux-dev'],
+              }),
             },
           },
         }),

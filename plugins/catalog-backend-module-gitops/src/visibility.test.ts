@@ -13,9 +13,8 @@ import {
   isPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  SANDBOX_K8S_TOKEN,
-  SANDBOX_TOKEN,
   startSandbox,
+  sandboxControllers,
 } from '@gitops-portal/gitops-sandbox';
 import {
   catalogFromYaml,
@@ -77,25 +76,10 @@ describe('who may see what, under a real permission policy', () => {
               metrics: { snapshotMaxAgeSeconds: 0 },
               catalog: { refreshIntervalSeconds: 1 },
               git: { enabled: false },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: `${sb.url}/argocd/main`,
-                    token: SANDBOX_TOKEN,
-                  },
-                ],
-              },
-              flux: {
-                clusters: [
-                  {
-                    name: 'flux-dev',
-                    url: `${sb.url}/k8s/flux-dev`,
-                    serviceAccountToken: SANDBOX_K8S_TOKEN,
-                    skipTLSVerify: true,
-                  },
-                ],
-              },
+              ...sandboxControllers(sb.url, {
+                argocd: ['main'],
+                flux: ['flux-dev'],
+              }),
             },
           },
         }),

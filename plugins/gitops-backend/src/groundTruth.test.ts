@@ -16,7 +16,7 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import {
   SANDBOX_K8S_TOKEN,
-  SANDBOX_TOKEN,
+  sandboxControllers,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
 import { Knex } from 'knex';
@@ -175,13 +175,7 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
                   skipTLSVerify: true,
                 })),
               },
-              argocd: {
-                instances: ['main', 'prod'].map(name => ({
-                  name,
-                  url: `${sb.url}/argocd/${name}`,
-                  token: SANDBOX_TOKEN,
-                })),
-              },
+              ...sandboxControllers(sb.url, { argocd: ['main', 'prod'] }),
             },
           },
         }),

@@ -145,27 +145,15 @@ export const gitopsPlugin = createBackendPlugin({
             keepPerApplication: history.keepPerApplication,
             logger: deps.logger.child({ component: 'history-retention' }),
           });
-          await deps.scheduler.scheduleTask({
-            id: 'gitops-history-retention',
-            scope: 'global',
-            frequency: { minutes: history.pruneIntervalMinutes },
-            timeout: { minutes: 30 },
-            initialDelay: { minutes: 1 },
-            fn: async () => {
-              await retention.run();
-            },
-          });
+          await retention.schedule(
+            deps.scheduler,
+            history.pruneIntervalMinutes,
+          );
         }
-        await deps.scheduler.scheduleTask({
-          id: 'gitops-incidents',
-          scope: 'global',
-          frequency: { seconds: settings.notifications.checkIntervalSeconds },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 15 },
-          fn: async () => {
-            await incidents.check();
-          },
-        });
+        await incidents.schedule(
+          deps.scheduler,
+          settings.notifications.checkIntervalSeconds,
+        );
         const service = new GitopsService({
           store,
           proposals: proposalStore,
@@ -178,23 +166,9 @@ export const gitopsPlugin = createBackendPlugin({
           git,
           links,
         });
-        // which entities claim which applications, for fleet-wide reads
-        // that leave out what a user may not read
-        await deps.scheduler.scheduleTask({
-          id: 'gitops-entity-links',
-          scope: 'global',
-          frequency: { seconds: settings.visibility.refreshIntervalSeconds },
-          timeout: { minutes: 10 },
-          initialDelay: { seconds: 5 },
-          fn: async () => {
-            const result = await service.refreshEntityLinks(
-              await deps.auth.getOwnServiceCredentials(),
-            );
-            if (result.added || result.removed)
-              deps.logger.info(
-                `GitOps entity links: ${result.entities} entities, ${result.added} links added, ${result.removed} removed`,
-              );
-          },
+        await service.scheduleEntityLinks(deps.scheduler, {
+          intervalSeconds: settings.visibility.refreshIntervalSeconds,
+          credentials: () => deps.auth.getOwnServiceCredentials(),
         });
         const metrics = new MetricsService({
           store,
@@ -205,22 +179,7 @@ export const gitopsPlugin = createBackendPlugin({
           snapshotMaxAgeSeconds: settings.metrics.snapshotMaxAgeSeconds,
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
         });
-        // fleet and team metrics: kept fresh in the background, so the fleet
-        // page reads a snapshot instead of every deployment of the window
-        if (settings.metrics.snapshotMaxAgeSeconds > 0) {
-          await deps.scheduler.scheduleTask({
-            id: 'gitops-metrics',
-            scope: 'global',
-            frequency: {
-              seconds: Math.max(30, settings.metrics.snapshotMaxAgeSeconds / 2),
-            },
-            timeout: { minutes: 10 },
-            initialDelay: { seconds: 20 },
-            fn: async () => {
-              await metrics.refreshSnapshots();
-            },
-          });
-        }
+        await metrics.schedule(deps.scheduler);
         const actions = new ActionsService({
           service,
           providers: () => providers,
@@ -248,19 +207,7 @@ export const gitopsPlugin = createBackendPlugin({
           failureWindowHours: settings.metrics.failureWindowHours,
           git,
         });
-        // open proposals followed to their merge, merged ones to the
-        // deployment that ran them
-        await deps.scheduler.scheduleTask({
-          id: 'gitops-proposals',
-          scope: 'global',
-          frequency: { seconds: settings.promotion.trackIntervalSeconds },
-          timeout: { minutes: 5 },
-          initialDelay: { seconds: 10 },
-          fn: async () => {
-            await proposals.trackNow();
-            await proposals.proposeAutoRollbacks();
-          },
-        });
+        await proposals.schedule(deps.scheduler);
         registerGitopsActions({
           actionsRegistry: deps.actionsRegistry,
           service,
@@ -283,23 +230,13 @@ export const gitopsPlugin = createBackendPlugin({
             ...settings,
             shards: settings.ingestionShards,
           });
-          if (git) {
-            await deps.scheduler.scheduleTask({
-              id: 'gitops-git',
-              scope: 'global',
-              frequency: { seconds: settings.git.refreshIntervalSeconds },
-              timeout: { minutes: 10 },
-              initialDelay: { seconds: 5 },
-              fn: async () => {
-                // open pages show pending commits and what rows brought
-                live.changed(
-                  await git.cycle(await store.listAllApplications(), {
-                    historyBatchSize: settings.git.historyBatchSize,
-                  }),
-                );
-              },
-            });
-          }
+          // open pages show pending commits and what rows brought
+          await git?.schedule(deps.scheduler, {
+            intervalSeconds: settings.git.refreshIntervalSeconds,
+            historyBatchSize: settings.git.historyBatchSize,
+            applications: () => store.listAllApplications(),
+            onChanged: ids => live.changed(ids),
+          });
         } else {
           deps.logger.info(
             'No GitOps instances configured (gitops.argocd.instances, gitops.flux.clusters); nothing to ingest',

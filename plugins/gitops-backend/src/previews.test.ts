@@ -13,7 +13,10 @@ import {
 } from '@backstage/backend-test-utils';
 import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
+import {
+  sandboxControllers,
+  startSandbox,
+} from '@gitops-portal/gitops-sandbox';
 import { until } from '@gitops-portal/gitops-test-utils';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
@@ -43,15 +46,7 @@ describe('pull-request previews', () => {
               pollIntervalSeconds: 1,
               watch: false,
               git: { enabled: false },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: `${sb.url}/argocd/main`,
-                    token: SANDBOX_TOKEN,
-                  },
-                ],
-              },
+              ...sandboxControllers(sb.url, { argocd: ['main'] }),
             },
           },
         }),

@@ -9,7 +9,10 @@ import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/p
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import searchPlugin from '@backstage/plugin-search-backend';
-import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
+import {
+  startSandbox,
+  sandboxControllers,
+} from '@gitops-portal/gitops-sandbox';
 import {
   catalogFromYaml,
   onBehalfOfAuthFactory,
@@ -63,15 +66,7 @@ describe('search module with the search, catalog, permission and GitOps backends
               watch: false,
               visibility: { refreshIntervalSeconds: 1 },
               git: { enabled: false },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: `${sb.url}/argocd/main`,
-                    token: SANDBOX_TOKEN,
-                  },
-                ],
-              },
+              ...sandboxControllers(sb.url, { argocd: ['main'] }),
             },
           },
         }),

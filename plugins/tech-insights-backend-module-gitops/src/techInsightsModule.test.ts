@@ -3,7 +3,10 @@ import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import techInsightsPlugin from '@backstage-community/plugin-tech-insights-backend';
 import jsonRulesModule from '@backstage-community/plugin-tech-insights-backend-module-jsonfc';
-import { SANDBOX_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
+import {
+  startSandbox,
+  sandboxControllers,
+} from '@gitops-portal/gitops-sandbox';
 import {
   catalogFromYaml,
   CHECKOUT_COMPONENT_YAML,
@@ -91,20 +94,7 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
                 order: ['dev', 'staging', 'prod'],
                 rules: [{ instance: 'prod', environment: 'prod' }],
               },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: `${sb.url}/argocd/main`,
-                    token: SANDBOX_TOKEN,
-                  },
-                  {
-                    name: 'prod',
-                    url: `${sb.url}/argocd/prod`,
-                    token: SANDBOX_TOKEN,
-                  },
-                ],
-              },
+              ...sandboxControllers(sb.url, { argocd: ['main', 'prod'] }),
             },
           },
         }),

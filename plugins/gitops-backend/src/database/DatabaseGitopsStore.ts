@@ -5,17 +5,13 @@ import {
 import {
   GitopsApplication,
   GitopsDeployment,
-  DeploymentFact,
-  DeploymentKind,
   GitopsEngine,
   HealthStatus,
   LabelRequirement,
   SyncStatus,
   applicationService,
   severityOf,
-  HEALTH_STATUSES,
   SERVICE_LABEL,
-  SYNC_STATUSES,
 } from '@gitops-portal/plugin-gitops-common';
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
@@ -24,7 +20,6 @@ import {
   ApplicationQuery,
   FleetFilter,
   FleetSelection,
-  FleetMatrixGroup,
   FleetPosition,
   GitopsStore,
   DeploymentFactsFilter,
@@ -43,20 +38,24 @@ const migrationsDir = resolvePackagePath(
 import { whereVisible } from './EntityLinkStore';
 import { classifyDeployments, writeDeployments } from './deploymentWrites';
 
-const APPS = 'gitops_applications';
-const LABELS = 'gitops_application_labels';
-const DEPLOYMENTS = 'gitops_deployments';
-
-/** Rows per statement, below SQLite's bound-parameter limit. */
-const CHUNK = 50;
-
-type AppRow = {
-  id: string;
-  data: string;
-  fingerprint: string;
-  stale: boolean | number;
-  last_read_at: string;
-};
+import {
+  APPS,
+  APP_COLUMNS,
+  AppRow,
+  CHUNK,
+  DEPLOYMENTS,
+  DeploymentRow,
+  LABELS,
+  chunks,
+  rowToApplication,
+  rowToDeployment,
+} from './rows';
+import { fleetMatrix, listFleet } from './fleetReads';
+import {
+  getDeployment,
+  listDeployments,
+  listDeploymentFacts,
+} from './deploymentReads';
 
 const HEAD_COLUMNS = [
   'id',
@@ -105,22 +104,6 @@ function serviceValues(labels: LabelRequirement[]): string[] | undefined {
   return required.values;
 }
 
-const APP_COLUMNS = ['id', 'data', 'fingerprint', 'stale', 'last_read_at'];
-
-type DeploymentRow = {
-  id: string | number;
-  application_id: string;
-  environment: string;
-  revisions: string;
-  started_at: string | null;
-  finished_at: string;
-  result: GitopsDeployment['result'];
-  initiated_by: string | null;
-  origin: GitopsDeployment['origin'];
-  message: string | null;
-  kind?: DeploymentKind | null;
-};
-
 /** Fingerprint of the state that matters, ignoring read times. */
 function applicationRow(app: GitopsApplication, now: string) {
   return {
@@ -155,55 +138,6 @@ function fingerprintOf(app: GitopsApplication): string {
     ...state
   } = app;
   return createHash('sha256').update(JSON.stringify(state)).digest('hex');
-}
-
-function chunks<T>(items: T[], size = CHUNK): T[][] {
-  const result: T[][] = [];
-  for (let i = 0; i < items.length; i += size) {
-    result.push(items.slice(i, i + size));
-  }
-  return result;
-}
-
-/**
- * The severities an application can have under a fleet filter's health and
- * sync statuses, worst first.
- */
-function severitiesOf(filter: FleetFilter): number[] {
-  const values = new Set<number>();
-  for (const healthStatus of filter.healthStatus?.length
-    ? filter.healthStatus
-    : HEALTH_STATUSES) {
-    for (const syncStatus of filter.syncStatus?.length
-      ? filter.syncStatus
-      : SYNC_STATUSES) {
-      for (const stale of [false, true]) {
-        values.add(severityOf({ healthStatus, syncStatus, stale }));
-      }
-    }
-  }
-  return [...values].sort((a, b) => b - a);
-}
-
-function rowToApplication(row: AppRow): GitopsApplication {
-  const app = JSON.parse(row.data) as GitopsApplication;
-  return { ...app, stale: Boolean(row.stale), lastReadAt: row.last_read_at };
-}
-
-function rowToDeployment(row: DeploymentRow): GitopsDeployment {
-  return {
-    id: String(row.id),
-    applicationId: row.application_id,
-    environment: row.environment,
-    revisions: JSON.parse(row.revisions),
-    startedAt: row.started_at ?? undefined,
-    finishedAt: row.finished_at,
-    result: row.result,
-    initiatedBy: row.initiated_by ?? undefined,
-    origin: row.origin,
-    message: row.message ?? undefined,
-    ...(row.kind ? { kind: row.kind } : {}),
-  };
 }
 
 /**
@@ -683,222 +617,24 @@ export class DatabaseGitopsStore implements GitopsStore {
       : ids.groupBy('application_id').havingRaw('COUNT(*) = ?', [byKey.size]);
   }
 
-  async listFleet(filter: FleetFilter): Promise<{
-    items: GitopsApplication[];
-    totalCount: number;
-    last?: FleetPosition;
-  }> {
-    const base = this.db(APPS).where(q => this.whereFleet(q, filter));
-    const [{ count }] = await base.clone().count({ count: '*' });
-    // Worst first, then by name: severity descending and name ascending
-    // are not one direction of the (severity, name, id) index, so neither
-    // database reads a page as one index range (PostgreSQL sorted the whole
-    // fleet for the first page, SQLite a whole severity for deep pages).
-    // Instead, one range per severity the filter allows, worst first, each
-    // in (name, id) order, until the page is full.
-    const after = filter.after;
-    const rows: Array<AppRow & { severity: number | string; name: string }> =
-      [];
-    for (const severity of severitiesOf(filter)) {
-      if (after && severity > after.severity) continue;
-      const want = filter.limit + 1 - rows.length;
-      if (want <= 0) break;
-      const page = base.clone().where('severity', severity);
-      if (after && severity === after.severity) {
-        // keyset: after the previous page's last row
-        page.where(q =>
-          q
-            .where('name', '>', after.name)
-            .orWhere(q2 =>
-              q2.where('name', after.name).andWhere('id', '>', after.id),
-            ),
-        );
-      }
-      rows.push(
-        ...(await page
-          .select(...APP_COLUMNS, 'severity', 'name')
-          .orderBy([
-            { column: 'name', order: 'asc' },
-            { column: 'id', order: 'asc' },
-          ])
-          .limit(want)),
-      );
-    }
-    const more = rows.length > filter.limit;
-    const shown = rows.slice(0, filter.limit);
-    const end = shown[shown.length - 1];
-    return {
-      items: shown.map(rowToApplication),
-      totalCount: Number(count),
-      last:
-        more && end
-          ? { severity: Number(end.severity), name: end.name, id: end.id }
-          : undefined,
-    };
+  listFleet(filter: FleetFilter) {
+    return listFleet(this.db, filter);
   }
 
-  /** The applications a fleet filter selects (the page and the matrix alike). */
-  private whereFleet(q: Knex.QueryBuilder, filter: FleetSelection) {
-    if (filter.syncStatus?.length) q.whereIn('sync_status', filter.syncStatus);
-    if (filter.healthStatus?.length)
-      q.whereIn('health_status', filter.healthStatus);
-    if (filter.environment?.length)
-      q.whereIn('environment', filter.environment);
-    if (filter.engine?.length) q.whereIn('engine', filter.engine);
-    if (filter.service) q.where('service', filter.service);
-    if (filter.ids) q.whereIn('id', filter.ids.length ? filter.ids : ['']);
-    if (filter.readable) whereVisible(q, this.db, filter.readable);
-    if (filter.text) {
-      const like = `%${filter.text.toLowerCase().replace(/[%_\\]/g, '\\$&')}%`;
-      q.where(t =>
-        t
-          .whereRaw(`LOWER(name) LIKE ? ESCAPE '\\'`, [like])
-          .orWhereRaw(`LOWER(namespace) LIKE ? ESCAPE '\\'`, [like])
-          .orWhereRaw(`LOWER(instance) LIKE ? ESCAPE '\\'`, [like]),
-      );
-    }
+  fleetMatrix(filter: FleetSelection) {
+    return fleetMatrix(this.db, filter);
   }
 
-  async fleetMatrix(filter: FleetSelection): Promise<FleetMatrixGroup[]> {
-    const rows: Array<{
-      service: string | null;
-      environment: string;
-      revision: string | null;
-      health_status: string;
-      sync_status: string;
-      count: number | string;
-    }> = await this.db(APPS)
-      .where(q => this.whereFleet(q, filter))
-      .select(
-        'service',
-        'environment',
-        'revision',
-        'health_status',
-        'sync_status',
-      )
-      .count({ count: '*' })
-      .groupBy(
-        'service',
-        'environment',
-        'revision',
-        'health_status',
-        'sync_status',
-      );
-    return rows.map(r => ({
-      service: r.service ?? '',
-      environment: r.environment,
-      revision: r.revision ?? undefined,
-      healthStatus: r.health_status as HealthStatus,
-      syncStatus: r.sync_status as SyncStatus,
-      count: Number(r.count),
-    }));
+  getDeployment(id: string) {
+    return getDeployment(this.db, id);
   }
 
-  async getDeployment(id: string): Promise<GitopsDeployment | undefined> {
-    if (!/^\d{1,18}$/.test(id)) return undefined;
-    const row: DeploymentRow | undefined = await this.db<DeploymentRow>(
-      DEPLOYMENTS,
-    )
-      .where('id', Number(id))
-      .first();
-    return row ? rowToDeployment(row) : undefined;
+  listDeployments(filter: HistoryFilter) {
+    return listDeployments(this.db, filter);
   }
 
-  async listDeployments(filter: HistoryFilter): Promise<GitopsDeployment[]> {
-    if (filter.applicationIds.length === 0) return [];
-    const query = this.db<DeploymentRow>(DEPLOYMENTS)
-      .whereIn('application_id', filter.applicationIds)
-      .orderBy([
-        { column: 'finished_at', order: 'desc' },
-        { column: 'id', order: 'desc' },
-      ])
-      .limit(filter.limit);
-    if (filter.environment?.length) {
-      query.whereIn('environment', filter.environment);
-    }
-    if (filter.from) query.where('finished_at', '>=', filter.from);
-    if (filter.to) query.where('finished_at', '<', filter.to);
-    if (filter.cursor) {
-      const { finishedAt, id } = filter.cursor;
-      query.where(q =>
-        q
-          .where('finished_at', '<', finishedAt)
-          .orWhere(q2 =>
-            q2.where('finished_at', '=', finishedAt).andWhere('id', '<', id),
-          ),
-      );
-    }
-    const rows: DeploymentRow[] = await query.select();
-    return rows.map(rowToDeployment);
-  }
-
-  async listDeploymentFacts(
-    filter: DeploymentFactsFilter,
-  ): Promise<DeploymentFact[]> {
-    const read = (ids?: string[]) =>
-      this.db(`${DEPLOYMENTS} as d`)
-        .leftJoin('gitops_deployment_changes as c', 'c.deployment_id', 'd.id')
-        .leftJoin('gitops_commits as k', join =>
-          join.on('k.sha', 'c.to_sha').andOn('k.repo_url', 'c.repo_url'),
-        )
-        .select(
-          'k.data as commit',
-          'd.application_id',
-          'd.finished_at',
-          'd.result',
-          'd.kind',
-          'c.from_sha',
-          'c.to_sha',
-          'c.commit_count',
-          'c.commit_times',
-        )
-        .where('d.finished_at', '>=', filter.from)
-        .where('d.finished_at', '<', filter.to)
-        .modify(q => {
-          if (ids) {
-            // a team's or a service's applications: read on the
-            // (application, time) index. The environment as an expression
-            // keeps SQLite, which has no statistics, off the environment
-            // index (a scan of the whole environment's window).
-            q.whereIn('d.application_id', ids).whereRaw(
-              `d.environment || '' = ?`,
-              [filter.environment],
-            );
-          } else {
-            q.where('d.environment', filter.environment);
-          }
-          if (filter.readable) {
-            whereVisible(q, this.db, filter.readable, 'd.application_id');
-          }
-        });
-    const rows: Array<{
-      application_id: string;
-      finished_at: string;
-      result: string;
-      kind: DeploymentKind | null;
-      from_sha: string | null;
-      to_sha: string | null;
-      commit_count: number | null;
-      commit_times: string | null;
-      commit: string | null;
-    }> = [];
-    // no spread into push: the fleet's window can hold 100,000s of rows
-    for (const batch of filter.applicationIds
-      ? chunks(filter.applicationIds, 500)
-      : [undefined]) {
-      for (const row of await read(batch)) rows.push(row);
-    }
-    return rows.map(r => ({
-      applicationId: r.application_id,
-      finishedAt: r.finished_at,
-      result: r.result,
-      ...(r.kind ? { kind: r.kind } : {}),
-      fromSha: r.from_sha ?? undefined,
-      toSha: r.to_sha ?? undefined,
-      commitCount: r.commit_count === null ? undefined : Number(r.commit_count),
-      commitTimes: r.commit_times ? JSON.parse(r.commit_times) : undefined,
-      message: r.commit ? JSON.parse(r.commit).message : undefined,
-    }));
+  listDeploymentFacts(filter: DeploymentFactsFilter) {
+    return listDeploymentFacts(this.db, filter);
   }
 
   async listUnsettledApplications(): Promise<GitopsApplication[]> {

@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { ScmIntegrationRegistry } from '@backstage/integration';
 import {
   CommitInfo,
@@ -123,6 +123,36 @@ export class GitService {
         return info;
       }),
     );
+  }
+
+  /**
+   * Runs {@link GitService.cycle} every `intervalSeconds` over the stored
+   * applications; tells `onChanged` the applications whose pages show
+   * something new (pending commits, what history rows brought).
+   */
+  async schedule(
+    scheduler: SchedulerService,
+    options: {
+      intervalSeconds: number;
+      historyBatchSize: number;
+      applications: () => Promise<GitopsApplication[]>;
+      onChanged: (applicationIds: string[]) => void;
+    },
+  ): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'gitops-git',
+      scope: 'global',
+      frequency: { seconds: options.intervalSeconds },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 5 },
+      fn: async () => {
+        options.onChanged(
+          await this.cycle(await options.applications(), {
+            historyBatchSize: options.historyBatchSize,
+          }),
+        );
+      },
+    });
   }
 
   /**

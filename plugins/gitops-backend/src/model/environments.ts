@@ -1,4 +1,9 @@
 import { Config } from '@backstage/config';
+import {
+  ApplicationPreview,
+  PREVIEW_ENVIRONMENT,
+  previewOf,
+} from '@gitops-portal/plugin-gitops-common';
 
 /** A rule that gives applications matching it an environment. */
 export interface EnvironmentRule {
@@ -60,4 +65,22 @@ export function resolveEnvironment(
         r.destinationNamespace === app.destination.namespace),
   );
   return rule?.environment ?? config.fallback;
+}
+
+/**
+ * Where an application belongs: the preview of a pull request (environment
+ * `preview`, README "Previews") when its annotations say so, else its
+ * environment by label or rule.
+ */
+export function placeApplication(
+  app: Parameters<typeof resolveEnvironment>[0] & {
+    annotations?: Record<string, string>;
+    createdAt?: string;
+  },
+  config: EnvironmentConfig,
+): { environment: string; preview?: ApplicationPreview } {
+  const preview = previewOf(app.annotations, app.createdAt);
+  return preview
+    ? { environment: PREVIEW_ENVIRONMENT, preview }
+    : { environment: resolveEnvironment(app, config) };
 }

@@ -2,6 +2,7 @@ import {
   BackstageCredentials,
   LoggerService,
   PermissionsService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
@@ -222,6 +223,35 @@ export class GitopsService {
    * with a GitOps annotation, read with the backend's own credentials, and
    * the applications its annotations select. Writes only the difference.
    */
+  /**
+   * Reads which entities claim which applications every `intervalSeconds`,
+   * for fleet-wide reads that leave out what a user may not read.
+   */
+  async scheduleEntityLinks(
+    scheduler: SchedulerService,
+    options: {
+      intervalSeconds: number;
+      credentials: () => Promise<BackstageCredentials>;
+    },
+  ): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'gitops-entity-links',
+      scope: 'global',
+      frequency: { seconds: options.intervalSeconds },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 5 },
+      fn: async () => {
+        const result = await this.refreshEntityLinks(
+          await options.credentials(),
+        );
+        if (result.added || result.removed)
+          this.options.logger.info(
+            `GitOps entity links: ${result.entities} entities, ${result.added} links added, ${result.removed} removed`,
+          );
+      },
+    });
+  }
+
   async refreshEntityLinks(credentials: BackstageCredentials): Promise<{
     entities: number;
     added: number;

@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { HistoryRetentionStore } from '../database/HistoryRetentionStore';
 
 /** Deletions per statement, so one run never holds a long transaction. */
@@ -20,6 +20,23 @@ export class HistoryRetention {
   ) {}
 
   /** Deletes what is due; answers how many deployments went. */
+  /** Prunes every `intervalMinutes`, on one replica at a time. */
+  async schedule(
+    scheduler: SchedulerService,
+    intervalMinutes: number,
+  ): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'gitops-history-retention',
+      scope: 'global',
+      frequency: { minutes: intervalMinutes },
+      timeout: { minutes: 30 },
+      initialDelay: { minutes: 1 },
+      fn: async () => {
+        await this.run();
+      },
+    });
+  }
+
   async run(now: Date = new Date()): Promise<number> {
     const before = new Date(
       now.getTime() - this.options.retentionDays * 24 * 3600 * 1000,

@@ -1,4 +1,4 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import { LoggerService, SchedulerService } from '@backstage/backend-plugin-api';
 import { parseEntityRef } from '@backstage/catalog-model';
 import type { NotificationService } from '@backstage/plugin-notifications-node';
 import {
@@ -52,6 +52,23 @@ export class IncidentWatch {
   ) {}
 
   /** One look: the body of the scheduled task. Answers how many were told. */
+  /** Checks every `intervalSeconds`, on one replica at a time. */
+  async schedule(
+    scheduler: SchedulerService,
+    intervalSeconds: number,
+  ): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'gitops-incidents',
+      scope: 'global',
+      frequency: { seconds: intervalSeconds },
+      timeout: { minutes: 5 },
+      initialDelay: { seconds: 15 },
+      fn: async () => {
+        await this.check();
+      },
+    });
+  }
+
   async check(now = new Date()): Promise<{ told: number; ended: number }> {
     const { settings, store, controllers } = this.options;
     if (!this.options.notifications) return { told: 0, ended: 0 };

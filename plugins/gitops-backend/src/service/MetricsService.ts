@@ -1,4 +1,7 @@
-import { BackstageCredentials } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  SchedulerService,
+} from '@backstage/backend-plugin-api';
 import {
   Entity,
   RELATION_OWNED_BY,
@@ -93,6 +96,26 @@ export class MetricsService {
    * Recomputes the fleet and team snapshots of the default environment for
    * every window; run by the scheduler, so requests find them fresh.
    */
+  /**
+   * Keeps the fleet and team snapshots fresh in the background (at half
+   * their maximum age), so the fleet page reads a snapshot instead of
+   * every deployment of the window. Nothing when snapshots are off.
+   */
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    const maxAge = this.options.snapshotMaxAgeSeconds;
+    if (!maxAge || maxAge <= 0) return;
+    await scheduler.scheduleTask({
+      id: 'gitops-metrics',
+      scope: 'global',
+      frequency: { seconds: Math.max(30, maxAge / 2) },
+      timeout: { minutes: 10 },
+      initialDelay: { seconds: 20 },
+      fn: async () => {
+        await this.refreshSnapshots();
+      },
+    });
+  }
+
   async refreshSnapshots(): Promise<void> {
     const credentials = await this.options.serviceCredentials?.();
     if (!credentials) return;

@@ -3,6 +3,7 @@ import {
   BackstageCredentials,
   LoggerService,
   PermissionsService,
+  SchedulerService,
 } from '@backstage/backend-plugin-api';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
@@ -775,6 +776,25 @@ export class ProposalService {
   }
 
   /** Follows proposals now, once at a time (a request and the task may ask together). */
+  /**
+   * Follows open proposals to their merge and merged ones to the
+   * deployment that ran them, then proposes the automatic rollbacks due,
+   * every `gitops.promotion.trackIntervalSeconds`.
+   */
+  async schedule(scheduler: SchedulerService): Promise<void> {
+    await scheduler.scheduleTask({
+      id: 'gitops-proposals',
+      scope: 'global',
+      frequency: { seconds: this.options.settings.trackIntervalSeconds },
+      timeout: { minutes: 5 },
+      initialDelay: { seconds: 10 },
+      fn: async () => {
+        await this.trackNow();
+        await this.proposeAutoRollbacks();
+      },
+    });
+  }
+
   async trackNow(): Promise<void> {
     const running = this.tracking.get('all');
     if (running) return running;

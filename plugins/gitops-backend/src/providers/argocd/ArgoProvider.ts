@@ -4,9 +4,7 @@ import {
   ApplicationRollout,
   ApplicationSetStatus,
   GitopsApplication,
-  PREVIEW_ENVIRONMENT,
   applicationId,
-  previewOf,
   toHealthStatus,
   toSyncStatus,
 } from '@gitops-portal/plugin-gitops-common';
@@ -14,7 +12,7 @@ import { ArgoInstanceConfig } from '../../config';
 import { NewDeployment } from '../../model/deployments';
 import {
   EnvironmentConfig,
-  resolveEnvironment,
+  placeApplication,
 } from '../../model/environments';
 import { deploymentKey } from '../../model/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../../model/provider';
@@ -227,16 +225,17 @@ function readArgoApplication(
     namespace,
     name,
   });
-  const preview = previewOf(
-    item.metadata?.annotations,
-    item.metadata?.creationTimestamp,
+  const { environment, preview } = placeApplication(
+    {
+      instance: instance.name,
+      namespace,
+      labels,
+      destination,
+      annotations: item.metadata?.annotations,
+      createdAt: item.metadata?.creationTimestamp,
+    },
+    options.environments,
   );
-  const environment = preview
-    ? PREVIEW_ENVIRONMENT
-    : resolveEnvironment(
-        { instance: instance.name, namespace, labels, destination },
-        options.environments,
-      );
   const errorCondition = status.conditions?.find(c =>
     c.type?.endsWith('Error'),
   );

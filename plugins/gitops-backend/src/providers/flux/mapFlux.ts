@@ -2,16 +2,14 @@ import {
   DeploymentResult,
   GitopsApplication,
   HealthStatus,
-  PREVIEW_ENVIRONMENT,
   SyncStatus,
   applicationId,
-  previewOf,
 } from '@gitops-portal/plugin-gitops-common';
 import { NewDeployment } from '../../model/deployments';
 import { deploymentKey } from '../../model/deploymentKey';
 import {
   EnvironmentConfig,
-  resolveEnvironment,
+  placeApplication,
 } from '../../model/environments';
 import { FluxCondition, FluxObject } from './types';
 import { Workload, inventoryState } from './workloads';
@@ -215,16 +213,17 @@ function readFluxObject(
     namespace: obj.spec?.targetNamespace ?? namespace,
     name: options.cluster,
   };
-  const preview = previewOf(
-    obj.metadata?.annotations,
-    obj.metadata?.creationTimestamp,
+  const { environment, preview } = placeApplication(
+    {
+      instance: options.cluster,
+      namespace,
+      labels,
+      destination,
+      annotations: obj.metadata?.annotations,
+      createdAt: obj.metadata?.creationTimestamp,
+    },
+    options.environments,
   );
-  const environment = preview
-    ? PREVIEW_ENVIRONMENT
-    : resolveEnvironment(
-        { instance: options.cluster, namespace, labels, destination },
-        options.environments,
-      );
 
   let revisions: string[] = [];
   let lastSyncedAt: string | undefined;
