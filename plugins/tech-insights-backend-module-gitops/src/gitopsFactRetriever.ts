@@ -88,7 +88,8 @@ export async function entityFacts(
  * - `deploymentsLast30Days` and the DORA bands over 30 days:
  *   `deploymentFrequencyBand`, `leadTimeBand`, `changeFailRateBand`,
  *   `recoveryTimeBand` (elite, high, medium, low; absent when not measurable);
- * - `applications`, `outOfSyncApplications`, `hoursOutOfSync`: how long the
+ * - `applications`, `outOfSyncApplications`, `hoursOutOfSync` (pull-request
+ *   previews left out): how long the
  *   longest-out-of-sync application has been so (0 when all are synced).
  *
  * Registered by the module; runs at `techInsights.factRetrievers.gitopsFactRetriever.cadence`.
@@ -162,7 +163,8 @@ export const gitopsFactRetriever: FactRetriever = {
     do {
       const page = await client.getFleet({ limit: 1000, cursor });
       for (const app of page.items) {
-        if (!app.entityRef) continue;
+        // pull-request previews come and go: not the service's applications
+        if (!app.entityRef || app.preview) continue;
         byEntity.set(app.entityRef, [
           ...(byEntity.get(app.entityRef) ?? []),
           app,

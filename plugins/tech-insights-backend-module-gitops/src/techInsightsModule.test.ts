@@ -25,6 +25,12 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
       commitEverySeconds: 0,
       git: false,
     });
+    // an open pull request's preview of checkout: not one of its applications
+    sb.pullRequests.openPullRequest({
+      number: 7,
+      title: 'Try the new basket',
+      author: 'dana',
+    });
     const { server } = await startTestBackend({
       features: [
         gitopsPlugin,
@@ -160,6 +166,9 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
       ).body;
       const apps = gitops.environments.flatMap((e: any) => e.applications);
       expect(stored.facts.applications).toBe(apps.length);
+      expect(
+        gitops.previews.map((a: any) => a.preview.pullRequest.number),
+      ).toEqual([7]);
 
       // the example checks, run by the jsonfc checker on the stored facts
       const run = await api
