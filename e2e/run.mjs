@@ -50,6 +50,29 @@ function pushCommit(repo, message) {
   }
 }
 
+/**
+ * Merges the branch waiting on the sandbox's fleet repository whose name
+ * starts so, as a reviewer would (within 30 s; the sandbox may have merged
+ * it on its own already).
+ */
+async function mergeFleetBranch(prefix) {
+  for (let i = 0; i < 30; i++) {
+    const { branches } = await (
+      await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')
+    ).json();
+    const branch = branches.find(b => b.startsWith(prefix));
+    if (branch) {
+      await fetch('http://localhost:7008/sandbox/git/merge', {
+        method: 'POST',
+        body: JSON.stringify({ repo: 'fleet', branch }),
+      });
+      return branch;
+    }
+    await new Promise(r => setTimeout(r, 1000));
+  }
+  return undefined;
+}
+
 async function waitFor(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -429,25 +452,6 @@ try {
       const prodBefore = await deployed('prod');
       if (stagingSha === prodBefore)
         throw new Error('staging and prod already run the same commit');
-      // merges what is waiting on the fleet repository, as a reviewer would
-      const merge = async prefix => {
-        const deadline = Date.now() + 30_000;
-        while (Date.now() < deadline) {
-          const { branches } = await (
-            await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')
-          ).json();
-          const branch = branches.find(b => b.startsWith(prefix));
-          if (branch) {
-            await fetch('http://localhost:7008/sandbox/git/merge', {
-              method: 'POST',
-              body: JSON.stringify({ repo: 'fleet', branch }),
-            });
-            return;
-          }
-          await new Promise(r => setTimeout(r, 1000));
-        }
-        // merged by the sandbox on its own already
-      };
       // a history row that says which proposal it ran (rows reload on new deployments)
       const chip = async text => {
         for (let i = 0; i < 24; i++) {
@@ -497,7 +501,7 @@ try {
         path: join(shots, 'promotion-proposed.png'),
         fullPage: true,
       });
-      await merge('gitops/promote-prod-');
+      await mergeFleetBranch('gitops/promote-prod-');
       await page.goto(tab);
       await region('prod')
         .getByText(`Deployed: ${stagingSha}`)
@@ -529,7 +533,7 @@ try {
         .getByTestId('proposal')
         .filter({ hasText: `rollback to ${prodBefore}` })
         .waitFor({ timeout: 30_000 });
-      await merge('gitops/rollback-prod-');
+      await mergeFleetBranch('gitops/rollback-prod-');
       await page.goto(tab);
       await region('prod')
         .getByText(`Deployed: ${prodBefore}`)
@@ -612,24 +616,7 @@ try {
       await dialog.getByRole('button', { name: 'Propose' }).click();
       await dialog.waitFor({ state: 'hidden' });
       // a reviewer merges it; Argo CD rolls it out
-      const mergeBranch = async prefix => {
-        for (let i = 0; i < 30; i++) {
-          const { branches } = await (
-            await fetch('http://localhost:7008/sandbox/git/branches?repo=fleet')
-          ).json();
-          const branch = branches.find(b => b.startsWith(prefix));
-          if (branch) {
-            await fetch('http://localhost:7008/sandbox/git/merge', {
-              method: 'POST',
-              body: JSON.stringify({ repo: 'fleet', branch }),
-            });
-            return branch;
-          }
-          await new Promise(r => setTimeout(r, 1000));
-        }
-        return undefined; // merged by the sandbox on its own already
-      };
-      await mergeBranch('gitops/promote-prod-');
+      await mergeFleetBranch('gitops/promote-prod-');
       for (let i = 0; i < 40 && (await deployed()) === before; i++)
         await page.waitForTimeout(3000);
       const promoted = await deployed();
@@ -666,7 +653,7 @@ try {
         .first()
         .waitFor({ timeout: 60_000 });
       // reviewed and merged: prod back on what ran before, Healthy
-      await mergeBranch('gitops/rollback-prod-');
+      await mergeFleetBranch('gitops/rollback-prod-');
       await page.goto(tab);
       await prod.getByText(`Deployed: ${before}`).waitFor({ timeout: 120_000 });
     },

@@ -20,7 +20,6 @@ import {
   ApplicationQuery,
   FleetFilter,
   FleetSelection,
-  FleetPosition,
   GitopsStore,
   DeploymentFactsFilter,
   HistoryFilter,

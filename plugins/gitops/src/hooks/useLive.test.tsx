@@ -24,15 +24,21 @@ function signals() {
   };
 }
 
-describe('useLive', () => {
-  it("reloads when the backend announces a change on the page's channel, and only then", async () => {
-    const s = signals();
-    let loads = 0;
-    const wrapper = ({ children }: { children: ReactNode }) => (
+/** Renders with this signal API only (no discovery: signals count as reaching the page). */
+const withSignals =
+  (s: ReturnType<typeof signals>) =>
+  ({ children }: { children: ReactNode }) =>
+    (
       <TestApiProvider apis={[[signalApiRef, s.api]]}>
         {children}
       </TestApiProvider>
     );
+
+describe('useLive', () => {
+  it("reloads when the backend announces a change on the page's channel, and only then", async () => {
+    const s = signals();
+    let loads = 0;
+    const wrapper = withSignals(s);
     const { result } = renderHook(
       () =>
         useLive(async () => ++loads, [], {
@@ -122,11 +128,7 @@ describe('useLive', () => {
   it('polls with signals while there is nothing to show yet (no change can be told then), and stops once there is', async () => {
     const s = signals();
     let loads = 0;
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <TestApiProvider apis={[[signalApiRef, s.api]]}>
-        {children}
-      </TestApiProvider>
-    );
+    const wrapper = withSignals(s);
     const { result } = renderHook(
       () =>
         useLive(async () => ++loads, [], {
@@ -147,11 +149,7 @@ describe('useLive', () => {
   it('reloads when what it loaded says it changes by itself (a soak ending), with signals and nothing announced', async () => {
     const s = signals();
     let loads = 0;
-    const wrapper = ({ children }: { children: ReactNode }) => (
-      <TestApiProvider apis={[[signalApiRef, s.api]]}>
-        {children}
-      </TestApiProvider>
-    );
+    const wrapper = withSignals(s);
     // the first load says "held until 300 ms from now"; the second, open
     const until = new Date(Date.now() + 300).toISOString();
     const { result } = renderHook(

@@ -5,7 +5,7 @@ import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { FluxClusterConfig } from '../../config';
 import { EnvironmentConfig } from '../../model/environments';
 import { FluxProvider } from './FluxProvider';
-import { fluxStatus } from './mapFlux';
+import { fluxStatus, mapFluxObject } from './mapFlux';
 
 jest.setTimeout(30_000);
 
@@ -337,6 +337,79 @@ describe('fluxStatus', () => {
     status: { conditions, ...extra },
     spec: {},
   });
+  it("maps a Kustomization a Flux Operator ResourceSet generated for a pull request to that pull request's preview", () => {
+    // the ResourceSet's template writes the README's preview annotations
+    // from its GitHubPullRequest input provider (<< inputs.id >>, …)
+    const kustomization = {
+      apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
+      kind: 'Kustomization',
+      metadata: {
+        name: 'checkout-pr-12',
+        namespace: 'flux-system',
+        creationTimestamp: '2026-12-07T09:00:00Z',
+        labels: { 'backstage.io/kubernetes-id': 'checkout' },
+        annotations: {
+          'gitops-portal.io/preview-pull-request': '12',
+          'gitops-portal.io/preview-title': 'Faster tax lookup',
+          'gitops-portal.io/preview-author': 'erin',
+          'gitops-portal.io/preview-head-sha': 'b'.repeat(40),
+        },
+      },
+      spec: {
+        interval: '10m',
+        path: './deploy',
+        prune: true,
+        sourceRef: { kind: 'GitRepository', name: 'checkout-pr-12' },
+      },
+      status: {
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'ReconciliationSucceeded',
+            message: 'Applied revision: pr-12@sha1:' + 'b'.repeat(40),
+            lastTransitionTime: '2026-12-07T09:01:00Z',
+          },
+        ],
+        lastAppliedRevision: `pr-12@sha1:${'b'.repeat(40)}`,
+      },
+    };
+    expect(validateFlux(kustomization)).toEqual([]);
+    const mapped = mapFluxObject(kustomization as any, {
+      cluster: 'flux-dev',
+      environments,
+      sources: new Map(),
+      readAt: '2026-12-07T09:02:00Z',
+    });
+    expect(mapped?.application).toMatchObject({
+      environment: 'preview',
+      preview: {
+        pullRequest: {
+          number: 12,
+          title: 'Faster tax lookup',
+          author: 'erin',
+          headSha: 'b'.repeat(40),
+        },
+        createdAt: '2026-12-07T09:00:00.000Z',
+      },
+    });
+    // without the annotation: its environment as configured
+    const plain = mapFluxObject(
+      {
+        ...kustomization,
+        metadata: { ...kustomization.metadata, annotations: {} },
+      } as any,
+      {
+        cluster: 'flux-dev',
+        environments,
+        sources: new Map(),
+        readAt: '2026-12-07T09:02:00Z',
+      },
+    );
+    expect(plain?.application.environment).not.toBe('preview');
+    expect(plain?.application.preview).toBeUndefined();
+  });
+
   it('maps Ready, Reconciling and Stalled conditions', () => {
     expect(fluxStatus(obj([{ type: 'Ready', status: 'True' }]))).toMatchObject({
       syncStatus: 'Synced',
