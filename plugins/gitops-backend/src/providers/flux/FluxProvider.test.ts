@@ -367,7 +367,7 @@ describe('fluxStatus', () => {
             type: 'Ready',
             status: 'True',
             reason: 'ReconciliationSucceeded',
-            message: 'Applied revision: pr-12@sha1:' + 'b'.repeat(40),
+            message: `Applied revision: pr-12@sha1:${'b'.repeat(40)}`,
             lastTransitionTime: '2026-12-07T09:01:00Z',
           },
         ],
