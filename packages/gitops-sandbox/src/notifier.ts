@@ -36,6 +36,8 @@ export interface NotifierOptions {
   backendUrl: string;
   fluxHmacKey?: string;
   argocdToken?: string;
+  /** Where a delivery that failed is told; console.warn unless given. */
+  onError?: (message: string) => void;
 }
 
 /**
@@ -57,16 +59,18 @@ export class Notifier {
         headers: { 'content-type': 'application/json', ...headers },
         body,
       });
-      if (!res.ok) {
-        // eslint-disable-next-line no-console
-        console.warn(`[sandbox] ${path} answered ${res.status}`);
-      }
+      if (!res.ok) this.warn(`[sandbox] ${path} answered ${res.status}`);
     } catch (error) {
-      // eslint-disable-next-line no-console
-      console.warn(
+      this.warn(
         `[sandbox] could not notify ${path}: ${(error as Error).message}`,
       );
     }
+  }
+
+  private warn(message: string) {
+    if (this.options.onError) this.options.onError(message);
+    // eslint-disable-next-line no-console
+    else console.warn(message);
   }
 
   async flux(event: FluxReconciledEvent) {

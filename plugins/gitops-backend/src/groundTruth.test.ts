@@ -134,6 +134,9 @@ describe.each(databases.eachSupportedId())('ground truth soak (%s)', id => {
         backendUrl: `${relay.url}/api/gitops`,
         argocdToken: HOOK_TOKEN,
         fluxHmacKey: FLUX_KEY,
+        // a delivery that fails while the backend restarts is a lost hint,
+        // as in a live fleet; the soak requires >= 90 % accepted
+        onError: () => {},
       },
     });
   });

@@ -70,6 +70,8 @@ async function dbProxy(target: { host: string; port: number }) {
   id => {
     let knex: Knex;
     let proxy: Awaited<ReturnType<typeof dbProxy>>;
+    // what knex says of the dropped connections (it would print them)
+    const knexWarnings: string[] = [];
     const auth = { Authorization: mockCredentials.user.header() };
 
     beforeAll(async () => {
@@ -89,6 +91,10 @@ async function dbProxy(target: { host: string; port: number }) {
         },
         pool: { min: 0, max: 4 },
         acquireConnectionTimeout: 3000,
+        log: {
+          warn: (message: string) => knexWarnings.push(message),
+          error: (message: string) => knexWarnings.push(message),
+        },
       });
     });
     afterAll(async () => {
@@ -176,6 +182,8 @@ async function dbProxy(target: { host: string; port: number }) {
         });
         // no host or port of the database in the answer
         expect(JSON.stringify(away.body)).not.toContain(String(proxy.port));
+        // the connections really dropped (knex saw them go)
+        expect(knexWarnings.join('\n')).toMatch(/Connection/);
 
         proxy.up();
         let back: request.Response | undefined;

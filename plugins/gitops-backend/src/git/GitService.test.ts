@@ -35,7 +35,7 @@ function repoWithHistory(count: number) {
       .toString()
       .trim();
   execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', remote]);
-  execFileSync('git', ['clone', '--quiet', remote, work]);
+  execFileSync('git', ['clone', '--quiet', remote, work], { stdio: 'pipe' });
   git('checkout', '--quiet', '-b', 'main');
   const shas: string[] = [];
   for (let i = 1; i <= count; i++) {

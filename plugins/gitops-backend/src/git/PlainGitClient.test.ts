@@ -28,7 +28,7 @@ function makeRepo() {
   execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', remote]);
   git(remote, 'config', 'uploadpack.allowFilter', 'true');
   git(remote, 'config', 'uploadpack.allowAnySHA1InWant', 'true');
-  execFileSync('git', ['clone', '--quiet', remote, work]);
+  execFileSync('git', ['clone', '--quiet', remote, work], { stdio: 'pipe' });
   git(work, 'checkout', '--quiet', '-b', 'main');
   const commit = (message: string, file = 'file.txt') => {
     fs.appendFileSync(path.join(work, file), `${message}\n`);

@@ -203,9 +203,9 @@ export class IngestionService {
       );
       // a moment first, more after each failure, so a flapping stream is
       // not re-read in a loop
-      await new Promise(r =>
-        setTimeout(r, Math.min(500 * 2 ** attempt, 10_000, until - Date.now())),
-      );
+      // (never negative: the run may already be past its end)
+      const pause = Math.min(500 * 2 ** attempt, 10_000, until - Date.now());
+      await new Promise(r => setTimeout(r, Math.max(pause, 0)));
       if (Date.now() >= until - 1000 || stop?.aborted) return;
       const report = await this.limited(() => this.ingest(provider));
       if (!report.ok) return; // recorded as unreachable; the next run tries again

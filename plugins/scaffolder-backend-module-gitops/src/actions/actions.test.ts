@@ -38,7 +38,7 @@ function fleetRepo() {
   const bare = path.join(root, 'fleet.git');
   execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', bare]);
   const work = path.join(root, 'seed');
-  execFileSync('git', ['clone', '--quiet', bare, work]);
+  execFileSync('git', ['clone', '--quiet', bare, work], { stdio: 'pipe' });
   sh(work, 'checkout', '--quiet', '-b', 'main');
   fs.writeFileSync(path.join(work, 'README.md'), 'fleet\n');
   sh(work, 'add', '.');
