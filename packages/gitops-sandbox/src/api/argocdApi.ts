@@ -1,0 +1,248 @@
+import http from 'node:http';
+import type { ArgoSandbox } from '../ArgoSandbox';
+import { SANDBOX_TOKEN, argoError, readJson, send } from './http';
+
+/**
+ * The Argo CD REST API of each sandbox instance (`/argocd/<instance>/api/v1/...`):
+ * sessions, applications, their stream, revisions, trees, live resources,
+ * syncs and ApplicationSets. An instance in `down` answers 503.
+ */
+export function argocdApi(
+  sandbox: ArgoSandbox,
+  down: ReadonlySet<string>,
+  options: {
+    latencyMs?: number;
+    failureRate?: number;
+    streamDropRate?: number;
+  } = {},
+) {
+  const { streamDropRate } = options;
+  const sessions = new Set<string>([SANDBOX_TOKEN]);
+
+  /**
+   * Argo CD's application watch: newline-delimited JSON of
+   * `{"result":{"type","application"}}`, an ADDED event per application
+   * first, then MODIFIED / DELETED as the sandbox ticks; some events are
+   * dropped when `streamDropRate` says so.
+   */
+  const streams = new Set<() => void>();
+  const openStream = (
+    instance: string,
+    appNamespace: string | undefined,
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+  ) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'cache-control': 'no-cache',
+    });
+    res.flushHeaders();
+    const sent = new Map<string, string>();
+    const emit = (type: string, application: unknown) => {
+      if (streamDropRate && type !== 'ADDED' && Math.random() < streamDropRate)
+        return;
+      res.write(`${JSON.stringify({ result: { type, application } })}\n`);
+    };
+    const check = (initial: boolean) => {
+      if (down.has(instance)) {
+        res.destroy();
+        return;
+      }
+      const seen = new Set<string>();
+      for (const app of sandbox.list(instance, appNamespace).items as any[]) {
+        const key = `${app.metadata.namespace}/${app.metadata.name}`;
+        seen.add(key);
+        const json = JSON.stringify(app);
+        if (sent.get(key) === json) continue;
+        const known = sent.has(key);
+        sent.set(key, json);
+        emit(initial || !known ? 'ADDED' : 'MODIFIED', app);
+      }
+      for (const [key, json] of sent) {
+        if (seen.has(key)) continue;
+        sent.delete(key);
+        emit('DELETED', JSON.parse(json));
+      }
+    };
+    check(true);
+    const watcher = () => check(false);
+    streams.add(watcher);
+    req.on('close', () => streams.delete(watcher));
+    res.on('close', () => streams.delete(watcher));
+  };
+
+  const serve = async (
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    url: URL,
+  ) => {
+    const match = /^\/argocd\/([^/]+)(\/api\/v1\/.*)$/.exec(url.pathname);
+    if (!match || !sandbox.instances().includes(match[1])) {
+      argoError(res, 404, 5, `no such path ${url.pathname}`);
+      return;
+    }
+    const [, instance, path] = match;
+    if (options.latencyMs)
+      await new Promise(r => setTimeout(r, options.latencyMs));
+    if (down.has(instance)) {
+      argoError(
+        res,
+        503,
+        14,
+        'upstream connect error or disconnect/reset before headers',
+      );
+      return;
+    }
+    if (options.failureRate && Math.random() < options.failureRate) {
+      argoError(res, 500, 13, 'rpc error: code = Internal');
+      return;
+    }
+    if (req.method === 'POST' && path === '/api/v1/session') {
+      const body = await readJson(req);
+      if (body.username !== 'admin' || body.password !== 'sandbox') {
+        argoError(res, 401, 16, 'Invalid username or password');
+        return;
+      }
+      const token = `session-${instance}-${sessions.size}`;
+      sessions.add(token);
+      send(res, 200, { token });
+      return;
+    }
+    const auth = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    if (!sessions.has(auth)) {
+      argoError(res, 401, 16, 'invalid session: token signature is invalid');
+      return;
+    }
+    const appNamespace = url.searchParams.get('appNamespace') ?? undefined;
+    if (req.method === 'GET' && path === '/api/v1/applicationsets') {
+      send(
+        res,
+        200,
+        sandbox.applicationSets(
+          instance,
+          url.searchParams.get('appsetNamespace') ?? undefined,
+        ),
+      );
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/v1/stream/applications') {
+      openStream(instance, appNamespace, req, res);
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/v1/applications') {
+      send(
+        res,
+        200,
+        sandbox.list(instance, appNamespace, {
+          selector: url.searchParams.get('selector') ?? undefined,
+          names: url.searchParams.getAll('name'),
+        }),
+      );
+      return;
+    }
+    const meta =
+      /^\/api\/v1\/applications\/([^/]+)\/revisions\/([^/]+)\/metadata$/.exec(
+        path,
+      );
+    if (meta && req.method === 'GET') {
+      const found = sandbox.revisionMetadata(
+        instance,
+        decodeURIComponent(meta[1]),
+        decodeURIComponent(meta[2]),
+        appNamespace,
+      );
+      if (!found) {
+        argoError(
+          res,
+          404,
+          5,
+          `applications.argoproj.io "${meta[1]}" not found`,
+        );
+        return;
+      }
+      send(res, 200, found);
+      return;
+    }
+    const tree = /^\/api\/v1\/applications\/([^/]+)\/resource-tree$/.exec(path);
+    if (tree && req.method === 'GET') {
+      const found = sandbox.tree(
+        instance,
+        decodeURIComponent(tree[1]),
+        appNamespace,
+      );
+      if (!found) {
+        argoError(
+          res,
+          404,
+          5,
+          `applications.argoproj.io "${tree[1]}" not found`,
+        );
+        return;
+      }
+      send(res, 200, found);
+      return;
+    }
+    const resource = /^\/api\/v1\/applications\/([^/]+)\/resource$/.exec(path);
+    if (resource && req.method === 'GET') {
+      const q = url.searchParams;
+      const found = sandbox.liveResource(
+        instance,
+        decodeURIComponent(resource[1]),
+        appNamespace,
+        {
+          group: q.get('group') ?? undefined,
+          kind: q.get('kind') ?? undefined,
+          name: q.get('resourceName') ?? undefined,
+        },
+      );
+      if (!found) {
+        argoError(
+          res,
+          404,
+          5,
+          `${q.get('kind')} ${q.get(
+            'resourceName',
+          )} not found as part of application ${resource[1]}`,
+        );
+        return;
+      }
+      send(res, 200, found);
+      return;
+    }
+    const app = /^\/api\/v1\/applications\/([^/]+)(\/sync)?$/.exec(path);
+    if (app) {
+      const name = decodeURIComponent(app[1]);
+      if (req.method === 'POST' && app[2]) {
+        const body = await readJson(req);
+        if (!sandbox.sync(instance, name, body.appNamespace ?? appNamespace)) {
+          argoError(
+            res,
+            404,
+            5,
+            `applications.argoproj.io "${name}" not found`,
+          );
+          return;
+        }
+      } else if (req.method !== 'GET' || app[2]) {
+        argoError(res, 405, 12, 'method not allowed');
+        return;
+      }
+      const found = sandbox.application(instance, name, appNamespace);
+      if (!found) {
+        argoError(res, 404, 5, `applications.argoproj.io "${name}" not found`);
+        return;
+      }
+      send(res, 200, found);
+      return;
+    }
+    argoError(res, 404, 5, `no such path ${path}`);
+  };
+
+  return {
+    serve,
+    /** Sends each open stream what changed since the last tick. */
+    tick() {
+      for (const check of streams) check();
+    },
+  };
+}
