@@ -2,10 +2,11 @@
  * Benchmark: the fleet page's reads at 100,000 applications (1,000 clusters
  * x 100 services), on SQLite (file) or PostgreSQL (BENCH_PG): the first
  * page, pages deep in the fleet (followed by cursor), a search and a filter.
- * p50/p95 through GitopsService, as the router calls it.
+ * p50/p95 through FleetService, as the router calls it.
  */
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsService';
+import { FleetService } from '../plugins/gitops-backend/src/service/FleetService';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
 
@@ -38,16 +39,23 @@ async function main() {
     // statistics, as autovacuum keeps them in a running database
     await knex.raw('VACUUM ANALYZE');
   }
-  const service = new GitopsService({
+  const environments = {
+    order: ['dev', 'staging', 'prod'],
+    label: 'environment',
+    fallback: 'default',
+    rules: [],
+  };
+  const gitops = new GitopsService({
     store,
     catalog: {} as any,
-    environments: {
-      order: ['dev', 'staging', 'prod'],
-      label: 'environment',
-      fallback: 'default',
-      rules: [],
-    },
+    environments,
     logger: {} as any,
+  });
+  const service = new FleetService({
+    store,
+    environments,
+    visibility: gitops.visibility,
+    gitops,
   });
   const credentials: any = {};
   const measure = async (fn: () => Promise<unknown>, n = 100) => {

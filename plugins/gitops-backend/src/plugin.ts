@@ -23,6 +23,7 @@ import { ApplicationSetStore } from './database/ApplicationSetStore';
 import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
+import { FleetService } from './service/FleetService';
 import { MetricsService } from './service/MetricsService';
 import { IngestionService } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
@@ -166,9 +167,18 @@ export const gitopsPlugin = createBackendPlugin({
           git,
           links,
         });
-        await service.scheduleEntityLinks(deps.scheduler, {
+        await service.visibility.schedule(deps.scheduler, {
           intervalSeconds: settings.visibility.refreshIntervalSeconds,
           credentials: () => deps.auth.getOwnServiceCredentials(),
+        });
+        const fleet = new FleetService({
+          store,
+          environments,
+          visibility: service.visibility,
+          gitops: service,
+          controllers,
+          applicationSets,
+          links,
         });
         const metrics = new MetricsService({
           store,
@@ -265,6 +275,7 @@ export const gitopsPlugin = createBackendPlugin({
             httpAuth: deps.httpAuth,
             logger: deps.logger,
             service,
+            fleet,
             actions,
             metrics,
             webhooks,

@@ -6,6 +6,7 @@ import express from 'express';
 import Router from 'express-promise-router';
 import { createOpenApiRouter } from './schema/openapi/generated';
 import { GitopsService } from './service/GitopsService';
+import { FleetService } from './service/FleetService';
 import { ActionsService } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
 import { MetricsService } from './service/MetricsService';
@@ -83,6 +84,7 @@ export async function createRouter(options: {
   httpAuth: HttpAuthService;
   logger: LoggerService;
   service: GitopsService;
+  fleet: FleetService;
   actions: ActionsService;
   metrics: MetricsService;
   webhooks: WebhookService;
@@ -90,8 +92,8 @@ export async function createRouter(options: {
   audit: AuditService;
   maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, actions, metrics, webhooks, proposals, audit } =
-    options;
+  const { httpAuth, service, fleet, actions, metrics } = options;
+  const { webhooks, proposals, audit } = options;
   const root = Router();
 
   // Push ingestion: authenticated by signature or shared secret, not by
@@ -170,21 +172,21 @@ export async function createRouter(options: {
   router.get('/controllers', async (req, res) => {
     // statuses carry no secrets; seeing them needs gitops.fleet.read
     const credentials = await httpAuth.credentials(req);
-    res.json({ items: await service.listControllers(credentials) });
+    res.json({ items: await fleet.listControllers(credentials) });
   });
 
   router.get('/applicationsets', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    res.json({ items: await service.listApplicationSets(credentials) });
+    res.json({ items: await fleet.listApplicationSets(credentials) });
   });
 
   router.get('/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    res.json(await service.getFleet(req.query, credentials));
+    res.json(await fleet.getFleet(req.query, credentials));
   });
   router.get('/fleet/matrix', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
-    res.json(await service.getFleetMatrix(req.query, credentials));
+    res.json(await fleet.getFleetMatrix(req.query, credentials));
   });
 
   // delivery performance (DORA) of an entity, a team, a system, the fleet

@@ -2,55 +2,35 @@ import {
   BackstageCredentials,
   LoggerService,
   PermissionsService,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import {
-  Entity,
-  parseEntityRef,
-  stringifyEntityRef,
-} from '@backstage/catalog-model';
-import { InputError, NotAllowedError, NotFoundError } from '@backstage/errors';
+import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { NotFoundError } from '@backstage/errors';
 import { CatalogService } from '@backstage/plugin-catalog-node';
 import {
-  ControllerStatus,
   DeploymentHistoryPage,
   ApplicationSetStatus,
   EntityDeploymentsResponse,
   EnvironmentSummary,
-  FleetMatrix,
-  FleetPage,
-  FleetQuery,
   GitopsApplication,
-  GitopsEngine,
-  HealthStatus,
-  SyncStatus,
   HistoryQuery,
-  GITOPS_ANNOTATIONS,
   PREVIEW_ENVIRONMENT,
-  gitopsFleetReadPermission,
   environmentOrder,
-  getEntityApplicationSelector,
   rollUpHealth,
   rollUpSync,
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
-import {
-  ApplicationHead,
-  ApplicationQuery,
-  FleetMatrixGroup,
-  FleetPosition,
-  GitopsStore,
-} from '../database/GitopsStore';
+import { ApplicationHead, GitopsStore } from '../database/GitopsStore';
 import { EnvironmentConfig } from '../model/environments';
 import { GitService } from '../git/GitService';
 import { ProposalStore } from '../database/ProposalStore';
 import { ControllerStore } from '../database/ControllerStore';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
-import { EntityLink, EntityLinkStore } from '../database/EntityLinkStore';
-import { CATALOG_FILTER_EXISTS } from '@backstage/catalog-client';
-import { catalogEntityReadPermission } from '@backstage/plugin-catalog-common/alpha';
+import { EntityLinkStore } from '../database/EntityLinkStore';
 import { countApplications } from './counts';
+import { decodeCursor, encodeCursor } from './cursor';
+import { applicationQueriesOf } from './entityQueries';
+import { EntityVisibility, readableBy } from './EntityVisibility';
+import { withReadTimes } from './readTimes';
 
 /**
  * Environments with more applications than this (a service on many
@@ -85,35 +65,10 @@ function listedOf(
 /** A page of an entity's history: the spec's query and the entity. */
 export type HistoryRequest = HistoryQuery & { entityRef: string };
 
-/** A page of the fleet: the spec's query. */
-export type FleetRequest = FleetQuery;
-
-function encodeCursor(value: object): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function decodeCursor<T>(cursor: string, check: (v: any) => boolean): T {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (check(value)) return value as T;
-  } catch {
-    // fall through
-  }
-  throw new InputError(`Invalid cursor '${cursor}'`);
-}
-
 /**
- * Whether a user may read an entity, from the refs they may read
- * (`readableEntities`; undefined: every one, as with permissions off).
- */
-const readableBy =
-  (readable: string[] | undefined) =>
-  (ref: string): boolean =>
-    !readable || readable.includes(ref);
-
-/**
- * Reads of the stored GitOps state for entities and for the fleet. Every page
- * is served from the store: no request reaches a controller.
+ * Reads of the stored GitOps state for entities: their deployments,
+ * previews and history, each from the store (no request reaches a
+ * controller). Fleet-wide reads are FleetService's.
  */
 export class GitopsService {
   constructor(
@@ -137,181 +92,15 @@ export class GitopsService {
        * filtering.
        */
       links?: EntityLinkStore;
+      /** Who may see what; made from the options above when not given. */
+      visibility?: EntityVisibility;
     },
-  ) {}
-
-  /** The last error of each entity whose claims could not be read, to report it once. */
-  private linkErrors = new Map<string, string>();
-
-  /** Readable claiming entities per user, briefly: paging asks again. */
-  private readonly readableCache = new Map<
-    string,
-    { at: number; refs: Promise<string[] | undefined> }
-  >();
-
-  /**
-   * The entities claiming applications that the caller may read, or
-   * undefined for no filtering (the backend's own and other plugins' service
-   * calls). The permission policy's answer about `catalog.entity.read`
-   * decides: allowed, no filtering; denied, only what no entity claims;
-   * conditional (such as "owned by me"), the catalog answers, reading the
-   * claiming entities with the caller's credentials. Kept for 10 seconds
-   * per user.
-   */
-  async readableEntities(
-    credentials: BackstageCredentials,
-  ): Promise<string[] | undefined> {
-    const { links, catalog } = this.options;
-    const principal = credentials.principal as {
-      type?: string;
-      userEntityRef?: string;
-    };
-    if (!links) return undefined;
-    if (principal.type === 'service') {
-      // a service caller: the backend's own and other plugins' calls read
-      // everything; a static or external token whose access restrictions
-      // leave out catalog.entity.read sees only what no entity claims
-      const decision = await this.options.permissions
-        ?.authorizeConditional([{ permission: catalogEntityReadPermission }], {
-          credentials,
-        })
-        .then(([d]) => d.result);
-      return decision === undefined || decision === AuthorizeResult.ALLOW
-        ? undefined
-        : [];
-    }
-    if (principal.type !== 'user' || !principal.userEntityRef) return [];
-    const now = Date.now();
-    const cached = this.readableCache.get(principal.userEntityRef);
-    if (cached && now - cached.at < 10_000) return cached.refs;
-    const refs = (async () => {
-      // one who may read every entity (an allow-all policy, an admin) needs
-      // no filter; one who may read none sees only what no entity claims
-      const decision = await this.options.permissions
-        ?.authorizeConditional([{ permission: catalogEntityReadPermission }], {
-          credentials,
-        })
-        .then(([d]) => d.result)
-        .catch(() => AuthorizeResult.CONDITIONAL); // let the catalog decide
-      if (decision === AuthorizeResult.ALLOW) return undefined;
-      if (decision === AuthorizeResult.DENY) return [];
-      const claimed = await links.entityRefs();
-      const readable: string[] = [];
-      for (let i = 0; i < claimed.length; i += 1000) {
-        const chunk = claimed.slice(i, i + 1000);
-        const { items } = await catalog.getEntitiesByRefs(
-          {
-            entityRefs: chunk,
-            fields: ['kind', 'metadata.namespace', 'metadata.name'],
-          },
-          { credentials },
-        );
-        items.forEach((entity, n) => {
-          if (entity) readable.push(chunk[n]);
-        });
-      }
-      return readable;
-    })();
-    if (this.readableCache.size > 1000) this.readableCache.clear();
-    this.readableCache.set(principal.userEntityRef, { at: now, refs });
-    refs.catch(() => this.readableCache.delete(principal.userEntityRef!));
-    return refs;
+  ) {
+    this.visibility = options.visibility ?? new EntityVisibility(options);
   }
 
-  /**
-   * Records which entities claim which applications: every catalog entity
-   * with a GitOps annotation, read with the backend's own credentials, and
-   * the applications its annotations select. Writes only the difference.
-   */
-  /**
-   * Reads which entities claim which applications every `intervalSeconds`,
-   * for fleet-wide reads that leave out what a user may not read.
-   */
-  async scheduleEntityLinks(
-    scheduler: SchedulerService,
-    options: {
-      intervalSeconds: number;
-      credentials: () => Promise<BackstageCredentials>;
-    },
-  ): Promise<void> {
-    await scheduler.scheduleTask({
-      id: 'gitops-entity-links',
-      scope: 'global',
-      frequency: { seconds: options.intervalSeconds },
-      timeout: { minutes: 10 },
-      initialDelay: { seconds: 5 },
-      fn: async () => {
-        const result = await this.refreshEntityLinks(
-          await options.credentials(),
-        );
-        if (result.added || result.removed)
-          this.options.logger.info(
-            `GitOps entity links: ${result.entities} entities, ${result.added} links added, ${result.removed} removed`,
-          );
-      },
-    });
-  }
-
-  async refreshEntityLinks(credentials: BackstageCredentials): Promise<{
-    entities: number;
-    added: number;
-    removed: number;
-    failed: number;
-  }> {
-    const { links, catalog } = this.options;
-    if (!links) return { entities: 0, added: 0, removed: 0, failed: 0 };
-    const { items } = await catalog.getEntities(
-      {
-        filter: [
-          GITOPS_ANNOTATIONS.ARGOCD_APP_NAME,
-          GITOPS_ANNOTATIONS.ARGOCD_APP_SELECTOR,
-          GITOPS_ANNOTATIONS.KUBERNETES_ID,
-          GITOPS_ANNOTATIONS.KUBERNETES_LABEL_SELECTOR,
-          GITOPS_ANNOTATIONS.FLUX_OBJECTS,
-        ].map(a => ({ [`metadata.annotations.${a}`]: CATALOG_FILTER_EXISTS })),
-        fields: [
-          'kind',
-          'metadata.namespace',
-          'metadata.name',
-          'metadata.annotations',
-        ],
-      },
-      { credentials },
-    );
-    const found: EntityLink[] = [];
-    // one entity's bad annotation stops nothing: its claims stay as they
-    // were (so what it claimed stays hidden from others), and it is
-    // reported once, not on every run
-    const failed = new Set<string>();
-    const errors = new Map<string, string>();
-    for (const entity of items) {
-      // the Resources the catalog module makes of applications claim what
-      // their Component claims already, or nothing a service owns
-      if (entity.metadata.annotations?.['gitops-portal.io/application-id'])
-        continue;
-      const entityRef = stringifyEntityRef(entity);
-      try {
-        const apps = await this.options.store.findApplications(
-          this.queriesForEntity(entity),
-        );
-        for (const app of apps)
-          found.push({ entityRef, applicationId: app.id });
-      } catch (error) {
-        failed.add(entityRef);
-        const message = String((error as Error).message).slice(0, 500);
-        errors.set(entityRef, message);
-        if (this.linkErrors.get(entityRef) !== message)
-          this.options.logger.warn(
-            `GitOps claims of ${entityRef} not updated: ${message}`,
-          );
-      }
-    }
-    this.linkErrors = errors;
-    const { added, removed } = await links.replace(found, {
-      keepEntities: failed,
-    });
-    return { entities: items.length, added, removed, failed: failed.size };
-  }
+  /** Who may see what: the claims of entities, and what a caller may read. */
+  readonly visibility: EntityVisibility;
 
   /** The application, if the caller may see it (404 otherwise). */
   async getVisibleApplication(
@@ -319,70 +108,13 @@ export class GitopsService {
     credentials: BackstageCredentials,
   ): Promise<GitopsApplication> {
     const app = await this.getApplication(id);
-    const readable = await this.readableEntities(credentials);
+    const readable = await this.visibility.readableEntities(credentials);
     if (readable && this.options.links) {
       const claims = (await this.options.links.entitiesOf([id])).get(id);
       if (claims && !claims.some(readableBy(readable)))
         throw new NotFoundError(`GitOps application '${id}' not found`);
     }
     return app;
-  }
-
-  /** Fleet-wide reads need gitops.fleet.read (403 otherwise). */
-  async authorizeFleetRead(credentials: BackstageCredentials): Promise<void> {
-    if (!this.options.permissions) return;
-    const [decision] = await this.options.permissions.authorize(
-      [{ permission: gitopsFleetReadPermission }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
-      throw new NotAllowedError('Not allowed to read the GitOps fleet');
-    }
-  }
-
-  /** Every controller's read status. */
-  async listControllers(
-    credentials: BackstageCredentials,
-  ): Promise<ControllerStatus[]> {
-    await this.authorizeFleetRead(credentials);
-    return (await this.options.controllers?.list()) ?? [];
-  }
-
-  /** Every ApplicationSet with its conditions and progressive-sync steps. */
-  async listApplicationSets(
-    credentials: BackstageCredentials,
-  ): Promise<ApplicationSetStatus[]> {
-    await this.authorizeFleetRead(credentials);
-    const sets = (await this.options.applicationSets?.list()) ?? [];
-    const readable = await this.readableEntities(credentials);
-    if (!readable || sets.length === 0) return sets;
-    // a set whose generated applications the reader may see none of is
-    // left out; the others list only the applications the reader may see
-    const { store } = this.options;
-    const [all, visible] = await Promise.all([
-      store.listApplicationSetMembers({}),
-      store.listApplicationSetMembers({ readable }),
-    ]);
-    const key = (s: { instance: string; namespace: string }, name: string) =>
-      JSON.stringify([s.instance, s.namespace, name]);
-    const generated = new Set(all.map(m => key(m, m.applicationSet)));
-    const shown = new Map<string, Set<string>>();
-    for (const m of visible) {
-      const k = key(m, m.applicationSet);
-      shown.set(k, (shown.get(k) ?? new Set()).add(m.name));
-    }
-    return sets.flatMap(set => {
-      const k = key(set, set.name);
-      if (!generated.has(k)) return [set];
-      const names = shown.get(k);
-      if (!names) return [];
-      return [
-        {
-          ...set,
-          applications: set.applications.filter(a => names.has(a.application)),
-        },
-      ];
-    });
   }
 
   /** The ApplicationSets that generated these applications. */
@@ -411,37 +143,6 @@ export class GitopsService {
     return this.options.applicationSets.get([...keys.values()]);
   }
 
-  /**
-   * Applications as last read: unchanged applications are (rightly) not
-   * rewritten, so the time they were read is their controller's last
-   * successful read, kept in one row per controller.
-   */
-  private async withReadTimes<T extends GitopsApplication>(
-    apps: T[],
-  ): Promise<T[]> {
-    if (!this.options.controllers || apps.length === 0) return apps;
-    const status = await this.options.controllers.get(apps);
-    return apps.map(app => {
-      const at = status.get(`${app.engine}:${app.instance}`)?.lastSuccessAt;
-      return at && at > app.lastReadAt ? { ...app, lastReadAt: at } : app;
-    });
-  }
-
-  /** Each application with the readable entity that claims it (its Backstage page). */
-  private async withEntities<T extends GitopsApplication>(
-    apps: T[],
-    readable: string[] | undefined,
-  ): Promise<T[]> {
-    if (!this.options.links || apps.length === 0) return apps;
-    const claims = await this.options.links.entitiesOf(apps.map(a => a.id));
-    return apps.map(app => {
-      const [entityRef] = (claims.get(app.id) ?? [])
-        .filter(readableBy(readable))
-        .sort();
-      return entityRef ? { ...app, entityRef } : app;
-    });
-  }
-
   /** The entity, or a NotFoundError naming it. */
   async getEntity(
     entityRef: string,
@@ -456,64 +157,8 @@ export class GitopsService {
     return entity;
   }
 
-  /** Store queries that select the applications of an entity. */
-  queriesForEntity(entity: Entity): ApplicationQuery[] {
-    let selector;
-    try {
-      selector = getEntityApplicationSelector(entity);
-    } catch (e) {
-      throw new InputError(
-        `Entity '${stringifyEntityRef(
-          entity,
-        )}' has an invalid GitOps annotation: ${(e as Error).message}`,
-      );
-    }
-    if (!selector) return [];
-    const common = {
-      engine: 'argocd' as const,
-      instance: selector.argocdInstance,
-      namespace: selector.argocdNamespace,
-      project: selector.argocdProject,
-    };
-    const queries: ApplicationQuery[] = [];
-    if (selector.argocdAppNames) {
-      queries.push({ ...common, names: selector.argocdAppNames });
-    }
-    if (selector.argocdLabelSelector) {
-      queries.push({ ...common, labels: selector.argocdLabelSelector });
-    }
-    if (selector.kubernetesId) {
-      queries.push({
-        engine: 'flux',
-        labels: [
-          {
-            key: GITOPS_ANNOTATIONS.KUBERNETES_ID,
-            operator: 'In',
-            values: [selector.kubernetesId],
-          },
-        ],
-      });
-    }
-    if (selector.kubernetesLabelSelector) {
-      queries.push({
-        engine: 'flux',
-        labels: selector.kubernetesLabelSelector,
-      });
-    }
-    for (const o of selector.fluxObjects ?? []) {
-      queries.push({
-        engine: 'flux',
-        instance: o.cluster,
-        namespace: o.namespace,
-        kind: o.kind,
-        names: [o.name],
-      });
-    }
-    return queries;
-  }
-
   async getApplicationsForEntity(entity: Entity): Promise<GitopsApplication[]> {
-    return this.options.store.findApplications(this.queriesForEntity(entity));
+    return this.options.store.findApplications(applicationQueriesOf(entity));
   }
 
   async getEntityDeployments(
@@ -524,7 +169,7 @@ export class GitopsService {
     // columns first: an edge service's environment of 1,000 clusters is
     // counted from them, and only the applications listed are read whole
     const heads = await this.options.store.findApplicationHeads(
-      this.queriesForEntity(entity),
+      applicationQueriesOf(entity),
     );
     // a service registered since the claims were last read: its page hears
     // its signals from now on, not after the next refresh
@@ -558,7 +203,8 @@ export class GitopsService {
     }
     const apps = new Map(
       (
-        await this.withReadTimes(
+        await withReadTimes(
+          this.options.controllers,
           await this.options.store.getApplications(
             [...listed.values()].flat().map(h => h.id),
           ),
@@ -605,7 +251,8 @@ export class GitopsService {
   /** The previews read whole, newest pull request first (at most {@link LISTED_PER_ENVIRONMENT}). */
   private async previewsOf(heads: ApplicationHead[]) {
     if (heads.length === 0) return [];
-    const apps = await this.withReadTimes(
+    const apps = await withReadTimes(
+      this.options.controllers,
       await this.options.store.getApplications(heads.map(h => h.id)),
     );
     return apps
@@ -674,109 +321,6 @@ export class GitopsService {
     };
   }
 
-  /**
-   * Service × environment over the fleet: each cell counts the
-   * applications of a service in an environment across every cluster, with
-   * the revisions they run, most common first.
-   */
-  /** The applications of what an owner owns; undefined without an owner filter. */
-  private async ownedApplicationIds(
-    owner: string | undefined,
-    credentials: BackstageCredentials,
-  ): Promise<string[] | undefined> {
-    if (!owner) return undefined;
-    return this.applicationIdsWhere(
-      { 'relations.ownedBy': ownerRef(owner) },
-      credentials,
-    );
-  }
-
-  async getFleetMatrix(
-    request: {
-      engine?: GitopsEngine[];
-      syncStatus?: SyncStatus[];
-      healthStatus?: HealthStatus[];
-      environment?: string[];
-      owner?: string;
-      text?: string;
-    },
-    credentials: BackstageCredentials,
-  ): Promise<FleetMatrix> {
-    await this.authorizeFleetRead(credentials);
-    // the same filters as the list beside it
-    const groups = await this.options.store.fleetMatrix({
-      engine: request.engine,
-      syncStatus: request.syncStatus,
-      healthStatus: request.healthStatus,
-      environment: request.environment,
-      text: request.text,
-      ids: await this.ownedApplicationIds(request.owner, credentials),
-      readable: await this.readableEntities(credentials),
-    });
-    const cells = new Map<string, FleetMatrixGroup[]>();
-    for (const g of groups) {
-      const key = JSON.stringify([g.service, g.environment]);
-      cells.set(key, [...(cells.get(key) ?? []), g]);
-    }
-    const environments = sortEnvironments(
-      [...new Set(groups.map(g => g.environment))],
-      this.options.environments.order,
-    );
-    const services = [...new Set(groups.map(g => g.service))].sort();
-    const readable = await this.readableEntities(credentials);
-    const claims = await this.options.links?.entitiesOfServices(services);
-    const entityOf = (service: string) => {
-      const refs = (claims?.get(service) ?? []).filter(readableBy(readable));
-      return refs.length === 1 ? { entityRef: refs[0] } : {};
-    };
-    return {
-      environments,
-      rows: services.map(service => ({
-        service,
-        ...entityOf(service),
-        cells: environments.flatMap(environment => {
-          const gs = cells.get(JSON.stringify([service, environment]));
-          return gs ? [{ environment, ...countApplications(gs) }] : [];
-        }),
-      })),
-    };
-  }
-
-  async getFleet(
-    request: FleetRequest,
-    credentials: BackstageCredentials,
-  ): Promise<FleetPage> {
-    await this.authorizeFleetRead(credentials);
-    const after = request.cursor
-      ? decodeCursor<FleetPosition>(
-          request.cursor,
-          v =>
-            Number.isInteger(v?.severity) &&
-            typeof v?.name === 'string' &&
-            typeof v?.id === 'string',
-        )
-      : undefined;
-    const ids = await this.ownedApplicationIds(request.owner, credentials);
-    const readable = await this.readableEntities(credentials);
-    const { items, totalCount, last } = await this.options.store.listFleet({
-      syncStatus: request.syncStatus,
-      healthStatus: request.healthStatus,
-      environment: request.environment,
-      engine: request.engine,
-      text: request.text,
-      service: request.service,
-      ids,
-      readable,
-      limit: request.limit ?? 100, // the spec's default
-      after,
-    });
-    return {
-      items: await this.withEntities(await this.withReadTimes(items), readable),
-      totalCount,
-      nextCursor: last ? encodeCursor(last) : undefined,
-    };
-  }
-
   async getApplication(id: string): Promise<GitopsApplication> {
     const app = await this.options.store.getApplication(id);
     if (!app) {
@@ -804,32 +348,12 @@ export class GitopsService {
   async applicationIdsOfEntities(entities: Entity[]): Promise<string[]> {
     const queries = entities.flatMap(e => {
       try {
-        return this.queriesForEntity(e);
+        return applicationQueriesOf(e);
       } catch {
         return [];
       }
     });
     const apps = await this.options.store.findApplications(queries);
     return apps.map(a => a.id);
-  }
-}
-
-/**
- * An owner as the catalog's `relations.ownedBy` holds it: a full entity ref,
- * or a group's name (`team-checkout` is `group:default/team-checkout`, as
- * the catalog reads `spec.owner`).
- */
-export function ownerRef(owner: string): string {
-  try {
-    return stringifyEntityRef(
-      parseEntityRef(owner.trim(), {
-        defaultKind: 'group',
-        defaultNamespace: 'default',
-      }),
-    ).toLocaleLowerCase('en-US');
-  } catch {
-    throw new InputError(
-      `owner must be an entity ref or a group name, not '${owner}'`,
-    );
   }
 }

@@ -227,9 +227,11 @@ export class MetricsService {
     credentials: BackstageCredentials;
   }): Promise<DeliveryMetrics> {
     if (options.scope.type === 'fleet') {
-      await this.options.gitops.authorizeFleetRead(options.credentials);
+      await this.options.gitops.visibility.authorizeFleetRead(
+        options.credentials,
+      );
       const environment = this.environmentOf(options.environment);
-      const readable = await this.options.gitops.readableEntities(
+      const readable = await this.options.gitops.visibility.readableEntities(
         options.credentials,
       );
       if (readable) {
@@ -269,7 +271,9 @@ export class MetricsService {
     environment?: string;
     credentials: BackstageCredentials;
   }): Promise<TeamDeliveryMetrics[]> {
-    await this.options.gitops.authorizeFleetRead(options.credentials);
+    await this.options.gitops.visibility.authorizeFleetRead(
+      options.credentials,
+    );
     const environment = this.environmentOf(options.environment);
     // every team, as the plugin sees them (so that the snapshot is the same
     // for all), then only the services the caller may read
@@ -283,7 +287,7 @@ export class MetricsService {
             (await this.options.serviceCredentials?.()) ?? options.credentials,
         }),
     );
-    const readable = await this.options.gitops.readableEntities(
+    const readable = await this.options.gitops.visibility.readableEntities(
       options.credentials,
     );
     if (!readable) return teams;
