@@ -217,7 +217,7 @@ export const gitopsPlugin = createBackendPlugin({
           failureWindowHours: settings.metrics.failureWindowHours,
           git,
         });
-        await proposals.schedule(deps.scheduler);
+        await proposals.tracker.schedule(deps.scheduler);
         registerGitopsActions({
           actionsRegistry: deps.actionsRegistry,
           service,

@@ -1,9 +1,16 @@
-import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  BackstageCredentials,
+  LoggerService,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { ConflictError, NotAllowedError } from '@backstage/errors';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
 import {
   EnvironmentChangeOptions,
   formatRevision,
   GitopsApplication,
+  gitopsApplicationPromoteOverridePermission,
 } from '@gitops-portal/plugin-gitops-common';
 import { PromotionSettings } from '../config';
 import { GitopsStore } from '../database/GitopsStore';
@@ -27,8 +34,54 @@ export class PromotionPolicies {
       settings: Pick<PromotionSettings, 'soakMinutes' | 'freezes'>;
       store: Pick<GitopsStore, 'listDeployments'>;
       logger: LoggerService;
+      /** Checks the override of a freeze; none: overrides are refused. */
+      permissions?: PermissionsService;
     },
   ) {}
+
+  /**
+   * Enforces the policies on a promotion being proposed: soak, then
+   * freeze, which only `override` with gitops.application.promote.override
+   * passes (409 without override, 403 without the permission). Answers the
+   * promotion as the policies leave it and whether a freeze was overridden.
+   */
+  async enforce(p: {
+    entity: Entity;
+    environment: string;
+    promote: EnvironmentChangeOptions['promote'];
+    from?: GitopsApplication;
+    override?: boolean;
+    credentials: BackstageCredentials;
+  }): Promise<{
+    promote: EnvironmentChangeOptions['promote'];
+    overridden: boolean;
+  }> {
+    const promote = await this.soakGate(
+      p.entity,
+      p.environment,
+      p.promote,
+      p.from,
+    );
+    const frozen = this.freezeGate(p.entity, p.environment, promote);
+    if (frozen.available || !promote.available)
+      return { promote, overridden: false };
+    // a freeze is in force: only with override, and its permission
+    if (!p.override) throw new ConflictError(frozen.reason!);
+    const [may] = (await this.options.permissions?.authorize(
+      [
+        {
+          permission: gitopsApplicationPromoteOverridePermission,
+          resourceRef: stringifyEntityRef(p.entity),
+        },
+      ],
+      { credentials: p.credentials },
+    )) ?? [{ result: AuthorizeResult.DENY }];
+    if (may.result !== AuthorizeResult.ALLOW)
+      throw new NotAllowedError(
+        `${frozen.reason}; overriding it needs gitops.application.promote.override`,
+      );
+    return { promote, overridden: true };
+  }
 
   /**
    * The soak a promotion into an environment waits for, in minutes: the

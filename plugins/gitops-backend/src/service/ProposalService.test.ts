@@ -362,7 +362,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
 
     // reviewed and merged, then the controller deploys it
     git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
-    await t.proposer.track();
+    await t.proposer.tracker.track();
     let [stored] = (
       await t.proposer.getChanges(
         'component:default/shop',
@@ -391,7 +391,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
         origin: 'observed',
       },
     ]);
-    await t.proposer.track();
+    await t.proposer.tracker.track();
     [stored] = (
       await t.proposer.getChanges(
         'component:default/shop',
@@ -400,7 +400,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
     ).proposals;
     expect(stored.status).toBe('deployed');
     // its proposer is told once, however often it is followed again
-    await t.proposer.track();
+    await t.proposer.tracker.track();
     expect(t.deployed.map(d => [d.id, d.status, d.createdBy])).toEqual([
       [stored.id, 'deployed', 'user:default/alice'],
     ]);
@@ -433,7 +433,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
     });
     const p = await t.propose({ action: 'promote', environment: 'prod' });
     git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
-    await t.proposer.track();
+    await t.proposer.tracker.track();
     await t.store.addDeployments([
       {
         applicationId: t.prod.id,
@@ -445,16 +445,16 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
         origin: 'observed',
       },
     ]);
-    await t.proposer.track();
+    await t.proposer.tracker.track();
     // Healthy after the promotion: nothing to do
     await t.store.upsertApplications([{ ...t.prod, revisions: [t.c3] }]);
-    expect(await t.proposer.proposeAutoRollbacks()).toEqual([]);
+    expect(await t.proposer.tracker.proposeAutoRollbacks()).toEqual([]);
     // Degraded: the rollback to what ran before (c1), as a branch to review
     await t.store.upsertApplications([
       { ...t.prod, revisions: [t.c3], healthStatus: 'Degraded' },
     ]);
     const main = git(t.fleet.bare, 'rev-parse', 'refs/heads/main');
-    const [rollback, ...more] = await t.proposer.proposeAutoRollbacks();
+    const [rollback, ...more] = await t.proposer.tracker.proposeAutoRollbacks();
     expect(more).toEqual([]);
     expect(rollback).toMatchObject({
       action: 'rollback',
@@ -471,7 +471,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
     );
     expect(t.autoRollbacks.map(x => x.id)).toEqual([rollback.id]);
     // once per promotion
-    expect(await t.proposer.proposeAutoRollbacks()).toEqual([]);
+    expect(await t.proposer.tracker.proposeAutoRollbacks()).toEqual([]);
     expect(t.autoRollbacks).toHaveLength(1);
   });
 
@@ -1226,7 +1226,7 @@ spec:
       });
       expect(pulls[0].body).toContain('proposed by user:default/alice');
       expect(t.fleet.refs()).toContain(`refs/heads/${p.branch}`);
-      await t.proposer.track();
+      await t.proposer.tracker.track();
       const [stored] = (
         await t.proposer.getChanges(
           'component:default/shop',
@@ -1287,7 +1287,7 @@ spec:
         ),
       );
       const p = await t.propose({ action: 'promote', environment: 'prod' });
-      expect(await t.proposer.track()).toBe(1);
+      expect(await t.proposer.tracker.track()).toBe(1);
       const [stored] = (
         await t.proposer.getChanges(
           'component:default/shop',
@@ -1302,7 +1302,7 @@ spec:
         checks: { passed: 1, failed: 1, pending: 1 },
       });
       // nothing changed since: nothing written
-      expect(await t.proposer.track()).toBe(0);
+      expect(await t.proposer.tracker.track()).toBe(0);
     });
 
     it('deletes the pushed branch when the pull request cannot be opened', async () => {

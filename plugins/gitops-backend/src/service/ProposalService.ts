@@ -3,15 +3,13 @@ import {
   BackstageCredentials,
   LoggerService,
   PermissionsService,
-  SchedulerService,
 } from '@backstage/backend-plugin-api';
-import { Entity, stringifyEntityRef } from '@backstage/catalog-model';
+import { stringifyEntityRef } from '@backstage/catalog-model';
 import {
   ConflictError,
   InputError,
   NotAllowedError,
   NotFoundError,
-  ServiceUnavailableError,
 } from '@backstage/errors';
 import {
   GithubCredentialsProvider,
@@ -19,43 +17,30 @@ import {
 } from '@backstage/integration';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
-  ChangeMode,
   ChangeProposal,
   EntityChangesResponse,
-  EnvironmentChangeOptions,
-  GitopsApplication,
   GitopsDeployment,
-  GITOPS_PROMOTION_ANNOTATION,
   gitopsApplicationPromotePermission,
-  gitopsApplicationPromoteOverridePermission,
   gitopsApplicationRollbackPermission,
-  matchesLabelSelector,
-  parsePromotionRules,
   formatRevision,
-  parseRevision,
-  PromotionRule,
-  promotionRuleFor,
   ProposeChangeRequest,
   sortEnvironments,
   PREVIEW_ENVIRONMENT,
 } from '@gitops-portal/plugin-gitops-common';
-import {
-  GitAuth,
-  NothingToChangeError,
-  openGithubPullRequest,
-  proposeGitChange,
-  RepoRef,
-  resolveRepo,
-} from '@gitops-portal/plugin-gitops-node';
+import { GitAuth, resolveRepo } from '@gitops-portal/plugin-gitops-node';
 import { Request } from 'express';
 import { randomUUID } from 'node:crypto';
 import { PromotionSettings } from '../config';
 import { GitopsStore } from '../database/GitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
 import { RepositoryPolicy } from '../promotion/repositories';
-import { pinnedValue, planChange, ruleFile } from '../promotion/shapes';
+import { planChange } from '../promotion/shapes';
 import { PromotionPolicies } from '../promotion/policies';
 import { ProposalStatusReader } from '../git/proposalStatus';
+import { ChangeWriter } from '../git/changeWriter';
+import { changeOptionsFor } from '../promotion/changeOptions';
+import { proposalText } from '../promotion/proposalText';
+import { ProposalTracker } from './ProposalTracker';
 import { GitopsService } from './GitopsService';
 import type { GitService } from '../git/GitService';
 import { EnvironmentConfig } from '../model/environments';
@@ -75,10 +60,11 @@ const COMMITS_LISTED = 20;
  * Permission-checked and audited; the controllers are never written to.
  */
 export class ProposalService {
-  private readonly tracking = new Map<string, Promise<void>>();
   private readonly repositories: RepositoryPolicy;
   private readonly policies: PromotionPolicies;
-  private readonly status: ProposalStatusReader;
+  /** Follows proposals after they are made, and proposes automatic rollbacks. */
+  readonly tracker: ProposalTracker;
+  private readonly writer: ChangeWriter;
 
   constructor(
     private readonly options: {
@@ -108,36 +94,16 @@ export class ProposalService {
     },
   ) {
     this.repositories = new RepositoryPolicy(options.settings);
+    this.writer = new ChangeWriter(options);
     this.policies = new PromotionPolicies(options);
-    this.status = new ProposalStatusReader({
+    this.tracker = new ProposalTracker({
       ...options,
-      repositories: this.repositories,
+      status: new ProposalStatusReader({
+        ...options,
+        repositories: this.repositories,
+      }),
+      proposer: this,
     });
-  }
-
-  /** The rules of an entity: its annotation, else config rules by labels. */
-  private rulesFor(
-    entity: Entity,
-    app: GitopsApplication,
-  ): { rules: PromotionRule[]; error?: string } {
-    const annotation =
-      entity.metadata.annotations?.[GITOPS_PROMOTION_ANNOTATION];
-    if (annotation) {
-      try {
-        return { rules: parsePromotionRules(annotation) };
-      } catch (error) {
-        return {
-          rules: [],
-          error: `${GITOPS_PROMOTION_ANNOTATION} is invalid: ${
-            (error as Error).message
-          }`,
-        };
-      }
-    }
-    const match = this.options.settings.rules.filter(
-      r => !r.selector || matchesLabelSelector(r.selector, app.labels),
-    );
-    return { rules: match.map(r => r.rule) };
   }
 
   private async context(entityRef: string, credentials: BackstageCredentials) {
@@ -154,105 +120,6 @@ export class ProposalService {
     return { entity, ref: stringifyEntityRef(entity), apps, order };
   }
 
-  private optionsFor(
-    entity: Entity,
-    apps: GitopsApplication[],
-    order: string[],
-    environment: string,
-  ): EnvironmentChangeOptions & {
-    app?: GitopsApplication;
-    from?: GitopsApplication;
-    rule?: PromotionRule;
-    fromRule?: PromotionRule;
-  } {
-    const envApps = apps.filter(a => a.environment === environment);
-    const off = (reason: string): EnvironmentChangeOptions => ({
-      environment,
-      promote: { available: false, reason },
-      rollback: { available: false, reason },
-    });
-    if (envApps.length === 0) return off(`No application in ${environment}`);
-    if (envApps.length > 1) {
-      return off(
-        `${environment} has ${envApps.length} applications (${envApps
-          .map(a => a.name)
-          .join(', ')}); promotion works on one application per environment`,
-      );
-    }
-    const app = envApps[0];
-    const { rules, error } = this.rulesFor(entity, app);
-    if (error) return off(error);
-    const rule = promotionRuleFor(rules, environment);
-    if (!rule) {
-      return off(
-        `No promotion rule for ${environment}: add the ${GITOPS_PROMOTION_ANNOTATION} annotation to the entity (e.g. "manifest" or "kustomize-image,image=<name>") or a gitops.promotion.rules entry`,
-      );
-    }
-    const index = order.indexOf(environment);
-    const fromEnv = index > 0 ? order[index - 1] : undefined;
-    const fromApps = apps.filter(a => a.environment === fromEnv);
-    // the previous environment's own rule: its value may live in its own file
-    const fromRule =
-      fromEnv && fromApps.length === 1
-        ? promotionRuleFor(
-            this.rulesFor(entity, fromApps[0]).rules ?? [],
-            fromEnv,
-          )
-        : undefined;
-    // a file-based shape reads each environment's value from its own file
-    // (an overlay per environment on one branch): running the same commit
-    // says nothing then, the dry run reads both files
-    const fileOf = (r: PromotionRule, a: GitopsApplication) => {
-      try {
-        return ruleFile(r, a);
-      } catch {
-        return undefined; // a path out of the repository: the dry run says so
-      }
-    };
-    const ownFiles =
-      fromApps.length === 1 &&
-      fileOf(rule, app) !== undefined &&
-      fileOf(rule, app) !==
-        fileOf(fromRule?.shape === rule.shape ? fromRule : rule, fromApps[0]);
-    let promote: EnvironmentChangeOptions['promote'];
-    if (rule.shape === 'revert')
-      promote = {
-        available: false,
-        reason: `${environment} follows its branch: promote by merging to it`,
-      };
-    else if (!fromEnv)
-      promote = {
-        available: false,
-        reason: `${environment} is first in the promotion order`,
-      };
-    else if (fromApps.length !== 1 || !fromApps[0].revisions[0])
-      promote = {
-        available: false,
-        reason: `${fromEnv} has no single deployed application to take from`,
-      };
-    else if (
-      !ownFiles &&
-      pinnedValue(app, app.revisions[0] ?? '') ===
-        pinnedValue(app, fromApps[0].revisions[0])
-    )
-      promote = {
-        available: false,
-        reason: `${environment} already runs what ${fromEnv} runs`,
-        fromEnvironment: fromEnv,
-      };
-    else promote = { available: true, fromEnvironment: fromEnv };
-    return {
-      environment,
-      shape: rule.shape,
-      promote,
-      rollback: { available: true },
-      app,
-      from: promote.available ? fromApps[0] : undefined,
-      rule,
-      fromRule,
-    };
-  }
-
   /** What can be promoted or rolled back, and the entity's proposals. */
   async getChanges(
     entityRef: string,
@@ -264,11 +131,12 @@ export class ProposalService {
     );
     const environments = await Promise.all(
       order.map(async env => {
-        const { app, from, rule, fromRule, ...options } = this.optionsFor(
+        const { app, from, rule, fromRule, ...options } = changeOptionsFor(
           entity,
           apps,
           order,
           env,
+          this.options.settings.rules,
         );
         return {
           ...options,
@@ -284,17 +152,6 @@ export class ProposalService {
       environments,
       proposals: await this.options.proposals.listForEntity(ref),
     };
-  }
-
-  /** Pull requests where the host is GitHub, a branch to review elsewhere. */
-  private modeFor(repo: RepoRef): ChangeMode {
-    const github =
-      repo.type === 'github' &&
-      Boolean(this.options.integrations.github.byHost(repo.host));
-    const { mode } = this.options.settings;
-    if (mode === 'pull-request' && !github) return 'branch';
-    if (mode) return mode;
-    return github ? 'pull-request' : 'branch';
   }
 
   /**
@@ -371,38 +228,24 @@ export class ProposalService {
         })`,
       );
     }
-    const opts = this.optionsFor(entity, apps, order, request.environment);
+    const opts = changeOptionsFor(
+      entity,
+      apps,
+      order,
+      request.environment,
+      this.options.settings.rules,
+    );
     let overridden = false;
     if (request.action === 'promote') {
-      opts.promote = await this.policies.soakGate(
+      // soak and freeze; a freeze only with override and its permission
+      ({ promote: opts.promote, overridden } = await this.policies.enforce({
         entity,
-        request.environment,
-        opts.promote,
-        opts.from,
-      );
-      const frozen = this.policies.freezeGate(
-        entity,
-        request.environment,
-        opts.promote,
-      );
-      if (!frozen.available && opts.promote.available) {
-        // a freeze is in force: only with override, and its permission
-        if (!request.override) throw new ConflictError(frozen.reason!);
-        const [may] = await this.options.permissions.authorize(
-          [
-            {
-              permission: gitopsApplicationPromoteOverridePermission,
-              resourceRef: ref,
-            },
-          ],
-          { credentials },
-        );
-        if (may.result !== AuthorizeResult.ALLOW)
-          throw new NotAllowedError(
-            `${frozen.reason}; overriding it needs gitops.application.promote.override`,
-          );
-        overridden = true;
-      }
+        environment: request.environment,
+        promote: opts.promote,
+        from: opts.from,
+        override: request.override,
+        credentials,
+      }));
     }
     const app = opts.app;
     const rule = opts.rule;
@@ -446,7 +289,6 @@ export class ProposalService {
     const repo = resolveRepo(plan.repoUrl, this.options.integrations);
     if (!repo)
       throw new InputError(`'${plan.repoUrl}' is not a Git repository URL`);
-    const mode = this.modeFor(repo);
     const preview = plan.value();
     const open = (await this.options.proposals.listForEntity(ref, 50)).find(
       p =>
@@ -463,117 +305,47 @@ export class ProposalService {
       );
     }
     const who = options.userRef ?? 'an unknown user';
-    const name = entity.metadata.title ?? entity.metadata.name;
-    const title =
-      request.action === 'promote'
-        ? `Promote ${name} ${opts.from!.environment} → ${request.environment}`
-        : `Roll back ${name} ${request.environment}`;
     const id = randomUUID();
-    const portal = this.options.settings.portalUrl;
-    const link = portal
-      ? `${portal}/catalog/${
-          entity.metadata.namespace ?? 'default'
-        }/${entity.kind.toLocaleLowerCase('en-US')}/${
-          entity.metadata.name
-        }/gitops`
-      : undefined;
+    const text = proposalText({
+      action: request.action,
+      environment: request.environment,
+      fromEnvironment: opts.from?.environment,
+      entity,
+      appName: app.name,
+      who,
+      id,
+      note: request.note,
+      portalUrl: this.options.settings.portalUrl,
+    });
     let valueForTitle = '';
-    let result;
-    try {
-      result = await proposeGitChange({
-        repo,
-        auth: await this.options.auth(repo),
-        baseBranch: plan.baseBranch,
-        branch: `gitops/${request.action}-${request.environment}-${id.slice(
-          0,
-          8,
-        )}`,
-        mode,
-        author: this.options.settings.author,
-        dryRun: request.dryRun,
-        maxFileBytes: this.options.settings.maxFileBytes,
-        edit: async tree => {
-          await plan.edit(tree);
-          valueForTitle = formatRevision(plan.value() ?? '');
-        },
-        message: () =>
-          [
-            `${title} (${valueForTitle})`,
-            request.note,
-            [
-              `${request.action === 'promote' ? 'Promotion' : 'Rollback'} of ${
-                app.name
-              } proposed by ${who} in Backstage.`,
-              link,
-              `Proposal: ${id}`,
-            ]
-              .filter(Boolean)
-              .join('\n'),
-          ]
-            .filter(Boolean)
-            .join('\n\n'),
-        openPullRequest: async head => {
-          const { token } = await this.options.github.getCredentials({
-            url: repo.webUrl,
-          });
-          return openGithubPullRequest({
-            repo,
-            token,
-            apiBaseUrl: this.options.integrations.github.byHost(repo.host)
-              ?.config.apiBaseUrl,
-            head,
-            base: plan.baseBranch,
-            title: `${title} (${valueForTitle})`,
-            body: [
-              `**${
-                request.action === 'promote' ? 'Promotion' : 'Rollback'
-              }** of \`${app.name}\` (${
-                request.environment
-              }) to \`${plan.value()}\`, proposed by ${who} in Backstage.`,
-              request.note ? `> ${request.note}` : undefined,
-              link ? `[Deployments in Backstage](${link})` : undefined,
-              `Proposal: ${id}`,
-            ]
-              .filter(Boolean)
-              .join('\n\n'),
-          });
-        },
-      });
-    } catch (error) {
-      if (error instanceof NothingToChangeError) {
-        throw new ConflictError(
-          `${request.environment} already has ${plan.value() ?? 'this'} in ${
-            repo.webUrl
-          }: nothing to propose`,
-        );
-      }
-      if (error instanceof InputError || error instanceof NotFoundError)
-        throw error;
-      if ((error as Error).name === 'InputError') throw error;
-      // refusals of the repository's content (413 for a file too large)
-      const status = (error as { statusCode?: unknown }).statusCode;
-      if (typeof status === 'number' && status >= 400 && status < 500)
-        throw error;
-      throw new ServiceUnavailableError(
-        `Could not propose the change to ${repo.webUrl}: ${
-          (error as Error).message
-        }`,
-      );
-    }
+    const { mode, result } = await this.writer.write({
+      repo,
+      baseBranch: plan.baseBranch,
+      branch: `gitops/${request.action}-${request.environment}-${id.slice(
+        0,
+        8,
+      )}`,
+      dryRun: request.dryRun,
+      edit: async tree => {
+        await plan.edit(tree);
+        valueForTitle = formatRevision(plan.value() ?? '');
+      },
+      message: () => text.message(valueForTitle),
+      pullRequest: () => ({
+        title: text.fullTitle(valueForTitle),
+        body: text.pullRequestBody(plan.value()),
+      }),
+      nothingToChange: () =>
+        `${request.environment} already has ${plan.value() ?? 'this'} in ${
+          repo.webUrl
+        }: nothing to propose`,
+    });
     // what goes out: the commits the target gets, or those a rollback undoes
-    const going = await this.options.git?.commitsBetween(
-      from
-        ? {
-            from: { app, revisions: app.revisions },
-            to: { app: from, revisions: from.revisions },
-            limit: COMMITS_LISTED,
-          }
-        : {
-            from: { app, revisions: targetDeployment!.revisions },
-            to: { app, revisions: app.revisions },
-            limit: COMMITS_LISTED,
-          },
-    );
+    const going = await this.options.git?.commitsBetween({
+      from: { app, revisions: (from ? app : targetDeployment!).revisions },
+      to: { app: from ?? app, revisions: (from ?? app).revisions },
+      limit: COMMITS_LISTED,
+    });
     const now = new Date().toISOString();
     const proposal: ChangeProposal = {
       id: request.dryRun ? undefined : id,
@@ -592,7 +364,7 @@ export class ProposalService {
       targetDeploymentId: targetDeployment?.id,
       ...(going ? { commitCount: going.count, commits: going.commits } : {}),
       ...(overridden ? { override: true } : {}),
-      title: `${title} (${valueForTitle})`,
+      title: text.fullTitle(valueForTitle),
       note: request.note,
       files: result.files,
       status: request.dryRun ? 'preview' : 'open',
@@ -618,190 +390,5 @@ export class ProposalService {
       );
     }
     return proposal;
-  }
-
-  /** The deployment that ran a merged proposal, if there is one yet. */
-  private async findDeployment(
-    p: ChangeProposal,
-  ): Promise<GitopsDeployment | undefined> {
-    const app = await this.options.store.getApplication(p.applicationId);
-    if (!app) return undefined;
-    const rows = await this.options.store.listDeployments({
-      applicationIds: [p.applicationId],
-      from: p.createdAt,
-      limit: 50,
-    });
-    const ran = (d: GitopsDeployment) => {
-      const revision = d.revisions[0];
-      if (!revision) return false;
-      if (p.shape === 'manifest') return pinnedValue(app, revision) === p.value;
-      return parseRevision(revision).sha === p.mergedSha;
-    };
-    // a push event's row stays when the poll reads the same deployment
-    return rows
-      .filter(d => d.result === 'Succeeded' && ran(d))
-      .sort((a, b) => a.finishedAt.localeCompare(b.finishedAt))[0];
-  }
-
-  /** Follows open proposals to merge, and merged ones to their deployment. */
-  async track(): Promise<number> {
-    let changed = 0;
-    for (const p of await this.options.proposals.listUnfinished()) {
-      try {
-        let next = p.status === 'open' ? await this.status.read(p) : p;
-        if (next.status === 'merged') {
-          const deployment = await this.findDeployment(next);
-          if (deployment) {
-            next = {
-              ...next,
-              status: 'deployed',
-              deploymentId: deployment.id,
-              deployedAt: deployment.finishedAt,
-            };
-          }
-        }
-        if (next !== p) {
-          await this.options.proposals.update(
-            next as ChangeProposal & { id: string },
-          );
-          // the deployment it ran is a promotion or a rollback now
-          if (next.deploymentId !== p.deploymentId)
-            await this.options.store.classifyApplications([p.applicationId]);
-          changed += 1;
-          // its proposer is told it went out (stored first: told once)
-          if (next.status === 'deployed' && p.status !== 'deployed')
-            await this.options.onDeployed?.(next);
-        }
-      } catch (error) {
-        this.options.logger.warn(
-          `Could not follow proposal ${p.id} (${p.url ?? p.branch}): ${
-            (error as Error).message
-          }`,
-        );
-      }
-    }
-    return changed;
-  }
-
-  /**
-   * Proposes (never merges) the rollback of each promotion deployed within
-   * the failure window whose application runs it and is Degraded now, once
-   * per promotion; the owners are told. Answers the proposals made.
-   */
-  async proposeAutoRollbacks(
-    now: number = Date.now(),
-  ): Promise<ChangeProposal[]> {
-    const { settings, serviceCredentials } = this.options;
-    if (!settings.autoRollback || !serviceCredentials) return [];
-    const windowMs = (this.options.failureWindowHours ?? 24) * 3600_000;
-    const since = new Date(now - windowMs).toISOString();
-    const made: ChangeProposal[] = [];
-    // promotions proposed up to 30 days before they were deployed
-    const created = new Date(now - windowMs - 30 * 24 * 3600_000).toISOString();
-    for (const p of await this.options.proposals.listDeployedPromotionsSince(
-      created,
-    )) {
-      try {
-        const rollback = await this.autoRollbackOf(p, since);
-        if (!rollback) continue;
-        const proposal = await this.propose({
-          entityRef: p.entityRef,
-          request: {
-            action: 'rollback',
-            environment: p.environment,
-            deploymentId: rollback.deploymentId,
-            note: `Automatic: ${
-              rollback.app
-            } turned Degraded after the promotion to ${formatRevision(
-              p.value,
-            )} (proposal ${p.id}); review and merge to roll back.`,
-          },
-          credentials: await serviceCredentials(),
-          userRef: 'gitops-backend (automatic rollback)',
-        });
-        made.push(proposal);
-        await this.options.onAutoRollback?.(proposal);
-      } catch (error) {
-        this.options.logger.warn(
-          `Could not propose the rollback of promotion ${p.id}: ${
-            (error as Error).message
-          }`,
-        );
-      }
-    }
-    return made;
-  }
-
-  /** What to roll a degraded promotion back to, if it needs an automatic rollback. */
-  private async autoRollbackOf(
-    p: ChangeProposal,
-    since: string,
-  ): Promise<{ deploymentId: string; app: string } | undefined> {
-    if (!p.deploymentId || !p.deployedAt || p.deployedAt < since)
-      return undefined;
-    const app = await this.options.store.getApplication(p.applicationId);
-    // still running what the promotion brought, and Degraded now
-    if (
-      !app ||
-      app.healthStatus !== 'Degraded' ||
-      pinnedValue(app, app.revisions[0] ?? '') !== p.value
-    )
-      return undefined;
-    // once per promotion: any rollback of the environment proposed since it
-    const proposals = await this.options.proposals.listForEntity(
-      p.entityRef,
-      50,
-    );
-    if (
-      proposals.some(
-        q =>
-          q.action === 'rollback' &&
-          q.environment === p.environment &&
-          (q.createdAt ?? '') >= (p.createdAt ?? ''),
-      )
-    )
-      return undefined;
-    // the last successful deployment of something else before it
-    const history = await this.options.store.listDeployments({
-      applicationIds: [app.id],
-      limit: 100,
-    });
-    const target = history.find(
-      d =>
-        d.result === 'Succeeded' &&
-        d.finishedAt < p.deployedAt! &&
-        pinnedValue(app, d.revisions[0] ?? '') !== p.value,
-    );
-    return target ? { deploymentId: target.id, app: app.name } : undefined;
-  }
-
-  /** Follows proposals now, once at a time (a request and the task may ask together). */
-  /**
-   * Follows open proposals to their merge and merged ones to the
-   * deployment that ran them, then proposes the automatic rollbacks due,
-   * every `gitops.promotion.trackIntervalSeconds`.
-   */
-  async schedule(scheduler: SchedulerService): Promise<void> {
-    await scheduler.scheduleTask({
-      id: 'gitops-proposals',
-      scope: 'global',
-      frequency: { seconds: this.options.settings.trackIntervalSeconds },
-      timeout: { minutes: 5 },
-      initialDelay: { seconds: 10 },
-      fn: async () => {
-        await this.trackNow();
-        await this.proposeAutoRollbacks();
-      },
-    });
-  }
-
-  async trackNow(): Promise<void> {
-    const running = this.tracking.get('all');
-    if (running) return running;
-    const run = this.track()
-      .then(() => undefined)
-      .finally(() => this.tracking.delete('all'));
-    this.tracking.set('all', run);
-    return run;
   }
 }
