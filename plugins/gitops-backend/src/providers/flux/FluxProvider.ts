@@ -13,6 +13,7 @@ import { FluxClusterConfig } from '../../config';
 import { EnvironmentConfig } from '../../model/environments';
 import { GitopsProvider, ProviderSnapshot } from '../../model/provider';
 import { batchChanges } from '../batchChanges';
+import { abortable, describe } from './kubeCalls';
 import { mapFluxObject } from './mapFlux';
 import {
   FLUX_APP_KINDS,
@@ -27,46 +28,6 @@ import {
   inventoryOf,
   workloadKey,
 } from './workloads';
-
-function abortable<T>(promise: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return promise;
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) reject(signal.reason);
-    signal.addEventListener('abort', () => reject(signal.reason), {
-      once: true,
-    });
-    promise.then(resolve, reject);
-  });
-}
-
-/** A readable message of a Kubernetes client error, never with credentials. */
-function describe(error: unknown, cluster: string): Error {
-  const e = error as {
-    code?: number;
-    body?: unknown;
-    message?: string;
-    cause?: { code?: string };
-  };
-  if (typeof e.code === 'number') {
-    let reason = '';
-    try {
-      const body = typeof e.body === 'string' ? JSON.parse(e.body) : e.body;
-      reason = (body as { message?: string })?.message ?? '';
-    } catch {
-      // not JSON
-    }
-    return new Error(
-      `Kubernetes cluster '${cluster}' answered ${e.code}${
-        reason ? `: ${reason}` : ''
-      }`,
-    );
-  }
-  return new Error(
-    `Kubernetes cluster '${cluster}' is unreachable: ${
-      e.message ?? String(error)
-    }${e.cause?.code ? ` (${e.cause.code})` : ''}`,
-  );
-}
 
 /**
  * Reads Flux Kustomizations and HelmReleases, with their sources, from one

@@ -7,10 +7,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { NewDeployment } from '../../model/deployments';
 import { deploymentKey } from '../../model/deploymentKey';
-import {
-  EnvironmentConfig,
-  placeApplication,
-} from '../../model/environments';
+import { EnvironmentConfig, placeApplication } from '../../model/environments';
 import { FluxCondition, FluxObject } from './types';
 import { Workload, inventoryState } from './workloads';
 import { mapSafely } from '../unreadable';
