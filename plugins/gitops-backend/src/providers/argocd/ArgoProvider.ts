@@ -10,10 +10,7 @@ import {
 } from '@gitops-portal/plugin-gitops-common';
 import { ArgoInstanceConfig } from '../../config';
 import { NewDeployment } from '../../model/deployments';
-import {
-  EnvironmentConfig,
-  placeApplication,
-} from '../../model/environments';
+import { EnvironmentConfig, placeApplication } from '../../model/environments';
 import { deploymentKey } from '../../model/deploymentKey';
 import { GitopsProvider, ProviderSnapshot } from '../../model/provider';
 import { batchChanges } from '../batchChanges';
