@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { makeApplication } from '../__fixtures__/applications';
-import { GitService, rebase, trackedBranch } from './GitService';
+import { GitService, trackedBranch } from './GitService';
+import { rebase } from './annotations';
 import { GitStore } from './GitStore';
 import { PlainGitClient } from './PlainGitClient';
 
