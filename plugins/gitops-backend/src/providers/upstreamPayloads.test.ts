@@ -12,7 +12,7 @@ import { TestDatabases } from '@backstage/backend-test-utils';
 import { contractsDir } from '@gitops-portal/gitops-contracts';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { EnvironmentConfig } from '../model/environments';
-import { mapArgoApplication } from './argocd/ArgoProvider';
+import { mapArgoApplication } from './argocd/mapArgo';
 import { ArgoApplication } from './argocd/types';
 import { mapFluxObject } from './flux/mapFlux';
 import { FluxObject } from './flux/types';
