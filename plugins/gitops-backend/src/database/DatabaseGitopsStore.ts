@@ -6,14 +6,8 @@ import {
   GitopsApplication,
   GitopsDeployment,
   GitopsEngine,
-  HealthStatus,
-  LabelRequirement,
-  SyncStatus,
-  applicationService,
   severityOf,
-  SERVICE_LABEL,
 } from '@gitops-portal/plugin-gitops-common';
-import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import {
   ApplicationHead,
@@ -29,115 +23,34 @@ import {
   StoredEvent,
 } from './GitopsStore';
 
-const migrationsDir = resolvePackagePath(
-  '@gitops-portal/plugin-gitops-backend',
-  'migrations',
-);
-
 import { whereVisible } from './EntityLinkStore';
 import { classifyDeployments, writeDeployments } from './deploymentWrites';
-
 import {
   APPS,
   APP_COLUMNS,
   AppRow,
   CHUNK,
   DEPLOYMENTS,
-  DeploymentRow,
   LABELS,
   chunks,
   rowToApplication,
-  rowToDeployment,
+  applicationRow,
+  fingerprintOf,
 } from './rows';
 import { fleetMatrix, listFleet } from './fleetReads';
+import { getMetricsSnapshot, putMetricsSnapshot } from './metricsSnapshots';
+import { applyEventsIn, claimDeploymentsToNotify } from './eventWrites';
+import { findApplicationHeads, matchingRows } from './applicationQueries';
 import {
   getDeployment,
   listDeployments,
   listDeploymentFacts,
 } from './deploymentReads';
 
-const HEAD_COLUMNS = [
-  'id',
-  'engine',
-  'instance',
-  'namespace',
-  'name',
-  'environment',
-  'revision',
-  'sync_status',
-  'health_status',
-  'severity',
-  'application_set',
-];
-
-type HeadRow = {
-  id: string;
-  engine: GitopsEngine;
-  instance: string;
-  namespace: string;
-  name: string;
-  environment: string;
-  revision: string | null;
-  sync_status: SyncStatus;
-  health_status: HealthStatus;
-  severity: number | string;
-  application_set: string | null;
-};
-
-/** Holds `HEAD_COLUMNS` by id (migration 20261123090000). */
-const HEADS_INDEX = 'gitops_applications_heads_idx';
-/** Holds `HEAD_COLUMNS` by service (migration 20261123100000). */
-const SERVICE_HEADS_INDEX = 'gitops_applications_service_heads_idx';
-
-/**
- * The services a label selector requires (`app.kubernetes.io/name in
- * (...)`): an application with that label has it as its service.
- */
-function serviceValues(labels: LabelRequirement[]): string[] | undefined {
-  const required = labels.find(
-    r => r.key === SERVICE_LABEL && r.operator === 'In',
-  );
-  if (!required) return undefined;
-  // an empty label is no service (the name is used instead)
-  if (required.values.some(v => !v || v.length > 255)) return undefined;
-  return required.values;
-}
-
-/** Fingerprint of the state that matters, ignoring read times. */
-function applicationRow(app: GitopsApplication, now: string) {
-  return {
-    id: app.id,
-    engine: app.engine,
-    instance: app.instance,
-    namespace: app.namespace,
-    name: app.name,
-    kind: app.kind,
-    project: app.project ?? null,
-    environment: app.environment,
-    sync_status: app.syncStatus,
-    health_status: app.healthStatus,
-    severity: severityOf(app),
-    data: JSON.stringify(app),
-    fingerprint: fingerprintOf(app),
-    stale: app.stale,
-    last_read_at: app.lastReadAt,
-    out_of_sync_since: app.outOfSyncSince ?? null,
-    service: applicationService(app).slice(0, 255),
-    revision: app.revisions[0]?.slice(0, 255) ?? null,
-    application_set: app.applicationSet?.slice(0, 255) ?? null,
-    updated_at: now,
-  };
-}
-
-function fingerprintOf(app: GitopsApplication): string {
-  const {
-    lastReadAt: _lastReadAt,
-    stale: _stale,
-    outOfSyncSince: _since,
-    ...state
-  } = app;
-  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
-}
+const migrationsDir = resolvePackagePath(
+  '@gitops-portal/plugin-gitops-backend',
+  'migrations',
+);
 
 /**
  * Knex implementation of {@link GitopsStore}; runs on SQLite and PostgreSQL.
@@ -310,57 +223,11 @@ export class DatabaseGitopsStore implements GitopsStore {
     if (applicationIds.length) this.onWrite(applicationIds);
   }
 
-  async claimDeploymentsToNotify(options: {
+  claimDeploymentsToNotify(options: {
     since: string;
     limit?: number;
   }): Promise<GitopsDeployment[]> {
-    const latest = this.db(DEPLOYMENTS)
-      .select('application_id')
-      .max({ last: 'finished_at' })
-      .where('finished_at', '>=', options.since)
-      .groupBy('application_id')
-      .as('l');
-    const rows: DeploymentRow[] = await this.db(`${DEPLOYMENTS} as d`)
-      .select('d.*')
-      .leftJoin(`${APPS} as a`, 'a.id', 'd.application_id')
-      .leftJoin(latest, join =>
-        join
-          .on('l.application_id', '=', 'd.application_id')
-          .andOn('l.last', '=', 'd.finished_at'),
-      )
-      .whereNull('d.notified_at')
-      .where('d.finished_at', '>=', options.since)
-      // only what has owners to tell: an application no entity claims yet
-      // (the claims are read in the background) is told once one does
-      .whereExists(q =>
-        q
-          .select(this.db.raw('1'))
-          .from('gitops_entity_links as e')
-          .whereRaw('?? = ??', ['e.application_id', 'd.application_id']),
-      )
-      .where(q =>
-        q
-          .where('d.result', 'Failed')
-          .orWhere(w =>
-            w
-              .where('d.result', 'Succeeded')
-              .where('a.health_status', 'Degraded')
-              .whereNotNull('l.last'),
-          ),
-      )
-      .orderBy('d.finished_at')
-      .limit(options.limit ?? 100);
-    const claimed: GitopsDeployment[] = [];
-    const now = new Date().toISOString();
-    for (const row of rows) {
-      // one replica claims each: the one whose update finds it unclaimed
-      const won = await this.db(DEPLOYMENTS)
-        .where({ id: row.id })
-        .whereNull('notified_at')
-        .update({ notified_at: now });
-      if (won) claimed.push(rowToDeployment(row));
-    }
-    return claimed;
+    return claimDeploymentsToNotify(this.db, options);
   }
 
   /**
@@ -386,60 +253,9 @@ export class DatabaseGitopsStore implements GitopsStore {
 
   async applyEvents(events: StoredEvent[]): Promise<boolean[]> {
     if (events.length === 0) return [];
-    const { known, touched } = await this.db.transaction(async tx => {
-      const current = new Map<string, GitopsApplication>();
-      for (const ids of chunks(
-        [...new Set(events.map(e => e.applicationId))],
-        500,
-      )) {
-        const rows: AppRow[] = await tx(APPS)
-          .select(APP_COLUMNS)
-          .whereIn('id', ids);
-        for (const row of rows) current.set(row.id, rowToApplication(row));
-      }
-      const changed = new Map<string, GitopsApplication>();
-      const deployments: NewDeployment[] = [];
-      const found = events.map(event => {
-        const app = current.get(event.applicationId);
-        if (!app) return false;
-        const applied = event.apply(app);
-        if (!applied) return true; // known, nothing to change
-        const { deployment } = applied;
-        if (deployment) deployments.push(deployment);
-        // older than what is stored: the state stays
-        if (!applied.application) return true;
-        // in sync again: no longer out of sync since
-        const application =
-          applied.application.syncStatus === 'OutOfSync'
-            ? applied.application
-            : { ...applied.application, outOfSyncSince: undefined };
-        current.set(app.id, application);
-        changed.set(app.id, application);
-        return true;
-      });
-      const now = new Date().toISOString();
-      for (const batch of chunks([...changed.values()])) {
-        // rows known to exist: the merge only updates their state
-        await tx(APPS)
-          .insert(batch.map(app => applicationRow(app, now)))
-          .onConflict('id')
-          .merge([
-            'sync_status',
-            'health_status',
-            'severity',
-            'data',
-            'fingerprint',
-            'stale',
-            'out_of_sync_since',
-            'updated_at',
-          ]);
-      }
-      const written = await writeDeployments(tx, deployments, CHUNK);
-      return {
-        known: found,
-        touched: [...new Set([...changed.keys(), ...written.applicationIds])],
-      };
-    });
+    const { known, touched } = await this.db.transaction(tx =>
+      applyEventsIn(tx, events),
+    );
     if (touched.length) this.onWrite(touched);
     return known;
   }
@@ -473,147 +289,19 @@ export class DatabaseGitopsStore implements GitopsStore {
   async findApplications(
     queries: ApplicationQuery[],
   ): Promise<GitopsApplication[]> {
-    const rows = await this.matching<AppRow>(queries, APP_COLUMNS);
+    const rows = await matchingRows<AppRow>(
+      this.db,
+      queries,
+      APP_COLUMNS,
+      this.sqlite,
+    );
     return rows.map(rowToApplication);
   }
 
-  async findApplicationHeads(
+  findApplicationHeads(
     queries: ApplicationQuery[],
   ): Promise<ApplicationHead[]> {
-    const rows = await this.matching<HeadRow>(queries, HEAD_COLUMNS);
-    return rows.map(r => ({
-      id: r.id,
-      engine: r.engine,
-      instance: r.instance,
-      namespace: r.namespace,
-      name: r.name,
-      environment: r.environment,
-      revision: r.revision ?? undefined,
-      syncStatus: r.sync_status,
-      healthStatus: r.health_status,
-      severity: Number(r.severity),
-      applicationSet: r.application_set ?? undefined,
-    }));
-  }
-
-  /** The rows any of the queries match, once each, by id. */
-  private async matching<R extends { id: string }>(
-    queries: ApplicationQuery[],
-    columns: string[],
-  ): Promise<R[]> {
-    if (queries.length === 0) return [];
-    // a query whose required labels cannot all hold matches nothing
-    const active = queries.flatMap(q => {
-      const ids = this.idsWithLabels(q.labels ?? []);
-      return ids === null ? [] : [{ q, ids }];
-    });
-    if (active.length === 0) return [];
-    // one indexed read per query, merged here: OR-ed together, SQLite
-    // (without statistics) scans every application instead (500 ms for the
-    // ten services of a team at 20k applications)
-    const byId = new Map<string, R>();
-    for (const { q, ids } of active) {
-      const heads = columns === HEAD_COLUMNS;
-      // a selector on the service label: the service's range of the index
-      // that holds the heads by service (an edge service's 1,000
-      // applications, one per cluster, are contiguous there: PostgreSQL
-      // 5.0 -> 1.3 ms, the labels joined by hash from their index)
-      const services = heads ? serviceValues(q.labels ?? []) : undefined;
-      let from: string | Knex.Raw = APPS;
-      // SQLite, without statistics, would take the primary key's index and
-      // read each row instead of the index that holds the heads
-      if (heads && this.sqlite && services) {
-        from = this.db.raw('?? INDEXED BY ??', [APPS, SERVICE_HEADS_INDEX]);
-      } else if (heads && this.sqlite && ids) {
-        from = this.db.raw('?? INDEXED BY ??', [APPS, HEADS_INDEX]);
-      }
-      const rows: R[] = await this.db
-        .from(from)
-        .select(columns)
-        .where(inner => {
-          if (services) inner.whereIn('service', services);
-          // with ids from the label index (a subquery on its (key, value)
-          // index), the primary key finds the rows: the other columns as
-          // expressions keep SQLite (no statistics) from scanning the
-          // engine index instead (61 ms -> 2 ms, 20k apps). PostgreSQL has
-          // statistics, and an expression would hide the column from them.
-          // One statement: ids listed as 1,000 bound values cost more than
-          // the read.
-          const eq = (column: string, value: string) =>
-            ids && this.sqlite
-              ? inner.whereRaw(`${column} || '' = ?`, [value])
-              : inner.where(column, value);
-          if (ids) inner.whereIn('id', ids);
-          if (q.engine) eq('engine', q.engine);
-          if (q.kind) eq('kind', q.kind);
-          if (q.names) inner.whereIn('name', q.names);
-          if (q.instance) eq('instance', q.instance);
-          if (q.namespace) eq('namespace', q.namespace);
-          if (q.project) eq('project', q.project);
-          // NotIn and DoesNotExist: none of these labels (absent matches)
-          for (const r of q.labels ?? []) {
-            if (r.operator === 'NotIn' || r.operator === 'DoesNotExist') {
-              inner.whereNotIn(
-                'id',
-                this.db(LABELS)
-                  .select('application_id')
-                  .where(l => {
-                    l.where('key', r.key);
-                    if (r.operator === 'NotIn') l.whereIn('value', r.values);
-                  }),
-              );
-            }
-          }
-        });
-      for (const row of rows) byId.set(row.id, row);
-    }
-    return [...byId.values()].sort((a, b) =>
-      a.id < b.id ? -1 : Number(a.id > b.id),
-    );
-  }
-
-  /**
-   * A subquery of the ids of applications meeting every In and Exists
-   * requirement, on the (key, value) index; undefined when there are none
-   * of those, null when they cannot all hold.
-   */
-  private idsWithLabels(
-    requirements: LabelRequirement[],
-  ): Knex.QueryBuilder | undefined | null {
-    // one entry per key: an application has one value per key, so the
-    // requirements on a key intersect (Exists alone keeps every value)
-    const byKey = new Map<string, string[] | undefined>();
-    for (const r of requirements) {
-      if (r.operator !== 'In' && r.operator !== 'Exists') continue;
-      const values = r.operator === 'In' ? r.values : undefined;
-      if (!byKey.has(r.key)) {
-        byKey.set(r.key, values);
-      } else {
-        const prior = byKey.get(r.key);
-        byKey.set(
-          r.key,
-          prior && values
-            ? prior.filter(v => values.includes(v))
-            : prior ?? values,
-        );
-      }
-    }
-    if (byKey.size === 0) return undefined;
-    if ([...byKey.values()].some(v => v && v.length === 0)) return null;
-    const ids = this.db(LABELS)
-      .select('application_id')
-      .where(q => {
-        for (const [key, values] of byKey) {
-          q.orWhere(t => {
-            t.where('key', key);
-            if (values) t.whereIn('value', values);
-          });
-        }
-      });
-    // one label per key and application: with one key, no grouping
-    return byKey.size === 1
-      ? ids
-      : ids.groupBy('application_id').havingRaw('COUNT(*) = ?', [byKey.size]);
+    return findApplicationHeads(this.db, queries, this.sqlite);
   }
 
   listFleet(filter: FleetFilter) {
@@ -682,33 +370,11 @@ export class DatabaseGitopsStore implements GitopsStore {
     }));
   }
 
-  async getMetricsSnapshot(
-    key: MetricsSnapshotKey,
-  ): Promise<{ data: string; computedAt: string } | undefined> {
-    const row = await this.db('gitops_metrics_snapshots')
-      .where({
-        scope: key.scope,
-        environment: key.environment,
-        window_days: key.windowDays,
-      })
-      .first();
-    return row ? { data: row.data, computedAt: row.computed_at } : undefined;
+  getMetricsSnapshot(key: MetricsSnapshotKey) {
+    return getMetricsSnapshot(this.db, key);
   }
 
-  async putMetricsSnapshot(
-    key: MetricsSnapshotKey,
-    data: string,
-    computedAt: string,
-  ): Promise<void> {
-    await this.db('gitops_metrics_snapshots')
-      .insert({
-        scope: key.scope,
-        environment: key.environment,
-        window_days: key.windowDays,
-        data,
-        computed_at: computedAt,
-      })
-      .onConflict(['scope', 'environment', 'window_days'])
-      .merge(['data', 'computed_at']);
+  putMetricsSnapshot(key: MetricsSnapshotKey, data: string, at: string) {
+    return putMetricsSnapshot(this.db, key, data, at);
   }
 }

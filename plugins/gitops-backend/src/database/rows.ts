@@ -2,7 +2,10 @@ import {
   DeploymentKind,
   GitopsApplication,
   GitopsDeployment,
+  applicationService,
+  severityOf,
 } from '@gitops-portal/plugin-gitops-common';
+import { createHash } from 'node:crypto';
 
 /** The tables of the GitOps store. */
 export const APPS = 'gitops_applications';
@@ -69,4 +72,41 @@ export function rowToDeployment(row: DeploymentRow): GitopsDeployment {
     message: row.message ?? undefined,
     ...(row.kind ? { kind: row.kind } : {}),
   };
+}
+
+/** The row an application is stored as (its state in `data`, the columns lists filter on). */
+export function applicationRow(app: GitopsApplication, now: string) {
+  return {
+    id: app.id,
+    engine: app.engine,
+    instance: app.instance,
+    namespace: app.namespace,
+    name: app.name,
+    kind: app.kind,
+    project: app.project ?? null,
+    environment: app.environment,
+    sync_status: app.syncStatus,
+    health_status: app.healthStatus,
+    severity: severityOf(app),
+    data: JSON.stringify(app),
+    fingerprint: fingerprintOf(app),
+    stale: app.stale,
+    last_read_at: app.lastReadAt,
+    out_of_sync_since: app.outOfSyncSince ?? null,
+    service: applicationService(app).slice(0, 255),
+    revision: app.revisions[0]?.slice(0, 255) ?? null,
+    application_set: app.applicationSet?.slice(0, 255) ?? null,
+    updated_at: now,
+  };
+}
+
+/** What an application row is compared by: its state, not when it was read. */
+export function fingerprintOf(app: GitopsApplication): string {
+  const {
+    lastReadAt: _lastReadAt,
+    stale: _stale,
+    outOfSyncSince: _since,
+    ...state
+  } = app;
+  return createHash('sha256').update(JSON.stringify(state)).digest('hex');
 }
