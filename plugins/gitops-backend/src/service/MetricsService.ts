@@ -227,13 +227,10 @@ export class MetricsService {
     credentials: BackstageCredentials;
   }): Promise<DeliveryMetrics> {
     if (options.scope.type === 'fleet') {
-      await this.options.gitops.visibility.authorizeFleetRead(
-        options.credentials,
-      );
+      const { visibility } = this.options.gitops;
+      await visibility.authorizeFleetRead(options.credentials);
       const environment = this.environmentOf(options.environment);
-      const readable = await this.options.gitops.visibility.readableEntities(
-        options.credentials,
-      );
+      const readable = await visibility.readableEntities(options.credentials);
       if (readable) {
         // one who may not read every entity: measured over what they may
         // see, not from the snapshot of the whole fleet
@@ -271,9 +268,8 @@ export class MetricsService {
     environment?: string;
     credentials: BackstageCredentials;
   }): Promise<TeamDeliveryMetrics[]> {
-    await this.options.gitops.visibility.authorizeFleetRead(
-      options.credentials,
-    );
+    const { visibility } = this.options.gitops;
+    await visibility.authorizeFleetRead(options.credentials);
     const environment = this.environmentOf(options.environment);
     // every team, as the plugin sees them (so that the snapshot is the same
     // for all), then only the services the caller may read
@@ -287,9 +283,7 @@ export class MetricsService {
             (await this.options.serviceCredentials?.()) ?? options.credentials,
         }),
     );
-    const readable = await this.options.gitops.visibility.readableEntities(
-      options.credentials,
-    );
+    const readable = await visibility.readableEntities(options.credentials);
     if (!readable) return teams;
     const may = new Set(readable);
     return teams.flatMap(team => {
