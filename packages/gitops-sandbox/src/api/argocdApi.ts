@@ -1,6 +1,12 @@
 import http from 'node:http';
 import type { ArgoSandbox } from '../ArgoSandbox';
-import { SANDBOX_TOKEN, argoError, readJson, send } from './http';
+import {
+  SANDBOX_TOKEN,
+  argoError,
+  readJson,
+  send,
+  startJsonStream,
+} from './http';
 
 /**
  * The Argo CD REST API of each sandbox instance (`/argocd/<instance>/api/v1/...`):
@@ -32,11 +38,7 @@ export function argocdApi(
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ) => {
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'cache-control': 'no-cache',
-    });
-    res.flushHeaders();
+    startJsonStream(res);
     const sent = new Map<string, string>();
     const emit = (type: string, application: unknown) => {
       if (streamDropRate && type !== 'ADDED' && Math.random() < streamDropRate)
@@ -69,6 +71,12 @@ export function argocdApi(
     streams.add(watcher);
     req.on('close', () => streams.delete(watcher));
     res.on('close', () => streams.delete(watcher));
+  };
+
+  /** The object found, or Argo CD's 404 for the application named. */
+  const answer = (res: http.ServerResponse, found: unknown, name: string) => {
+    if (found) send(res, 200, found);
+    else argoError(res, 404, 5, `applications.argoproj.io "${name}" not found`);
   };
 
   const serve = async (
@@ -151,16 +159,7 @@ export function argocdApi(
         decodeURIComponent(meta[2]),
         appNamespace,
       );
-      if (!found) {
-        argoError(
-          res,
-          404,
-          5,
-          `applications.argoproj.io "${meta[1]}" not found`,
-        );
-        return;
-      }
-      send(res, 200, found);
+      answer(res, found, meta[1]);
       return;
     }
     const tree = /^\/api\/v1\/applications\/([^/]+)\/resource-tree$/.exec(path);
@@ -170,16 +169,7 @@ export function argocdApi(
         decodeURIComponent(tree[1]),
         appNamespace,
       );
-      if (!found) {
-        argoError(
-          res,
-          404,
-          5,
-          `applications.argoproj.io "${tree[1]}" not found`,
-        );
-        return;
-      }
-      send(res, 200, found);
+      answer(res, found, tree[1]);
       return;
     }
     const resource = /^\/api\/v1\/applications\/([^/]+)\/resource$/.exec(path);

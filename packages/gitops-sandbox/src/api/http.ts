@@ -43,3 +43,12 @@ export async function readJson(req: http.IncomingMessage): Promise<any> {
   const text = Buffer.concat(chunks).toString('utf8');
   return text ? JSON.parse(text) : {};
 }
+
+/** Starts a response that streams newline-delimited JSON. */
+export function startJsonStream(res: http.ServerResponse) {
+  res.writeHead(200, {
+    'content-type': 'application/json',
+    'cache-control': 'no-cache',
+  });
+  res.flushHeaders();
+}

@@ -1,7 +1,13 @@
 import http from 'node:http';
 import type { FluxSandbox } from '../FluxSandbox';
 import { KubeWatchCache } from '../kubeWatch';
-import { SANDBOX_K8S_TOKEN, k8sStatus, readJson, send } from './http';
+import {
+  SANDBOX_K8S_TOKEN,
+  k8sStatus,
+  readJson,
+  send,
+  startJsonStream,
+} from './http';
 
 const FLUX_PLURALS: Record<string, string> = {
   kustomizations: 'Kustomization',
@@ -55,11 +61,7 @@ export function kubernetesApi(
     req: http.IncomingMessage,
     res: http.ServerResponse,
   ) => {
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'cache-control': 'no-cache',
-    });
-    res.flushHeaders();
+    startJsonStream(res);
     const cache = kubeCache(cluster, kind);
     const watcher = {
       namespace,

@@ -32,7 +32,8 @@ export interface FluxClusterConfig {
   webhookHmacKey?: string;
 }
 
-export function readFluxCluster(c: Config, where: string): FluxClusterConfig {
+/** The `name` and `url` of a controller entry; the URL must parse. */
+function namedUrl(c: Config, where: string) {
   const name = c.getString('name');
   const url = c.getString('url').replace(/\/+$/, '');
   try {
@@ -41,6 +42,11 @@ export function readFluxCluster(c: Config, where: string): FluxClusterConfig {
   } catch {
     throw new InputError(`${where} '${name}': url '${url}' is not a valid URL`);
   }
+  return { name, url };
+}
+
+export function readFluxCluster(c: Config, where: string): FluxClusterConfig {
+  const { name, url } = namedUrl(c, where);
   return {
     name,
     url,
@@ -83,14 +89,7 @@ export function readArgoInstance(
   where: string,
   defaults: { username?: string; password?: string } = {},
 ): ArgoInstanceConfig {
-  const name = c.getString('name');
-  const url = c.getString('url').replace(/\/+$/, '');
-  try {
-    // eslint-disable-next-line no-new
-    new URL(url);
-  } catch {
-    throw new InputError(`${where} '${name}': url '${url}' is not a valid URL`);
-  }
+  const { name, url } = namedUrl(c, where);
   const token = c.getOptionalString('token');
   const own = {
     username: c.getOptionalString('username'),
