@@ -7,6 +7,7 @@ import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/Data
 import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsService';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
+import { BENCH_ENVIRONMENTS, runBench } from './setup';
 
 const APPS = Number(process.env.BENCH_APPS ?? 20_000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -67,12 +68,7 @@ async function main() {
   const service = new GitopsService({
     store,
     catalog,
-    environments: {
-      order: ['dev', 'staging', 'prod'],
-      label: 'environment',
-      fallback: 'default',
-      rules: [],
-    },
+    environments: BENCH_ENVIRONMENTS,
     logger: {} as any,
   });
   const credentials: any = {};
@@ -106,7 +102,4 @@ async function main() {
   await knex.destroy();
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -26,6 +26,7 @@ import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { startSandboxProcess } from './sandboxProcess';
+import { runBench } from './setup';
 
 const INSTANCES = 5;
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
@@ -273,7 +274,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -9,6 +9,7 @@ import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsServi
 import { FleetService } from '../plugins/gitops-backend/src/service/FleetService';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
+import { BENCH_ENVIRONMENTS, runBench } from './setup';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const SERVICES = Number(process.env.BENCH_APPS_PER_CLUSTER ?? 100);
@@ -39,12 +40,7 @@ async function main() {
     // statistics, as autovacuum keeps them in a running database
     await knex.raw('VACUUM ANALYZE');
   }
-  const environments = {
-    order: ['dev', 'staging', 'prod'],
-    label: 'environment',
-    fallback: 'default',
-    rules: [],
-  };
+  const environments = BENCH_ENVIRONMENTS;
   const gitops = new GitopsService({
     store,
     catalog: {} as any,
@@ -115,7 +111,4 @@ async function main() {
   await knex.destroy();
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

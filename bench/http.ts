@@ -28,6 +28,7 @@ import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/Data
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { benchDatabase } from './benchDatabase';
+import { runBench } from './setup';
 
 const CLUSTERS = 1000;
 const EDGE_SERVICES = 90;
@@ -194,7 +195,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -9,26 +9,13 @@ import { ArgoProvider } from '../plugins/gitops-backend/src/providers/argocd/Arg
 import { IngestionService } from '../plugins/gitops-backend/src/service/IngestionService';
 import { startSandboxProcess } from './sandboxProcess';
 import { benchDatabase } from './benchDatabase';
+import { BENCH_ENVIRONMENTS, benchLogger, runBench } from './setup';
 
 const APPS = Number(process.env.BENCH_APPS ?? 10_000);
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 5);
 /** The edge shape instead: this many clusters, an Argo CD instance each. */
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 0);
 const APPS_PER_CLUSTER = Number(process.env.BENCH_APPS_PER_CLUSTER ?? 100);
-
-const noopLogger: any = {
-  debug() {},
-  info() {},
-  warn(m: string) {
-    console.warn(m);
-  },
-  error(m: string) {
-    console.error(m);
-  },
-  child() {
-    return noopLogger;
-  },
-};
 
 async function main() {
   // the fake controllers in their own process: the RSS below is the backend's
@@ -44,12 +31,7 @@ async function main() {
   const store = await DatabaseGitopsStore.create({
     database: { getClient: async () => knex } as any,
   });
-  const environments = {
-    order: ['dev', 'staging', 'prod'],
-    label: 'environment',
-    fallback: 'default',
-    rules: [],
-  };
+  const environments = BENCH_ENVIRONMENTS;
   const providers = instances.map(
     name =>
       new ArgoProvider({
@@ -67,7 +49,7 @@ async function main() {
   const ingestion = new IngestionService({
     store,
     providers: () => providers,
-    logger: noopLogger,
+    logger: benchLogger,
     instanceTimeoutMs: 300_000,
     concurrency: Number(process.env.BENCH_CONCURRENCY ?? 3),
   });
@@ -166,7 +148,4 @@ async function main() {
   sb.stop();
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

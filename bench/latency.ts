@@ -10,23 +10,10 @@ import { ArgoProvider } from '../plugins/gitops-backend/src/providers/argocd/Arg
 import { IngestionService } from '../plugins/gitops-backend/src/service/IngestionService';
 import { startSandboxProcess } from './sandboxProcess';
 import { benchDatabase } from './benchDatabase';
+import { BENCH_ENVIRONMENTS, benchLogger, runBench } from './setup';
 
 const SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 20);
 const POLL_SECONDS = Number(process.env.BENCH_POLL_SECONDS ?? 10);
-
-const noopLogger: any = {
-  debug() {},
-  info() {},
-  warn(m: string) {
-    console.warn(m);
-  },
-  error(m: string) {
-    console.error(m);
-  },
-  child() {
-    return noopLogger;
-  },
-};
 
 const sleep = (ms: number) => new Promise(r => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) =>
@@ -48,17 +35,12 @@ async function measure(watch: boolean) {
       skipTLSVerify: false,
       timeoutMs: 30_000,
     },
-    environments: {
-      order: ['dev', 'staging', 'prod'],
-      label: 'environment',
-      fallback: 'default',
-      rules: [],
-    },
+    environments: BENCH_ENVIRONMENTS,
   });
   const ingestion = new IngestionService({
     store,
     providers: () => [provider],
-    logger: noopLogger,
+    logger: benchLogger,
     instanceTimeoutMs: 60_000,
   });
   // what the scheduler does: a run per interval, each a read (+ the watch)
@@ -126,7 +108,4 @@ async function main() {
   );
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

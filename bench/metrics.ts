@@ -9,6 +9,7 @@ import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsServi
 import { MetricsService } from '../plugins/gitops-backend/src/service/MetricsService';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
+import { BENCH_ENVIRONMENTS, runBench } from './setup';
 
 const APPS = Number(process.env.BENCH_APPS ?? 20_000);
 const ROWS = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -104,12 +105,7 @@ async function main() {
           ),
     }),
   };
-  const environments = {
-    order: ['dev', 'staging', 'prod'],
-    label: 'environment',
-    fallback: 'default',
-    rules: [],
-  };
+  const environments = BENCH_ENVIRONMENTS;
   const gitops = new GitopsService({
     store,
     catalog,
@@ -197,7 +193,4 @@ async function main() {
   await knex.destroy();
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

@@ -12,6 +12,7 @@ import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/Data
 import type { NewDeployment } from '../plugins/gitops-backend/src/database/GitopsStore';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
+import { runBench } from './setup';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 1000);
 const SERVICES = Number(process.env.BENCH_APPS_PER_CLUSTER ?? 100);
@@ -111,7 +112,4 @@ async function main() {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-main().catch(error => {
-  console.error(error);
-  process.exit(1);
-});
+runBench(main);

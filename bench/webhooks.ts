@@ -17,6 +17,7 @@ import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/Data
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
 import { benchDatabase } from './benchDatabase';
+import { runBench } from './setup';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 20_000);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 64);
@@ -166,7 +167,4 @@ async function main() {
   process.exit(0);
 }
 
-main().catch(e => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);
