@@ -25,7 +25,7 @@ import fs from 'node:fs';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
-import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
 import { benchDatabase } from './benchDatabase';
 import { runBench } from './setup';

@@ -7,7 +7,7 @@
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsService';
 import { MetricsService } from '../plugins/gitops-backend/src/service/MetricsService';
-import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { benchDatabase } from './benchDatabase';
 import { BENCH_ENVIRONMENTS, runBench } from './setup';
 

@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import type { NewDeployment } from '../plugins/gitops-backend/src/database/GitopsStore';
-import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { benchDatabase } from './benchDatabase';
 import { runBench } from './setup';
 

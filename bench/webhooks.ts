@@ -15,7 +15,7 @@ import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { gitopsPlugin } from '../plugins/gitops-backend/src/plugin';
-import { makeApplication } from '../plugins/gitops-backend/src/__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { benchDatabase } from './benchDatabase';
 import { runBench } from './setup';
 

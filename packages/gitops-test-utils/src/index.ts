@@ -16,3 +16,4 @@ export {
   OWNED_SERVICES_YAML,
   catalogFromYaml,
 } from './catalog';
+export { makeApplication } from './applications';

@@ -7,7 +7,7 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { makeApplication } from './__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitopsEntityProvider } from './GitopsEntityProvider';
 import { applicationToEntity, entityNameOf } from './applicationEntities';
 

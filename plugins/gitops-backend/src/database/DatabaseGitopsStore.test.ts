@@ -9,7 +9,7 @@ import {
   severityOf,
 } from '@gitops-portal/plugin-gitops-common';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { FleetFilter, NewDeployment } from './GitopsStore';
 import { EntityLinkStore } from './EntityLinkStore';
 import { readArgoEvent } from '../providers/argocd/events';

@@ -1,7 +1,7 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { EntityLinkStore } from './EntityLinkStore';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { NewDeployment } from './GitopsStore';
 
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitService, trackedBranch } from './GitService';
 import { rebase } from './annotations';
 import { GitStore } from './GitStore';

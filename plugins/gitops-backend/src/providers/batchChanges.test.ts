@@ -1,5 +1,5 @@
 import { batchChanges } from './batchChanges';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 
 describe('batchChanges', () => {
   const map = (names: string[]) => ({

@@ -5,7 +5,7 @@ import { mockCredentials } from '@backstage/backend-test-utils';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { EntityLinkStore } from '../database/EntityLinkStore';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitopsService, LISTED_PER_ENVIRONMENT } from './GitopsService';
 
 jest.setTimeout(60_000);

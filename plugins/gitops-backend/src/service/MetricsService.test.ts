@@ -7,7 +7,7 @@ import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { GitStore } from '../git/GitStore';
-import { makeApplication } from '../__fixtures__/applications';
+import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitopsService } from './GitopsService';
 import { MetricsService } from './MetricsService';
 

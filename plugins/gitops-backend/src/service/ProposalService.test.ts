@@ -16,7 +16,11 @@ import {
   GitopsApplication,
 } from '@gitops-portal/plugin-gitops-common';
 import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
-import { git, gitRepository } from '@gitops-portal/gitops-test-utils';
+import {
+  git,
+  gitRepository,
+  makeApplication,
+} from '@gitops-portal/gitops-test-utils';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,7 +29,6 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { ProposalStore } from '../database/ProposalStore';
-import { makeApplication } from '../__fixtures__/applications';
 import { parseFreezeWindow } from '../promotion/freezes';
 import { GitopsService } from './GitopsService';
 import { ProposalService } from './ProposalService';
