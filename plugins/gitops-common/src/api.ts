@@ -20,6 +20,16 @@ export type FleetQuery = NonNullable<
 >;
 
 /**
+ * Which applications the fleet matrix counts (the fleet list's filters):
+ * the query of `GET /fleet/matrix`, as the OpenAPI spec defines it.
+ *
+ * @public
+ */
+export type FleetMatrixQuery = NonNullable<
+  operations['GetFleetMatrix']['parameters']['query']
+>;
+
+/**
  * Query of `GET /entities/{kind}/{namespace}/{name}/history`.
  *
  * @public

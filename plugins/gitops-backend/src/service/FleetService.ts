@@ -5,12 +5,10 @@ import {
   ApplicationSetStatus,
   ControllerStatus,
   FleetMatrix,
+  FleetMatrixQuery,
   FleetPage,
   FleetQuery,
   GitopsApplication,
-  GitopsEngine,
-  HealthStatus,
-  SyncStatus,
   sortEnvironments,
 } from '@gitops-portal/plugin-gitops-common';
 import { ApplicationSetStore } from '../database/ApplicationSetStore';
@@ -130,14 +128,7 @@ export class FleetService {
    * the revisions they run, most common first.
    */
   async getFleetMatrix(
-    request: {
-      engine?: GitopsEngine[];
-      syncStatus?: SyncStatus[];
-      healthStatus?: HealthStatus[];
-      environment?: string[];
-      owner?: string;
-      text?: string;
-    },
+    request: FleetMatrixQuery,
     credentials: BackstageCredentials,
   ): Promise<FleetMatrix> {
     await this.options.visibility.authorizeFleetRead(credentials);

@@ -4,9 +4,6 @@ import type {
   DeploymentHistoryPage,
   EntityDeploymentsResponse,
   FleetPage,
-  GitopsEngine,
-  HealthStatus,
-  SyncStatus,
 } from '../types';
 import type {
   ChangeProposal,
@@ -17,10 +14,13 @@ import type { DeliveryMetrics, TeamDeliveryMetrics } from '../dora';
 import type {
   DeliveryMetricsQuery,
   FleetMatrix,
+  FleetMatrixQuery,
   FleetQuery,
   GitopsActionName,
   HistoryQuery,
 } from '../api';
+
+export type { FleetMatrixQuery } from '../api';
 
 /** @public */
 export interface EntityRefParts {
@@ -42,21 +42,6 @@ export type HistoryOptions = HistoryQuery;
  * @public
  */
 export type FleetOptions = FleetQuery;
-
-/**
- * Which applications the fleet matrix counts: the fleet list's filters.
- *
- * @public
- */
-export interface FleetMatrixQuery {
-  engine?: GitopsEngine[];
-  syncStatus?: SyncStatus[];
-  healthStatus?: HealthStatus[];
-  environment?: string[];
-  /** An owning group's or user's entity ref, or a group name. */
-  owner?: string;
-  text?: string;
-}
 
 /**
  * Client of the GitOps backend: what the frontend plugin, the catalog module
