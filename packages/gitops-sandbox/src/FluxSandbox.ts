@@ -38,7 +38,7 @@ export class FluxSandbox {
   private commits = 0;
   private helmUpgrades: HelmUpgrade[] = [];
   private readonly truth: GroundTruthDeployment[] = [];
-  /** Per application, what ran successfully, oldest first (revision and content). */
+  /** Per application, what ran successfully, oldest first (revision#content; podinfo's releases from before the sandbox started seeded). */
   private readonly deployed = new Map<string, string[]>();
   /** The values (a tag) each HelmRelease runs with. */
   private readonly helmValues = new Map<string, string>();
@@ -59,8 +59,8 @@ export class FluxSandbox {
       (repo, n) => this.revision(repo, n),
       this.options.extraClusters,
     );
-    // what the release ran before the sandbox started (chart#values)
-    const podinfoKey = 'flux-prod/HelmRelease/podinfo/podinfo';
+    const [podinfo] = this.list('flux-prod', 'HelmRelease');
+    const podinfoKey = this.key('flux-prod', podinfo);
     this.deployed.set(podinfoKey, ['6.5.4#1', '6.6.0#2', '6.6.1#3']);
     this.helmValues.set(podinfoKey, '3');
   }

@@ -205,24 +205,14 @@ export function argocdApi(
       if (req.method === 'POST' && app[2]) {
         const body = await readJson(req);
         if (!sandbox.sync(instance, name, body.appNamespace ?? appNamespace)) {
-          argoError(
-            res,
-            404,
-            5,
-            `applications.argoproj.io "${name}" not found`,
-          );
+          answer(res, undefined, name);
           return;
         }
       } else if (req.method !== 'GET' || app[2]) {
         argoError(res, 405, 12, 'method not allowed');
         return;
       }
-      const found = sandbox.application(instance, name, appNamespace);
-      if (!found) {
-        argoError(res, 404, 5, `applications.argoproj.io "${name}" not found`);
-        return;
-      }
-      send(res, 200, found);
+      answer(res, sandbox.application(instance, name, appNamespace), name);
       return;
     }
     argoError(res, 404, 5, `no such path ${path}`);

@@ -56,7 +56,7 @@ export class ChangeWriter {
   ) {}
 
   /** Pull requests where the host is GitHub, a branch to review elsewhere. */
-  modeFor(repo: RepoRef): ChangeMode {
+  private modeFor(repo: RepoRef): ChangeMode {
     const github =
       repo.type === 'github' &&
       Boolean(this.options.integrations.github.byHost(repo.host));

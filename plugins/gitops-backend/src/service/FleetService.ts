@@ -132,6 +132,9 @@ export class FleetService {
     credentials: BackstageCredentials,
   ): Promise<FleetMatrix> {
     await this.options.visibility.authorizeFleetRead(credentials);
+    const readable = await this.options.visibility.readableEntities(
+      credentials,
+    );
     // the same filters as the list beside it
     const groups = await this.options.store.fleetMatrix({
       engine: request.engine,
@@ -140,7 +143,7 @@ export class FleetService {
       environment: request.environment,
       text: request.text,
       ids: await this.ownedApplicationIds(request.owner, credentials),
-      readable: await this.options.visibility.readableEntities(credentials),
+      readable,
     });
     const cells = new Map<string, FleetMatrixGroup[]>();
     for (const g of groups) {
@@ -152,9 +155,6 @@ export class FleetService {
       this.options.environments.order,
     );
     const services = [...new Set(groups.map(g => g.service))].sort();
-    const readable = await this.options.visibility.readableEntities(
-      credentials,
-    );
     const claims = await this.options.links?.entitiesOfServices(services);
     const entityOf = (service: string) => {
       const refs = (claims?.get(service) ?? []).filter(readableBy(readable));
