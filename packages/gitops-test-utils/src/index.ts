@@ -17,3 +17,4 @@ export {
   catalogFromYaml,
 } from './catalog';
 export { makeApplication } from './applications';
+export { closingDatabaseFactory } from './database';

@@ -11,6 +11,7 @@ import {
   catalogFromYaml,
   CHECKOUT_COMPONENT_YAML,
   until,
+  closingDatabaseFactory,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
@@ -25,6 +26,7 @@ describe('catalog module with the catalog backend', () => {
     });
     const { server } = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         catalogPlugin,
         catalogModuleGitops,

@@ -22,6 +22,7 @@ import {
   OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
+  closingDatabaseFactory,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import { gitopsFleetReadPermission } from '@gitops-portal/plugin-gitops-common';
@@ -54,6 +55,7 @@ describe('who may see what, under a real permission policy', () => {
     });
     const { server } = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         catalogPlugin,
         catalogModuleGitops,

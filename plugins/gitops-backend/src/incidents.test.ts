@@ -15,7 +15,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { until } from '@gitops-portal/gitops-test-utils';
+import {
+  until,
+  closingDatabaseFactory,
+} from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
@@ -54,6 +57,7 @@ describe('lasting incidents told to owners', () => {
     server.use(...argoHandlers(main), ...argoHandlers(down));
     const backend = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         signalsPlugin,
         notificationsPlugin,

@@ -16,7 +16,10 @@ import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
 import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import { until } from '@gitops-portal/gitops-test-utils';
+import {
+  until,
+  closingDatabaseFactory,
+} from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AddressInfo } from 'node:net';
@@ -90,6 +93,7 @@ describe('live updates and owner notifications', () => {
     );
     const backend = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         signalsPlugin,
         notificationsPlugin,

@@ -15,6 +15,7 @@ import { argoApp, helmApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { capturingLogger } from './__testUtils__/capturingLogger';
 import { validateResponse } from './__testUtils__/openapi';
+import { closingDatabaseFactory } from '@gitops-portal/gitops-test-utils';
 
 jest.setTimeout(60_000);
 
@@ -115,6 +116,7 @@ async function startBackend(
   const logger = capturingLogger();
   const { server: httpServer } = await startTestBackend({
     features: [
+      closingDatabaseFactory,
       gitopsPlugin,
       logger.factory,
       actionsRegistry.factory,

@@ -17,7 +17,10 @@ import {
   sandboxControllers,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
-import { until } from '@gitops-portal/gitops-test-utils';
+import {
+  until,
+  closingDatabaseFactory,
+} from '@gitops-portal/gitops-test-utils';
 import request from 'supertest';
 import { gitopsPlugin } from './plugin';
 import { component } from './__testUtils__/catalogEntities';
@@ -34,6 +37,7 @@ describe('pull-request previews', () => {
     });
     const backend = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         // the real scheduler: the controller is read every second
         schedulerServiceFactory,

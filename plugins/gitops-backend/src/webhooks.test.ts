@@ -17,6 +17,7 @@ import request from 'supertest';
 import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
+import { closingDatabaseFactory } from '@gitops-portal/gitops-test-utils';
 
 jest.setTimeout(60_000);
 
@@ -109,6 +110,7 @@ describe('webhooks and both engines together', () => {
     server.use(...argoHandlers(argo));
     const backend = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         catalogServiceMock.factory({
           entities: [

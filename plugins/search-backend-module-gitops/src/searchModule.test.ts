@@ -19,6 +19,7 @@ import {
   OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
+  closingDatabaseFactory,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import request from 'supertest';
@@ -35,6 +36,7 @@ describe('search module with the search, catalog, permission and GitOps backends
     });
     const { server } = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         catalogPlugin,
         searchPlugin,

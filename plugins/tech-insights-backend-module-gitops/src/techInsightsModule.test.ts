@@ -11,6 +11,7 @@ import {
   catalogFromYaml,
   CHECKOUT_COMPONENT_YAML,
   until,
+  closingDatabaseFactory,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import request from 'supertest';
@@ -33,6 +34,7 @@ describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOp
     });
     const { server } = await startTestBackend({
       features: [
+        closingDatabaseFactory,
         gitopsPlugin,
         catalogPlugin,
         techInsightsPlugin,
