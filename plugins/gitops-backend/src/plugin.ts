@@ -13,13 +13,9 @@ import { notificationService } from '@backstage/plugin-notifications-node';
 import { signalsServiceRef } from '@backstage/plugin-signals-node';
 import { gitAuthFromIntegrations } from '@gitops-portal/plugin-gitops-node';
 import { gitopsPermissions } from '@gitops-portal/plugin-gitops-common';
-import { DatabaseGitopsStore } from './database/DatabaseGitopsStore';
+import { createGitopsStores } from './database/stores';
 import { createRouter } from './router';
 import { registerGitopsActions } from './actions';
-import { ProposalStore } from './database/ProposalStore';
-import { ControllerStore } from './database/ControllerStore';
-import { EntityLinkStore } from './database/EntityLinkStore';
-import { ApplicationSetStore } from './database/ApplicationSetStore';
 import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
@@ -31,11 +27,8 @@ import { LiveUpdates } from './service/LiveUpdates';
 import { readEnvironmentConfig } from './model/environments';
 import { readGitopsConfig } from './config';
 import { IncidentWatch } from './service/IncidentWatch';
-import { IncidentStore } from './database/IncidentStore';
-import { HistoryRetentionStore } from './database/HistoryRetentionStore';
 import { HistoryRetention } from './service/HistoryRetention';
 import { AuditService } from './service/AuditService';
-import { AuditStore } from './database/AuditStore';
 import { createProviders } from './providers/createProviders';
 import { createGitService } from './git/createGitService';
 
@@ -78,33 +71,35 @@ export const gitopsPlugin = createBackendPlugin({
         const environments = readEnvironmentConfig(deps.config);
         // what the store writes is told to open pages and owners
         const written = { to: (_ids: string[]) => {} };
-        const store = await DatabaseGitopsStore.create({
+        const stores = await createGitopsStores({
           database: deps.database,
           onWrite: ids => written.to(ids),
         });
+        const {
+          applications: store,
+          proposals: proposalStore,
+          controllers,
+          applicationSets,
+          links,
+        } = stores;
         const providers = createProviders({
           settings,
           environments,
           logger: deps.logger,
         });
+        // one reading of Backstage's `integrations`: SCM URLs and credentials
+        const integrations = ScmIntegrations.fromConfig(deps.config);
+        const githubCredentials =
+          DefaultGithubCredentialsProvider.fromIntegrations(integrations);
         const git = settings.git.enabled
-          ? await createGitService({
-              config: deps.config,
-              database: deps.database,
+          ? createGitService({
+              store: stores.git,
+              integrations,
+              credentials: githubCredentials,
               logger: deps.logger.child({ component: 'git' }),
               settings: settings.git,
             })
           : undefined;
-        const proposalStore = new ProposalStore(
-          await deps.database.getClient(),
-        );
-        const controllers = new ControllerStore(
-          await deps.database.getClient(),
-        );
-        const applicationSets = new ApplicationSetStore(
-          await deps.database.getClient(),
-        );
-        const links = new EntityLinkStore(await deps.database.getClient());
         const live = new LiveUpdates({
           store,
           links,
@@ -126,7 +121,7 @@ export const gitopsPlugin = createBackendPlugin({
         // down) told once to whom it concerns
         const incidents = new IncidentWatch({
           store,
-          incidents: new IncidentStore(await deps.database.getClient()),
+          incidents: stores.incidents,
           controllers,
           links,
           notifications: settings.notifications.enabled
@@ -141,7 +136,7 @@ export const gitopsPlugin = createBackendPlugin({
         const { history } = settings;
         if (history.retentionDays) {
           const retention = new HistoryRetention({
-            store: new HistoryRetentionStore(await deps.database.getClient()),
+            store: stores.history,
             retentionDays: history.retentionDays,
             keepPerApplication: history.keepPerApplication,
             logger: deps.logger.child({ component: 'history-retention' }),
@@ -196,9 +191,6 @@ export const gitopsPlugin = createBackendPlugin({
           permissions: deps.permissions,
           auditor: deps.auditor,
         });
-        const integrations = ScmIntegrations.fromConfig(deps.config);
-        const githubCredentials =
-          DefaultGithubCredentialsProvider.fromIntegrations(integrations);
         const proposals = new ProposalService({
           service,
           store,
@@ -281,7 +273,7 @@ export const gitopsPlugin = createBackendPlugin({
             webhooks,
             proposals,
             audit: new AuditService({
-              store: new AuditStore(await deps.database.getClient()),
+              store: stores.audit,
               permissions: deps.permissions,
               auditor: deps.auditor,
             }),

@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ApplicationSetStatus } from '@gitops-portal/plugin-gitops-common';
 import { Knex } from 'knex';
 
@@ -12,7 +13,32 @@ type Row = {
 };
 
 /** Argo CD ApplicationSets as last read, one row each. */
-export class ApplicationSetStore {
+export interface ApplicationSetStore {
+  /**
+   * Stores what one read of an instance found: its sets are written, and
+   * the ones it no longer has removed. A set whose status did not change is
+   * not rewritten.
+   */
+  replaceInstance(
+    instance: string,
+    sets: ApplicationSetStatus[],
+  ): Promise<{ written: number; removed: number }>;
+  /** Every set, by instance, namespace and name. */
+  list(): Promise<ApplicationSetStatus[]>;
+  /** The sets with these keys (those not stored are left out). */
+  get(
+    keys: Array<{ instance: string; namespace: string; name: string }>,
+  ): Promise<ApplicationSetStatus[]>;
+}
+
+/** Knex implementation of {@link ApplicationSetStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseApplicationSetStore implements ApplicationSetStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseApplicationSetStore> {
+    return new DatabaseApplicationSetStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   /**

@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   AuditRecord,
   ChangeProposal,
@@ -8,7 +9,23 @@ import { Knex } from 'knex';
  * The records an audit export is made of: deployments by when they
  * finished, proposals by when they were made, in a time range.
  */
-export class AuditStore {
+export interface AuditStore {
+  /** At most `limit` of each, oldest first. */
+  read(options: {
+    from: string;
+    to: string;
+    limit: number;
+  }): Promise<{ deployments: AuditRecord[]; proposals: AuditRecord[] }>;
+}
+
+/** Knex implementation of {@link AuditStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseAuditStore implements AuditStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseAuditStore> {
+    return new DatabaseAuditStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   /** At most `limit` of each, oldest first. */

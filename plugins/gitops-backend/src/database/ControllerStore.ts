@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   ControllerStatus,
   GitopsEngine,
@@ -30,7 +31,31 @@ function toStatus(row: Row): ControllerStatus {
 }
 
 /** The read status of each controller: one row each. */
-export class ControllerStore {
+export interface ControllerStore {
+  /** Records a read; a failure keeps when the failures began. */
+  recordRead(read: {
+    engine: GitopsEngine;
+    instance: string;
+    at: string;
+    ok: boolean;
+    error?: string;
+    applications?: number;
+  }): Promise<void>;
+  list(): Promise<ControllerStatus[]>;
+  /** Status of the given controllers, keyed `engine:instance`. */
+  get(
+    keys: Array<{ engine: GitopsEngine; instance: string }>,
+  ): Promise<Map<string, ControllerStatus>>;
+}
+
+/** Knex implementation of {@link ControllerStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseControllerStore implements ControllerStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseControllerStore> {
+    return new DatabaseControllerStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   /** Records a read; a failure keeps when the failures began. */

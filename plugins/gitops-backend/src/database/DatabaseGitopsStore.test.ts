@@ -11,7 +11,7 @@ import {
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { FleetFilter, NewDeployment } from './GitopsStore';
-import { EntityLinkStore } from './EntityLinkStore';
+import { DatabaseEntityLinkStore } from './EntityLinkStore';
 import { readArgoEvent } from '../providers/argocd/events';
 
 jest.setTimeout(60_000);
@@ -57,7 +57,7 @@ describe.each(databases.eachSupportedId())('DatabaseGitopsStore (%s)', id => {
     );
     await store.upsertApplications(apps);
     const idOf = (name: string) => apps.find(a => a.name === name)!.id;
-    const links = new EntityLinkStore(knex);
+    const links = new DatabaseEntityLinkStore(knex);
     expect(
       await links.replace([
         { entityRef: 'component:default/a', applicationId: idOf('a-dev') },

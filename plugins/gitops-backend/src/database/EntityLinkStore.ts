@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
 const TABLE = 'gitops_entity_links';
@@ -10,7 +11,40 @@ export type EntityLink = { entityRef: string; applicationId: string };
  * Which catalog entities claim which applications: fleet-wide reads leave
  * out the applications whose claiming entities a user may not read.
  */
-export class EntityLinkStore {
+export interface EntityLinkStore {
+  /**
+   * Replaces every link with `links`, writing only the difference, in one
+   * transaction. Answers how many links were added and removed.
+   */
+  replace(
+    links: EntityLink[],
+    options?: {
+      /** Entities whose links stay as they are (their annotation could not be read this time). */
+      keepEntities?: Set<string>;
+    },
+  ): Promise<{ added: number; removed: number }>;
+  /**
+   * Adds claims an entity was just seen to make (its page read them), so a
+   * service registered since the last full refresh hears its signals at
+   * once. The next `replace` recomputes them all. Answers how many were new.
+   */
+  claim(entityRef: string, applicationIds: string[]): Promise<number>;
+  /** Every entity that claims an application. */
+  entityRefs(): Promise<string[]>;
+  /** The entities that claim the applications of each of these services. */
+  entitiesOfServices(services: string[]): Promise<Map<string, string[]>>;
+  /** The entities that claim each of these applications. */
+  entitiesOf(applicationIds: string[]): Promise<Map<string, string[]>>;
+}
+
+/** Knex implementation of {@link EntityLinkStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseEntityLinkStore implements EntityLinkStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseEntityLinkStore> {
+    return new DatabaseEntityLinkStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   /**

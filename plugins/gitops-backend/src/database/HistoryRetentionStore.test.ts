@@ -1,7 +1,7 @@
 import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
 import { HistoryRetention } from '../service/HistoryRetention';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
-import { HistoryRetentionStore } from './HistoryRetentionStore';
+import { DatabaseHistoryRetentionStore } from './HistoryRetentionStore';
 
 jest.setTimeout(60_000);
 
@@ -63,7 +63,7 @@ describe.each(databases.eachSupportedId())('HistoryRetentionStore (%s)', id => {
     // days 0..90 (the one exactly at the cutoff is not older), and rare's 3
     expect(expected).toHaveLength(91 + 3);
 
-    const retention = new HistoryRetentionStore(knex);
+    const retention = new DatabaseHistoryRetentionStore(knex);
     // one statement deletes at most a batch
     expect(
       await retention.prune({ before, keepPerApplication: 20, batchSize: 50 }),

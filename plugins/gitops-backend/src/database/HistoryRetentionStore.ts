@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
 const DEPLOYMENTS = 'gitops_deployments';
@@ -8,7 +9,29 @@ const CHANGES = 'gitops_deployment_changes';
  * older than a cutoff, except each application's newest ones (so what a
  * controller still lists, and what a rollback or DORA reads, stays).
  */
-export class HistoryRetentionStore {
+export interface HistoryRetentionStore {
+  /**
+   * Deletes at most `batchSize` deployments that finished before `before`
+   * and are not among the `keepPerApplication` newest of their application,
+   * with what they brought. Answers how many were deleted.
+   */
+  prune(options: {
+    before: string;
+    keepPerApplication: number;
+    batchSize: number;
+  }): Promise<number>;
+}
+
+/** Knex implementation of {@link HistoryRetentionStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseHistoryRetentionStore implements HistoryRetentionStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseHistoryRetentionStore> {
+    return new DatabaseHistoryRetentionStore(
+      await options.database.getClient(),
+    );
+  }
+
   constructor(private readonly db: Knex) {}
 
   /**

@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
-import { IncidentStore } from './IncidentStore';
+import { DatabaseIncidentStore, IncidentStore } from './IncidentStore';
 
 jest.setTimeout(60_000);
 
@@ -16,7 +16,11 @@ describe.each(databases.eachSupportedId())('incidents (%s)', id => {
     await DatabaseGitopsStore.create({
       database: { getClient: async () => knex },
     });
-    return { knex, a: new IncidentStore(knex), b: new IncidentStore(knex) };
+    return {
+      knex,
+      a: new DatabaseIncidentStore(knex),
+      b: new DatabaseIncidentStore(knex),
+    };
   }
 
   it('tells an incident once it has lasted, once across replicas, and its end only if it was told', async () => {

@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { Knex } from 'knex';
 
 const TABLE = 'gitops_incidents';
@@ -43,7 +44,37 @@ const toIncident = (row: Row): Incident => ({
 });
 
 /** The incidents of the fleet, each told once, whichever replica sees it first. */
-export class IncidentStore {
+export interface IncidentStore {
+  /**
+   * Brings one kind's open incidents in line with what is the case now:
+   * opens one for each subject newly in that state and ends those whose
+   * subject no longer is (a subject in `unknown`, e.g. an application whose
+   * controller cannot be read, is left as it is).
+   *
+   * Answers the incidents this call claimed: `due`, open since `dueBefore`
+   * or earlier and not told yet; `ended`, ended now after being told.
+   */
+  reconcile(
+    kind: IncidentKind,
+    options: {
+      active: Array<{ subject: string; since?: string }>;
+      unknown?: Set<string>;
+      now: string;
+      dueBefore: string;
+    },
+  ): Promise<{ due: Incident[]; ended: Incident[] }>;
+  /** Forgets incidents that ended before `before`. */
+  prune(before: string): Promise<number>;
+}
+
+/** Knex implementation of {@link IncidentStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseIncidentStore implements IncidentStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseIncidentStore> {
+    return new DatabaseIncidentStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   /**

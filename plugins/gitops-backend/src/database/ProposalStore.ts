@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import { ChangeProposal } from '@gitops-portal/plugin-gitops-common';
 import { Knex } from 'knex';
 
@@ -6,7 +7,27 @@ const TABLE = 'gitops_proposals';
 type Row = { data: string };
 
 /** Proposals as rows: the columns that are queried, the rest as JSON. */
-export class ProposalStore {
+export interface ProposalStore {
+  insert(proposal: ChangeProposal & { id: string }): Promise<void>;
+  update(proposal: ChangeProposal & { id: string }): Promise<void>;
+  /** An entity's proposals, newest first. */
+  listForEntity(entityRef: string, limit?: number): Promise<ChangeProposal[]>;
+  /** Promotions deployed since an instant, newest first. */
+  listDeployedPromotionsSince(since: string): Promise<ChangeProposal[]>;
+  /** Proposals not yet deployed or closed. */
+  listUnfinished(): Promise<ChangeProposal[]>;
+  /** The proposals that the given deployments ran. */
+  forDeployments(ids: string[]): Promise<ChangeProposal[]>;
+}
+
+/** Knex implementation of {@link ProposalStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseProposalStore implements ProposalStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseProposalStore> {
+    return new DatabaseProposalStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   private row(p: ChangeProposal & { id: string }) {

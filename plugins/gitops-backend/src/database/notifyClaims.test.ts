@@ -1,6 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DatabaseGitopsStore } from './DatabaseGitopsStore';
-import { EntityLinkStore } from './EntityLinkStore';
+import { DatabaseEntityLinkStore } from './EntityLinkStore';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { NewDeployment } from './GitopsStore';
 
@@ -29,7 +29,7 @@ describe.each(databases.eachSupportedId())(
       ];
       await store.upsertApplications(apps);
       const [checkout, search, orphan] = apps.map(a => a.id);
-      await new EntityLinkStore(knex).replace([
+      await new DatabaseEntityLinkStore(knex).replace([
         { entityRef: 'component:default/checkout', applicationId: checkout },
         { entityRef: 'component:default/search', applicationId: search },
       ]);

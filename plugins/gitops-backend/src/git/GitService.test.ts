@@ -11,7 +11,7 @@ import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitService, trackedBranch } from './GitService';
 import { rebase } from './annotations';
-import { GitStore } from './GitStore';
+import { DatabaseGitStore } from './GitStore';
 import { PlainGitClient } from './PlainGitClient';
 
 jest.setTimeout(60_000);
@@ -102,7 +102,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
     });
     const getRange = jest.spyOn(plain, 'getRange');
     const git = new GitService({
-      store: new GitStore(knex),
+      store: new DatabaseGitStore(knex),
       integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       github: plain,
       plain,
@@ -206,7 +206,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
     });
     const getPending = jest.spyOn(plain, 'getPending');
     const git = new GitService({
-      store: new GitStore(knex),
+      store: new DatabaseGitStore(knex),
       integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
       github: plain,
       plain,
@@ -225,7 +225,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       at('dev', shas[3]),
     ]);
     expect(getPending).toHaveBeenCalledTimes(2);
-    const statuses = await new GitStore(knex).getStatuses([
+    const statuses = await new DatabaseGitStore(knex).getStatuses([
       'argocd:main:argocd:eu',
       'argocd:main:argocd:us',
     ]);
@@ -248,7 +248,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
     });
     const git = new GitService({
-      store: new GitStore(knex),
+      store: new DatabaseGitStore(knex),
       integrations,
       github: plain,
       plain,
@@ -295,9 +295,9 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
     });
 
     const counts = await git.refresh([dev, staging, prod, broken, chart]);
-    const chartInfo = (await new GitStore(knex).getStatuses([chart.id])).get(
-      chart.id,
-    )!;
+    const chartInfo = (
+      await new DatabaseGitStore(knex).getStatuses([chart.id])
+    ).get(chart.id)!;
     // the newest stable version of the chart, prereleases ignored
     expect(chartInfo[0]).toMatchObject({
       revision: '19.0.1',

@@ -1,3 +1,4 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
 import {
   CommitInfo,
   DeploymentChanges,
@@ -11,7 +12,51 @@ const chunk = <T>(items: T[], size = 200) =>
   );
 
 /** Knex storage of Git data; tables created by the plugin's migrations. */
-export class GitStore {
+export interface GitStore {
+  getCommit(repoUrl: string, sha: string): Promise<CommitInfo | undefined>;
+  /** Known commits by SHA, whatever their repository. */
+  getCommitsBySha(shas: string[]): Promise<Map<string, CommitInfo>>;
+  putCommit(repoUrl: string, commit: CommitInfo): Promise<void>;
+  putStatus(
+    applicationId: string,
+    info: SourceGitInfo[],
+    checkedAt: string,
+  ): Promise<void>;
+  getStatuses(applicationIds: string[]): Promise<Map<string, SourceGitInfo[]>>;
+  getDistance(
+    repoUrl: string,
+    from: string,
+    to: string,
+  ): Promise<number | undefined>;
+  putDistance(
+    repoUrl: string,
+    from: string,
+    to: string,
+    count: number,
+  ): Promise<void>;
+  /**
+   * Deployments not described yet, oldest id first. Every described
+   * deployment has a row (an error row when Git could not tell), so the
+   * highest described id is a watermark.
+   */
+  deploymentsToDescribe(limit: number): Promise<DeploymentToDescribe[]>;
+  /** Revisions of the last successful deployment of an application before one. */
+  previousSuccessfulRevisions(
+    d: DeploymentToDescribe,
+  ): Promise<string[] | undefined>;
+  putChanges(rows: StoredChanges[]): Promise<void>;
+  /** What each of these deployments brought, where Git told. */
+  getChanges(deploymentIds: string[]): Promise<Map<string, DeploymentChanges>>;
+}
+
+/** Knex implementation of {@link GitStore}; runs on SQLite and PostgreSQL. */
+export class DatabaseGitStore implements GitStore {
+  static async create(options: {
+    database: DatabaseService;
+  }): Promise<DatabaseGitStore> {
+    return new DatabaseGitStore(await options.database.getClient());
+  }
+
   constructor(private readonly db: Knex) {}
 
   async getCommit(

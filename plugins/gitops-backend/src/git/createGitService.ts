@@ -1,11 +1,7 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import {
-  DatabaseService,
-  LoggerService,
-  RootConfigService,
-} from '@backstage/backend-plugin-api';
-import {
-  DefaultGithubCredentialsProvider,
-  ScmIntegrations,
+  GithubCredentialsProvider,
+  ScmIntegrationRegistry,
 } from '@backstage/integration';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,18 +12,20 @@ import { GitService } from './GitService';
 import { GitStore } from './GitStore';
 import { PlainGitClient } from './PlainGitClient';
 
-/** Wires the Git service from Backstage's `integrations` config. */
-export async function createGitService(options: {
-  config: RootConfigService;
-  database: DatabaseService;
+/**
+ * Wires the Git service: GitHub through its API, other hosts through plain
+ * Git, each with the credentials Backstage's `integrations` config gives.
+ */
+export function createGitService(options: {
+  store: GitStore;
+  integrations: ScmIntegrationRegistry;
+  credentials: GithubCredentialsProvider;
   logger: LoggerService;
   settings: GitSettings;
-}): Promise<GitService> {
-  const integrations = ScmIntegrations.fromConfig(options.config);
-  const credentials =
-    DefaultGithubCredentialsProvider.fromIntegrations(integrations);
+}): GitService {
+  const { integrations, credentials } = options;
   return new GitService({
-    store: new GitStore(await options.database.getClient()),
+    store: options.store,
     integrations,
     github: new GithubGitClient({ integrations, credentials }),
     plain: new PlainGitClient({

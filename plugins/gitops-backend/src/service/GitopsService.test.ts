@@ -2,9 +2,9 @@ import { TestDatabases, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { mockCredentials } from '@backstage/backend-test-utils';
-import { ApplicationSetStore } from '../database/ApplicationSetStore';
+import { DatabaseApplicationSetStore } from '../database/ApplicationSetStore';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { EntityLinkStore } from '../database/EntityLinkStore';
+import { DatabaseEntityLinkStore } from '../database/EntityLinkStore';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitopsService, LISTED_PER_ENVIRONMENT } from './GitopsService';
 
@@ -75,7 +75,7 @@ describe.each(databases.eachSupportedId())(
         database: { getClient: async () => knex } as any,
       });
       await store.upsertApplications(edgeFleet());
-      const applicationSets = new ApplicationSetStore(knex);
+      const applicationSets = new DatabaseApplicationSetStore(knex);
       await applicationSets.replaceInstance('prod-01', [
         {
           instance: 'prod-01',
@@ -97,9 +97,9 @@ describe.each(databases.eachSupportedId())(
         },
         logger: mockServices.logger.mock(),
         applicationSets,
-        links: new EntityLinkStore(knex),
+        links: new DatabaseEntityLinkStore(knex),
       });
-      return { store, service, links: new EntityLinkStore(knex) };
+      return { store, service, links: new DatabaseEntityLinkStore(knex) };
     }
 
     it("claims the applications a service's page reads, so a service registered since the last refresh hears its signals", async () => {

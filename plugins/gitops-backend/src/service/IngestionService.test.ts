@@ -7,8 +7,8 @@ import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { ArgoInstanceConfig } from '../config';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { ControllerStore } from '../database/ControllerStore';
-import { ApplicationSetStore } from '../database/ApplicationSetStore';
+import { DatabaseControllerStore } from '../database/ControllerStore';
+import { DatabaseApplicationSetStore } from '../database/ApplicationSetStore';
 import { argoApp } from '../__fixtures__/argo';
 import { argoHandlers, fakeArgo } from '../__testUtils__/argoServer';
 import { ArgoProvider } from '../providers/argocd/ArgoProvider';
@@ -53,8 +53,8 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     const providers = names.map(
       n => new ArgoProvider({ instance: instance(n), environments }),
     );
-    const controllers = new ControllerStore(knex);
-    const applicationSets = new ApplicationSetStore(knex);
+    const controllers = new DatabaseControllerStore(knex);
+    const applicationSets = new DatabaseApplicationSetStore(knex);
     const ingestion = new IngestionService({
       store,
       providers: () => providers,

@@ -6,7 +6,7 @@ import {
 import { Entity } from '@backstage/catalog-model';
 import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { GitStore } from '../git/GitStore';
+import { DatabaseGitStore } from '../git/GitStore';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitopsService } from './GitopsService';
 import { MetricsService } from './MetricsService';
@@ -185,7 +185,7 @@ describe.each(databases.eachSupportedId())('MetricsService (%s)', id => {
         Number(r.id),
       ]),
     );
-    await new GitStore(knex).putChanges(
+    await new DatabaseGitStore(knex).putChanges(
       HISTORY.flatMap(([app, , , git], i) =>
         git
           ? [

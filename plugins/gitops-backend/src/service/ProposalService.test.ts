@@ -28,12 +28,12 @@ import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { ProposalStore } from '../database/ProposalStore';
+import { DatabaseProposalStore } from '../database/ProposalStore';
 import { parseFreezeWindow } from '../promotion/freezes';
 import { GitopsService } from './GitopsService';
 import { ProposalService } from './ProposalService';
 import { GitService } from '../git/GitService';
-import { GitStore } from '../git/GitStore';
+import { DatabaseGitStore } from '../git/GitStore';
 import { PlainGitClient } from '../git/PlainGitClient';
 import { PromotionSettings } from '../config';
 
@@ -181,7 +181,7 @@ async function setup(options: {
     fallback: 'dev',
     rules: [],
   };
-  const proposals = new ProposalStore(knex);
+  const proposals = new DatabaseProposalStore(knex);
   const service = new GitopsService({
     store,
     proposals,
@@ -236,7 +236,7 @@ async function setup(options: {
     logger: mockServices.logger.mock(),
     cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'proposals-cache-')),
     git: new GitService({
-      store: new GitStore(knex),
+      store: new DatabaseGitStore(knex),
       integrations,
       github: reader,
       plain: reader,
