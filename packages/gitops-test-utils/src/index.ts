@@ -18,3 +18,5 @@ export {
 } from './catalog';
 export { makeApplication } from './applications';
 export { closingDatabaseFactory } from './database';
+export { startSandboxPortal } from './sandboxPortal';
+export type { SandboxPortal } from './sandboxPortal';

@@ -1,17 +1,9 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import {
-  startSandbox,
-  sandboxControllers,
-} from '@gitops-portal/gitops-sandbox';
 import request from 'supertest';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
 import { catalogModuleGitops } from './module';
 import {
-  catalogFromYaml,
   CHECKOUT_COMPONENT_YAML,
   until,
-  closingDatabaseFactory,
+  startSandboxPortal,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 
@@ -19,35 +11,16 @@ jest.setTimeout(120_000);
 
 describe('catalog module with the catalog backend', () => {
   it('puts applications into the catalog, follows status changes and deletions', async () => {
-    const sb = await startSandbox({
-      port: 0,
-      commitEverySeconds: 0,
-      git: false,
+    const portal = await startSandboxPortal({
+      features: [gitopsPlugin, catalogModuleGitops],
+      catalogYaml: CHECKOUT_COMPONENT_YAML,
+      controllers: { argocd: ['main'], flux: ['flux-dev'] },
+      gitops: {
+        pollIntervalSeconds: 1,
+        catalog: { refreshIntervalSeconds: 1 },
+      },
     });
-    const { server } = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        catalogPlugin,
-        catalogModuleGitops,
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:0' },
-            catalog: catalogFromYaml(CHECKOUT_COMPONENT_YAML),
-            gitops: {
-              pollIntervalSeconds: 1,
-              catalog: { refreshIntervalSeconds: 1 },
-              git: { enabled: false },
-              ...sandboxControllers(sb.url, {
-                argocd: ['main'],
-                flux: ['flux-dev'],
-              }),
-            },
-          },
-        }),
-      ],
-    });
+    const { sandbox: sb, server } = portal;
     const api = request(server);
     const query = async (filter: string) =>
       (

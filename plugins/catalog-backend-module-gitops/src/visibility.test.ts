@@ -1,28 +1,13 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   AuthorizeResult,
   isPermission,
 } from '@backstage/plugin-permission-common';
 import {
-  startSandbox,
-  sandboxControllers,
-} from '@gitops-portal/gitops-sandbox';
-import {
-  catalogFromYaml,
-  onBehalfOfAuthFactory,
   OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
-  closingDatabaseFactory,
+  startSandboxPortal,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import { gitopsFleetReadPermission } from '@gitops-portal/plugin-gitops-common';
@@ -48,45 +33,21 @@ const policyModule = ownersOnlyPolicyModule((query, user) =>
 
 describe('who may see what, under a real permission policy', () => {
   it("hides the applications of entities a user may not read: fleet, matrix, application, Deployments tab and the catalog's Resources", async () => {
-    const sb = await startSandbox({
-      port: 0,
-      commitEverySeconds: 0,
-      git: false,
+    const portal = await startSandboxPortal({
+      features: [gitopsPlugin, catalogModuleGitops],
+      policy: policyModule,
+      catalogYaml: OWNED_SERVICES_YAML,
+      controllers: { argocd: ['main'], flux: ['flux-dev'] },
+      gitops: {
+        pollIntervalSeconds: 2,
+        watch: false,
+        visibility: { refreshIntervalSeconds: 1 },
+        // fleet and team metrics computed on each request
+        metrics: { snapshotMaxAgeSeconds: 0 },
+        catalog: { refreshIntervalSeconds: 1 },
+      },
     });
-    const { server } = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        catalogPlugin,
-        catalogModuleGitops,
-        permissionPlugin,
-        policyModule,
-        permissionsServiceFactory,
-        permissionsRegistryServiceFactory,
-        onBehalfOfAuthFactory,
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:0' },
-            permission: { enabled: true },
-            catalog: catalogFromYaml(OWNED_SERVICES_YAML),
-            gitops: {
-              pollIntervalSeconds: 2,
-              watch: false,
-              visibility: { refreshIntervalSeconds: 1 },
-              // fleet and team metrics computed on each request
-              metrics: { snapshotMaxAgeSeconds: 0 },
-              catalog: { refreshIntervalSeconds: 1 },
-              git: { enabled: false },
-              ...sandboxControllers(sb.url, {
-                argocd: ['main'],
-                flux: ['flux-dev'],
-              }),
-            },
-          },
-        }),
-      ],
-    });
+    const { sandbox: sb, server } = portal;
     const api = request(server);
     const as = (user: string) => ({
       get: (url: string) =>

@@ -1,25 +1,10 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { permissionsServiceFactory } from '@backstage/backend-defaults/permissions';
-import { permissionsRegistryServiceFactory } from '@backstage/backend-defaults/permissionsRegistry';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
-import permissionPlugin from '@backstage/plugin-permission-backend';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import searchPlugin from '@backstage/plugin-search-backend';
 import {
-  startSandbox,
-  sandboxControllers,
-} from '@gitops-portal/gitops-sandbox';
-import {
-  catalogFromYaml,
-  onBehalfOfAuthFactory,
   OWNED_SERVICES_YAML,
   ownersOnlyPolicyModule,
   until,
-  closingDatabaseFactory,
+  startSandboxPortal,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import request from 'supertest';
@@ -29,51 +14,31 @@ jest.setTimeout(180_000);
 
 describe('search module with the search, catalog, permission and GitOps backends', () => {
   it('indexes claimed applications as the controller reports them, follows new deployments, and shows each user only what they may read', async () => {
-    const sb = await startSandbox({
-      port: 0,
-      commitEverySeconds: 0,
-      git: false,
-    });
-    const { server } = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        catalogPlugin,
-        searchPlugin,
-        searchModuleGitopsCollator,
-        permissionPlugin,
-        ownersOnlyPolicyModule(),
-        permissionsServiceFactory,
-        permissionsRegistryServiceFactory,
-        onBehalfOfAuthFactory,
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:0' },
-            permission: { enabled: true },
-            catalog: catalogFromYaml(OWNED_SERVICES_YAML),
-            search: {
-              collators: {
-                gitops: {
-                  schedule: {
-                    frequency: { seconds: 2 },
-                    timeout: { seconds: 60 },
-                    initialDelay: { seconds: 1 },
-                  },
-                },
+    const portal = await startSandboxPortal({
+      features: [gitopsPlugin, searchPlugin, searchModuleGitopsCollator],
+      policy: ownersOnlyPolicyModule(),
+      catalogYaml: OWNED_SERVICES_YAML,
+      controllers: { argocd: ['main'] },
+      config: {
+        search: {
+          collators: {
+            gitops: {
+              schedule: {
+                frequency: { seconds: 2 },
+                timeout: { seconds: 60 },
+                initialDelay: { seconds: 1 },
               },
             },
-            gitops: {
-              pollIntervalSeconds: 1,
-              watch: false,
-              visibility: { refreshIntervalSeconds: 1 },
-              git: { enabled: false },
-              ...sandboxControllers(sb.url, { argocd: ['main'] }),
-            },
           },
-        }),
-      ],
+        },
+      },
+      gitops: {
+        pollIntervalSeconds: 1,
+        watch: false,
+        visibility: { refreshIntervalSeconds: 1 },
+      },
     });
+    const { sandbox: sb, server } = portal;
     const api = request(server);
     const search = async (user: string, term: string) => {
       const res = await api

@@ -1,17 +1,9 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import catalogPlugin from '@backstage/plugin-catalog-backend';
 import techInsightsPlugin from '@backstage-community/plugin-tech-insights-backend';
 import jsonRulesModule from '@backstage-community/plugin-tech-insights-backend-module-jsonfc';
 import {
-  startSandbox,
-  sandboxControllers,
-} from '@gitops-portal/gitops-sandbox';
-import {
-  catalogFromYaml,
   CHECKOUT_COMPONENT_YAML,
   until,
-  closingDatabaseFactory,
+  startSandboxPortal,
 } from '@gitops-portal/gitops-test-utils';
 import gitopsPlugin from '@gitops-portal/plugin-gitops-backend';
 import request from 'supertest';
@@ -21,93 +13,83 @@ jest.setTimeout(180_000);
 
 describe('Tech Insights module with the tech-insights, jsonfc, catalog and GitOps backends', () => {
   it("stores each entity's facts as the sandbox deployed, and the documented checks grade them", async () => {
-    const sb = await startSandbox({
-      port: 0,
-      commitEverySeconds: 0,
-      git: false,
-    });
-    // an open pull request's preview of checkout: not one of its applications
-    sb.pullRequests.openPullRequest({
-      number: 7,
-      title: 'Try the new basket',
-      author: 'dana',
-    });
-    const { server } = await startTestBackend({
+    const portal = await startSandboxPortal({
       features: [
-        closingDatabaseFactory,
         gitopsPlugin,
-        catalogPlugin,
         techInsightsPlugin,
         jsonRulesModule,
         techInsightsModuleGitopsFactRetriever,
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            backend: { baseUrl: 'http://localhost:0' },
-            catalog: catalogFromYaml(CHECKOUT_COMPONENT_YAML),
-            techInsights: {
-              factRetrievers: {
-                gitopsFactRetriever: {
-                  cadence: '*/2 * * * * *',
-                  lifecycle: { maxItems: 5 },
-                },
-              },
-              // the README's example checks
-              factChecker: {
-                checks: {
-                  gitopsDeployedToProductionRecently: {
-                    type: 'json-rules-engine',
-                    name: 'Deployed to production in the last 14 days',
-                    description: 'A succeeded production deployment in 14 days',
-                    factIds: ['gitopsFactRetriever'],
-                    rule: {
-                      conditions: {
-                        all: [
-                          {
-                            fact: 'daysSinceProductionDeployment',
-                            operator: 'lessThanInclusive',
-                            value: 14,
-                          },
-                        ],
-                      },
-                    },
-                  },
-                  gitopsNotOutOfSyncForLong: {
-                    type: 'json-rules-engine',
-                    name: 'Not out of sync for more than 4 hours',
-                    description: 'No application out of sync for over 4 hours',
-                    factIds: ['gitopsFactRetriever'],
-                    rule: {
-                      conditions: {
-                        all: [
-                          {
-                            fact: 'hoursOutOfSync',
-                            operator: 'lessThanInclusive',
-                            value: 4,
-                          },
-                        ],
-                      },
-                    },
-                  },
-                },
-              },
-            },
-            gitops: {
-              pollIntervalSeconds: 1,
-              watch: false,
-              visibility: { refreshIntervalSeconds: 1 },
-              metrics: { snapshotMaxAgeSeconds: 0 },
-              git: { enabled: false },
-              environments: {
-                order: ['dev', 'staging', 'prod'],
-                rules: [{ instance: 'prod', environment: 'prod' }],
-              },
-              ...sandboxControllers(sb.url, { argocd: ['main', 'prod'] }),
+      ],
+      catalogYaml: CHECKOUT_COMPONENT_YAML,
+      controllers: { argocd: ['main', 'prod'] },
+      // an open pull request's preview of checkout: not one of its applications
+      prepare: sandbox =>
+        sandbox.pullRequests.openPullRequest({
+          number: 7,
+          title: 'Try the new basket',
+          author: 'dana',
+        }),
+      config: {
+        techInsights: {
+          factRetrievers: {
+            gitopsFactRetriever: {
+              cadence: '*/2 * * * * *',
+              lifecycle: { maxItems: 5 },
             },
           },
-        }),
-      ],
+          // the README's example checks
+          factChecker: {
+            checks: {
+              gitopsDeployedToProductionRecently: {
+                type: 'json-rules-engine',
+                name: 'Deployed to production in the last 14 days',
+                description: 'A succeeded production deployment in 14 days',
+                factIds: ['gitopsFactRetriever'],
+                rule: {
+                  conditions: {
+                    all: [
+                      {
+                        fact: 'daysSinceProductionDeployment',
+                        operator: 'lessThanInclusive',
+                        value: 14,
+                      },
+                    ],
+                  },
+                },
+              },
+              gitopsNotOutOfSyncForLong: {
+                type: 'json-rules-engine',
+                name: 'Not out of sync for more than 4 hours',
+                description: 'No application out of sync for over 4 hours',
+                factIds: ['gitopsFactRetriever'],
+                rule: {
+                  conditions: {
+                    all: [
+                      {
+                        fact: 'hoursOutOfSync',
+                        operator: 'lessThanInclusive',
+                        value: 4,
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+      gitops: {
+        pollIntervalSeconds: 1,
+        watch: false,
+        visibility: { refreshIntervalSeconds: 1 },
+        metrics: { snapshotMaxAgeSeconds: 0 },
+        environments: {
+          order: ['dev', 'staging', 'prod'],
+          rules: [{ instance: 'prod', environment: 'prod' }],
+        },
+      },
     });
+    const { sandbox: sb, server } = portal;
     const api = request(server);
     const latestFacts = async () => {
       const res = await api.get(
