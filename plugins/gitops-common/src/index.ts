@@ -12,7 +12,7 @@ export * from './environments';
 export * from './revisions';
 export * from './api';
 export * from './classify';
-export * from './dora';
+export * from './deliveryPerformance';
 export * from './promotion';
 export * from './signals';
 export * from './client';

@@ -11,7 +11,7 @@ import type {
   EntityChangesResponse,
   ProposeChangeRequest,
 } from '../promotion';
-import type { DeliveryMetrics, TeamDeliveryMetrics } from '../dora';
+import type { DeliveryMetrics, TeamDeliveryMetrics } from '../deliveryPerformance';
 import type {
   DeliveryMetricsQuery,
   FleetMatrix,

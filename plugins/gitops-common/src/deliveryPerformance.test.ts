@@ -4,7 +4,7 @@ import {
   dailyDeployments,
   doraBands,
   percentile,
-} from './dora';
+} from './deliveryPerformance';
 
 /**
  * Two applications in prod over one week, computed by hand below.
