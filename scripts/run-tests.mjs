@@ -1,5 +1,7 @@
 // `npm test`: every Jest test of the repo (unit, component, store tests on
-// SQLite, and on PostgreSQL). When no PostgreSQL connection string is set
+// SQLite, and on PostgreSQL). `npm run test:soak` (`--soak`): the long runs
+// only, the ground-truth soak and the killed replica, which `npm test` skips.
+// When no PostgreSQL connection string is set
 // and PostgreSQL server binaries are on the machine, a throwaway server is
 // started for the run. Prints `N passed, N failed` last; exits non-zero on
 // any failure or when no test ran.
@@ -18,6 +20,16 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PG_VAR = 'BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING';
 const env = { ...process.env, BACKSTAGE_TEST_DISABLE_DOCKER: '1' };
+const SOAK_TESTS = [
+  'plugins/gitops-backend/src/groundTruth.test.ts',
+  'plugins/gitops-backend/src/kill.test.ts',
+];
+const soak = process.argv.includes('--soak');
+const args = process.argv.slice(2).filter(a => a !== '--soak');
+if (soak) {
+  env.GITOPS_SOAK = '1';
+  args.push(...SOAK_TESTS);
+}
 let pgDir;
 
 if (!env[PG_VAR] && existsSync('/usr/lib/postgresql/15/bin/initdb')) {
@@ -58,7 +70,7 @@ const run = spawnSync(
     '--json',
     `--outputFile=${outputFile}`,
     `--cacheDirectory=${jestCache}`,
-    ...process.argv.slice(2),
+    ...args,
   ],
   { cwd: root, env, stdio: 'inherit' },
 );
