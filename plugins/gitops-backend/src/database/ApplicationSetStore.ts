@@ -41,11 +41,6 @@ export class DatabaseApplicationSetStore implements ApplicationSetStore {
 
   constructor(private readonly db: Knex) {}
 
-  /**
-   * Stores what one read of an instance found: its sets are written, and
-   * the ones it no longer has removed. A set whose status did not change is
-   * not rewritten.
-   */
   async replaceInstance(
     instance: string,
     sets: ApplicationSetStatus[],
@@ -93,7 +88,6 @@ export class DatabaseApplicationSetStore implements ApplicationSetStore {
     });
   }
 
-  /** Every set, by instance, namespace and name. */
   async list(): Promise<ApplicationSetStatus[]> {
     const rows: Row[] = await this.db(TABLE)
       .select()
@@ -101,7 +95,6 @@ export class DatabaseApplicationSetStore implements ApplicationSetStore {
     return rows.map(toStatus);
   }
 
-  /** The sets with these keys (those not stored are left out). */
   async get(
     keys: Array<{ instance: string; namespace: string; name: string }>,
   ): Promise<ApplicationSetStatus[]> {

@@ -28,7 +28,6 @@ export class DatabaseAuditStore implements AuditStore {
 
   constructor(private readonly db: Knex) {}
 
-  /** At most `limit` of each, oldest first. */
   async read(options: {
     from: string;
     to: string;

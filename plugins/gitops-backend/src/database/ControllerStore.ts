@@ -58,7 +58,6 @@ export class DatabaseControllerStore implements ControllerStore {
 
   constructor(private readonly db: Knex) {}
 
-  /** Records a read; a failure keeps when the failures began. */
   async recordRead(read: {
     engine: GitopsEngine;
     instance: string;
@@ -91,7 +90,6 @@ export class DatabaseControllerStore implements ControllerStore {
     return rows.map(toStatus);
   }
 
-  /** Status of the given controllers, keyed `engine:instance`. */
   async get(
     keys: Array<{ engine: GitopsEngine; instance: string }>,
   ): Promise<Map<string, ControllerStatus>> {

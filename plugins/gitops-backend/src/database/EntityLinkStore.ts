@@ -47,10 +47,6 @@ export class DatabaseEntityLinkStore implements EntityLinkStore {
 
   constructor(private readonly db: Knex) {}
 
-  /**
-   * Replaces every link with `links`, writing only the difference, in one
-   * transaction. Answers how many links were added and removed.
-   */
   async replace(
     links: EntityLink[],
     options: {
@@ -93,11 +89,6 @@ export class DatabaseEntityLinkStore implements EntityLinkStore {
     });
   }
 
-  /**
-   * Adds claims an entity was just seen to make (its page read them), so a
-   * service registered since the last full refresh hears its signals at
-   * once. The next `replace` recomputes them all. Answers how many were new.
-   */
   async claim(entityRef: string, applicationIds: string[]): Promise<number> {
     let added = 0;
     for (let i = 0; i < applicationIds.length; i += 500) {
@@ -121,7 +112,6 @@ export class DatabaseEntityLinkStore implements EntityLinkStore {
     return added;
   }
 
-  /** Every entity that claims an application. */
   async entityRefs(): Promise<string[]> {
     const rows: Array<{ entity_ref: string }> = await this.db(TABLE)
       .distinct('entity_ref')
@@ -129,7 +119,6 @@ export class DatabaseEntityLinkStore implements EntityLinkStore {
     return rows.map(r => r.entity_ref);
   }
 
-  /** The entities that claim the applications of each of these services. */
   async entitiesOfServices(services: string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     for (let i = 0; i < services.length; i += 500) {
@@ -147,7 +136,6 @@ export class DatabaseEntityLinkStore implements EntityLinkStore {
     return result;
   }
 
-  /** The entities that claim each of these applications. */
   async entitiesOf(applicationIds: string[]): Promise<Map<string, string[]>> {
     const result = new Map<string, string[]>();
     for (let i = 0; i < applicationIds.length; i += 500) {

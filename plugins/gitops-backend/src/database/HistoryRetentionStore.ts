@@ -34,11 +34,6 @@ export class DatabaseHistoryRetentionStore implements HistoryRetentionStore {
 
   constructor(private readonly db: Knex) {}
 
-  /**
-   * Deletes at most `batchSize` deployments that finished before `before`
-   * and are not among the `keepPerApplication` newest of their application,
-   * with what they brought. Answers how many were deleted.
-   */
   async prune(options: {
     before: string;
     keepPerApplication: number;

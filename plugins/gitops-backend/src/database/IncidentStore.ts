@@ -77,15 +77,6 @@ export class DatabaseIncidentStore implements IncidentStore {
 
   constructor(private readonly db: Knex) {}
 
-  /**
-   * Brings one kind's open incidents in line with what is the case now:
-   * opens one for each subject newly in that state and ends those whose
-   * subject no longer is (a subject in `unknown`, e.g. an application whose
-   * controller cannot be read, is left as it is).
-   *
-   * Answers the incidents this call claimed: `due`, open since `dueBefore`
-   * or earlier and not told yet; `ended`, ended now after being told.
-   */
   async reconcile(
     kind: IncidentKind,
     options: {
@@ -149,7 +140,6 @@ export class DatabaseIncidentStore implements IncidentStore {
     return { due, ended };
   }
 
-  /** Forgets incidents that ended before `before`. */
   async prune(before: string): Promise<number> {
     return this.db(TABLE)
       .whereNotNull('resolved_at')

@@ -53,7 +53,6 @@ export class DatabaseProposalStore implements ProposalStore {
     await this.db(TABLE).where({ id }).update(rest);
   }
 
-  /** An entity's proposals, newest first. */
   async listForEntity(
     entityRef: string,
     limit = 20,
@@ -66,7 +65,6 @@ export class DatabaseProposalStore implements ProposalStore {
     return rows.map(r => JSON.parse(r.data));
   }
 
-  /** Promotions deployed since an instant, newest first. */
   async listDeployedPromotionsSince(since: string): Promise<ChangeProposal[]> {
     const rows: Row[] = await this.db(TABLE)
       .where({ status: 'deployed', action: 'promote' })
@@ -77,7 +75,6 @@ export class DatabaseProposalStore implements ProposalStore {
     return rows.map(r => JSON.parse(r.data));
   }
 
-  /** Proposals not yet deployed or closed. */
   async listUnfinished(): Promise<ChangeProposal[]> {
     const rows: Row[] = await this.db(TABLE)
       .whereIn('status', ['open', 'merged'])
@@ -85,7 +82,6 @@ export class DatabaseProposalStore implements ProposalStore {
     return rows.map(r => JSON.parse(r.data));
   }
 
-  /** The proposals that the given deployments ran. */
   async forDeployments(ids: string[]): Promise<ChangeProposal[]> {
     if (ids.length === 0) return [];
     const rows: Row[] = await this.db(TABLE)

@@ -69,7 +69,6 @@ export class DatabaseGitStore implements GitStore {
     return row ? JSON.parse(row.data) : undefined;
   }
 
-  /** Known commits by SHA, whatever their repository. */
   async getCommitsBySha(shas: string[]): Promise<Map<string, CommitInfo>> {
     const result = new Map<string, CommitInfo>();
     for (const batch of chunk([...new Set(shas)])) {
@@ -138,11 +137,6 @@ export class DatabaseGitStore implements GitStore {
       .ignore();
   }
 
-  /**
-   * Deployments not described yet, oldest id first. Every described
-   * deployment has a row (an error row when Git could not tell), so the
-   * highest described id is a watermark.
-   */
   async deploymentsToDescribe(limit: number): Promise<DeploymentToDescribe[]> {
     const [{ max }] = await this.db('gitops_deployment_changes').max({
       max: 'deployment_id',
@@ -161,7 +155,6 @@ export class DatabaseGitStore implements GitStore {
     }));
   }
 
-  /** Revisions of the last successful deployment of an application before one. */
   async previousSuccessfulRevisions(
     d: DeploymentToDescribe,
   ): Promise<string[] | undefined> {
@@ -206,7 +199,6 @@ export class DatabaseGitStore implements GitStore {
     }
   }
 
-  /** What each of these deployments brought, where Git told. */
   async getChanges(
     deploymentIds: string[],
   ): Promise<Map<string, DeploymentChanges>> {
