@@ -3,37 +3,52 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
+/** Who commits in a test repository. */
+export interface GitAuthor {
+  name: string;
+  email: string;
+}
+
+const DEV: GitAuthor = { name: 'Dev', email: 'dev@example.com' };
+
+/** Runs git in `cwd` as `author`; answers its trimmed output. */
+export const gitAs =
+  (author: GitAuthor) =>
+  (cwd: string, ...args: string[]) =>
+    execFileSync('git', args, {
+      cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 * 1024 * 1024,
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: author.name,
+        GIT_AUTHOR_EMAIL: author.email,
+        GIT_COMMITTER_NAME: author.name,
+        GIT_COMMITTER_EMAIL: author.email,
+      },
+    })
+      .toString()
+      .trim();
+
 /** Runs git in `cwd` as a fixed author; answers its trimmed output. */
-export const git = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
-    maxBuffer: 256 * 1024 * 1024,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'Dev',
-      GIT_AUTHOR_EMAIL: 'dev@example.com',
-      GIT_COMMITTER_NAME: 'Dev',
-      GIT_COMMITTER_EMAIL: 'dev@example.com',
-    },
-  })
-    .toString()
-    .trim();
+export const git = gitAs(DEV);
 
 /**
  * A real bare repository (`<root>/<name>.git`, reachable as a file:// URL)
  * with a working clone beside it; each commit writes files, or lets `change`
- * do anything to the working tree, then pushes to main.
+ * do anything to the working tree, then pushes to main, as `author`.
  */
 export function gitRepository(
   name: string,
   root = fs.mkdtempSync(path.join(os.tmpdir(), `${name}-`)),
+  author: GitAuthor = DEV,
 ) {
+  const run = gitAs(author);
   const bare = path.join(root, `${name}.git`);
-  git(root, 'init', '--bare', '--quiet', '-b', 'main', bare);
+  run(root, 'init', '--bare', '--quiet', '-b', 'main', bare);
   const work = path.join(root, `${name}-work`);
-  git(root, 'clone', '--quiet', bare, work);
-  git(work, 'checkout', '--quiet', '-B', 'main');
+  run(root, 'clone', '--quiet', bare, work);
+  run(work, 'checkout', '--quiet', '-B', 'main');
   return {
     bare,
     work,
@@ -50,13 +65,13 @@ export function gitRepository(
           });
           fs.writeFileSync(path.join(work, file), text);
         }
-      git(work, 'add', '--all');
-      git(work, 'commit', '--quiet', '-m', message);
-      git(work, 'push', '--quiet', 'origin', 'HEAD:main');
-      return git(work, 'rev-parse', 'HEAD');
+      run(work, 'add', '--all');
+      run(work, 'commit', '--quiet', '-m', message);
+      run(work, 'push', '--quiet', 'origin', 'HEAD:main');
+      return run(work, 'rev-parse', 'HEAD');
     },
-    show: (ref: string, file: string) => git(bare, 'show', `${ref}:${file}`),
-    refs: () => git(bare, 'for-each-ref', '--format=%(refname)'),
-    head: (ref = 'main') => git(bare, 'rev-parse', ref),
+    show: (ref: string, file: string) => run(bare, 'show', `${ref}:${file}`),
+    refs: () => run(bare, 'for-each-ref', '--format=%(refname)'),
+    head: (ref = 'main') => run(bare, 'rev-parse', ref),
   };
 }

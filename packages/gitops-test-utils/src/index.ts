@@ -10,7 +10,8 @@ export {
   until,
 } from './portal';
 export type { PolicyExtra } from './portal';
-export { git, gitRepository } from './gitRepository';
+export { git, gitAs, gitRepository } from './gitRepository';
+export type { GitAuthor } from './gitRepository';
 export {
   CHECKOUT_COMPONENT_YAML,
   OWNED_SERVICES_YAML,

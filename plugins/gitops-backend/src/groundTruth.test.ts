@@ -6,14 +6,7 @@
  * stores is compared with what happened: every deployment once, each
  * labelled as it was, and the delivery metrics equal.
  */
-import {
-  TestDatabases,
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { TestDatabases, mockCredentials } from '@backstage/backend-test-utils';
 import {
   SANDBOX_K8S_TOKEN,
   sandboxControllers,
@@ -22,7 +15,6 @@ import {
 import { Knex } from 'knex';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { gitopsPlugin } from './plugin';
 import {
   compareWithTruth,
   confusionTable,
@@ -30,6 +22,7 @@ import {
   storedDeployments,
   truthFacts,
 } from './__testUtils__/groundTruth';
+import { startGitopsTestBackend } from './__testUtils__/testBackend';
 
 jest.setTimeout(240_000);
 
@@ -153,42 +146,35 @@ const SOAK = process.env.GITOPS_SOAK === '1';
 
     let baseUrl = '';
     const backend = async () => {
-      const b = await startTestBackend({
-        features: [
-          gitopsPlugin,
-          schedulerServiceFactory,
-          mockServices.database.factory({ knex }),
-          catalogServiceMock.factory({ entities: [storefront] }),
-          mockServices.rootConfig.factory({
-            data: {
-              gitops: {
-                git: { enabled: false },
-                pollIntervalSeconds: 3,
-                environments: {
-                  order: ['dev', 'staging', 'prod'],
-                  label: 'environment',
-                },
-                // promotions and rollbacks: branches of the sandbox's fleet
-                // repository, merged by the test as a reviewer would
-                promotion: {
-                  fleetRepo: `${sb.url}/git/fleet.git`,
-                  allowedRepositories: [`${sb.url}/git/*`],
-                  trackIntervalSeconds: 2,
-                },
-                webhooks: { argocdToken: HOOK_TOKEN, fluxHmacKey: FLUX_KEY },
-                flux: {
-                  clusters: ['flux-dev', 'flux-prod'].map(name => ({
-                    name,
-                    url: `${sb.url}/k8s/${name}`,
-                    serviceAccountToken: SANDBOX_K8S_TOKEN,
-                    skipTLSVerify: true,
-                  })),
-                },
-                ...sandboxControllers(sb.url, { argocd: ['main', 'prod'] }),
-              },
-            },
-          }),
-        ],
+      const b = await startGitopsTestBackend({
+        knex,
+        scheduler: 'real',
+        entities: [storefront],
+        gitops: {
+          watch: true,
+          pollIntervalSeconds: 3,
+          environments: {
+            order: ['dev', 'staging', 'prod'],
+            label: 'environment',
+          },
+          // promotions and rollbacks: branches of the sandbox's fleet
+          // repository, merged by the test as a reviewer would
+          promotion: {
+            fleetRepo: `${sb.url}/git/fleet.git`,
+            allowedRepositories: [`${sb.url}/git/*`],
+            trackIntervalSeconds: 2,
+          },
+          webhooks: { argocdToken: HOOK_TOKEN, fluxHmacKey: FLUX_KEY },
+          flux: {
+            clusters: ['flux-dev', 'flux-prod'].map(name => ({
+              name,
+              url: `${sb.url}/k8s/${name}`,
+              serviceAccountToken: SANDBOX_K8S_TOKEN,
+              skipTLSVerify: true,
+            })),
+          },
+          ...sandboxControllers(sb.url, { argocd: ['main', 'prod'] }),
+        },
       });
       const port = (b.server.address() as AddressInfo).port;
       // the sandbox posts to <relay>/api/gitops/webhooks/...: the same path here

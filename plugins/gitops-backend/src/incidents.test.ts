@@ -5,27 +5,19 @@
  * when it ends, and reaches no one else; a controller that cannot be read
  * reaches the configured group, naming no application.
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import notificationsPlugin from '@backstage/plugin-notifications-backend';
-import signalsPlugin from '@backstage/plugin-signals-backend';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import {
-  until,
-  closingDatabaseFactory,
-} from '@gitops-portal/gitops-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { until } from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
-import { component, group, user } from './__testUtils__/catalogEntities';
+import { group, twoTeams, user } from './__testUtils__/catalogEntities';
+import {
+  argoInstance,
+  signalsAndNotifications,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
 jest.setTimeout(90_000);
 
@@ -55,56 +47,35 @@ describe('lasting incidents told to owners', () => {
 
   beforeAll(async () => {
     server.use(...argoHandlers(main), ...argoHandlers(down));
-    const backend = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        signalsPlugin,
-        notificationsPlugin,
-        eventsServiceFactory,
-        catalogServiceMock.factory({
-          entities: [
-            component('checkout', 'group:default/team-checkout'),
-            component('search', 'group:default/team-search'),
-            group('team-checkout', ['user:default/alice']),
-            group('team-search', ['user:default/bob']),
-            group('platform', ['user:default/carol']),
-            user('alice', 'group:default/team-checkout'),
-            user('bob', 'group:default/team-search'),
-            user('carol', 'group:default/platform'),
-          ],
-        }),
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            events: { useEventBus: 'never' },
-            gitops: {
-              git: { enabled: false },
-              watch: false,
-              pollIntervalSeconds: 1,
-              visibility: { refreshIntervalSeconds: 1 },
-              notifications: {
-                checkIntervalSeconds: 1,
-                // told as soon as seen: how long is the store's test's part
-                degraded: { afterMinutes: 0 },
-                outOfSync: { afterMinutes: 0 },
-                drift: { afterMinutes: 0 },
-                controllerUnreachable: {
-                  afterMinutes: 0,
-                  recipients: 'group:default/platform',
-                },
-              },
-              argocd: {
-                instances: [
-                  { name: 'main', url: main.url, token: 'argo-token' },
-                  { name: 'down', url: down.url, token: 'argo-token' },
-                ],
-              },
-            },
-          },
-        }),
+    const backend = await startGitopsTestBackend({
+      ...signalsAndNotifications,
+      scheduler: 'real',
+      entities: [
+        ...twoTeams,
+        group('platform', ['user:default/carol']),
+        user('carol', 'group:default/platform'),
       ],
+      gitops: {
+        pollIntervalSeconds: 1,
+        visibility: { refreshIntervalSeconds: 1 },
+        notifications: {
+          checkIntervalSeconds: 1,
+          // told as soon as seen: how long is the store's test's part
+          degraded: { afterMinutes: 0 },
+          outOfSync: { afterMinutes: 0 },
+          drift: { afterMinutes: 0 },
+          controllerUnreachable: {
+            afterMinutes: 0,
+            recipients: 'group:default/platform',
+          },
+        },
+        argocd: {
+          instances: [
+            argoInstance('main', main.url),
+            argoInstance('down', down.url),
+          ],
+        },
+      },
     });
     api = request(backend.server);
     stop = () => backend.stop();

@@ -6,29 +6,21 @@
  * members, resolved by the notifications backend from the catalog) once,
  * however often the controller repeats it.
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
-import notificationsPlugin from '@backstage/plugin-notifications-backend';
-import signalsPlugin from '@backstage/plugin-signals-backend';
-import { eventsServiceFactory } from '@backstage/plugin-events-node';
-import {
-  until,
-  closingDatabaseFactory,
-} from '@gitops-portal/gitops-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
+import { until } from '@gitops-portal/gitops-test-utils';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
-import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
-import { component, group, user } from './__testUtils__/catalogEntities';
+import { twoTeams } from './__testUtils__/catalogEntities';
+import {
+  argoInstance,
+  signalsAndNotifications,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -91,50 +83,16 @@ describe('live updates and owner notifications', () => {
         }),
       ),
     );
-    const backend = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        signalsPlugin,
-        notificationsPlugin,
-        // one event bus for the backend, as in a portal (the test backend's
-        // mock gives each plugin its own)
-        eventsServiceFactory,
-        catalogServiceMock.factory({
-          entities: [
-            component('checkout', 'group:default/team-checkout'),
-            component('search', 'group:default/team-search'),
-            group('team-checkout', ['user:default/alice']),
-            group('team-search', ['user:default/bob']),
-            user('alice', 'group:default/team-checkout'),
-            user('bob', 'group:default/team-search'),
-          ],
-        }),
-        // the real scheduler: the claims are read again every second
-        schedulerServiceFactory,
-        mockServices.rootConfig.factory({
-          data: {
-            app: { baseUrl: 'http://localhost:3000' },
-            // this backend's own bus only (no events backend)
-            events: { useEventBus: 'never' },
-            gitops: {
-              git: { enabled: false },
-              watch: false,
-              visibility: { refreshIntervalSeconds: 1 },
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: 'https://argo.test',
-                    token: 'argo-token',
-                  },
-                ],
-              },
-              webhooks: { argocdToken: HOOK_TOKEN },
-            },
-          },
-        }),
-      ],
+    const backend = await startGitopsTestBackend({
+      ...signalsAndNotifications,
+      // the real scheduler: the claims are read again every second
+      scheduler: 'real',
+      entities: twoTeams,
+      gitops: {
+        visibility: { refreshIntervalSeconds: 1 },
+        argocd: { instances: [argoInstance('main', 'https://argo.test')] },
+        webhooks: { argocdToken: HOOK_TOKEN },
+      },
     });
     app = request(backend.server);
     baseUrl = `http://127.0.0.1:${

@@ -2,18 +2,19 @@ import {
   TestDatabaseId,
   TestDatabases,
   mockCredentials,
-  mockServices,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import knexFactory, { Knex } from 'knex';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import net from 'node:net';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
+import { component } from './__testUtils__/catalogEntities';
+import {
+  argoInstance,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 import { isStoreUnavailable } from './router';
 
 jest.setTimeout(60_000);
@@ -113,47 +114,12 @@ async function dbProxy(target: { host: string; port: number }) {
         ],
       });
       server.use(...argoHandlers(argo));
-      const backend = await startTestBackend({
-        features: [
-          gitopsPlugin,
-          mockServices.database.factory({ knex }),
-          catalogServiceMock.factory({
-            entities: [
-              {
-                apiVersion: 'backstage.io/v1alpha1',
-                kind: 'Component',
-                metadata: {
-                  name: 'checkout',
-                  namespace: 'default',
-                  annotations: {
-                    'argocd/app-selector': 'app.kubernetes.io/name=checkout',
-                  },
-                },
-                spec: {},
-              },
-            ],
-          }),
-          mockServices.scheduler.factory({
-            includeInitialDelayedTasksOnStartup: true,
-          }),
-          mockServices.rootConfig.factory({
-            data: {
-              gitops: {
-                git: { enabled: false },
-                watch: false,
-                argocd: {
-                  instances: [
-                    {
-                      name: 'main',
-                      url: 'https://argo.test',
-                      token: 'argo-token',
-                    },
-                  ],
-                },
-              },
-            },
-          }),
-        ],
+      const backend = await startGitopsTestBackend({
+        knex,
+        entities: [component('checkout', 'group:default/team-checkout')],
+        gitops: {
+          argocd: { instances: [argoInstance('main', 'https://argo.test')] },
+        },
       });
       const app = request(backend.server);
       const deployments = () =>

@@ -1,21 +1,18 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import { argoApp, helmApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { capturingLogger } from './__testUtils__/capturingLogger';
 import { validateResponse } from './__testUtils__/openapi';
-import { closingDatabaseFactory } from '@gitops-portal/gitops-test-utils';
+import {
+  argoInstance,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -114,45 +111,29 @@ async function startBackend(
   });
   server.use(...argoHandlers(main), ...argoHandlers(other));
   const logger = capturingLogger();
-  const { server: httpServer } = await startTestBackend({
+  const { server: httpServer } = await startGitopsTestBackend({
+    entities,
     features: [
-      closingDatabaseFactory,
-      gitopsPlugin,
       logger.factory,
       actionsRegistry.factory,
-      catalogServiceMock.factory({ entities }),
-      mockServices.scheduler.factory({
-        includeInitialDelayedTasksOnStartup: true,
-      }),
       mockServices.permissions.factory(
         options.permission ? { result: options.permission } : undefined,
       ),
-      mockServices.rootConfig.factory({
-        data: {
-          gitops: {
-            git: { enabled: false },
-            // these tests read by polling; watch.test follows the streams
-            watch: false,
-            environments: { order: ['dev', 'staging', 'prod'] },
-            argocd: {
-              instances: [
-                {
-                  name: 'main',
-                  url: 'https://main.argo.test',
-                  token: ARGO_TOKEN,
-                },
-                {
-                  name: 'other',
-                  url: 'https://other.argo.test',
-                  username: 'backstage',
-                  password: ARGO_PASSWORD,
-                },
-              ],
-            },
-          },
-        },
-      }),
     ],
+    gitops: {
+      environments: { order: ['dev', 'staging', 'prod'] },
+      argocd: {
+        instances: [
+          argoInstance('main', 'https://main.argo.test', ARGO_TOKEN),
+          {
+            name: 'other',
+            url: 'https://other.argo.test',
+            username: 'backstage',
+            password: ARGO_PASSWORD,
+          },
+        ],
+      },
+    },
   });
   return {
     app: checkedAgent(request(httpServer)),

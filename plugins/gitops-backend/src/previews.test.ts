@@ -6,24 +6,15 @@
  * the promotion order or the delivery metrics; a closed pull request's
  * preview goes with it, a new one comes.
  */
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import {
   sandboxControllers,
   startSandbox,
 } from '@gitops-portal/gitops-sandbox';
-import {
-  until,
-  closingDatabaseFactory,
-} from '@gitops-portal/gitops-test-utils';
+import { until } from '@gitops-portal/gitops-test-utils';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import { component } from './__testUtils__/catalogEntities';
+import { startGitopsTestBackend } from './__testUtils__/testBackend';
 
 jest.setTimeout(120_000);
 
@@ -35,26 +26,14 @@ describe('pull-request previews', () => {
       syncSeconds: 2,
       autoMergeSeconds: 0,
     });
-    const backend = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        // the real scheduler: the controller is read every second
-        schedulerServiceFactory,
-        catalogServiceMock.factory({
-          entities: [component('checkout', 'group:default/team-checkout')],
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            gitops: {
-              pollIntervalSeconds: 1,
-              watch: false,
-              git: { enabled: false },
-              ...sandboxControllers(sb.url, { argocd: ['main'] }),
-            },
-          },
-        }),
-      ],
+    const backend = await startGitopsTestBackend({
+      // the real scheduler: the controller is read every second
+      scheduler: 'real',
+      entities: [component('checkout', 'group:default/team-checkout')],
+      gitops: {
+        pollIntervalSeconds: 1,
+        ...sandboxControllers(sb.url, { argocd: ['main'] }),
+      },
     });
     const api = request(backend.server);
     const auth = mockCredentials.user.header();

@@ -1,18 +1,18 @@
 import {
   TestDatabaseId,
   TestDatabases,
-  mockServices,
   registerMswTestHooks,
-  startTestBackend,
 } from '@backstage/backend-test-utils';
-import { schedulerServiceFactory } from '@backstage/backend-defaults/scheduler';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
+import { until } from '@gitops-portal/gitops-test-utils';
 import { Knex } from 'knex';
 import { setupServer } from 'msw/node';
-import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo, FakeArgo } from './__testUtils__/argoServer';
 import { capturingLogger } from './__testUtils__/capturingLogger';
+import {
+  argoInstance,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
 jest.setTimeout(120_000);
 
@@ -25,13 +25,9 @@ const ids = databases.eachSupportedId();
 
 const INSTANCES = Array.from({ length: 6 }, (_, i) => `argo-${i + 1}`);
 
-const until = async (what: string, ok: () => Promise<boolean> | boolean) => {
-  const deadline = Date.now() + 60_000;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting: ${what}`);
-    await new Promise(r => setTimeout(r, 250));
-  }
-};
+/** Waits for a condition (the shared helper waits for a value). */
+const waitFor = (what: string, ok: () => Promise<boolean> | boolean) =>
+  until(async () => ((await ok()) ? true : undefined), what);
 
 /** The instances a replica read, from its own log lines. */
 const readBy = (lines: string[]) =>
@@ -51,31 +47,21 @@ const readBy = (lines: string[]) =>
 
     const replica = async () => {
       const logger = capturingLogger();
-      const backend = await startTestBackend({
-        features: [
-          gitopsPlugin,
-          // the real scheduler: global tasks are claimed through the database
-          schedulerServiceFactory,
-          mockServices.database.factory({ knex }),
-          logger.factory,
-          catalogServiceMock.factory({ entities: [] }),
-          mockServices.rootConfig.factory({
-            data: {
-              gitops: {
-                git: { enabled: false },
-                pollIntervalSeconds: 1,
-                ingestionShards: 6,
-                argocd: {
-                  instances: INSTANCES.map(name => ({
-                    name,
-                    url: `https://${name}.argo.test`,
-                    token: 'argo-token',
-                  })),
-                },
-              },
-            },
-          }),
-        ],
+      const backend = await startGitopsTestBackend({
+        knex,
+        // the real scheduler: global tasks are claimed through the database
+        scheduler: 'real',
+        features: [logger.factory],
+        gitops: {
+          watch: true,
+          pollIntervalSeconds: 1,
+          ingestionShards: 6,
+          argocd: {
+            instances: INSTANCES.map(name =>
+              argoInstance(name, `https://${name}.argo.test`),
+            ),
+          },
+        },
       });
       return { backend, lines: logger.lines };
     };
@@ -101,7 +87,7 @@ const readBy = (lines: string[]) =>
       const b = await replica();
       try {
         // both replicas take part, and together they read every controller
-        await until('both replicas read controllers', () => {
+        await waitFor('both replicas read controllers', () => {
           const ra = readBy(a.lines);
           const rb = readBy(b.lines);
           return (
@@ -133,7 +119,7 @@ const readBy = (lines: string[]) =>
         }
         const deployments = () =>
           knex('gitops_deployments').select('application_id', 'dedupe_key');
-        await until(
+        await waitFor(
           'every new deployment stored',
           async () => (await deployments()).length === INSTANCES.length * 3,
         );
@@ -147,7 +133,7 @@ const readBy = (lines: string[]) =>
         await a.backend.stop();
         b.lines.length = 0;
         const stoppedAt = Date.now();
-        await until('the remaining replica reads every controller', () =>
+        await waitFor('the remaining replica reads every controller', () =>
           INSTANCES.every(n => readBy(b.lines).has(n)),
         );
         // within a few poll intervals

@@ -1,10 +1,5 @@
-import {
-  mockCredentials,
-  mockServices,
-  startTestBackend,
-} from '@backstage/backend-test-utils';
+import { mockCredentials } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
-import { catalogServiceMock } from '@backstage/plugin-catalog-node/testUtils';
 import { contractsDir } from '@gitops-portal/gitops-contracts';
 import { SANDBOX_K8S_TOKEN, startSandbox } from '@gitops-portal/gitops-sandbox';
 import { validateResponse } from './__testUtils__/openapi';
@@ -14,10 +9,12 @@ import path from 'node:path';
 import { setupServer } from 'msw/node';
 import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
-import { gitopsPlugin } from './plugin';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
-import { closingDatabaseFactory } from '@gitops-portal/gitops-test-utils';
+import {
+  argoInstance,
+  startGitopsTestBackend,
+} from './__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
@@ -108,65 +105,41 @@ describe('webhooks and both engines together', () => {
       ],
     });
     server.use(...argoHandlers(argo));
-    const backend = await startTestBackend({
-      features: [
-        closingDatabaseFactory,
-        gitopsPlugin,
-        catalogServiceMock.factory({
-          entities: [
-            entity('inventory', { 'backstage.io/kubernetes-id': 'inventory' }),
-            entity('checkout', {
-              'argocd/app-selector': 'app.kubernetes.io/name=checkout',
-              'backstage.io/kubernetes-id': 'checkout',
-            }),
-          ],
-        }),
-        mockServices.scheduler.factory({
-          includeInitialDelayedTasksOnStartup: true,
-        }),
-        mockServices.rootConfig.factory({
-          data: {
-            gitops: {
-              git: { enabled: false },
-              // the startup read only: no watch holding the test's startup
-              watch: false,
-              argocd: {
-                instances: [
-                  {
-                    name: 'main',
-                    url: 'https://argo.test',
-                    token: 'argo-token',
-                  },
-                ],
-              },
-              flux: {
-                clusters: [
-                  // a cluster that is down: the others are read all the same
-                  {
-                    name: 'flux-gone',
-                    url: 'http://127.0.0.1:1',
-                    serviceAccountToken: SANDBOX_K8S_TOKEN,
-                    skipTLSVerify: true,
-                    // this cluster signs with a key of its own
-                    webhookHmacKey: GONE_KEY,
-                  },
-                  {
-                    name: 'flux-dev',
-                    url: `${sb.url}/k8s/flux-dev`,
-                    serviceAccountToken: SANDBOX_K8S_TOKEN,
-                    skipTLSVerify: true,
-                  },
-                ],
-              },
-              webhooks: {
-                fluxHmacKey: HMAC_KEY,
-                argocdToken: ARGO_HOOK_TOKEN,
-                maxBodyBytes: 4096,
-              },
-            },
-          },
+    const backend = await startGitopsTestBackend({
+      entities: [
+        entity('inventory', { 'backstage.io/kubernetes-id': 'inventory' }),
+        entity('checkout', {
+          'argocd/app-selector': 'app.kubernetes.io/name=checkout',
+          'backstage.io/kubernetes-id': 'checkout',
         }),
       ],
+      gitops: {
+        argocd: { instances: [argoInstance('main', 'https://argo.test')] },
+        flux: {
+          clusters: [
+            // a cluster that is down: the others are read all the same
+            {
+              name: 'flux-gone',
+              url: 'http://127.0.0.1:1',
+              serviceAccountToken: SANDBOX_K8S_TOKEN,
+              skipTLSVerify: true,
+              // this cluster signs with a key of its own
+              webhookHmacKey: GONE_KEY,
+            },
+            {
+              name: 'flux-dev',
+              url: `${sb.url}/k8s/flux-dev`,
+              serviceAccountToken: SANDBOX_K8S_TOKEN,
+              skipTLSVerify: true,
+            },
+          ],
+        },
+        webhooks: {
+          fluxHmacKey: HMAC_KEY,
+          argocdToken: ARGO_HOOK_TOKEN,
+          maxBodyBytes: 4096,
+        },
+      },
     });
     app = request(backend.server);
   });

@@ -29,3 +29,13 @@ export const user = (name: string, team: string): Entity => ({
   spec: { memberOf: [team] },
   relations: [{ type: 'memberOf', targetRef: team }],
 });
+
+/** checkout and search, each owned by a team of one: alice, bob. */
+export const twoTeams: Entity[] = [
+  component('checkout', 'group:default/team-checkout'),
+  component('search', 'group:default/team-search'),
+  group('team-checkout', ['user:default/alice']),
+  group('team-search', ['user:default/bob']),
+  user('alice', 'group:default/team-checkout'),
+  user('bob', 'group:default/team-search'),
+];

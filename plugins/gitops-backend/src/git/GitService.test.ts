@@ -8,7 +8,7 @@ import { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
-import { makeApplication } from '@gitops-portal/gitops-test-utils';
+import { gitAs, makeApplication } from '@gitops-portal/gitops-test-utils';
 import { GitService, trackedBranch } from './GitService';
 import { rebase } from './annotations';
 import { DatabaseGitStore } from './GitStore';
@@ -18,23 +18,13 @@ jest.setTimeout(60_000);
 
 const databases = TestDatabases.create({ ids: ['SQLITE_3', 'POSTGRES_15'] });
 
+const asCarol = gitAs({ name: 'Carol', email: 'carol@example.com' });
+
 function repoWithHistory(count: number) {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-svc-'));
   const remote = path.join(root, 'app.git');
   const work = path.join(root, 'work');
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: work,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Carol',
-        GIT_AUTHOR_EMAIL: 'carol@example.com',
-        GIT_COMMITTER_NAME: 'Carol',
-        GIT_COMMITTER_EMAIL: 'carol@example.com',
-      },
-    })
-      .toString()
-      .trim();
+  const git = (...args: string[]) => asCarol(work, ...args);
   execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', remote]);
   execFileSync('git', ['clone', '--quiet', remote, work], { stdio: 'pipe' });
   git('checkout', '--quiet', '-b', 'main');

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PlainGitClient } from './PlainGitClient';
 import { RepoRef } from '@gitops-portal/plugin-gitops-node';
+import { gitAs } from '@gitops-portal/gitops-test-utils';
 
 jest.setTimeout(60_000);
 
@@ -12,19 +13,7 @@ function makeRepo() {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-git-'));
   const remote = path.join(root, 'remote.git');
   const work = path.join(root, 'work');
-  const git = (cwd: string, ...args: string[]) =>
-    execFileSync('git', args, {
-      cwd,
-      env: {
-        ...process.env,
-        GIT_AUTHOR_NAME: 'Alice Dev',
-        GIT_AUTHOR_EMAIL: 'alice@example.com',
-        GIT_COMMITTER_NAME: 'Alice Dev',
-        GIT_COMMITTER_EMAIL: 'alice@example.com',
-      },
-    })
-      .toString()
-      .trim();
+  const git = gitAs({ name: 'Alice Dev', email: 'alice@example.com' });
   execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', remote]);
   git(remote, 'config', 'uploadpack.allowFilter', 'true');
   git(remote, 'config', 'uploadpack.allowAnySHA1InWant', 'true');

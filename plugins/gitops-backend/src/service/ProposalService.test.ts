@@ -28,6 +28,7 @@ import path from 'node:path';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
+import { NewDeployment } from '../database/GitopsStore';
 import { DatabaseProposalStore } from '../database/ProposalStore';
 import { parseFreezeWindow } from '../promotion/freezes';
 import { GitopsService } from './GitopsService';
@@ -262,6 +263,28 @@ async function setup(options: {
     (
       await store.listDeployments({ applicationIds: [prod.id], limit: 10 })
     ).sort((a, b) => a.finishedAt.localeCompare(b.finishedAt));
+  /** What the shop's page is offered: each environment's options, and proposals. */
+  const changes = () =>
+    proposer.getChanges('component:default/shop', mockCredentials.user());
+  /** The controller ran `sha` on an application (in a second, by default). */
+  const ran = (
+    app: GitopsApplication,
+    dedupeKey: string,
+    sha: string,
+    more: Partial<Pick<NewDeployment, 'finishedAt' | 'result' | 'origin'>> = {},
+  ) =>
+    store.addDeployments([
+      {
+        applicationId: app.id,
+        dedupeKey,
+        environment: app.environment,
+        revisions: [sha],
+        finishedAt: new Date(Date.now() + 1000).toISOString(),
+        result: 'Succeeded',
+        origin: 'observed',
+        ...more,
+      },
+    ]);
   return {
     deployed,
     autoRollbacks,
@@ -279,6 +302,8 @@ async function setup(options: {
     proposer,
     propose,
     history,
+    changes,
+    ran,
     permissions,
     audit: { success, fail, createEvent: auditor.createEvent },
   };
@@ -366,41 +391,16 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
     // reviewed and merged, then the controller deploys it
     git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
     await t.proposer.tracker.track();
-    let [stored] = (
-      await t.proposer.getChanges(
-        'component:default/shop',
-        mockCredentials.user(),
-      )
-    ).proposals;
+    let [stored] = (await t.changes()).proposals;
     expect(stored).toMatchObject({ status: 'merged', mergedSha: p.commitSha });
-    await t.store.addDeployments([
-      {
-        // a push event: provisional, replaced by the next poll
-        applicationId: t.prod.id,
-        dedupeKey: 'event',
-        environment: 'prod',
-        revisions: [t.c3],
-        finishedAt: new Date(Date.now() + 500).toISOString(),
-        result: 'Succeeded',
-        origin: 'event',
-      },
-      {
-        applicationId: t.prod.id,
-        dedupeKey: 'after',
-        environment: 'prod',
-        revisions: [t.c3],
-        finishedAt: new Date(Date.now() + 1000).toISOString(),
-        result: 'Succeeded',
-        origin: 'observed',
-      },
-    ]);
+    // a push event: provisional, replaced by the next poll
+    await t.ran(t.prod, 'event', t.c3, {
+      finishedAt: new Date(Date.now() + 500).toISOString(),
+      origin: 'event',
+    });
+    await t.ran(t.prod, 'after', t.c3);
     await t.proposer.tracker.track();
-    [stored] = (
-      await t.proposer.getChanges(
-        'component:default/shop',
-        mockCredentials.user(),
-      )
-    ).proposals;
+    [stored] = (await t.changes()).proposals;
     expect(stored.status).toBe('deployed');
     // its proposer is told once, however often it is followed again
     await t.proposer.tracker.track();
@@ -437,17 +437,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
     const p = await t.propose({ action: 'promote', environment: 'prod' });
     git(t.fleet.bare, 'update-ref', 'refs/heads/main', p.commitSha!);
     await t.proposer.tracker.track();
-    await t.store.addDeployments([
-      {
-        applicationId: t.prod.id,
-        dedupeKey: 'promoted',
-        environment: 'prod',
-        revisions: [t.c3],
-        finishedAt: new Date(Date.now() + 1000).toISOString(),
-        result: 'Succeeded',
-        origin: 'observed',
-      },
-    ]);
+    await t.ran(t.prod, 'promoted', t.c3);
     await t.proposer.tracker.track();
     // Healthy after the promotion: nothing to do
     await t.store.upsertApplications([{ ...t.prod, revisions: [t.c3] }]);
@@ -490,26 +480,11 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
       key: string,
       sha: string,
       m: number,
-      result = 'Succeeded',
-    ) =>
-      t.store.addDeployments([
-        {
-          applicationId: t.staging.id,
-          dedupeKey: key,
-          environment: 'staging',
-          revisions: [sha],
-          finishedAt: minutesAgo(m),
-          result: result as any,
-          origin: 'observed' as const,
-        },
-      ]);
+      result: NewDeployment['result'] = 'Succeeded',
+    ) => t.ran(t.staging, key, sha, { finishedAt: minutesAgo(m), result });
     const prodPromote = async () =>
-      (
-        await t.proposer.getChanges(
-          'component:default/shop',
-          mockCredentials.user(),
-        )
-      ).environments.find(e => e.environment === 'prod')!.promote;
+      (await t.changes()).environments.find(e => e.environment === 'prod')!
+        .promote;
     // staging took c3 ten minutes ago, after c2
     await deploy('s1', t.c2, 60);
     await deploy('s2', t.c3, 10);
@@ -560,10 +535,7 @@ describe.each(DB_IDS)('ProposalService (%s)', id => {
         ],
       },
     });
-    const { environments } = await t.proposer.getChanges(
-      'component:default/shop',
-      mockCredentials.user(),
-    );
+    const { environments } = await t.changes();
     const reason = `Frozen: Release freeze (${from} – ${to}) until ${to}`;
     expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
       available: false,
@@ -765,10 +737,7 @@ spec:
         revisions: [t.c3],
       },
     ]);
-    const { environments } = await t.proposer.getChanges(
-      'component:default/shop',
-      mockCredentials.user(),
-    );
+    const { environments } = await t.changes();
     expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
       available: true,
       fromEnvironment: 'staging',
@@ -871,10 +840,7 @@ spec:
     );
     expect(git(t.shop.bare, 'rev-parse', `${p.branch}~1`)).toBe(t.c3);
     // no promotion in this shape, and why
-    const { environments } = await t.proposer.getChanges(
-      'component:default/shop',
-      mockCredentials.user(),
-    );
+    const { environments } = await t.changes();
     expect(environments.find(e => e.environment === 'prod')!.promote).toEqual({
       available: false,
       reason: 'prod follows its branch: promote by merging to it',
@@ -1230,12 +1196,7 @@ spec:
       expect(pulls[0].body).toContain('proposed by user:default/alice');
       expect(t.fleet.refs()).toContain(`refs/heads/${p.branch}`);
       await t.proposer.tracker.track();
-      const [stored] = (
-        await t.proposer.getChanges(
-          'component:default/shop',
-          mockCredentials.user(),
-        )
-      ).proposals;
+      const [stored] = (await t.changes()).proposals;
       expect(stored).toMatchObject({
         status: 'merged',
         mergedSha: 'f'.repeat(40),
@@ -1291,12 +1252,7 @@ spec:
       );
       const p = await t.propose({ action: 'promote', environment: 'prod' });
       expect(await t.proposer.tracker.track()).toBe(1);
-      const [stored] = (
-        await t.proposer.getChanges(
-          'component:default/shop',
-          mockCredentials.user(),
-        )
-      ).proposals;
+      const [stored] = (await t.changes()).proposals;
       expect(commit).toBe(p.commitSha);
       expect(stored.status).toBe('open');
       expect(stored.review).toMatchObject({

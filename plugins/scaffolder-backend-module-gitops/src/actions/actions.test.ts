@@ -5,10 +5,10 @@ import { validateFlux as validateCrd } from '@gitops-portal/gitops-contracts';
 import yaml from 'js-yaml';
 import { http, HttpResponse } from 'msw';
 import { setupServer } from 'msw/node';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { git, gitRepository } from '@gitops-portal/gitops-test-utils';
 import { createProposeAction } from './propose';
 import { createPublishAction } from './publish';
 import { createRenderAction, renderManifests } from './render';
@@ -18,37 +18,19 @@ jest.setTimeout(60_000);
 const server = setupServer();
 registerMswTestHooks(server);
 
-const sh = (cwd: string, ...args: string[]) =>
-  execFileSync('git', args, {
-    cwd,
-    env: {
-      ...process.env,
-      GIT_AUTHOR_NAME: 'T',
-      GIT_AUTHOR_EMAIL: 't@e',
-      GIT_COMMITTER_NAME: 'T',
-      GIT_COMMITTER_EMAIL: 't@e',
-    },
-  })
-    .toString()
-    .trim();
-
 /** A bare fleet repository with one commit on main. */
 function fleetRepo() {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fleet-'));
-  const bare = path.join(root, 'fleet.git');
-  execFileSync('git', ['init', '--bare', '--quiet', '-b', 'main', bare]);
-  const work = path.join(root, 'seed');
-  execFileSync('git', ['clone', '--quiet', bare, work], { stdio: 'pipe' });
-  sh(work, 'checkout', '--quiet', '-b', 'main');
-  fs.writeFileSync(path.join(work, 'README.md'), 'fleet\n');
-  sh(work, 'add', '.');
-  sh(work, 'commit', '--quiet', '-m', 'init');
-  sh(work, 'push', '--quiet', 'origin', 'main');
-  return {
-    bare,
-    url: `file://${bare}`,
-    refs: () => sh(bare, 'for-each-ref', '--format=%(refname)'),
-  };
+  const fleet = gitRepository('fleet');
+  fleet.commit('init', { 'README.md': 'fleet\n' });
+  return fleet;
+}
+
+/** An empty bare repository to publish to. */
+function emptyRemote() {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pub-'));
+  const bare = path.join(root, 'svc.git');
+  git(root, 'init', '--bare', '--quiet', bare);
+  return bare;
 }
 
 const workspace = () => fs.mkdtempSync(path.join(os.tmpdir(), 'ws-'));
@@ -249,11 +231,11 @@ describe('gitops:propose with real repositories', () => {
     });
     await createProposeAction({ config }).handler(ctx as any);
     expect(fleet.refs()).toContain('refs/heads/add-web');
-    expect(sh(fleet.bare, 'log', '-1', '--format=%s', 'add-web')).toBe(
+    expect(git(fleet.bare, 'log', '-1', '--format=%s', 'add-web')).toBe(
       'Deploy web',
     );
     expect(
-      sh(fleet.bare, 'ls-tree', '-r', '--name-only', 'add-web').split('\n'),
+      git(fleet.bare, 'ls-tree', '-r', '--name-only', 'add-web').split('\n'),
     ).toEqual(['README.md', 'apps/web/dev/web.yaml', 'apps/web/prod/web.yaml']);
     expect(ctx.output).toHaveBeenCalledWith('files', [
       'apps/web/dev/web.yaml',
@@ -261,7 +243,7 @@ describe('gitops:propose with real repositories', () => {
     ]);
     expect(ctx.output).toHaveBeenCalledWith(
       'commit',
-      sh(fleet.bare, 'rev-parse', 'add-web'),
+      git(fleet.bare, 'rev-parse', 'add-web'),
     );
   });
 
@@ -272,14 +254,14 @@ describe('gitops:propose with real repositories', () => {
       input: { repoUrl: fleet.url, mode: 'direct' },
     });
     await createProposeAction({ config }).handler(ctx as any);
-    expect(sh(fleet.bare, 'ls-tree', '-r', '--name-only', 'main')).toContain(
+    expect(git(fleet.bare, 'ls-tree', '-r', '--name-only', 'main')).toContain(
       'dev/web.yaml',
     );
   });
 
   it('changes nothing in a dry run', async () => {
     const fleet = fleetRepo();
-    const before = sh(fleet.bare, 'for-each-ref');
+    const before = git(fleet.bare, 'for-each-ref');
     // the test utils do not carry isDryRun: set it as the scaffolder does
     const ctx = {
       ...createMockActionContext({
@@ -289,7 +271,7 @@ describe('gitops:propose with real repositories', () => {
       isDryRun: true,
     };
     await createProposeAction({ config }).handler(ctx as any);
-    expect(sh(fleet.bare, 'for-each-ref')).toBe(before);
+    expect(git(fleet.bare, 'for-each-ref')).toBe(before);
     expect(ctx.output).toHaveBeenCalledWith('branch', 'dry');
   });
 
@@ -302,7 +284,7 @@ describe('gitops:propose with real repositories', () => {
     [{ mode: 'branch', targetDir: '../../etc' }, /outside the repository/],
   ])('refuses bad input %j and pushes nothing', async (extra, message) => {
     const fleet = fleetRepo();
-    const before = sh(fleet.bare, 'for-each-ref');
+    const before = git(fleet.bare, 'for-each-ref');
     const ctx = createMockActionContext({
       workspacePath: await rendered(),
       input: { repoUrl: fleet.url, ...extra },
@@ -310,7 +292,7 @@ describe('gitops:propose with real repositories', () => {
     await expect(
       createProposeAction({ config }).handler(ctx as any),
     ).rejects.toThrow(message);
-    expect(sh(fleet.bare, 'for-each-ref')).toBe(before);
+    expect(git(fleet.bare, 'for-each-ref')).toBe(before);
   });
 
   it('opens a GitHub pull request after pushing the branch', async () => {
@@ -378,9 +360,7 @@ describe('gitops:propose with real repositories', () => {
 
 describe('gitops:publish:git', () => {
   it('publishes a workspace to an empty remote', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pub-'));
-    const bare = path.join(root, 'svc.git');
-    execFileSync('git', ['init', '--bare', '--quiet', bare]);
+    const bare = emptyRemote();
     const ws = workspace();
     fs.writeFileSync(path.join(ws, 'index.ts'), 'export {};\n');
     const ctx = createMockActionContext({
@@ -388,7 +368,7 @@ describe('gitops:publish:git', () => {
       input: { repoUrl: `file://${bare}` },
     });
     await createPublishAction({ config }).handler(ctx as any);
-    expect(sh(bare, 'ls-tree', '--name-only', 'main')).toBe('index.ts');
+    expect(git(bare, 'ls-tree', '--name-only', 'main')).toBe('index.ts');
     // no catalog descriptor, nothing to register
     expect(ctx.output).not.toHaveBeenCalledWith(
       'catalogInfoUrl',
@@ -397,9 +377,7 @@ describe('gitops:publish:git', () => {
   });
 
   it('says where the published catalog descriptor is, for catalog:register', async () => {
-    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pub-'));
-    const bare = path.join(root, 'svc.git');
-    execFileSync('git', ['init', '--bare', '--quiet', bare]);
+    const bare = emptyRemote();
     const ws = workspace();
     fs.writeFileSync(path.join(ws, 'catalog-info.yaml'), 'kind: Component\n');
     const ctx = createMockActionContext({
