@@ -30,17 +30,20 @@ function toStatus(row: Row): ControllerStatus {
   };
 }
 
+/** One read of a controller: when, and whether it answered. */
+export interface ControllerRead {
+  engine: GitopsEngine;
+  instance: string;
+  at: string;
+  ok: boolean;
+  error?: string;
+  applications?: number;
+}
+
 /** The read status of each controller: one row each. */
 export interface ControllerStore {
   /** Records a read; a failure keeps when the failures began. */
-  recordRead(read: {
-    engine: GitopsEngine;
-    instance: string;
-    at: string;
-    ok: boolean;
-    error?: string;
-    applications?: number;
-  }): Promise<void>;
+  recordRead(read: ControllerRead): Promise<void>;
   list(): Promise<ControllerStatus[]>;
   /** Status of the given controllers, keyed `engine:instance`. */
   get(
@@ -58,14 +61,7 @@ export class DatabaseControllerStore implements ControllerStore {
 
   constructor(private readonly db: Knex) {}
 
-  async recordRead(read: {
-    engine: GitopsEngine;
-    instance: string;
-    at: string;
-    ok: boolean;
-    error?: string;
-    applications?: number;
-  }): Promise<void> {
+  async recordRead(read: ControllerRead): Promise<void> {
     const key = { engine: read.engine, instance: read.instance };
     await this.db.transaction(async tx => {
       const row: Row | undefined = await tx(TABLE).where(key).first();

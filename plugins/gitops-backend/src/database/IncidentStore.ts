@@ -43,6 +43,22 @@ const toIncident = (row: Row): Incident => ({
   resolvedAt: row.resolved_at ?? undefined,
 });
 
+/** What a check found of one kind of incident: see {@link IncidentStore.reconcile}. */
+export interface IncidentReconcileOptions {
+  /** The subjects in the incident now, and since when. */
+  active: Array<{ subject: string; since?: string }>;
+  /** Subjects whose state is not known this time (left as they are). */
+  unknown?: Set<string>;
+  now: string;
+  dueBefore: string;
+}
+
+/** The incidents a reconcile claimed: due to be told, and ended after being told. */
+export interface IncidentReconcileResult {
+  due: Incident[];
+  ended: Incident[];
+}
+
 /** The incidents of the fleet, each told once, whichever replica sees it first. */
 export interface IncidentStore {
   /**
@@ -56,13 +72,8 @@ export interface IncidentStore {
    */
   reconcile(
     kind: IncidentKind,
-    options: {
-      active: Array<{ subject: string; since?: string }>;
-      unknown?: Set<string>;
-      now: string;
-      dueBefore: string;
-    },
-  ): Promise<{ due: Incident[]; ended: Incident[] }>;
+    options: IncidentReconcileOptions,
+  ): Promise<IncidentReconcileResult>;
   /** Forgets incidents that ended before `before`. */
   prune(before: string): Promise<number>;
 }
@@ -79,13 +90,8 @@ export class DatabaseIncidentStore implements IncidentStore {
 
   async reconcile(
     kind: IncidentKind,
-    options: {
-      active: Array<{ subject: string; since?: string }>;
-      unknown?: Set<string>;
-      now: string;
-      dueBefore: string;
-    },
-  ): Promise<{ due: Incident[]; ended: Incident[] }> {
+    options: IncidentReconcileOptions,
+  ): Promise<IncidentReconcileResult> {
     const { now, dueBefore } = options;
     const active = new Map(
       options.active

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseGitopsStore } from '../database/DatabaseGitopsStore';
 import { gitAs, makeApplication } from '@gitops-portal/gitops-test-utils';
-import { GitService, trackedBranch } from './GitService';
+import { GitService } from './GitService';
 import { rebase } from './annotations';
 import { DatabaseGitStore } from './GitStore';
 import { PlainGitClient } from './PlainGitClient';
@@ -38,18 +38,6 @@ function repoWithHistory(count: number) {
   git('push', '--quiet', 'origin', 'main');
   return { url: `file://${remote}`, shas };
 }
-
-describe('trackedBranch', () => {
-  it('tells branches from pinned revisions', () => {
-    expect(trackedBranch('main', undefined)).toBe('main');
-    expect(trackedBranch('feature/x', undefined)).toBe('feature/x');
-    expect(trackedBranch(undefined, undefined)).toBe('HEAD');
-    expect(trackedBranch('HEAD', undefined)).toBe('HEAD');
-    expect(trackedBranch('v1.2.3', undefined)).toBeUndefined();
-    expect(trackedBranch('a'.repeat(40), undefined)).toBeUndefined();
-    expect(trackedBranch(undefined, 'release/1.x')).toBe('release/1.x');
-  });
-});
 
 const INDEX = `apiVersion: v1
 entries:

@@ -13,20 +13,8 @@ import { GitStore, StoredChanges } from './GitStore';
 import { latestChartVersion } from './helmCharts';
 import { RepoRef, resolveRepo } from '@gitops-portal/plugin-gitops-node';
 import { GitHostClient } from './types';
+import { trackedBranch } from '../model';
 import { annotateEnvironments, annotateHistory } from './annotations';
-
-const PINNED = /^(v?\d+\.\d+\.\d+.*|[0-9a-f]{40}|[0-9a-f]{64})$/i;
-
-/** The branch a source follows, or undefined when it is pinned to a tag or commit. */
-export function trackedBranch(
-  targetRevision: string | undefined,
-  revisionRef: string | undefined,
-): string | undefined {
-  const ref = revisionRef ?? targetRevision;
-  if (!ref || ref === 'HEAD') return 'HEAD';
-  if (PINNED.test(ref) || ref.startsWith('refs/tags/')) return undefined;
-  return ref.replace(/^refs\/heads\//, '');
-}
 
 /** Git facts as a page shows them: when they were read does not count. */
 function shown(info: SourceGitInfo[] | undefined): string {

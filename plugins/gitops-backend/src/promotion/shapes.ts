@@ -14,6 +14,7 @@ import {
   YamlTarget,
 } from './yamlEdit';
 import { manifestTarget, argoSourcesTarget, findManifest } from './manifests';
+import { trackedBranch } from '../model';
 
 /**
  * What a change writes, before it is written: the repository it goes to,
@@ -53,14 +54,6 @@ export function pinnedValue(app: GitopsApplication, revision: string): string {
   if (app.sources[0]?.chart) return parsed.version ?? revision;
   if (parsed.type === 'oci') return parsed.digest ?? parsed.ref ?? revision;
   return parsed.sha ?? parsed.version ?? revision;
-}
-
-/** The branch an application's (first) source tracks, if it tracks one. */
-export function trackedBranch(app: GitopsApplication): string | undefined {
-  const rev = app.sources[0]?.targetRevision;
-  if (!rev || rev === 'HEAD') return 'main';
-  if (/^[0-9a-f]{40}$/i.test(rev) || /^v?\d+\.\d+/.test(rev)) return undefined;
-  return rev.replace(/^refs\/heads\//, '');
 }
 
 /**
@@ -236,7 +229,9 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
     };
   }
 
-  const branch = rule.branch ?? trackedBranch(app);
+  // the default branch is taken to be main (a pull request needs a name)
+  const tracked = trackedBranch(source.targetRevision);
+  const branch = rule.branch ?? (tracked === 'HEAD' ? 'main' : tracked);
   if (!branch) {
     throw new InputError(
       `'${app.name}' is pinned to ${source.targetRevision}, not a branch: the ${rule.shape} shape changes files on the branch it follows; use the manifest shape`,

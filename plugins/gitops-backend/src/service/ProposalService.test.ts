@@ -873,6 +873,34 @@ spec:
     expect(t.shop.refs()).toBe(refs);
   });
 
+  it.each(['refs/tags/v1.2.0', 'v1.2.0', 'f'.repeat(64)])(
+    'refuses a value shape on an environment pinned to %s, writing nothing',
+    async pin => {
+      const t = await setup({
+        annotation: 'kustomize-image,image=ghcr.io/acme/shop',
+        apps: shop => ({
+          prod: {
+            sources: [
+              {
+                repoUrl: shop.url,
+                path: 'deploy/overlays/prod',
+                targetRevision: pin,
+              },
+            ],
+          },
+        }),
+      });
+      const refs = t.shop.refs();
+      await expect(
+        t.propose({ action: 'promote', environment: 'prod' }),
+      ).rejects.toMatchObject({
+        name: 'InputError',
+        message: `'shop-prod' is pinned to ${pin}, not a branch: the kustomize-image shape changes files on the branch it follows; use the manifest shape`,
+      });
+      expect(t.shop.refs()).toBe(refs);
+    },
+  );
+
   it('denies without the permission, before Git is touched, and audits it', async () => {
     const t = await setup({
       annotation: 'manifest',

@@ -1,3 +1,5 @@
+import type { ObjectMeta } from '../objectMeta';
+
 /**
  * The parts of Argo CD's `v1alpha1Application` (swagger.json) that the
  * backend reads. Every field is optional, as in the API.
@@ -21,19 +23,7 @@ export interface ArgoRevisionHistory {
 }
 
 export interface ArgoApplication {
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    creationTimestamp?: string;
-    ownerReferences?: Array<{
-      apiVersion?: string;
-      kind?: string;
-      name?: string;
-      uid?: string;
-    }>;
-  };
+  metadata?: ObjectMeta;
   /**
    * A requested operation: set when a sync is asked for, before the
    * controller starts it (and kept while it runs).

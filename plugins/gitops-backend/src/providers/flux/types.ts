@@ -1,3 +1,5 @@
+import type { ObjectMeta } from '../objectMeta';
+
 /** The parts of Flux objects (kustomize v1, helm v2, source v1) the backend reads. */
 export interface FluxCondition {
   type: string;
@@ -10,13 +12,7 @@ export interface FluxCondition {
 export interface FluxObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: {
-    name?: string;
-    namespace?: string;
-    labels?: Record<string, string>;
-    annotations?: Record<string, string>;
-    creationTimestamp?: string;
-  };
+  metadata?: ObjectMeta;
   spec?: {
     suspend?: boolean;
     /** How often the object is reconciled (a Go duration). */
