@@ -1,4 +1,5 @@
 import type { ApplicationPreview } from './types';
+import { isCommitSha } from './revisions';
 
 /**
  * The annotations that make an application the preview of a pull request.
@@ -86,7 +87,7 @@ export function previewOf(
       ...(title ? { title } : {}),
       ...(author ? { author } : {}),
       ...(url ? { url } : {}),
-      ...(headSha && /^[0-9a-f]{7,64}$/i.test(headSha) ? { headSha } : {}),
+      ...(headSha && isCommitSha(headSha) ? { headSha } : {}),
     },
     ...(served ? { url: served } : {}),
     ...(created ? { createdAt: created } : {}),

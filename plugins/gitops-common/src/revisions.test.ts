@@ -1,4 +1,4 @@
-import { formatRevision, parseRevision } from './revisions';
+import { formatRevision, isCommitSha, parseRevision } from './revisions';
 
 const SHA = '731f7eaddfb6af01cb2173e18f0f75b0ba780ef1';
 const DIGEST =
@@ -33,5 +33,19 @@ describe('parseRevision', () => {
     expect(formatRevision('6.6.1')).toBe('6.6.1');
     expect(formatRevision(`6.6.1@${DIGEST}`)).toBe('6.6.1@sha256:0cc9a84');
     expect(formatRevision('HEAD')).toBe('HEAD');
+  });
+});
+
+describe('isCommitSha', () => {
+  it('takes full and abbreviated sha1 and sha256 commits, nothing else', () => {
+    expect(isCommitSha('a'.repeat(40))).toBe(true);
+    expect(isCommitSha('B'.repeat(64))).toBe(true);
+    expect(isCommitSha('0a1b2c3')).toBe(true);
+    expect(isCommitSha('0a1b2c')).toBe(false); // too short to name one
+    expect(isCommitSha('a'.repeat(65))).toBe(false);
+    expect(isCommitSha('main')).toBe(false);
+    expect(isCommitSha('v1.2.3')).toBe(false);
+    expect(isCommitSha(`main@sha1:${'a'.repeat(40)}`)).toBe(false);
+    expect(isCommitSha('--upload-pack=x')).toBe(false);
   });
 });

@@ -19,6 +19,16 @@ export interface ParsedRevision {
 }
 
 const HEX = /^[0-9a-f]{7,64}$/i;
+/**
+ * Whether a value is a Git commit SHA, full or abbreviated: 7 to 64 hex
+ * digits (sha1 or sha256 object format).
+ *
+ * @public
+ */
+export function isCommitSha(value: string): boolean {
+  return HEX.test(value);
+}
+
 const SEMVER = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
 
 /**

@@ -206,9 +206,8 @@ export class SafeWorkTree {
   /** A file as it was at a commit, without checking it out. */
   async readFileAt(revision: string, file: string): Promise<string> {
     const rel = repositoryPath(file);
-    if (!/^[0-9a-f]{7,64}$/i.test(revision) && !/^[\w./-]+$/.test(revision))
-      throw new UnsafeRepositoryFileError(`'${revision}' is not a revision`);
-    if (revision.startsWith('-'))
+    // a commit, branch or tag name; never an option
+    if (!/^[\w./-]+$/.test(revision) || revision.startsWith('-'))
       throw new UnsafeRepositoryFileError(`'${revision}' is not a revision`);
     let entries;
     try {

@@ -1,6 +1,7 @@
 import { InputError } from '@backstage/errors';
 import {
   GitopsApplication,
+  isCommitSha,
   parseRevision,
   GITOPS_PROMOTION_ANNOTATION,
   PromotionRule,
@@ -246,7 +247,7 @@ export function planChange(spec: ChangeSpec): ChangePlan & {
     }
     if (!targetRevision) throw new InputError('The deployment has no revision');
     const sha = parseRevision(targetRevision).sha ?? targetRevision;
-    if (!/^[0-9a-f]{7,64}$/i.test(sha))
+    if (!isCommitSha(sha))
       throw new InputError(`'${targetRevision}' is not a commit`);
     value = sha;
     return {

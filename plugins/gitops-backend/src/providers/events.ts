@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
-import { GitopsApplication } from '@gitops-portal/plugin-gitops-common';
+import {
+  GitopsApplication,
+  parseRevision,
+} from '@gitops-portal/plugin-gitops-common';
 import { z } from 'zod';
 import { StoredEvent } from '../model/deployments';
 
@@ -41,10 +44,16 @@ export function parseEvent<T extends z.ZodTypeAny>(
   return result.data;
 }
 
-/** Whether two revisions (`main@sha1:<sha>`, `main/<sha>`, a bare SHA) name one commit. */
+/**
+ * Whether two revisions (`main@sha1:<sha>`, `main/<sha>`, a bare SHA;
+ * `<tag>@sha256:<digest>`) name one commit or one OCI artifact.
+ */
 export function sameCommit(a: string, b: string | undefined): boolean {
-  const sha = (r: string) => r.match(/[0-9a-f]{40,64}/)?.[0] ?? r;
-  return !!b && sha(a) === sha(b);
+  const id = (r: string) => {
+    const parsed = parseRevision(r);
+    return parsed.sha ?? parsed.digest ?? r;
+  };
+  return !!b && id(a) === id(b);
 }
 
 /**
