@@ -6,7 +6,7 @@
  */
 import { DatabaseGitopsStore } from '../plugins/gitops-backend/src/database/DatabaseGitopsStore';
 import { GitopsService } from '../plugins/gitops-backend/src/service/GitopsService';
-import { MetricsService } from '../plugins/gitops-backend/src/service/MetricsService';
+import { DeliveryPerformanceService } from '../plugins/gitops-backend/src/service/DeliveryPerformanceService';
 import { makeApplication } from '@gitops-portal/gitops-test-utils';
 import { benchDatabase } from './benchDatabase';
 import { BENCH_ENVIRONMENTS, runBench } from './setup';
@@ -112,7 +112,7 @@ async function main() {
     environments,
     logger: {} as any,
   });
-  const metrics = new MetricsService({
+  const metrics = new DeliveryPerformanceService({
     store,
     catalog,
     gitops,
@@ -149,7 +149,7 @@ async function main() {
   const refreshSeconds = (performance.now() - t1) / 1000;
   console.error(`refreshed ${refreshSeconds.toFixed(1)} s`);
   // computing the fleet live (a snapshot miss)
-  const live = new MetricsService({
+  const live = new DeliveryPerformanceService({
     store,
     catalog,
     gitops,

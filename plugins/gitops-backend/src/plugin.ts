@@ -20,7 +20,7 @@ import { ProposalService } from './service/ProposalService';
 import { ActionsService } from './service/ActionsService';
 import { GitopsService } from './service/GitopsService';
 import { FleetService } from './service/FleetService';
-import { MetricsService } from './service/MetricsService';
+import { DeliveryPerformanceService } from './service/DeliveryPerformanceService';
 import { IngestionService } from './service/IngestionService';
 import { WebhookService } from './service/WebhookService';
 import { LiveUpdates } from './service/LiveUpdates';
@@ -175,7 +175,7 @@ export const gitopsPlugin = createBackendPlugin({
           applicationSets,
           links,
         });
-        const metrics = new MetricsService({
+        const deliveryPerformance = new DeliveryPerformanceService({
           store,
           catalog: deps.catalog,
           gitops: service,
@@ -184,7 +184,7 @@ export const gitopsPlugin = createBackendPlugin({
           snapshotMaxAgeSeconds: settings.metrics.snapshotMaxAgeSeconds,
           serviceCredentials: () => deps.auth.getOwnServiceCredentials(),
         });
-        await metrics.schedule(deps.scheduler);
+        await deliveryPerformance.schedule(deps.scheduler);
         const actions = new ActionsService({
           service,
           providers: () => providers,
@@ -269,7 +269,7 @@ export const gitopsPlugin = createBackendPlugin({
             service,
             fleet,
             actions,
-            metrics,
+            deliveryPerformance,
             webhooks,
             proposals,
             audit: new AuditService({

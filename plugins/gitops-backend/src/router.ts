@@ -9,7 +9,7 @@ import { GitopsService } from './service/GitopsService';
 import { FleetService } from './service/FleetService';
 import { ActionsService } from './service/ActionsService';
 import { WebhookService } from './service/WebhookService';
-import { MetricsService } from './service/MetricsService';
+import { DeliveryPerformanceService } from './service/DeliveryPerformanceService';
 import { ProposalService } from './service/ProposalService';
 import { AuditService, auditCsv } from './service/AuditService';
 import { DeliveryMetricsWindow } from '@gitops-portal/plugin-gitops-common';
@@ -86,13 +86,13 @@ export async function createRouter(options: {
   service: GitopsService;
   fleet: FleetService;
   actions: ActionsService;
-  metrics: MetricsService;
+  deliveryPerformance: DeliveryPerformanceService;
   webhooks: WebhookService;
   proposals: ProposalService;
   audit: AuditService;
   maxWebhookBodyBytes: number;
 }): Promise<express.Router> {
-  const { httpAuth, service, fleet, actions, metrics } = options;
+  const { httpAuth, service, fleet, actions, deliveryPerformance } = options;
   const { webhooks, proposals, audit } = options;
   const root = Router();
 
@@ -195,7 +195,7 @@ export async function createRouter(options: {
   router.get('/metrics/entities/:kind/:namespace/:name', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(
-      await metrics.getMetrics({
+      await deliveryPerformance.getMetrics({
         scope: { type: 'entity', entityRef: entityRefOf(req.params) },
         windowDays: windowOf(req.query),
         environment: req.query.environment,
@@ -208,7 +208,7 @@ export async function createRouter(options: {
     async (req, res) => {
       const credentials = await httpAuth.credentials(req);
       res.json({
-        items: await metrics.getEntityMetricsByEnvironment({
+        items: await deliveryPerformance.getEntityMetricsByEnvironment({
           entityRef: entityRefOf(req.params),
           windowDays: windowOf(req.query),
           environments: req.query.environment,
@@ -222,7 +222,7 @@ export async function createRouter(options: {
     router.get(`/metrics/${type}s/:namespace/:name`, async (req, res) => {
       const credentials = await httpAuth.credentials(req);
       res.json(
-        await metrics.getMetrics({
+        await deliveryPerformance.getMetrics({
           scope: {
             type,
             entityRef: entityRefOf({ kind: type, ...req.params }),
@@ -237,7 +237,7 @@ export async function createRouter(options: {
   router.get('/metrics/fleet', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(
-      await metrics.getMetrics({
+      await deliveryPerformance.getMetrics({
         scope: { type: 'fleet' },
         windowDays: windowOf(req.query),
         environment: req.query.environment,
@@ -248,7 +248,7 @@ export async function createRouter(options: {
   router.get('/metrics/teams', async (req, res) => {
     const credentials = await httpAuth.credentials(req);
     res.json(
-      await metrics.getTeamMetrics({
+      await deliveryPerformance.getTeamMetrics({
         windowDays: windowOf(req.query),
         environment: req.query.environment,
         credentials,

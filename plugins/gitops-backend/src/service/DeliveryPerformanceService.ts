@@ -40,7 +40,7 @@ export type MetricsScope =
  * an entity, a team, a system or the whole fleet, over a window and its
  * previous window (the trend). Reads only the store and the catalog.
  */
-export class MetricsService {
+export class DeliveryPerformanceService {
   constructor(
     private readonly options: {
       store: GitopsStore;
