@@ -70,7 +70,8 @@ beforeAll(async () => {
 afterAll(() => charts.close());
 
 describe.each(databases.eachSupportedId())('GitService (%s)', id => {
-  it('describes every deployment once: its commit and the commits it brought since the last successful one', async () => {
+  /** A Git service on a fresh store, reading through real Git with a cache of its own. */
+  const setup = async () => {
     const knex = await databases.init(id);
     const store = await DatabaseGitopsStore.create({
       database: { getClient: async () => knex },
@@ -78,7 +79,6 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
     const plain = new PlainGitClient({
       cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
     });
-    const getRange = jest.spyOn(plain, 'getRange');
     const git = new GitService({
       store: new DatabaseGitStore(knex),
       integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
@@ -86,6 +86,12 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
       plain,
       logger: mockServices.logger.mock(),
     });
+    return { knex, store, plain, git };
+  };
+
+  it('describes every deployment once: its commit and the commits it brought since the last successful one', async () => {
+    const { knex, store, plain, git } = await setup();
+    const getRange = jest.spyOn(plain, 'getRange');
     const { url, shas } = repoWithHistory(6);
     const app = makeApplication({
       name: 'web',
@@ -175,21 +181,8 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
   });
 
   it('reads the pending commits of one commit of a branch once per refresh, whoever runs it', async () => {
-    const knex = await databases.init(id);
-    await DatabaseGitopsStore.create({
-      database: { getClient: async () => knex },
-    });
-    const plain = new PlainGitClient({
-      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
-    });
+    const { knex, plain, git } = await setup();
     const getPending = jest.spyOn(plain, 'getPending');
-    const git = new GitService({
-      store: new DatabaseGitStore(knex),
-      integrations: ScmIntegrations.fromConfig(new ConfigReader({})),
-      github: plain,
-      plain,
-      logger: mockServices.logger.mock(),
-    });
     const { url, shas } = repoWithHistory(4);
     const at = (name: string, sha: string) =>
       makeApplication({
@@ -217,21 +210,7 @@ describe.each(databases.eachSupportedId())('GitService (%s)', id => {
   });
 
   it('stores deployed commits, pending commits and the promotion strip; a broken repo stays on its app', async () => {
-    const knex = await databases.init(id);
-    await DatabaseGitopsStore.create({
-      database: { getClient: async () => knex },
-    });
-    const integrations = ScmIntegrations.fromConfig(new ConfigReader({}));
-    const plain = new PlainGitClient({
-      cacheDir: fs.mkdtempSync(path.join(os.tmpdir(), 'gitops-c-')),
-    });
-    const git = new GitService({
-      store: new DatabaseGitStore(knex),
-      integrations,
-      github: plain,
-      plain,
-      logger: mockServices.logger.mock(),
-    });
+    const { knex, git } = await setup();
     const { url, shas } = repoWithHistory(6);
     const source = [{ repoUrl: url, path: 'deploy', targetRevision: 'main' }];
     const dev = makeApplication({

@@ -40,6 +40,30 @@ function instance(name: string): ArgoInstanceConfig {
   };
 }
 
+/**
+ * Argo CD providers whose reads take `ms` and return nothing: which were
+ * read, and the most read at one time.
+ */
+function slowProviders(names: string[], ms: number) {
+  let running = 0;
+  let most = 0;
+  const reads: string[] = [];
+  const providers = names.map(name => {
+    const real = new ArgoProvider({ instance: instance(name), environments });
+    return Object.assign(Object.create(real), {
+      read: async () => {
+        reads.push(name);
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise(r => setTimeout(r, ms));
+        running -= 1;
+        return { applications: [], deployments: [] };
+      },
+    });
+  });
+  return { providers, reads, most: () => most };
+}
+
 describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
   async function setup(names: string[]) {
     const knex = await databases.init(id);
@@ -256,29 +280,16 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
 
   it('reads at most `concurrency` instances at a time, and reports every one', async () => {
     const { store } = await setup([]);
-    let running = 0;
-    let most = 0;
-    const providers = ['a', 'b', 'c', 'd', 'e'].map(name => {
-      const real = new ArgoProvider({ instance: instance(name), environments });
-      return Object.assign(Object.create(real), {
-        read: async () => {
-          running += 1;
-          most = Math.max(most, running);
-          await new Promise(r => setTimeout(r, 30));
-          running -= 1;
-          return { applications: [], deployments: [] };
-        },
-      });
-    });
+    const slow = slowProviders(['a', 'b', 'c', 'd', 'e'], 30);
     const ingestion = new IngestionService({
       store,
-      providers: () => providers,
+      providers: () => slow.providers,
       logger: mockServices.logger.mock(),
       instanceTimeoutMs: 2_000,
       concurrency: 2,
     });
     const reports = await ingestion.runOnce();
-    expect(most).toBe(2);
+    expect(slow.most()).toBe(2);
     expect(reports.map(r => [r.instance, r.ok])).toEqual(
       ['a', 'b', 'c', 'd', 'e'].map(n => [n, true]),
     );
@@ -286,26 +297,12 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
 
   it('splits controllers into shards, each read once, sharing one concurrency bound in the process', async () => {
     const { store } = await setup([]);
-    let running = 0;
-    let most = 0;
     const names = Array.from({ length: 40 }, (_, i) => `cluster-${i}`);
-    const reads: string[] = [];
-    const providers = names.map(name => {
-      const real = new ArgoProvider({ instance: instance(name), environments });
-      return Object.assign(Object.create(real), {
-        read: async () => {
-          reads.push(name);
-          running += 1;
-          most = Math.max(most, running);
-          await new Promise(r => setTimeout(r, 5));
-          running -= 1;
-          return { applications: [], deployments: [] };
-        },
-      });
-    });
+    const slow = slowProviders(names, 5);
+    const reads = slow.reads;
     const ingestion = new IngestionService({
       store,
-      providers: () => providers,
+      providers: () => slow.providers,
       logger: mockServices.logger.mock(),
       instanceTimeoutMs: 2_000,
       concurrency: 3,
@@ -316,7 +313,7 @@ describe.each(databases.eachSupportedId())('IngestionService (%s)', id => {
     );
     expect(reads.sort()).toEqual([...names].sort());
     expect(reports.flat()).toHaveLength(40);
-    expect(most).toBe(3);
+    expect(slow.most()).toBe(3);
     // every shard has some, and the split is the same in every process
     for (const r of reports) expect(r.length).toBeGreaterThan(3);
     expect(reports[1].map(r => r.instance)).toEqual(

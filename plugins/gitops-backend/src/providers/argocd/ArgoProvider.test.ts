@@ -23,6 +23,21 @@ const environments: EnvironmentConfig = {
   ],
 };
 
+/** An Argo CD 3.x application hydrated from main into environments/prod. */
+function hydratedApp() {
+  const app = argoApp({ name: 'hydrated', historyCount: 1 });
+  delete app.spec!.source;
+  app.spec!.sourceHydrator = {
+    drySource: {
+      repoURL: 'https://github.com/acme/shop.git',
+      path: 'deploy/prod',
+      targetRevision: 'main',
+    },
+    syncSource: { targetBranch: 'environments/prod', path: 'prod' },
+  };
+  return app;
+}
+
 function instance(
   overrides: Partial<ArgoInstanceConfig> = {},
 ): ArgoInstanceConfig {
@@ -430,16 +445,7 @@ describe('ArgoProvider', () => {
   it('shows a hydrated application (3.x) by its dry commit, with the hydrated one beside it and failures', async () => {
     const dry = SHA(41);
     const hydrated = 'c'.repeat(40);
-    const app = argoApp({ name: 'hydrated', historyCount: 1 });
-    delete app.spec!.source;
-    app.spec!.sourceHydrator = {
-      drySource: {
-        repoURL: 'https://github.com/acme/shop.git',
-        path: 'deploy/prod',
-        targetRevision: 'main',
-      },
-      syncSource: { targetBranch: 'environments/prod', path: 'prod' },
-    };
+    const app = hydratedApp();
     app.status!.history = [{ ...app.status!.history![0], revision: hydrated }];
     app.status!.sync = { ...app.status!.sync, revision: hydrated };
     app.status!.sourceHydrator = {
@@ -484,16 +490,7 @@ describe('ArgoProvider', () => {
     // older one stored by its hydrated commit
     const [d1, d2, d3] = [SHA(51), SHA(52), SHA(53)];
     const [h1, h2, h3] = ['1', '2', '3'].map(c => c.repeat(40));
-    const app = argoApp({ name: 'hydrated', historyCount: 1 });
-    delete app.spec!.source;
-    app.spec!.sourceHydrator = {
-      drySource: {
-        repoURL: 'https://github.com/acme/shop.git',
-        path: 'deploy/prod',
-        targetRevision: 'main',
-      },
-      syncSource: { targetBranch: 'environments/prod', path: 'prod' },
-    };
+    const app = hydratedApp();
     const first = app.status!.history![0];
     const entry = (revision: string, minutes: number) => ({
       ...first,
