@@ -217,18 +217,29 @@ interface Assessed {
 }
 
 /**
+ * What delivery metrics are computed from: the deployments' facts and the
+ * window [from, to).
+ *
+ * @public
+ */
+export interface DeliveryMetricsOptions {
+  facts: DeploymentFact[];
+  from: string;
+  to: string;
+  /** A deployment rolled back within this time counts as failed. */
+  failureWindowSeconds: number;
+  /** Applications whose current health is Degraded: their latest deployment failed, if recent. */
+  degradedApplications?: Set<string>;
+  /** Now, for the latest deployments of degraded applications. */
+  now?: string;
+}
+
+/**
  * The deployments of [from, to) that count, each with whether it failed,
  * when it was recovered, whether it was rework and its commits' lead times:
  * the one reading both the metrics and the daily series add up.
  */
-function assess(options: {
-  facts: DeploymentFact[];
-  from: string;
-  to: string;
-  failureWindowSeconds: number;
-  degradedApplications?: Set<string>;
-  now?: string;
-}): Assessed[] {
+function assess(options: DeliveryMetricsOptions): Assessed[] {
   const from = ms(options.from);
   const to = ms(options.to);
   const byApp = new Map<string, DeploymentFact[]>();
@@ -292,16 +303,9 @@ function assess(options: {
  *
  * @public
  */
-export function computeDeliveryMetrics(options: {
-  facts: DeploymentFact[];
-  from: string;
-  to: string;
-  failureWindowSeconds: number;
-  /** Applications whose current health is Degraded: their latest deployment failed, if recent. */
-  degradedApplications?: Set<string>;
-  /** Now, for the latest deployments of degraded applications. */
-  now?: string;
-}): DeliveryMetricsValues {
+export function computeDeliveryMetrics(
+  options: DeliveryMetricsOptions,
+): DeliveryMetricsValues {
   const from = ms(options.from);
   const to = ms(options.to);
   let deployments = 0;

@@ -45,6 +45,21 @@ const argoSyncPolicy = (input: RenderInput) => ({
 const fill = (template: string, vars: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? `{${k}}`);
 
+/** An Argo CD source: the Helm chart, or the repository's `path`. */
+function argoSource(input: RenderInput, path: string) {
+  return input.helmChart
+    ? {
+        repoURL: input.helmChart.repoUrl,
+        chart: input.helmChart.chart,
+        targetRevision: input.helmChart.version,
+      }
+    : {
+        repoURL: input.repoUrl,
+        path,
+        targetRevision: input.targetRevision ?? 'main',
+      };
+}
+
 /**
  * The manifests of a service's deployment for each environment: an Argo CD
  * Application, or a Flux GitRepository with a Kustomization (or a
@@ -72,17 +87,7 @@ export function renderManifests(
     const metaName = `${input.name}-${env.name}`;
     let documents: object[];
     if (input.engine === 'argocd') {
-      const source = input.helmChart
-        ? {
-            repoURL: input.helmChart.repoUrl,
-            chart: input.helmChart.chart,
-            targetRevision: input.helmChart.version,
-          }
-        : {
-            repoURL: input.repoUrl,
-            path: fill(pathTemplate, vars),
-            targetRevision: input.targetRevision ?? 'main',
-          };
+      const source = argoSource(input, fill(pathTemplate, vars));
       documents = [
         {
           apiVersion: 'argoproj.io/v1alpha1',
@@ -193,17 +198,7 @@ function renderApplicationSet(input: RenderInput): {
       env.destinationServer ??
       'https://kubernetes.default.svc',
   }));
-  const source = input.helmChart
-    ? {
-        repoURL: input.helmChart.repoUrl,
-        chart: input.helmChart.chart,
-        targetRevision: input.helmChart.version,
-      }
-    : {
-        repoURL: input.repoUrl,
-        path: '{{path}}',
-        targetRevision: input.targetRevision ?? 'main',
-      };
+  const source = argoSource(input, '{{path}}');
   const file = (input.fileTemplate ?? '{name}-applicationset.yaml').replace(
     /\{env\}\/?/g,
     '',
