@@ -45,8 +45,8 @@ const argoSyncPolicy = (input: RenderInput) => ({
 const fill = (template: string, vars: Record<string, string>) =>
   template.replace(/\{(\w+)\}/g, (_, k) => vars[k] ?? `{${k}}`);
 
-/** An Argo CD source: the Helm chart, or the repository's `path`. */
-function argoSource(input: RenderInput, path: string) {
+/** An Argo CD source: the Helm chart, or the repository's `sourcePath`. */
+function argoSource(input: RenderInput, sourcePath: string) {
   return input.helmChart
     ? {
         repoURL: input.helmChart.repoUrl,
@@ -55,7 +55,7 @@ function argoSource(input: RenderInput, path: string) {
       }
     : {
         repoURL: input.repoUrl,
-        path,
+        path: sourcePath,
         targetRevision: input.targetRevision ?? 'main',
       };
 }
