@@ -7,26 +7,20 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { until } from '@gitops-portal/gitops-test-utils';
-import { setupServer } from 'msw/node';
-import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { group, twoTeams, user } from './__testUtils__/catalogEntities';
 import {
   argoInstance,
+  backendTestServer,
   signalsAndNotifications,
   startGitopsTestBackend,
 } from './__testUtils__/testBackend';
 
 jest.setTimeout(90_000);
 
-const server = setupServer();
-// the backend under test is called for real; any other unanswered request fails the test
-registerStrictMswHooks(server, {
-  passthroughHosts: ['127.0.0.1', 'localhost'],
-  resetHandlers: false,
-});
+const server = backendTestServer({ keepHandlers: true });
 
 const app = (name: string) =>
   argoApp({

@@ -8,8 +8,6 @@
  */
 import { mockCredentials } from '@backstage/backend-test-utils';
 import { until } from '@gitops-portal/gitops-test-utils';
-import { setupServer } from 'msw/node';
-import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { AddressInfo } from 'node:net';
 import request from 'supertest';
 import WebSocket from 'ws';
@@ -18,6 +16,7 @@ import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { twoTeams } from './__testUtils__/catalogEntities';
 import {
   argoInstance,
+  backendTestServer,
   signalsAndNotifications,
   startGitopsTestBackend,
 } from './__testUtils__/testBackend';
@@ -26,12 +25,7 @@ jest.setTimeout(60_000);
 
 const HOOK_TOKEN = 'argo-hook-token-SECRET';
 const SHA = 'c'.repeat(40);
-const server = setupServer();
-// the backend under test is called for real; any other unanswered request fails the test
-registerStrictMswHooks(server, {
-  passthroughHosts: ['127.0.0.1', 'localhost'],
-  resetHandlers: false,
-});
+const server = backendTestServer({ keepHandlers: true });
 
 const T0 = Math.floor(Date.now() / 1000) * 1000;
 function argoEvent(phase: 'Succeeded' | 'Failed', minutes: number) {

@@ -4,8 +4,6 @@ import {
   mockCredentials,
 } from '@backstage/backend-test-utils';
 import knexFactory, { Knex } from 'knex';
-import { setupServer } from 'msw/node';
-import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import net from 'node:net';
 import request from 'supertest';
 import { argoApp } from './__fixtures__/argo';
@@ -13,17 +11,14 @@ import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import { component } from './__testUtils__/catalogEntities';
 import {
   argoInstance,
+  backendTestServer,
   startGitopsTestBackend,
 } from './__testUtils__/testBackend';
 import { isStoreUnavailable } from './router';
 
 jest.setTimeout(60_000);
 
-const server = setupServer();
-// the backend under test is called for real; any other unanswered request fails the test
-registerStrictMswHooks(server, {
-  passthroughHosts: ['127.0.0.1', 'localhost'],
-});
+const server = backendTestServer();
 
 const databases = TestDatabases.create({ ids: ['POSTGRES_15'] });
 const ids = databases.eachSupportedId();

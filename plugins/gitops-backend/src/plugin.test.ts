@@ -2,8 +2,6 @@ import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { Entity } from '@backstage/catalog-model';
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import { actionsRegistryServiceMock } from '@backstage/backend-test-utils/alpha';
-import { setupServer } from 'msw/node';
-import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { argoApp, helmApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
@@ -11,16 +9,13 @@ import { capturingLogger } from './__testUtils__/capturingLogger';
 import { validateResponse } from './__testUtils__/openapi';
 import {
   argoInstance,
+  backendTestServer,
   startGitopsTestBackend,
 } from './__testUtils__/testBackend';
 
 jest.setTimeout(60_000);
 
-const server = setupServer();
-// requests to the test backend itself pass; any other unanswered fails the test
-registerStrictMswHooks(server, {
-  passthroughHosts: ['127.0.0.1', 'localhost'],
-});
+const server = backendTestServer();
 
 const ARGO_TOKEN = 'argo-token-SHOULD-NEVER-LEAK';
 const ARGO_PASSWORD = 'argo-password-SHOULD-NEVER-LEAK';

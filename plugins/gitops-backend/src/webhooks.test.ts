@@ -6,13 +6,12 @@ import { validateResponse } from './__testUtils__/openapi';
 import { createHmac } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setupServer } from 'msw/node';
-import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import request from 'supertest';
 import { argoApp } from './__fixtures__/argo';
 import { argoHandlers, fakeArgo } from './__testUtils__/argoServer';
 import {
   argoInstance,
+  backendTestServer,
   startGitopsTestBackend,
 } from './__testUtils__/testBackend';
 
@@ -23,11 +22,7 @@ const ARGO_HOOK_TOKEN = 'argo-hook-token-SECRET';
 const GONE_KEY = 'flux-gone-own-key-SECRET';
 const SHA = 'b'.repeat(40);
 
-const server = setupServer();
-// the backend under test is called for real; any other unanswered request fails the test
-registerStrictMswHooks(server, {
-  passthroughHosts: ['127.0.0.1', 'localhost'],
-});
+const server = backendTestServer();
 
 const entity = (name: string, annotations: Record<string, string>): Entity => ({
   apiVersion: 'backstage.io/v1alpha1',

@@ -9,6 +9,8 @@ import notificationsPlugin from '@backstage/plugin-notifications-backend';
 import signalsPlugin from '@backstage/plugin-signals-backend';
 import { closingDatabaseFactory } from '@gitops-portal/gitops-test-utils';
 import { Knex } from 'knex';
+import { setupServer } from 'msw/node';
+import { registerStrictMswHooks } from '@gitops-portal/gitops-test-utils/src/msw';
 import { gitopsPlugin } from '../plugin';
 
 /** What a backend test starts the plugin with; each part says how it differs. */
@@ -85,4 +87,19 @@ export async function startGitopsTestBackend(
     ],
   });
   return backend;
+}
+
+/**
+ * The msw server of a backend test (call it at the top of the file): the
+ * test backend on localhost is called for real; any other request no
+ * handler answers fails the test. `keepHandlers`: handlers added in
+ * `beforeAll` stay for every test.
+ */
+export function backendTestServer(options: { keepHandlers?: boolean } = {}) {
+  const server = setupServer();
+  registerStrictMswHooks(server, {
+    passthroughHosts: ['127.0.0.1', 'localhost'],
+    resetHandlers: !options.keepHandlers,
+  });
+  return server;
 }
