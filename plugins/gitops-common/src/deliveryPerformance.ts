@@ -223,8 +223,11 @@ interface Assessed {
  * @public
  */
 export interface DeliveryMetricsOptions {
+  /** The deployments, with earlier and later ones a failure or recovery needs. */
   facts: DeploymentFact[];
+  /** The window's start (ISO time, included). */
   from: string;
+  /** The window's end (ISO time, excluded). */
   to: string;
   /** A deployment rolled back within this time counts as failed. */
   failureWindowSeconds: number;
