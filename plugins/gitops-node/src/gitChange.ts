@@ -3,6 +3,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { InputError } from '@backstage/errors';
 import { Octokit } from '@octokit/rest';
 import { branchUrl, commitUrl, compareUrl, RepoRef } from './repoUrl';
 import { SafeWorkTree } from './workTree';
@@ -49,10 +50,15 @@ export async function runGit(
       .map(l => l.trim())
       .filter(Boolean);
     const fatal = lines.filter(l => /^(fatal|error|remote):/.test(l));
+    // the subcommand, past any `-c key=value` before it
+    const command = args.find(
+      (arg, i) => !arg.startsWith('-') && args[i - 1] !== '-c',
+    );
     throw new Error(
-      `git ${args[0]} failed: ${(fatal.length ? fatal : lines.slice(-2)).join(
-        ' ',
-      )}`,
+      `git ${command ?? args[0]} failed: ${(fatal.length
+        ? fatal
+        : lines.slice(-2)
+      ).join(' ')}`,
     );
   }
 }
@@ -167,7 +173,15 @@ export async function proposeGitChange(
         'repo',
       ],
       { auth },
-    );
+    ).catch(error => {
+      // a base branch the repository does not have is the caller's mistake
+      if (/Remote branch .* not found/.test((error as Error).message)) {
+        throw new InputError(
+          `${repo.webUrl} has no branch '${baseBranch}' to propose a change against`,
+        );
+      }
+      throw error;
+    });
     const base = await git(['rev-parse', 'HEAD']);
     if (mode !== 'direct') await git(['checkout', '--quiet', '-b', branch]);
     const editGit = (args: string[]) => git(args, true);

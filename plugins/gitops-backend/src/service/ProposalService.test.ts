@@ -901,6 +901,22 @@ spec:
     },
   );
 
+  it('refuses a base branch the repository does not have with a 400 that names it', async () => {
+    const t = await setup({
+      annotation: 'manifest,branch=release-9',
+      apps: () => ({ prod: {} }),
+    });
+    const refs = t.fleet.refs();
+    const error = await t
+      .propose({ action: 'promote', environment: 'prod' })
+      .catch(e => e);
+    expect(error.name).toBe('InputError');
+    expect(error.message).toBe(
+      `${t.fleet.url.replace(/\.git$/, '')} has no branch 'release-9' to propose a change against`,
+    );
+    expect(t.fleet.refs()).toBe(refs);
+  });
+
   it('denies without the permission, before Git is touched, and audits it', async () => {
     const t = await setup({
       annotation: 'manifest',
