@@ -282,6 +282,10 @@ describe('gitops:propose with real repositories', () => {
       /does not exist in the workspace/,
     ],
     [{ mode: 'branch', targetDir: '../../etc' }, /outside the repository/],
+    [
+      { mode: 'branch', baseBranch: 'release-9' },
+      /has no branch 'release-9' to propose a change against/,
+    ],
   ])('refuses bad input %j and pushes nothing', async (extra, message) => {
     const fleet = fleetRepo();
     const before = git(fleet.bare, 'for-each-ref');
