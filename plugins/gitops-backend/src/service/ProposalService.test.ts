@@ -911,8 +911,9 @@ spec:
       .propose({ action: 'promote', environment: 'prod' })
       .catch(e => e);
     expect(error.name).toBe('InputError');
+    const repo = t.fleet.url.replace(/\.git$/, ''); // as the page names it
     expect(error.message).toBe(
-      `${t.fleet.url.replace(/\.git$/, '')} has no branch 'release-9' to propose a change against`,
+      `${repo} has no branch 'release-9' to propose a change against`,
     );
     expect(t.fleet.refs()).toBe(refs);
   });
